@@ -1,0 +1,374 @@
+"""Hall and kiosk configuration: TOML files validated by pydantic models.
+
+The hall file describes the hall (zones, services, windows, priorities, rules); the kiosk file
+describes one device (its id, how it reaches the hall, its devices). Both are validated in full
+before anything starts, and every error is reported with its key path, so a technician can fix
+them all in one pass.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; ``problems`` lists (key path, reason) pairs."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[str, str]]):
+        self.path = str(path)
+        self.problems = problems
+        lines = "\n".join(f"  {key}: {reason}" for key, reason in problems)
+        super().__init__(f"{self.path}: {len(problems)} problem(s)\n{lines}")
+
+
+class Strict(BaseModel):
+    """Base of every config model: unknown keys are errors, not silently ignored typos."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in both languages of the kiosk."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``zh`` or ``en``), Chinese for anything else."""
+        return self.en if lang == "en" else self.zh
+
+
+class TextList(Strict):
+    """A list of texts in both languages (materials, bundle items)."""
+
+    zh: list[str] = []
+    en: list[str] = []
+
+    def get(self, lang: str) -> list[str]:
+        """The list in ``lang``, falling back to Chinese where English is missing."""
+        return self.en if lang == "en" and self.en else self.zh
+
+
+class Hours(Strict):
+    """Opening hours of one day, with an optional lunch break."""
+
+    open: time = time(8, 30)
+    close: time = time(17, 30)
+    lunch_start: time | None = None
+    lunch_end: time | None = None
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.open >= self.close:
+            raise ValueError("open must be before close")
+        if (self.lunch_start is None) != (self.lunch_end is None):
+            raise ValueError("lunch_start and lunch_end go together")
+        if self.lunch_start and not (self.open < self.lunch_start < self.lunch_end < self.close):
+            raise ValueError("the lunch break must lie inside the opening hours")
+        return self
+
+
+class Zone(Strict):
+    """A group of windows and services on the hall floor."""
+
+    code: Code
+    name: Text
+
+
+class Priority(Strict):
+    """A priority class; ``rank`` 0 is normal, higher ranks overtake lower ones."""
+
+    code: Code
+    name: Text
+    rank: int = Field(ge=0, le=9)
+    staff_only: bool = False
+
+
+class Service(Strict):
+    """A service citizens queue for."""
+
+    code: Code
+    name: Text
+    zone: Code
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    digits: int = Field(default=3, ge=2, le=5)
+    kind: Literal["standard", "consult", "bundle", "complaint"] = "standard"
+    id_required: bool = False
+    priorities: list[Code] = ["normal"]
+    materials: TextList = TextList()
+    bundle_items: TextList = TextList()
+    daily_quota: int = Field(default=300, ge=1)
+    service_minutes: float = Field(default=8.0, gt=0, le=240)
+    hours: Hours | None = None
+
+
+class Window(Strict):
+    """A service window; ``services`` in order of preference for call-next."""
+
+    number: int = Field(ge=1, le=999)
+    name: Text
+    zone: Code
+    services: list[Code] = Field(min_length=1)
+
+
+class OfflineRange(Strict):
+    """Sequence numbers reserved for one kiosk's offline tickets, in every service."""
+
+    kiosk: Code
+    start: int = Field(ge=1)
+    end: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OfflineRange:
+        if self.start > self.end:
+            raise ValueError("start must not be after end")
+        return self
+
+
+class Policy(Strict):
+    """The queue's rules."""
+
+    priority_ratio: int = Field(default=3, ge=1, le=50)
+    max_wait_minutes: float = Field(default=45, gt=0)
+    recall_limit: int = Field(default=3, ge=1, le=10)
+    requeue_grace_minutes: float = Field(default=60, ge=0)
+    appointment_early_minutes: float = Field(default=30, ge=0)
+    appointment_late_minutes: float = Field(default=15, ge=0)
+    recent_service_samples: int = Field(default=20, ge=1)
+
+
+class HallInfo(Strict):
+    """The hall itself."""
+
+    code: Code
+    name: Text
+    timezone: str = "Asia/Shanghai"
+    public_url: str = "http://127.0.0.1:8600"
+    hours: Hours = Hours()
+    notice: Text | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception as exc:  # ZoneInfoNotFoundError or a malformed key
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class HallConfig(Strict):
+    """The whole hall file."""
+
+    hall: HallInfo
+    policy: Policy = Policy()
+    zones: list[Zone] = Field(min_length=1)
+    priorities: list[Priority] = Field(min_length=1)
+    services: list[Service] = Field(min_length=1)
+    windows: list[Window] = Field(min_length=1)
+    offline_ranges: list[OfflineRange] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HallConfig:
+        problems = _cross_reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def service(self, code: str) -> Service | None:
+        """The service with ``code``, or None."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def window(self, number: int) -> Window | None:
+        """The window with ``number``, or None."""
+        return next((w for w in self.windows if w.number == number), None)
+
+    def windows_for(self, service: str) -> list[int]:
+        """Numbers of the windows that serve ``service``."""
+        return [w.number for w in self.windows if service in w.services]
+
+    def priority(self, code: str) -> Priority | None:
+        """The priority with ``code``, or None."""
+        return next((p for p in self.priorities if p.code == code), None)
+
+
+def _duplicates(values: list) -> list:
+    seen, dups = set(), []
+    for value in values:
+        if value in seen and value not in dups:
+            dups.append(value)
+        seen.add(value)
+    return dups
+
+
+def _cross_reference_problems(cfg: HallConfig) -> list[str]:
+    """Every reference between sections that points nowhere, and every duplicate key."""
+    problems: list[str] = []
+    zones = {z.code for z in cfg.zones}
+    services = {s.code for s in cfg.services}
+    priorities = {p.code for p in cfg.priorities}
+    for label, values in (
+        ("zone code", [z.code for z in cfg.zones]),
+        ("service code", [s.code for s in cfg.services]),
+        ("service prefix", [s.prefix for s in cfg.services]),
+        ("window number", [w.number for w in cfg.windows]),
+        ("priority code", [p.code for p in cfg.priorities]),
+    ):
+        problems += [f"duplicate {label} {v!r}" for v in _duplicates(values)]
+    if "normal" not in priorities:
+        problems.append("priorities must include 'normal'")
+    for s in cfg.services:
+        if s.zone not in zones:
+            problems.append(f"service {s.code}: unknown zone {s.zone!r}")
+        problems += [f"service {s.code}: unknown priority {p!r}" for p in s.priorities if p not in priorities]
+        if not any(s.code in w.services for w in cfg.windows):
+            problems.append(f"service {s.code}: no window serves it")
+    for w in cfg.windows:
+        if w.zone not in zones:
+            problems.append(f"window {w.number}: unknown zone {w.zone!r}")
+        problems += [f"window {w.number}: unknown service {c!r}" for c in w.services if c not in services]
+    ranges = sorted(cfg.offline_ranges, key=lambda r: r.start)
+    for a, b in zip(ranges, ranges[1:], strict=False):
+        if b.start <= a.end:
+            problems.append(f"offline ranges of {a.kiosk} and {b.kiosk} overlap")
+    return problems
+
+
+class HallLink(Strict):
+    """How a kiosk reaches the queue: in-process (standalone) or a hall server."""
+
+    mode: Literal["standalone", "server"] = "standalone"
+    url: str = "http://127.0.0.1:8600"
+    token: str = ""
+    timeout_s: float = Field(default=3.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _server_needs_token(self) -> HallLink:
+        if self.mode == "server" and not self.token:
+            raise ValueError("a token is required when mode = 'server'")
+        return self
+
+
+class KioskInfo(Strict):
+    """The kiosk device itself and its citizen-facing behaviour."""
+
+    id: Code
+    hall_config: str = "hall.toml"
+    data_dir: str = ""
+    language: Literal["zh", "en"] = "zh"
+    idle_timeout_s: float = Field(default=60, ge=10, le=600)
+    elderly_idle_timeout_s: float = Field(default=120, ge=10, le=900)
+    done_timeout_s: float = Field(default=12, ge=3, le=120)
+    elderly_age: int = Field(default=65, ge=50, le=100)
+    id_hash_key: str = Field(default="", description="secret shared with the hall for ID hashes")
+
+
+class ReaderSettings(Strict):
+    """The ID card reader."""
+
+    uri: str = "sim:resident"
+    poll_interval_s: float = Field(default=0.3, gt=0, le=5)
+
+
+class SignSettings(Strict):
+    """One LED sign bus and the windows on it (window number → bus address)."""
+
+    uri: str = "sim:"
+    addresses: dict[str, Annotated[int, Field(ge=0, le=255)]] = {}
+
+
+class VoiceSettings(Strict):
+    """Announcements."""
+
+    backend: Literal["clips", "qt", "silent"] = "clips"
+    languages: list[Literal["zh", "en"]] = ["zh"]
+    repeat: int = Field(default=2, ge=1, le=5)
+    volume: float = Field(default=0.8, ge=0, le=1)
+    clips_dir: str = ""
+
+
+class DisplaySettings(Strict):
+    """The calling screen."""
+
+    screen: int = Field(default=0, ge=0)
+    window: int | None = None
+    recent_calls: int = Field(default=8, ge=1, le=20)
+    blink_seconds: float = Field(default=6, ge=0, le=60)
+
+
+class StaffSettings(Strict):
+    """Who may open the staff and technician panels."""
+
+    pin_hash: str = ""
+    tech_pin_hash: str = ""
+    staff_cards: list[str] = Field(default=[], description="ID hashes of staff cards")
+    idle_lock_s: float = Field(default=120, ge=10, le=3600)
+
+
+class KioskConfig(Strict):
+    """The whole kiosk file. ``printer`` is validated by the printer driver's own model."""
+
+    kiosk: KioskInfo
+    link: HallLink = HallLink()
+    printer: dict = {}
+    id_reader: ReaderSettings = ReaderSettings()
+    signs: list[SignSettings] = []
+    voice: VoiceSettings = VoiceSettings()
+    display: DisplaySettings = DisplaySettings()
+    staff: StaffSettings = StaffSettings()
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(dotted key path, reason) for every error pydantic found."""
+    return [(".".join(str(p) for p in err["loc"]) or "(file)", err["msg"]) for err in exc.errors()]
+
+
+def read_toml(path: Path | str) -> dict:
+    """Parse a TOML file, turning a missing or malformed file into a ConfigError."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, [("(file)", "file not found")]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [("(file)", f"not valid TOML: {exc}")]) from None
+
+
+def load_hall_config(path: Path | str) -> HallConfig:
+    """Read and validate a hall file."""
+    try:
+        return HallConfig.model_validate(read_toml(path))
+    except ValidationError as exc:
+        raise ConfigError(path, _problems(exc)) from None
+
+
+def load_kiosk_config(path: Path | str) -> KioskConfig:
+    """Read and validate a kiosk file."""
+    try:
+        return KioskConfig.model_validate(read_toml(path))
+    except ValidationError as exc:
+        raise ConfigError(path, _problems(exc)) from None
+
+
+def load_any(path: Path | str) -> HallConfig | KioskConfig:
+    """Validate a file as whichever kind it is: a hall file has ``[hall]``, a kiosk ``[kiosk]``."""
+    data = read_toml(path)
+    model = HallConfig if "hall" in data else KioskConfig
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, _problems(exc)) from None
+
+
+PROJECT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+"""The sample configuration shipped with the project, used by ``--dev`` and the demo."""

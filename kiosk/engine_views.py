@@ -1,0 +1,112 @@
+"""Read-side helpers of the engine: per-day service state, window pauses, API views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from kiosk import store as db
+from kiosk.config import HallConfig
+from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket
+
+
+class ViewBuilder:
+    """Turns stored rows and the hall config into the API's objects."""
+
+    def __init__(self, config: HallConfig, tz: ZoneInfo):
+        self.config = config
+        self.tz = tz
+
+    def day_state(self, conn: Connection, day: str) -> dict:
+        """Staff overrides and issued counts of ``day``: what decides whether a service is open."""
+        s, t = db.service_days, db.tickets
+        overrides = {
+            r.service: {"paused": bool(r.paused), "quota": r.quota, "reason": r.reason}
+            for r in conn.execute(select(s).where(s.c.day == day))
+        }
+        issued = dict(
+            conn.execute(select(t.c.service, func.count()).where(t.c.day == day).group_by(t.c.service)).all()
+        )
+        return {"services": overrides, "issued": issued, "paused_windows": self.paused_windows(conn)}
+
+    def paused_windows(self, conn: Connection) -> set[int]:
+        """Numbers of the windows a clerk has paused."""
+        w = db.window_states
+        return set(conn.execute(select(w.c.number).where(w.c.paused.is_(True))).scalars())
+
+    def window_paused(self, conn: Connection, number: int) -> bool:
+        """Whether window ``number`` is paused."""
+        return number in self.paused_windows(conn)
+
+    def open_windows(self, conn: Connection, service: str) -> list[int]:
+        """Windows serving ``service`` that are not paused."""
+        paused = self.paused_windows(conn)
+        return [n for n in self.config.windows_for(service) if n not in paused]
+
+    def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
+        """Store a pause, resume or quota change of one service for one day."""
+        s = db.service_days
+        values = {k: v for k, v in {"paused": change.paused, "quota": change.quota}.items() if v is not None}
+        values["reason"] = change.reason
+        where = (s.c.day == day, s.c.service == code)
+        if conn.execute(select(s.c.day).where(*where)).first():
+            conn.execute(update(s).where(*where).values(**values))
+        else:
+            conn.execute(insert(s).values(day=day, service=code, **{"paused": False, **values}))
+
+    def set_window_paused(self, conn: Connection, number: int, paused: bool) -> None:
+        """Pause or resume one window."""
+        w = db.window_states
+        if conn.execute(select(w.c.number).where(w.c.number == number)).first():
+            conn.execute(update(w).where(w.c.number == number).values(paused=paused))
+        else:
+            conn.execute(insert(w).values(number=number, paused=paused))
+
+    def ticket(self, row: dict, ahead: int | None, eta: int | None) -> Ticket:
+        """The API view of a stored ticket."""
+        return Ticket(
+            id=row["id"],
+            number=row["number"],
+            service=row["service"],
+            priority=row["priority"],
+            state=row["state"],
+            issued_at=datetime.fromtimestamp(row["issued_at"], self.tz),
+            ahead=ahead,
+            eta_minutes=eta,
+            windows=self.config.windows_for(row["service"]),
+            status_url=f"{self.config.hall.public_url.rstrip('/')}/t/{row['id']}",
+            offline=bool(row["offline"]),
+            window=row["window"],
+            recalls=row["recalls"],
+            id_mask=row["id_mask"],
+            name_mask=row["name_mask"],
+            appointment=row["appointment"],
+            device=row["device"] or "",
+        )
+
+    def catalog(self, entries: dict[str, QueueEntry], state: dict, day: str) -> Catalog:
+        """The catalog, with each service's live state from ``entries``."""
+        cfg = self.config
+        services = []
+        for s in cfg.services:
+            entry = entries[s.code]
+            override = state["services"].get(s.code, {})
+            services.append({
+                "code": s.code, "name": s.name.model_dump(), "zone": s.zone, "prefix": s.prefix,
+                "kind": s.kind, "id_required": s.id_required, "priorities": s.priorities,
+                "materials": s.materials.model_dump(), "bundle_items": s.bundle_items.model_dump(),
+                "open": entry.open, "closed_reason": entry.closed_reason, "waiting": entry.waiting,
+                "eta_minutes": entry.eta_minutes, "windows": cfg.windows_for(s.code),
+                "quota": override.get("quota") or s.daily_quota,
+                "issued": state["issued"].get(s.code, 0), "paused": bool(override.get("paused")),
+            })
+        return Catalog.model_validate({
+            "hall": {"code": cfg.hall.code, "name": cfg.hall.name.model_dump(), "day": day,
+                     "notice": cfg.hall.notice.model_dump() if cfg.hall.notice else None},
+            "zones": [z.model_dump() for z in cfg.zones],
+            "services": services,
+            "priorities": [p.model_dump() for p in cfg.priorities],
+            "windows": [{**w.model_dump(), "paused": w.number in state["paused_windows"]} for w in cfg.windows],
+        })

@@ -1,0 +1,245 @@
+"""The hall API's JSON objects (DESIGN.md §5) as pydantic models.
+
+The engine returns them, the server serialises them, the client parses them: one definition
+for all three, so the in-process hall and the HTTP hall cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kiosk.domain import ACTIONS
+
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class ApiModel(BaseModel):
+    """Base of API objects: unknown request fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class I18n(ApiModel):
+    """A text in both languages."""
+
+    zh: str
+    en: str
+
+
+class Citizen(ApiModel):
+    """What a kiosk may send about a citizen: never the ID number itself."""
+
+    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 of the ID number")
+    id_mask: str = Field(max_length=40, pattern=r"^[0-9A-Za-z*]+$")
+    age: int | None = Field(default=None, ge=0, le=150)
+    name_mask: str | None = Field(default=None, max_length=40)
+
+
+class IssueRequest(ApiModel):
+    """Body of ``POST /tickets``."""
+
+    service: Code
+    priority: Code = "normal"
+    channel: Literal["kiosk", "staff", "api", "offline"] = "kiosk"
+    device: str = Field(default="", max_length=64)
+    citizen: Citizen | None = None
+    appointment: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
+    issued_at: datetime | None = Field(default=None, description="offline sync: kiosk issue time")
+    number: str | None = Field(
+        default=None, pattern=r"^[A-Z]{1,2}[0-9]{2,5}$", description="offline sync: number issued"
+    )
+    actor: str = Field(default="", max_length=64)
+    reason: str = Field(default="", max_length=200)
+
+
+class ActionRequest(ApiModel):
+    """Body of ``POST /tickets/{id}/{action}``; which fields matter depends on the action."""
+
+    window: int | None = Field(default=None, ge=1, le=999)
+    service: Code | None = None
+    priority: Code | None = None
+    reason: str = Field(default="", max_length=200)
+    actor: str = Field(default="", max_length=64)
+
+
+Action = Literal[ACTIONS]  # type: ignore[valid-type]
+
+
+class Ticket(ApiModel):
+    """A ticket as the API shows it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    number: str
+    service: str
+    priority: str
+    state: str
+    issued_at: datetime
+    ahead: int | None
+    eta_minutes: int | None
+    windows: list[int]
+    status_url: str
+    offline: bool = False
+    window: int | None = None
+    recalls: int = 0
+    id_mask: str | None = None
+    name_mask: str | None = None
+    appointment: str | None = None
+    device: str = ""
+
+
+class Call(ApiModel):
+    """One call of a ticket to a window."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seq: int
+    number: str
+    ticket: str
+    window: int
+    window_name: I18n
+    service: str
+    called_at: datetime
+    repeat: int
+    text: I18n
+
+
+class QueueEntry(ApiModel):
+    """Per-service queue state."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    service: str
+    waiting: int
+    eta_minutes: int | None
+    open_windows: list[int]
+    open: bool
+    closed_reason: str | None = None
+
+
+class CatalogService(ApiModel):
+    """A service in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: I18n
+    zone: str
+    prefix: str
+    kind: str = "standard"
+    id_required: bool
+    priorities: list[str]
+    materials: dict[str, list[str]]
+    bundle_items: dict[str, list[str]] = {}
+    open: bool
+    closed_reason: str | None
+    waiting: int
+    eta_minutes: int | None
+    windows: list[int]
+    quota: int = 0
+    issued: int = 0
+    paused: bool = False
+
+
+class CatalogWindow(ApiModel):
+    """A window in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    number: int
+    name: I18n
+    zone: str
+    services: list[str]
+    paused: bool = False
+
+
+class CatalogZone(ApiModel):
+    """A zone in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: I18n
+
+
+class CatalogPriority(ApiModel):
+    """A priority in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: I18n
+    rank: int
+    staff_only: bool
+
+
+class CatalogHall(ApiModel):
+    """The hall in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: I18n
+    day: str
+    notice: I18n | None = None
+
+
+class Catalog(ApiModel):
+    """Everything a kiosk or display needs to show the hall's offer."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    hall: CatalogHall
+    zones: list[CatalogZone]
+    services: list[CatalogService]
+    priorities: list[CatalogPriority]
+    windows: list[CatalogWindow]
+
+    def service(self, code: str) -> CatalogService | None:
+        """The service with ``code``, or None."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def window(self, number: int) -> CatalogWindow | None:
+        """The window with ``number``, or None."""
+        return next((w for w in self.windows if w.number == number), None)
+
+
+class HallEvent(ApiModel):
+    """One entry of the hall-wide event stream (SSE)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seq: int
+    type: Literal["call", "ticket", "queue", "device", "catalog"]
+    data: dict
+
+
+class Appointment(ApiModel):
+    """A booked slot, as imported from a file or posted through the API."""
+
+    booking_code: str = Field(pattern=r"^[A-Za-z0-9-]{3,32}$")
+    service: Code
+    slot_start: datetime
+    slot_end: datetime
+    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    id_mask: str | None = Field(default=None, max_length=40)
+
+
+class ServiceChange(ApiModel):
+    """Body of ``POST /services/{code}``: pause, resume or change today's quota."""
+
+    paused: bool | None = None
+    quota: int | None = Field(default=None, ge=0, le=100000)
+    reason: str = Field(default="", max_length=200)
+    actor: str = Field(default="", max_length=64)
+
+
+class WindowChange(ApiModel):
+    """Body of ``POST /windows/{number}``: pause or resume a window."""
+
+    paused: bool
+    actor: str = Field(default="", max_length=64)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One set-up for every entry point (demo, tests, benchmarks): installs the Debian packages the
+# app needs where they are missing, then keeps the project's virtual environment in .venv up to
+# date with pyproject.toml. Safe to run again: it does only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Fonts for Chinese text and the LED look, audio tools for announcements, Xvfb for a real X
+# screen, and the shared libraries Qt's offscreen and xcb platforms load.
+SYSTEM_PACKAGES=(
+  fonts-wqy-microhei fonts-unifont espeak-ng sox xvfb xauth
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
+  libxcb-randr0 libxcb-render-util0 libxcb-image0
+)
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[test]"
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
+
+# Build artefacts that are generated, never committed: compiled translations and placeholder
+# voice clips. Each step skips itself when its output is up to date.
+.venv/bin/python -m kiosk.buildassets
