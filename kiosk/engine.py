@@ -9,8 +9,6 @@ is on disk and in the event stream, or nowhere.
 from __future__ import annotations
 
 import hashlib
-import math
-import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +36,7 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
-from kiosk.ordering import Candidate, overtaken_by, pick_next
+from kiosk.ordering import Candidate, overtaken_by, pick_next, rank_in_queue
 
 
 class HallEngine:
@@ -123,14 +121,15 @@ class HallEngine:
             replay = self._replayed(conn, idempotency_key, body_hash)
             if replay is not None:
                 return self._view(conn, replay)
-            row = self._issue_in(conn, service, req, now)
+            state = self.views.day_state(conn, self.today())
+            row = self._issue_in(conn, service, req, now, state)
             conn.execute(
                 insert(db.idempotency).values(
                     key=idempotency_key, body_hash=body_hash, ticket_id=row["id"], created_at=now
                 )
             )
-            ticket = self._view(conn, row)
-            self._publish_ticket(conn, now, ticket)
+            state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
+            ticket = self._publish_ticket(conn, now, row, state)
         self.feed.notify()
         return ticket
 
@@ -146,7 +145,7 @@ class HallEngine:
             )
         return self._row(conn, found.ticket_id)
 
-    def _issue_in(self, conn: Connection, service: Service, req: IssueRequest, now: float) -> dict:
+    def _issue_in(self, conn: Connection, service: Service, req: IssueRequest, now: float, state: dict) -> dict:
         offline = req.number is not None
         issued_at = self._issue_time(req, now)
         day = hall_day(issued_at, self.tz)
@@ -161,7 +160,7 @@ class HallEngine:
         if offline:
             seq, number = self._offline_number(conn, day, service, req)
         else:
-            self._check_open(conn, day, service, now)
+            self._check_open(service, state, now)
             seq = db.next_sequence(conn, day, service.code)
             self._check_online_range(service, seq)
             number = format_number(service.prefix, seq, service.digits)
@@ -188,12 +187,13 @@ class HallEngine:
             "offline": offline,
         }
         conn.execute(insert(db.tickets).values(**row))
+        row.update(window=None, called_at=None, started_at=None, finished_at=None)
         if appointment:
             a = db.appointments
             conn.execute(update(a).where(a.c.booking_code == appointment).values(ticket_id=row["id"]))
         self._record(conn, row["id"], now, "issue", None, State.WAITING, req.actor, req.reason,
                      {"channel": req.channel, "device": req.device, "priority": priority})
-        return self._row(conn, row["id"])
+        return row
 
     def _issue_time(self, req: IssueRequest, now: float) -> float:
         """When the ticket counts as issued: the kiosk's time for offline tickets, never the future."""
@@ -236,8 +236,7 @@ class HallEngine:
                 {"ticket": view.model_dump(mode="json")},
             )
 
-    def _check_open(self, conn: Connection, day: str, service: Service, now: float) -> None:
-        state = self.views.day_state(conn, day)
+    def _check_open(self, service: Service, state: dict, now: float) -> None:
         reason = self._closed_reason(service, state, now)
         if reason == "quota":
             raise HallError("quota_exhausted", f"all of today's tickets for {service.code} are taken")
@@ -324,6 +323,7 @@ class HallEngine:
             state = State(row["state"])
             target = check_transition(state, action)
             changes = self._action_changes(conn, row, action, req, now)
+            changes_from = row["service"]
             new_state = target or state
             changes["state"] = new_state.value
             t = db.tickets
@@ -333,8 +333,10 @@ class HallEngine:
             row = self._row(conn, ticket_id)
             if action in ("call", "recall"):
                 self._publish_call(conn, row, now)
-            ticket = self._view(conn, row)
-            self._publish_ticket(conn, now, ticket)
+            ticket = self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+            if action == "transfer":
+                (entry,) = self._queue(conn, now, self.views.day_state(conn, self.today()), only=changes_from)
+                db.append_event(conn, now, "queue", entry.model_dump(mode="json"))
         self.feed.notify()
         return ticket
 
@@ -421,7 +423,7 @@ class HallEngine:
                          {"window": window})
             row = self._row(conn, chosen.id)
             call = self._publish_call(conn, row, now)
-            self._publish_ticket(conn, now, self._view(conn, row))
+            self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
         self.feed.notify()
         return call
 
@@ -502,55 +504,35 @@ class HallEngine:
             raise HallError("unknown_ticket", f"no ticket {ticket_id!r}")
         return dict(row._mapping)
 
-    def _view(self, conn: Connection, row) -> Ticket:
+    def _view(self, conn: Connection, row, state: dict | None = None,
+              candidates: list[Candidate] | None = None) -> Ticket:
+        """The API view of a ticket; waiting tickets of today get their place and estimate."""
         row = dict(row._mapping) if hasattr(row, "_mapping") else row
         ahead = eta = None
         if row["state"] == State.WAITING.value and row["day"] == self.today():
-            ahead, eta = self._estimate(conn, row)
+            now = self.clock.now()
+            if candidates is None:
+                candidates = self._candidates(conn, [row["service"]], now)
+            me = next((c for c in candidates if c.id == row["id"]), None)
+            ahead = rank_in_queue(me, candidates, now, self.config.policy.max_wait_minutes * 60) if me else 0
+            eta = self.views.eta(state or self.views.day_state(conn, row["day"]), row["service"], ahead)
         return self.views.ticket(row, ahead, eta)
 
-    def _estimate(self, conn: Connection, row: dict) -> tuple[int, int | None]:
-        from kiosk.ordering import rank_in_queue
-
-        now = self.clock.now()
-        candidates = self._candidates(conn, [row["service"]], now)
-        me = next((c for c in candidates if c.id == row["id"]), None)
-        ahead = rank_in_queue(me, candidates, now, self.config.policy.max_wait_minutes * 60) if me else 0
-        return ahead, self._eta(conn, row["service"], ahead)
-
-    def _eta(self, conn: Connection, service: str, ahead: int) -> int | None:
-        windows = self.views.open_windows(conn, service)
-        if not windows:
-            return None
-        return math.ceil(ahead / len(windows) * self._mean_minutes(conn, service))
-
-    def _mean_minutes(self, conn: Connection, service: str) -> float:
-        """Recent mean service time today, else the configured default."""
+    def _queue(self, conn: Connection, now: float, state: dict, only: str | None = None) -> list[QueueEntry]:
         t = db.tickets
-        samples = self.config.policy.recent_service_samples
-        durations = conn.execute(
-            select(t.c.finished_at - t.c.started_at)
-            .where(t.c.day == self.today(), t.c.service == service, t.c.state == State.DONE.value,
-                   t.c.started_at.is_not(None))
-            .order_by(t.c.finished_at.desc()).limit(samples)
-        ).scalars().all()
-        if durations:
-            return max(sum(durations) / len(durations) / 60, 0.5)
-        return self._service(service).service_minutes
-
-    def _queue(self, conn: Connection, now: float, state: dict) -> list[QueueEntry]:
-        t = db.tickets
-        waiting = dict(conn.execute(
-            select(t.c.service, func.count()).where(t.c.day == self.today(), t.c.state == State.WAITING.value)
-            .group_by(t.c.service)
-        ).all())
+        query = select(t.c.service, func.count()).where(t.c.day == self.today(), t.c.state == State.WAITING.value)
+        if only:
+            query = query.where(t.c.service == only)
+        waiting = dict(conn.execute(query.group_by(t.c.service)).all())
         entries = []
         for service in self.config.services:
+            if only and service.code != only:
+                continue
             reason = self._closed_reason(service, state, now)
             count = waiting.get(service.code, 0)
             entries.append(QueueEntry(
-                service=service.code, waiting=count, eta_minutes=self._eta(conn, service.code, count),
-                open_windows=self.views.open_windows(conn, service.code), open=reason is None,
+                service=service.code, waiting=count, eta_minutes=self.views.eta(state, service.code, count),
+                open_windows=self.views.open_windows(state, service.code), open=reason is None,
                 closed_reason=reason,
             ))
         return entries
@@ -575,11 +557,21 @@ class HallEngine:
         db.append_event(conn, now, "call", call.model_dump(mode="json"))
         return call
 
-    def _publish_ticket(self, conn: Connection, now: float, ticket: Ticket) -> None:
+    def _publish_ticket(self, conn: Connection, now: float, row: dict, state: dict) -> Ticket:
+        """Emit the ticket's event and its service's queue event; returns the ticket's view."""
+        candidates = self._candidates(conn, [row["service"]], now)
+        ticket = self._view(conn, row, state, candidates)
         db.append_event(conn, now, "ticket", ticket.model_dump(mode="json"))
-        state = self.views.day_state(conn, self.today())
-        entry = next(e for e in self._queue(conn, now, state) if e.service == ticket.service)
+        service = self.config.service(row["service"])
+        reason = self._closed_reason(service, state, now)
+        entry = QueueEntry(
+            service=service.code, waiting=len(candidates),
+            eta_minutes=self.views.eta(state, service.code, len(candidates)),
+            open_windows=self.views.open_windows(state, service.code), open=reason is None,
+            closed_reason=reason,
+        )
         db.append_event(conn, now, "queue", entry.model_dump(mode="json"))
+        return ticket
 
     def _call_view(self, row) -> Call:
         window = self.config.window(row.window)

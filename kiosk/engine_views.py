@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,28 @@ class ViewBuilder:
         issued = dict(
             conn.execute(select(t.c.service, func.count()).where(t.c.day == day).group_by(t.c.service)).all()
         )
-        return {"services": overrides, "issued": issued, "paused_windows": self.paused_windows(conn)}
+        return {
+            "services": overrides,
+            "issued": issued,
+            "paused_windows": self.paused_windows(conn),
+            "mean_minutes": self.mean_minutes(conn, day),
+        }
+
+    def mean_minutes(self, conn: Connection, day: str) -> dict[str, float]:
+        """Per service, the mean of its most recent service times today (the estimate's basis)."""
+        t = db.tickets
+        samples = self.config.policy.recent_service_samples
+        rows = conn.execute(
+            select(t.c.service, t.c.finished_at - t.c.started_at)
+            .where(t.c.day == day, t.c.finished_at.is_not(None), t.c.started_at.is_not(None))
+            .order_by(t.c.finished_at.desc())
+            .limit(samples * len(self.config.services))
+        ).all()
+        recent: dict[str, list[float]] = {}
+        for service, seconds in rows:
+            if len(recent.setdefault(service, [])) < samples:
+                recent[service].append(seconds)
+        return {s: max(sum(v) / len(v) / 60, 0.5) for s, v in recent.items()}
 
     def paused_windows(self, conn: Connection) -> set[int]:
         """Numbers of the windows a clerk has paused."""
@@ -40,10 +62,17 @@ class ViewBuilder:
         """Whether window ``number`` is paused."""
         return number in self.paused_windows(conn)
 
-    def open_windows(self, conn: Connection, service: str) -> list[int]:
-        """Windows serving ``service`` that are not paused."""
-        paused = self.paused_windows(conn)
-        return [n for n in self.config.windows_for(service) if n not in paused]
+    def open_windows(self, state: dict, service: str) -> list[int]:
+        """Windows serving ``service`` that are not paused, per a day state."""
+        return [n for n in self.config.windows_for(service) if n not in state["paused_windows"]]
+
+    def eta(self, state: dict, service: str, ahead: int) -> int | None:
+        """Minutes until ``ahead`` tickets are served: ahead / open windows x mean service time."""
+        windows = self.open_windows(state, service)
+        if not windows:
+            return None
+        default = self.config.service(service).service_minutes
+        return math.ceil(ahead / len(windows) * state["mean_minutes"].get(service, default))
 
     def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
         """Store a pause, resume or quota change of one service for one day."""

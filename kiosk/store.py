@@ -33,7 +33,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.pool import NullPool
 
 metadata = MetaData()
 
@@ -164,7 +163,7 @@ tokens = Table(
 
 def _sqlite_engine(path: Path) -> Engine:
     """A SQLite engine in WAL mode whose write transactions lock the database up front."""
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    engine = create_engine(f"sqlite:///{path}", pool_size=20, max_overflow=20)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects

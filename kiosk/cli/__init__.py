@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from kiosk.cli import devices
+from kiosk.cli import core, devices
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Hall kiosk: queue tickets for service halls.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    core.register(sub)
     devices.register(sub)
     return parser
 

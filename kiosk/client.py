@@ -1,0 +1,199 @@
+"""The hall client: the engine's interface, spoken over HTTP to a hall server.
+
+Errors come back as the same ``HallError`` the engine raises (its code read from the
+problem+json body), and a server that cannot be reached is a ``HallUnreachable``, so callers
+handle one set of exceptions whether the hall runs in-process or on a server.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import requests
+
+from kiosk.domain import HallError
+from kiosk.models import (
+    ActionRequest,
+    Appointment,
+    Call,
+    Catalog,
+    HallEvent,
+    IssueRequest,
+    QueueEntry,
+    ServiceChange,
+    Ticket,
+    WindowChange,
+)
+
+
+class HallUnreachable(Exception):
+    """The hall server did not answer (down, network cut, timed out, or failing with 5xx)."""
+
+
+class HallClient:
+    """A hall server seen through its HTTP API v1."""
+
+    def __init__(self, url: str, token: str, timeout: float = 3.0):
+        self.base = url.rstrip("/") + "/api/v1"
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self._catalog_etag: str | None = None
+        self._catalog: Catalog | None = None
+        self._lock = threading.Lock()
+
+    def _request(self, method: str, path: str, *, json_body: object = None, headers: dict | None = None,
+                 params: dict | None = None, timeout: float | None = None) -> requests.Response:
+        try:
+            response = self.session.request(method, self.base + path, json=json_body, headers=headers,
+                                            params=params, timeout=timeout or self.timeout)
+        except requests.RequestException as exc:
+            raise HallUnreachable(f"hall server at {self.base} unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise HallUnreachable(f"hall server failed with HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise _hall_error(response)
+        return response
+
+    def health(self) -> dict:
+        """Liveness and version of the server."""
+        return self._request("GET", "/health").json()
+
+    def catalog(self) -> Catalog:
+        """The catalog, revalidated with its ETag so an unchanged one costs no body."""
+        headers = {"If-None-Match": self._catalog_etag} if self._catalog_etag else None
+        response = self._request("GET", "/catalog", headers=headers)
+        with self._lock:
+            if response.status_code == 304 and self._catalog is not None:
+                return self._catalog
+            self._catalog = Catalog.model_validate_json(response.content)
+            self._catalog_etag = response.headers.get("ETag")
+            return self._catalog
+
+    def issue(self, req: IssueRequest, idempotency_key: str | None = None) -> Ticket:
+        """Issue a ticket; the same key and body always give the same ticket."""
+        key = idempotency_key or uuid.uuid4().hex
+        response = self._request("POST", "/tickets", json_body=req.model_dump(mode="json", exclude_none=True),
+                                 headers={"Idempotency-Key": key})
+        return Ticket.model_validate_json(response.content)
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        """One ticket."""
+        return Ticket.model_validate_json(self._request("GET", f"/tickets/{ticket_id}").content)
+
+    def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None) -> list[Ticket]:
+        """A day's tickets, filtered."""
+        params = {k: v for k, v in {"day": day, "service": service, "state": state}.items() if v}
+        return [Ticket.model_validate(t) for t in self._request("GET", "/tickets", params=params).json()]
+
+    def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket:
+        """Apply a counter or guide action."""
+        body = (req or ActionRequest()).model_dump(mode="json", exclude_none=True)
+        return Ticket.model_validate_json(self._request("POST", f"/tickets/{ticket_id}/{action}", json_body=body).content)
+
+    def call_next(self, window: int, actor: str = "") -> Call | None:
+        """Call the next ticket for ``window``; None when nobody waits."""
+        response = self._request("POST", f"/windows/{window}/call-next")
+        return None if response.status_code == 204 else Call.model_validate_json(response.content)
+
+    def change_window(self, number: int, change: WindowChange) -> None:
+        """Pause or resume a window."""
+        self._request("POST", f"/windows/{number}", json_body=change.model_dump(mode="json"))
+
+    def change_service(self, code: str, change: ServiceChange) -> Catalog:
+        """Pause, resume or change today's quota of a service."""
+        body = change.model_dump(mode="json", exclude_none=True)
+        return Catalog.model_validate_json(self._request("POST", f"/services/{code}", json_body=body).content)
+
+    def add_appointments(self, items: list[Appointment]) -> int:
+        """Upload booked slots."""
+        body = [a.model_dump(mode="json", exclude_none=True) for a in items]
+        return self._request("POST", "/appointments", json_body=body).json()["imported"]
+
+    def queue(self) -> list[QueueEntry]:
+        """Per-service queue state."""
+        return [QueueEntry.model_validate(e) for e in self._request("GET", "/queue").json()]
+
+    def calls(self, after: int = 0, limit: int = 50) -> list[Call]:
+        """Recent calls after a sequence number."""
+        return [Call.model_validate(c) for c in self._request("GET", "/calls", params={"after": after, "limit": limit}).json()]
+
+    def follow(self, after: int | None, stop: threading.Event,
+               on_status: Callable[[str], None] = lambda _s: None) -> Iterator[HallEvent]:
+        """Hall events as they happen, resuming with Last-Event-ID after any disconnect.
+
+        ``on_status`` hears ``connected`` and ``reconnecting`` so a screen can show a mark.
+        """
+        seq, delay = after, 0.2
+        while not stop.is_set():
+            try:
+                for event in self._stream(seq, stop, on_status):
+                    seq, delay = event.seq, 0.2
+                    yield event
+            except (requests.RequestException, HallUnreachable, HallError):
+                pass
+            if stop.is_set():
+                return
+            on_status("reconnecting")
+            stop.wait(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _stream(self, seq: int | None, stop: threading.Event, on_status: Callable[[str], None]) -> Iterator[HallEvent]:
+        headers = {"Accept": "text/event-stream"}
+        if seq is not None:
+            headers["Last-Event-ID"] = str(seq)
+        with self.session.get(self.base + "/events", headers=headers, stream=True,
+                              timeout=(self.timeout, 30)) as response:
+            if response.status_code >= 400:
+                raise HallUnreachable(f"event stream refused with HTTP {response.status_code}")
+            on_status("connected")
+            yield from parse_sse(response.iter_lines(decode_unicode=True), stop)
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+
+def parse_sse(lines: Iterator[str], stop: threading.Event | None = None) -> Iterator[HallEvent]:
+    """Turn Server-Sent Events lines into HallEvents (comments and unknown fields skipped)."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if stop is not None and stop.is_set():
+            return
+        if line is None:
+            continue
+        if line == "":
+            if "data" in fields and "id" in fields:
+                yield HallEvent(seq=int(fields["id"]), type=fields.get("event", "ticket"),
+                                data=json.loads(fields["data"]))
+            fields = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            fields[name] = f"{fields[name]}\n{value}" if name == "data" and name in fields else value
+
+
+def _hall_error(response: requests.Response) -> HallError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    extra = {k: v for k, v in body.items() if k not in ("type", "status", "title", "detail", "code")}
+    return HallError(body.get("code", "validation_error"), body.get("detail", response.reason or "refused"), extra)
+
+
+def wait_for_server(url: str, timeout: float = 15.0) -> None:
+    """Block until ``url``'s health endpoint answers, or raise HallUnreachable."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url.rstrip("/") + "/api/v1/health", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise HallUnreachable(f"hall server at {url} did not start within {timeout:.0f} s")

@@ -1,0 +1,95 @@
+"""One interface to the hall, in-process or remote.
+
+``LocalHall`` wraps the engine; ``HallClient`` talks to a server. Both offer the same methods
+(``catalog``, ``issue``, ``ticket``, ``tickets``, ``act``, ``call_next``, ``queue``, ``calls``,
+``change_service``, ``change_window``, ``add_appointments``, ``follow``), so the kiosk, the
+counter and the display never know which one they have.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.client import HallClient
+from kiosk.config import HallConfig, KioskConfig, load_hall_config
+from kiosk.engine import HallEngine
+from kiosk.models import (
+    ActionRequest,
+    Appointment,
+    Call,
+    Catalog,
+    HallEvent,
+    IssueRequest,
+    QueueEntry,
+    ServiceChange,
+    Ticket,
+    WindowChange,
+)
+from kiosk.store import Store
+
+
+class Hall(Protocol):
+    """What every program needs of the hall."""
+
+    def catalog(self) -> Catalog: ...
+    def issue(self, req: IssueRequest, idempotency_key: str | None = None) -> Ticket: ...
+    def ticket(self, ticket_id: str) -> Ticket: ...
+    def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None) -> list[Ticket]: ...
+    def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket: ...
+    def call_next(self, window: int, actor: str = "") -> Call | None: ...
+    def queue(self) -> list[QueueEntry]: ...
+    def calls(self, after: int = 0, limit: int = 50) -> list[Call]: ...
+    def change_service(self, code: str, change: ServiceChange) -> Catalog: ...
+    def change_window(self, number: int, change: WindowChange) -> None: ...
+    def add_appointments(self, items: list[Appointment]) -> int: ...
+    def follow(self, after: int | None, stop: threading.Event,
+               on_status: Callable[[str], None] = ...) -> Iterator[HallEvent]: ...
+
+
+class LocalHall:
+    """The engine in this process, behind the Hall interface."""
+
+    def __init__(self, engine: HallEngine):
+        self.engine = engine
+
+    def __getattr__(self, name: str):  # the read and action methods are the engine's own
+        return getattr(self.engine, name)
+
+    def issue(self, req: IssueRequest, idempotency_key: str | None = None) -> Ticket:
+        """Issue in-process; a key is made up when the caller has none."""
+        return self.engine.issue(req, idempotency_key or uuid.uuid4().hex)
+
+    def add_appointments(self, items: list[Appointment]) -> int:
+        """Store booked slots."""
+        return self.engine.add_appointments(items)
+
+    def follow(self, after: int | None, stop: threading.Event,
+               on_status: Callable[[str], None] = lambda _s: None) -> Iterator[HallEvent]:
+        """Hall events as they are committed, until ``stop`` is set."""
+        seq = self.engine.feed.last_seq() if after is None else after
+        on_status("connected")
+        while not stop.is_set():
+            for event in self.engine.wait_events(seq, 0.5):
+                seq = event.seq
+                yield event
+
+
+def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, dev: bool = False,
+                clock=None) -> HallEngine:
+    """An engine over the SQLite database in ``data_dir``."""
+    config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
+    return HallEngine(config, Store(Path(data_dir) / "hall.db"), clock, dev=dev)
+
+
+def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: bool = False) -> LocalHall | HallClient:
+    """The hall a kiosk's config points at: in-process (standalone) or a server."""
+    if config.link.mode == "server":
+        return HallClient(config.link.url, config.link.token, config.link.timeout_s)
+    hall_path = Path(config.kiosk.hall_config)
+    if not hall_path.is_absolute():
+        hall_path = config_dir / hall_path
+    return LocalHall(open_engine(hall_path, data_dir, dev=dev))
