@@ -1,0 +1,207 @@
+"""``ReaderWorker``: the card reader's own thread, polling while asked to and reporting events.
+
+Qt-free: events go to a callback (called on the worker thread; a Qt adapter re-emits them as
+signals) or, without a callback, into the ``events`` queue. The worker survives anything the
+reader does: an unplugged reader is reported once and reopened periodically until it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from drivers.idcard.card import IdCard
+from drivers.idcard.errors import CardReaderError, ReaderUnavailable, ReadTimeout
+from drivers.idcard.reader import CardReader, Timeouts
+
+log = logging.getLogger(__name__)
+
+
+class EventKind(StrEnum):
+    """What a ``ReaderEvent`` reports."""
+
+    CARD_READ = "card_read"
+    CARD_REMOVED = "card_removed"
+    READER_LOST = "reader_lost"
+    READER_BACK = "reader_back"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ReaderEvent:
+    """One event from the worker: ``card`` with card_read, ``reason`` with reader_lost and error."""
+
+    kind: EventKind
+    card: IdCard | None = None
+    reason: str = ""
+    at: float = field(default_factory=time.monotonic)
+
+
+class ReaderWorker:
+    """Owns one ``CardReader`` on a thread; ``start()``, ``start_polling()``, ``stop_polling()``,
+    ``stop()``.
+
+    While polling it runs find → select → read every ``poll_interval`` seconds and reports each
+    card once per placement (``card_read``), and ``card_removed`` after ``removal_misses`` empty
+    finds in a row. While idle it checks the reader every ``health_interval`` seconds, so an
+    unplug is noticed even when no one waits for a card. A lost reader is reopened every
+    ``reopen_interval`` seconds; ``reader_back`` follows when it answers again. A card that keeps
+    failing to read is retried ``max_attempts`` times, then left alone until it is removed.
+    """
+
+    def __init__(self, uri: str, on_event: Callable[[ReaderEvent], None] | None = None, *,
+                 timeouts: Timeouts | None = None, poll_interval: float = 0.2,
+                 reopen_interval: float = 1.0, health_interval: float = 2.0,
+                 removal_misses: int = 2, silent_limit: int = 2, max_attempts: int = 3,
+                 today: Callable[[], date] = date.today) -> None:
+        self.uri = uri
+        self.events: queue.Queue[ReaderEvent] = queue.Queue()
+        self._on_event = on_event or self.events.put
+        self._reader = CardReader(uri, timeouts, today=today)
+        self.poll_interval = poll_interval
+        self.reopen_interval = reopen_interval
+        self.health_interval = health_interval
+        self.removal_misses = removal_misses
+        self.silent_limit = silent_limit
+        self.max_attempts = max_attempts
+        self._polling = threading.Event()
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lost = False  # reader_lost reported and not yet back
+        self._present = False  # the card on the reader was reported (or given up on)
+        self._misses = 0
+        self._attempts = 0
+        self._silent = 0
+        self._next_health = 0.0
+
+    # -- control (any thread) ---------------------------------------------------------------
+    def start(self) -> None:
+        """Start the thread (idle: it opens the reader and watches it, but does not poll)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="idcard-reader", daemon=True)
+        self._thread.start()
+
+    def start_polling(self) -> None:
+        """Look for cards until ``stop_polling``."""
+        self._polling.set()
+        self._wake.set()
+
+    def stop_polling(self) -> None:
+        """Stop looking for cards (a read in progress is finished but not reported)."""
+        self._polling.clear()
+        self._wake.set()
+
+    @property
+    def polling(self) -> bool:
+        """True between ``start_polling`` and ``stop_polling``."""
+        return self._polling.is_set()
+
+    @property
+    def reader_ok(self) -> bool:
+        """False while the reader is lost (as last reported)."""
+        return not self._lost
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and close the port."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # -- the thread -------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                if not self._reader.is_open and not self._open():
+                    self._sleep(self.reopen_interval)
+                    continue
+                self._step()
+        finally:
+            self._reader.close()
+
+    def _step(self) -> None:
+        """One poll or health check, with every failure turned into an event."""
+        try:
+            if self._polling.is_set():
+                self._poll()
+            elif time.monotonic() >= self._next_health:
+                self._reader.sam_status()
+                self._next_health = time.monotonic() + self.health_interval
+            self._silent = 0
+        except ReaderUnavailable as exc:
+            self._lose(str(exc))
+        except ReadTimeout as exc:
+            self._silent += 1
+            if self._silent >= self.silent_limit:
+                self._lose(str(exc))
+        except CardReaderError as exc:
+            self._emit(EventKind.ERROR, reason=str(exc))
+        self._sleep(self.poll_interval if self._polling.is_set() else self.health_interval)
+
+    def _poll(self) -> None:
+        """find → (select → read) once, reporting a new card or a removal."""
+        if not self._reader.find_card():
+            self._misses += 1
+            if self._present and self._misses >= self.removal_misses:
+                self._present, self._attempts = False, 0
+                self._emit(EventKind.CARD_REMOVED)
+            elif not self._present:
+                self._attempts = 0
+            return
+        self._misses = 0
+        if self._present:
+            return  # the card left on the reader was already reported
+        try:
+            card = self._reader.read_card() if self._reader.select_card() else None
+        except CardReaderError:
+            self._attempts += 1
+            if self._attempts >= self.max_attempts:
+                self._present = True  # give up on this placement until the card is removed
+            raise
+        if card is not None and self._polling.is_set():
+            self._present = True
+            self._emit(EventKind.CARD_READ, card=card)
+
+    def _open(self) -> bool:
+        try:
+            self._reader.open()
+        except CardReaderError as exc:
+            if not self._lost:
+                self._lost = True
+                self._emit(EventKind.READER_LOST, reason=str(exc))
+            return False
+        self._next_health = time.monotonic() + self.health_interval
+        if self._lost:
+            self._lost = False
+            self._emit(EventKind.READER_BACK)
+        return True
+
+    def _lose(self, reason: str) -> None:
+        self._reader.close()
+        self._silent = 0
+        self._present = False  # a card found after the reader returns is reported again
+        if not self._lost:
+            self._lost = True
+            self._emit(EventKind.READER_LOST, reason=reason)
+
+    def _emit(self, kind: EventKind, card: IdCard | None = None, reason: str = "") -> None:
+        event = ReaderEvent(kind, card=card, reason=reason)
+        log.info("reader event %s %s", kind.value, card if card is not None else reason)
+        try:
+            self._on_event(event)
+        except Exception:  # a faulty listener must not kill the reader thread
+            log.exception("reader event listener failed on %s", kind.value)
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait, but wake at once for start/stop requests."""
+        if self._wake.wait(seconds):
+            self._wake.clear()
