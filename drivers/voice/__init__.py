@@ -1,0 +1,73 @@
+"""Voice announcements: ``请A012号到3号窗口办理`` after a chime, queued, repeated, never stuck.
+
+Typical use, once per call event::
+
+    library = ClipLibrary()  # assets/voice/ recorded clips, else assets/voice/generated/
+    announcer = Announcer(ClipsBackend(library, CommandSink.detect() or WavFileSink(out)))
+    announcer.announce_call(call)  # or announcer.announce(Utterance("A012", 3, "both"))
+    announcer.status()  # queued, faults, last_fault, dropped, stuck
+"""
+
+from drivers.voice.announcer import Announcer, AnnouncerSettings, AnnouncerStatus
+from drivers.voice.backend import (
+    PlaybackError,
+    RenderUnsupported,
+    SilentBackend,
+    VoiceBackend,
+    VoiceError,
+)
+from drivers.voice.clips import (
+    ClipError,
+    ClipLibrary,
+    ClipsBackend,
+    default_clip_folders,
+    read_clip,
+    wav_bytes,
+)
+from drivers.voice.sinks import (
+    AudioSink,
+    CommandSink,
+    Playback,
+    RecordingSink,
+    WavFileSink,
+    wav_seconds,
+)
+from drivers.voice.utterance import (
+    ALL_CLIPS,
+    LANGS,
+    Pause,
+    Utterance,
+    UtteranceError,
+    en_cardinal,
+    zh_cardinal,
+)
+
+__all__ = [
+    "ALL_CLIPS",
+    "LANGS",
+    "Announcer",
+    "AnnouncerSettings",
+    "AnnouncerStatus",
+    "AudioSink",
+    "ClipError",
+    "ClipLibrary",
+    "ClipsBackend",
+    "CommandSink",
+    "Pause",
+    "Playback",
+    "PlaybackError",
+    "RecordingSink",
+    "RenderUnsupported",
+    "SilentBackend",
+    "Utterance",
+    "UtteranceError",
+    "VoiceBackend",
+    "VoiceError",
+    "WavFileSink",
+    "default_clip_folders",
+    "en_cardinal",
+    "read_clip",
+    "wav_bytes",
+    "wav_seconds",
+    "zh_cardinal",
+]
