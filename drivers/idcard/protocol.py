@@ -111,10 +111,10 @@ class Response:
 def parse_frame(frame: bytes) -> bytes:
     """Check one complete frame and return its body; raise ``FrameError`` for anything else."""
     frame = bytes(frame)
-    if len(frame) < HEADER_LEN + MIN_LEN:
-        raise FrameError("truncated", f"{len(frame)} bytes is shorter than the smallest frame")
-    if not frame.startswith(PREAMBLE):
+    if not frame.startswith(PREAMBLE[: len(frame)]):
         raise FrameError("length", "frame does not start with AA AA AA 96 69")
+    if len(frame) < HEADER_LEN:
+        raise FrameError("truncated", f"{len(frame)} bytes is shorter than the frame header")
     length = int.from_bytes(frame[5:7], "big")
     if not MIN_LEN <= length <= MAX_LEN:
         raise FrameError("length", f"LEN field {length} is outside {MIN_LEN}..{MAX_LEN}")

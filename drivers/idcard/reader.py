@@ -173,7 +173,7 @@ class CardReader:
                     raise
             else:
                 if card is not None:
-                    log.info("card read: %r", card)
+                    log.debug("card read: %r", card)
                     return card
             remaining = deadline - time.monotonic()
             if remaining <= 0:
