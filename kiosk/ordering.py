@@ -31,13 +31,14 @@ class Candidate:
 
 
 def _key(c: Candidate, now: float, max_wait_s: float) -> tuple:
+    # The id (day + number) breaks ties of equal arrival times in issue order.
     if now - c.arrival_at >= max_wait_s:
-        return (0, 0, 0, c.arrival_at)
+        return (0, 0, 0, c.arrival_at, c.id)
     if c.in_slot:
-        return (1, 0, c.preference, c.arrival_at)
+        return (1, 0, c.preference, c.arrival_at, c.id)
     if c.rank > 0:
-        return (2, -c.rank, c.preference, c.arrival_at)
-    return (3, 0, c.preference, c.arrival_at)
+        return (2, -c.rank, c.preference, c.arrival_at, c.id)
+    return (3, 0, c.preference, c.arrival_at, c.id)
 
 
 def pick_next(
@@ -52,7 +53,7 @@ def pick_next(
     blocked = [
         c for c in candidates if c.is_normal and c.overtaken >= ratio and c.arrival_at < chosen.arrival_at
     ]
-    return min(blocked, key=lambda c: c.arrival_at) if blocked else chosen
+    return min(blocked, key=lambda c: (c.arrival_at, c.id)) if blocked else chosen
 
 
 def overtaken_by(chosen: Candidate, candidates: Sequence[Candidate]) -> list[str]:

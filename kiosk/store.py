@@ -194,7 +194,9 @@ class Store:
             path = Path(text)
             path.parent.mkdir(parents=True, exist_ok=True)
             self.engine = _sqlite_engine(path)
-        metadata.create_all(self.engine)
+        # Under the write lock, so processes opening a new database together do not race.
+        with self.write() as conn:
+            metadata.create_all(conn)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:

@@ -1,5 +1,91 @@
-"""Test setup shared by every test: Qt runs offscreen, no display is needed."""
+"""Test setup shared by every test: Qt runs offscreen, no display is needed.
+
+Fixtures give a real engine on a real SQLite file with a fake clock, and a real uvicorn server
+on a loopback port.
+"""
 
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kiosk.clock import FakeClock  # noqa: E402
+from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config  # noqa: E402
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Monday morning inside the sample hall's opening hours.
+MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def hall_config():
+    """The sample hall."""
+    return load_hall_config(PROJECT_CONFIG_DIR / "hall.toml")
+
+
+@pytest.fixture
+def clock():
+    """A fake clock at Monday 10:00 in the hall's time zone."""
+    return FakeClock(MONDAY_10AM)
+
+
+@pytest.fixture
+def engine(hall_config, clock, tmp_path):
+    """A real engine on a fresh SQLite file, obeying opening hours."""
+    from kiosk.engine import HallEngine
+    from kiosk.store import Store
+
+    return HallEngine(hall_config, Store(tmp_path / "hall.db"), clock)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving an app on a loopback port, in a thread; stoppable and restartable."""
+
+    def __init__(self, app, port: int | None = None):
+        import uvicorn
+
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False, timeout_graceful_shutdown=1)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(engine):
+    """The hall server over ``engine`` (not dev mode: tokens come from the tokens table)."""
+    from kiosk.server import add_token, create_app
+
+    for role in ("kiosk", "counter", "display", "guide", "admin"):
+        add_token(engine.store, f"test-{role}", role, f"{role}-1", 0)
+    server = LiveServer(create_app(engine, dev=False, heartbeat_s=0.5)).start()
+    yield server
+    server.stop()

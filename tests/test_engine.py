@@ -1,0 +1,368 @@
+"""The hall engine's rules (DESIGN.md §4), on a real SQLite file with a fake clock."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from kiosk.domain import TRANSITIONS, HallError, State
+from kiosk.models import (
+    ActionRequest,
+    Appointment,
+    Citizen,
+    IssueRequest,
+    ServiceChange,
+    WindowChange,
+)
+from kiosk.privacy import id_hash, mask_id
+from tests.conftest import MONDAY_10AM
+
+KEY = b"test-key"
+ID_NUMBER = "11010519491231002X"
+
+
+def issue(engine, service="GC01", key=None, **kw):
+    issue.count = getattr(issue, "count", 0) + 1
+    return engine.issue(IssueRequest(service=service, **kw), key or f"key-{issue.count}-{id(engine)}")
+
+
+def citizen(id_number=ID_NUMBER, age=40):
+    return Citizen(id_hash=id_hash(id_number, KEY), id_mask=mask_id(id_number), age=age, name_mask="张*")
+
+
+def act(engine, ticket, action, **kw):
+    return engine.act(ticket.id, action, ActionRequest(**kw))
+
+
+# ----- numbers ---------------------------------------------------------------------------------
+
+def test_numbers_are_prefixed_padded_sequential_and_restart_each_day(engine, clock):
+    first, second = issue(engine, "GC01"), issue(engine, "GC01")
+    other = issue(engine, "TX01")
+    assert (first.number, second.number, other.number) == ("K001", "K002", "E001")
+    clock.advance(24 * 3600)
+    assert issue(engine, "GC01").number == "K001"
+    assert issue(engine, "GC01").id != first.id
+
+
+def test_numbers_stay_unique_under_16_threads(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def burst(n):
+        return [issue(engine, "GC01", key=f"t{n}-{i}").number for i in range(15)]
+
+    with ThreadPoolExecutor(16) as pool:
+        numbers = [x for batch in pool.map(burst, range(16)) for x in batch]
+    assert len(numbers) == 240 and len(set(numbers)) == 240
+    assert sorted(numbers) == [f"K{i:03d}" for i in range(1, 241)]
+
+
+def _issue_in_process(data_dir: str, count: int, tag: str) -> list[str]:
+    from kiosk.config import PROJECT_CONFIG_DIR
+    from kiosk.hall import open_engine
+
+    engine = open_engine(PROJECT_CONFIG_DIR / "hall.toml", data_dir, dev=True)
+    return [engine.issue(IssueRequest(service="GC01"), f"{tag}-{i}").number for i in range(count)]
+
+
+def test_numbers_stay_unique_across_two_processes_sharing_a_data_dir(tmp_path):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        results = pool.starmap(_issue_in_process, [(str(tmp_path), 60, "a"), (str(tmp_path), 60, "b")])
+    numbers = results[0] + results[1]
+    assert len(set(numbers)) == 120
+
+
+def test_online_numbers_stop_below_the_offline_ranges(engine, hall_config):
+    engine.change_service("GC01", ServiceChange(quota=5000))
+    from kiosk import store as db
+
+    with engine.store.write() as conn:
+        conn.execute(db.counters.insert().values(day=engine.today(), service="GC01", last=899))
+    with pytest.raises(HallError) as err:
+        issue(engine, "GC01")
+    assert err.value.code == "quota_exhausted"
+
+
+# ----- idempotency -----------------------------------------------------------------------------
+
+def test_replaying_a_key_returns_the_same_ticket_and_another_body_is_refused(engine):
+    a = engine.issue(IssueRequest(service="GC01"), "same")
+    b = engine.issue(IssueRequest(service="GC01"), "same")
+    assert a.id == b.id and len(engine.tickets()) == 1
+    with pytest.raises(HallError) as err:
+        engine.issue(IssueRequest(service="TX01"), "same")
+    assert err.value.code == "idempotency_mismatch"
+
+
+# ----- transitions -----------------------------------------------------------------------------
+
+def _ticket_in(engine, state: State):
+    t = issue(engine, "GC01")
+    paths = {
+        State.WAITING: [],
+        State.CALLED: [("call", {"window": 18})],
+        State.SERVING: [("call", {"window": 18}), ("start", {})],
+        State.DONE: [("call", {"window": 18}), ("finish", {})],
+        State.NO_SHOW: [("call", {"window": 18}), ("no-show", {})],
+        State.HELD: [("call", {"window": 18}), ("hold", {})],
+        State.VOID: [("void", {"reason": "mistake"})],
+    }
+    for action, kw in paths[state]:
+        t = act(engine, t, action, **kw)
+    assert t.state == state.value
+    return t
+
+
+ARGS = {"call": {"window": 18}, "transfer": {"service": "TX01"}, "prioritize": {"priority": "elderly"},
+        "recall": {"window": 18}}
+
+
+@pytest.mark.parametrize("state", [s for s in State if s is not State.TRANSFERRED])
+def test_every_illegal_transition_is_refused_with_the_current_state(engine, state):
+    for action, (allowed, _target) in TRANSITIONS.items():
+        if state in allowed:
+            continue
+        ticket = _ticket_in(engine, state)
+        with pytest.raises(HallError) as err:
+            act(engine, ticket, action, **ARGS.get(action, {}))
+        assert err.value.code == "invalid_transition", action
+        assert err.value.extra["state"] == state.value
+        assert engine.ticket(ticket.id).state == state.value
+
+
+def test_every_legal_transition_is_recorded_as_an_event(engine):
+    from kiosk import store as db
+
+    t = issue(engine, "GC01")
+    for action, kw in [("call", {"window": 18}), ("recall", {"window": 18}), ("start", {}), ("finish", {})]:
+        act(engine, t, action, actor="clerk-7", reason="r", **kw)
+    with engine.store.read() as conn:
+        rows = conn.execute(db.ticket_events.select().where(db.ticket_events.c.ticket_id == t.id)).all()
+    assert [r.action for r in rows] == ["issue", "call", "recall", "start", "finish"]
+    assert all(r.at > 0 for r in rows) and rows[1].actor == "clerk-7"
+
+
+def test_unknown_action_is_refused(engine):
+    t = issue(engine)
+    with pytest.raises(HallError) as err:
+        act(engine, t, "teleport")
+    assert err.value.code == "unknown_action"
+
+
+def test_recall_is_limited(engine):
+    t = act(engine, issue(engine), "call", window=18)
+    for n in range(1, 4):
+        assert act(engine, t, "recall", window=18).recalls == n
+    with pytest.raises(HallError) as err:
+        act(engine, t, "recall", window=18)
+    assert "limit" in err.value.detail
+
+
+def test_held_ticket_is_called_back_only_by_its_window(engine):
+    t = act(engine, act(engine, issue(engine), "call", window=18), "hold")
+    with pytest.raises(HallError):
+        act(engine, t, "call", window=20)
+    assert act(engine, t, "call", window=18).state == "called"
+
+
+def test_requeue_keeps_the_original_place_within_the_grace_period(engine, clock):
+    first = issue(engine)
+    clock.advance(60)
+    second = issue(engine)
+    call = engine.call_next(18)
+    assert call.ticket == first.id
+    clock.advance(20 * 60)  # inside the 60-minute grace: back before ``second``
+    act(engine, first, "requeue", reason="missing materials")
+    assert engine.call_next(18).ticket == first.id
+    act(engine, first, "requeue", reason="missing again")
+    clock.advance(61 * 60)  # beyond the grace now: ``second`` goes first
+    engine.act(first.id, "call", ActionRequest(window=18))
+    act(engine, first, "requeue", reason="late")
+    assert engine.call_next(20).ticket == second.id
+
+
+def test_transfer_moves_the_ticket_with_its_number_to_the_other_service(engine):
+    t = act(engine, issue(engine, "GC01"), "call", window=18)
+    moved = act(engine, t, "transfer", service="TX01", reason="tax question")
+    assert (moved.number, moved.service, moved.state) == (t.number, "TX01", "waiting")
+    assert engine.call_next(8).ticket == t.id
+
+
+def test_void_and_prioritize(engine):
+    a, b = issue(engine), issue(engine)
+    act(engine, a, "void", reason="duplicate")
+    assert act(engine, b, "prioritize", priority="green").priority == "green"
+    with pytest.raises(HallError):
+        act(engine, b, "prioritize", priority="nonsense")
+
+
+# ----- quotas, hours, pauses -------------------------------------------------------------------
+
+def test_quota_is_enforced_and_changeable_for_today(engine):
+    engine.change_service("GC01", ServiceChange(quota=2, actor="guide"))
+    issue(engine), issue(engine)
+    with pytest.raises(HallError) as err:
+        issue(engine)
+    assert err.value.code == "quota_exhausted"
+    assert engine.catalog().service("GC01").closed_reason == "quota"
+    engine.change_service("GC01", ServiceChange(quota=3))
+    assert issue(engine).number == "K003"
+
+
+@pytest.mark.parametrize(
+    "when, reason",
+    [(timedelta(hours=2, minutes=30), "lunch"), (timedelta(hours=-3), "before_hours"),
+     (timedelta(hours=8), "after_hours"), (timedelta(days=6), "not_today")],
+)
+def test_opening_hours_with_lunch_break(engine, clock, when, reason):
+    clock.set(MONDAY_10AM + when)
+    with pytest.raises(HallError) as err:
+        issue(engine)
+    assert err.value.code == "service_closed" and err.value.extra["closed_reason"] == reason
+    assert engine.catalog().service("GC01").open is False
+
+
+def test_dev_mode_is_open_at_any_hour(hall_config, clock, tmp_path):
+    from kiosk.engine import HallEngine
+    from kiosk.store import Store
+
+    clock.set(MONDAY_10AM + timedelta(hours=13))
+    dev = HallEngine(hall_config, Store(tmp_path / "dev.db"), clock, dev=True)
+    assert issue(dev).number == "K001"
+
+
+def test_paused_service_and_paused_window(engine):
+    engine.change_service("GC01", ServiceChange(paused=True, reason="system upgrade"))
+    with pytest.raises(HallError) as err:
+        issue(engine)
+    assert err.value.extra["closed_reason"] == "paused"
+    engine.change_service("GC01", ServiceChange(paused=False))
+    issue(engine)
+    engine.change_window(18, WindowChange(paused=True))
+    with pytest.raises(HallError):
+        engine.call_next(18)
+    assert engine.queue()[-2].open_windows == [20]
+
+
+# ----- estimates -------------------------------------------------------------------------------
+
+def test_estimates_use_ahead_open_windows_and_recent_service_time(engine, clock):
+    t1 = issue(engine, "GC02")  # served by window 20 only, default 10 minutes
+    for _ in range(3):
+        issue(engine, "GC02")
+    last = issue(engine, "GC02")
+    assert (last.ahead, last.eta_minutes) == (4, 40)
+    act(engine, t1, "call", window=20)
+    act(engine, t1, "start")
+    clock.advance(4 * 60)
+    act(engine, t1, "finish")  # today's mean is now 4 minutes
+    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 12)
+    engine.change_window(20, WindowChange(paused=True))
+    assert engine.ticket(last.id).eta_minutes is None  # no open window: unknown, not a guess
+
+
+# ----- real name, ID required, appointments -----------------------------------------------------
+
+def test_one_active_ticket_per_id_and_service_gives_the_existing_ticket_back(engine):
+    first = issue(engine, "SS01", citizen=citizen())
+    with pytest.raises(HallError) as err:
+        issue(engine, "SS01", citizen=citizen())
+    assert err.value.code == "duplicate_active"
+    assert err.value.extra["ticket"]["number"] == first.number
+    assert issue(engine, "SS02", citizen=citizen()).number == "B001"  # another service is fine
+    act(engine, first, "void", reason="x")
+    assert issue(engine, "SS01", citizen=citizen()).number == "A002"
+
+
+def test_id_required_services_refuse_tickets_without_a_citizen(engine):
+    with pytest.raises(HallError) as err:
+        issue(engine, "SS01")
+    assert err.value.code == "validation_error" and "ID card" in err.value.detail
+
+
+def _appointments_csv(tmp_path, start):
+    path = tmp_path / "appointments.csv"
+    end = start + timedelta(minutes=30)
+    path.write_text(
+        "booking_code,service,slot_start,slot_end,id_number\n"
+        f"BK-001,SS01,{start.isoformat()},{end.isoformat()},{ID_NUMBER}\n"
+        f"BK-002,SS01,{(start + timedelta(hours=3)).isoformat()},{(end + timedelta(hours=3)).isoformat()},\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_appointments_import_and_check_in_by_booking_code_and_by_id(engine, tmp_path):
+    path = _appointments_csv(tmp_path, MONDAY_10AM + timedelta(minutes=10))
+    assert engine.import_appointments(path, KEY) == 2
+    by_id = issue(engine, "SS01", citizen=citizen())
+    assert by_id.priority == "appointment" and by_id.appointment == "BK-001"
+    with pytest.raises(HallError) as err:
+        issue(engine, "SS01", appointment="BK-002", citizen=citizen("110105194912310037"))
+    assert err.value.code == "appointment_outside_window"
+    with pytest.raises(HallError) as err:
+        issue(engine, "SS01", appointment="NOPE-1", citizen=citizen("110105194912310037"))
+    assert err.value.code == "unknown_appointment"
+
+
+def test_appointment_in_slot_is_called_first(engine, tmp_path):
+    engine.add_appointments([Appointment(booking_code="BK-9", service="GC01",
+                                         slot_start=MONDAY_10AM, slot_end=MONDAY_10AM + timedelta(minutes=30))])
+    normal = issue(engine, "GC01")
+    elderly = issue(engine, "GC01", priority="elderly")
+    booked = issue(engine, "GC01", appointment="BK-9")
+    assert [engine.call_next(18).ticket for _ in range(3)] == [booked.id, elderly.id, normal.id]
+
+
+def test_no_full_id_number_reaches_the_database(engine, tmp_path):
+    engine.import_appointments(_appointments_csv(tmp_path, MONDAY_10AM), KEY)
+    issue(engine, "SS01", citizen=citizen())
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("hall.db*"))
+    assert ID_NUMBER.encode() not in raw
+    assert mask_id(ID_NUMBER).encode() in raw
+
+
+# ----- call-next across services, events, offline sync -----------------------------------------
+
+def test_call_next_prefers_the_windows_first_service_then_arrival(engine, clock):
+    pension = issue(engine, "SS02", citizen=citizen("110105194912310037"))
+    clock.advance(1)
+    card = issue(engine, "SS01", citizen=citizen())
+    assert engine.call_next(1).ticket == card.id  # window 1 prefers SS01
+    assert engine.call_next(1).ticket == pension.id
+    assert engine.call_next(1) is None
+
+
+def test_changes_are_published_as_events_with_increasing_sequence(engine):
+    t = issue(engine)
+    call = engine.call_next(18)
+    events = engine.events_after(0)
+    assert [e.type for e in events] == ["ticket", "queue", "call", "ticket", "queue"]
+    assert [e.seq for e in events] == sorted({e.seq for e in events})
+    assert events[2].data["text"]["zh"] == f"请{t.number}号到18号咨询台办理" and call.seq == 1
+
+
+def test_offline_tickets_are_placed_by_issue_time_and_checked(engine, clock):
+    online = issue(engine, "GC01")
+    early = (MONDAY_10AM - timedelta(minutes=5))
+    offline = issue(engine, "GC01", number="K900", issued_at=early, device="K01", channel="offline")
+    assert offline.offline and offline.number == "K900"
+    assert engine.call_next(18).ticket == offline.id  # issued before ``online``
+    for number, device, code in [("K960", "K01", "validation_error"), ("K900", "K01", "number_taken"),
+                                 ("A901", "K01", "validation_error")]:
+        with pytest.raises(HallError) as err:
+            issue(engine, "GC01", number=number, issued_at=early, device=device)
+        assert err.value.code == code
+    future = issue(engine, "GC01", number="K901", issued_at=MONDAY_10AM + timedelta(minutes=5), device="K01")
+    assert future.issued_at.timestamp() <= clock.now()
+    assert online.number == "K001"
+
+
+def test_database_is_in_wal_mode_with_full_sync(engine, tmp_path):
+    con = sqlite3.connect(tmp_path / "hall.db")
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
