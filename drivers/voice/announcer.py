@@ -32,13 +32,21 @@ class AnnouncerStatus:
     faults: int = 0
     last_fault: str | None = None
     last_fault_at: float | None = None
+    last_played_at: float | None = None
     dropped: int = 0
     stuck: int = 0
 
     @property
     def ok(self) -> bool:
-        """True while the latest playback succeeded and no call was ever dropped."""
-        return self.last_fault is None and self.dropped == 0
+        """True when no call was dropped, no playback is stuck and the latest one succeeded.
+
+        ``last_fault`` stays set after recovery so staff can still see what went wrong.
+        """
+        if self.dropped or self.stuck:
+            return False
+        if self.last_fault_at is None:
+            return True
+        return self.last_played_at is not None and self.last_played_at > self.last_fault_at
 
 
 @dataclass(frozen=True)
@@ -187,15 +195,16 @@ class Announcer:
             if self._stopping:
                 return
             if not self._play_bounded(utterance if n == 0 else utterance.without_chime()):
-                return  # the device hung: do not spend the next calls' time on repeats
+                return  # do not spend the next calls' time on repeats that cannot work
 
     def _play_bounded(self, utterance: Utterance) -> bool:
-        """Play once under the watchdog; False when the backend had to be abandoned."""
+        """Play once under the watchdog; False when repeating is pointless (the backend had
+        to be abandoned, or the announcement cannot be built)."""
         try:
             timeout = self.backend.duration(utterance) * self.settings.timeout_factor
         except Exception as exc:  # e.g. a missing clip: report it, the next call may work
             self._fault(f"cannot prepare {utterance.number}: {exc}")
-            return True
+            return False  # a repeat would fail the same way
         timeout += self.settings.timeout_margin
         done = threading.Event()
         errors: list[BaseException] = []
@@ -216,7 +225,7 @@ class Announcer:
             self._fault(f"playing {utterance.number} failed: {errors[0]}")
         else:
             with self._cond:
-                self._update(played=self._status.played + 1, last_fault=None)
+                self._update(played=self._status.played + 1, last_played_at=time.monotonic())
         return True
 
     def _overran(
