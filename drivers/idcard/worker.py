@@ -49,7 +49,7 @@ class ReaderWorker:
 
     While polling it runs find → select → read every ``poll_interval`` seconds and reports each
     card once per placement (``card_read``), and ``card_removed`` after ``removal_misses`` empty
-    finds in a row. While idle it checks the reader every ``health_interval`` seconds, so an
+    finds in a row. The same failure repeated poll after poll is reported once. While idle it checks the reader every ``health_interval`` seconds, so an
     unplug is noticed even when no one waits for a card. A lost reader is reopened every
     ``reopen_interval`` seconds; ``reader_back`` follows when it answers again. A card that keeps
     failing to read is retried ``max_attempts`` times, then left alone until it is removed.
@@ -79,6 +79,7 @@ class ReaderWorker:
         self._misses = 0
         self._attempts = 0
         self._silent = 0
+        self._last_error = ""
         self._next_health = 0.0
 
     # -- control (any thread) ---------------------------------------------------------------
@@ -136,7 +137,6 @@ class ReaderWorker:
             elif time.monotonic() >= self._next_health:
                 self._reader.sam_status()
                 self._next_health = time.monotonic() + self.health_interval
-            self._silent = 0
         except ReaderUnavailable as exc:
             self._lose(str(exc))
         except ReadTimeout as exc:
@@ -144,7 +144,11 @@ class ReaderWorker:
             if self._silent >= self.silent_limit:
                 self._lose(str(exc))
         except CardReaderError as exc:
-            self._emit(EventKind.ERROR, reason=str(exc))
+            if str(exc) != self._last_error:  # a failure repeated every poll is reported once
+                self._last_error = str(exc)
+                self._emit(EventKind.ERROR, reason=str(exc))
+        else:
+            self._silent, self._last_error = 0, ""
         self._sleep(self.poll_interval if self._polling.is_set() else self.health_interval)
 
     def _poll(self) -> None:
