@@ -248,7 +248,8 @@ class HallEngine:
         day_state = state["services"].get(service.code, {})
         if day_state.get("paused"):
             return "paused"
-        quota = day_state.get("quota") or service.daily_quota
+        quota = day_state.get("quota")
+        quota = service.daily_quota if quota is None else quota
         if state["issued"].get(service.code, 0) >= quota:
             return "quota"
         if self.dev:

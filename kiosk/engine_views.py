@@ -128,7 +128,7 @@ class ViewBuilder:
                 "materials": s.materials.model_dump(), "bundle_items": s.bundle_items.model_dump(),
                 "open": entry.open, "closed_reason": entry.closed_reason, "waiting": entry.waiting,
                 "eta_minutes": entry.eta_minutes, "windows": cfg.windows_for(s.code),
-                "quota": override.get("quota") or s.daily_quota,
+                "quota": s.daily_quota if override.get("quota") is None else override["quota"],
                 "issued": state["issued"].get(s.code, 0), "paused": bool(override.get("paused")),
             })
         return Catalog.model_validate({

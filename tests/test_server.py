@@ -1,0 +1,203 @@
+"""The hall server's API (DESIGN.md §5) against a real uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from kiosk.client import HallClient, HallUnreachable, parse_sse
+from kiosk.domain import HallError
+from kiosk.models import IssueRequest
+from kiosk.privacy import id_hash, mask_id
+
+
+def h(role: str | None = "kiosk", **extra) -> dict:
+    headers = {"Authorization": f"Bearer test-{role}"} if role else {}
+    return {**headers, **extra}
+
+
+def post_ticket(server, body: dict, key: str = "k1", role: str = "kiosk") -> requests.Response:
+    return requests.post(f"{server.url}/api/v1/tickets", json=body, headers=h(role, **{"Idempotency-Key": key}),
+                         timeout=5)
+
+
+def assert_problem(response: requests.Response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == code and body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def test_health_needs_no_token(live_server):
+    body = requests.get(f"{live_server.url}/api/v1/health", timeout=5).json()
+    assert body["status"] == "ok" and body["version"]
+
+
+def test_openapi_document_lists_every_path(live_server):
+    paths = requests.get(f"{live_server.url}/openapi.json", timeout=5).json()["paths"]
+    for path in ["/api/v1/health", "/api/v1/catalog", "/api/v1/tickets", "/api/v1/tickets/{ticket_id}",
+                 "/api/v1/tickets/{ticket_id}/{action}", "/api/v1/windows/{number}/call-next",
+                 "/api/v1/queue", "/api/v1/calls", "/api/v1/events"]:
+        assert path in paths
+
+
+def test_catalog_has_the_service_fields_and_an_etag(live_server):
+    url = f"{live_server.url}/api/v1/catalog"
+    response = requests.get(url, headers=h("display"), timeout=5)
+    service = response.json()["services"][0]
+    for key in ["code", "name", "zone", "prefix", "id_required", "priorities", "materials", "open",
+                "closed_reason", "waiting", "eta_minutes", "windows"]:
+        assert key in service
+    again = requests.get(url, headers=h("display", **{"If-None-Match": response.headers["ETag"]}), timeout=5)
+    assert again.status_code == 304
+
+
+def test_issue_replay_and_mismatch(live_server):
+    first = post_ticket(live_server, {"service": "GC01"}, "abc")
+    assert first.status_code == 201
+    ticket = first.json()
+    for key in ["id", "number", "service", "priority", "state", "issued_at", "ahead", "eta_minutes",
+                "windows", "status_url", "offline"]:
+        assert key in ticket
+    assert post_ticket(live_server, {"service": "GC01"}, "abc").json()["id"] == ticket["id"]
+    assert_problem(post_ticket(live_server, {"service": "TX01"}, "abc"), 409, "idempotency_mismatch")
+    got = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}", headers=h("display"), timeout=5)
+    assert got.json()["number"] == ticket["number"]
+
+
+def test_roles_are_enforced(live_server):
+    assert_problem(post_ticket(live_server, {"service": "GC01"}, role="display"), 403, "forbidden")
+    assert_problem(post_ticket(live_server, {"service": "GC01"}, role=None), 401, "unauthorized")
+    ticket = post_ticket(live_server, {"service": "GC01"}).json()
+    url = f"{live_server.url}/api/v1/tickets/{ticket['id']}/call"
+    assert_problem(requests.post(url, json={"window": 18}, headers=h("kiosk"), timeout=5), 403, "forbidden")
+    bad_token = {"Authorization": "Bearer dev-admin"}  # development tokens are refused without --dev
+    assert_problem(requests.get(f"{live_server.url}/api/v1/queue", headers=bad_token, timeout=5), 401, "unauthorized")
+    listing = requests.get(f"{live_server.url}/api/v1/tickets", headers=h("kiosk"), timeout=5)
+    assert_problem(listing, 403, "forbidden")
+    assert requests.get(f"{live_server.url}/api/v1/tickets", headers=h("guide"), timeout=5).status_code == 200
+
+
+def test_counter_flow_call_next_actions_and_calls(live_server):
+    ticket = post_ticket(live_server, {"service": "GC01"}).json()
+    base = f"{live_server.url}/api/v1"
+    call = requests.post(f"{base}/windows/18/call-next", headers=h("counter"), timeout=5)
+    assert call.status_code == 200 and call.json()["text"]["zh"] == f"请{ticket['number']}号到18号咨询台办理"
+    assert requests.post(f"{base}/windows/18/call-next", headers=h("counter"), timeout=5).status_code == 204
+    for action in ["recall", "start", "finish"]:
+        r = requests.post(f"{base}/tickets/{ticket['id']}/{action}", json={"window": 18}, headers=h("counter"), timeout=5)
+        assert r.status_code == 200, r.text
+    assert_problem(requests.post(f"{base}/tickets/{ticket['id']}/start", json={}, headers=h("counter"), timeout=5),
+                   409, "invalid_transition")
+    assert_problem(requests.post(f"{base}/tickets/{ticket['id']}/fly", json={}, headers=h("counter"), timeout=5),
+                   404, "unknown_action")
+    calls = requests.get(f"{base}/calls?after=0&limit=10", headers=h("display"), timeout=5).json()
+    assert [c["repeat"] for c in calls] == [0, 1]
+    queue = requests.get(f"{base}/queue", headers=h("display"), timeout=5).json()
+    assert {e["service"] for e in queue} >= {"GC01", "SS01"}
+    day = requests.get(f"{base}/tickets", params={"state": "done"}, headers=h("guide"), timeout=5).json()
+    assert [t["id"] for t in day] == [ticket["id"]]
+
+
+def test_every_domain_error_code_comes_back_as_problem_json(live_server, engine):
+    base = f"{live_server.url}/api/v1"
+    assert_problem(post_ticket(live_server, {"service": "NOPE"}, "e1"), 404, "unknown_service")
+    engine.clock.advance(2.5 * 3600)  # 12:30, lunch break
+    assert_problem(post_ticket(live_server, {"service": "GC01"}, "e2"), 409, "service_closed")
+    engine.clock.advance(-2.5 * 3600)
+    quota = requests.post(f"{base}/services/GC02", json={"quota": 0}, headers=h("guide"), timeout=5)
+    assert quota.status_code == 200
+    assert_problem(post_ticket(live_server, {"service": "GC02"}, "e3"), 409, "quota_exhausted")
+    citizen = {"id_hash": id_hash("11010519491231002X", b"k"), "id_mask": mask_id("11010519491231002X")}
+    assert post_ticket(live_server, {"service": "SS01", "citizen": citizen}, "e4").status_code == 201
+    body = assert_problem(post_ticket(live_server, {"service": "SS01", "citizen": citizen}, "e5"), 409,
+                          "duplicate_active")
+    assert body["ticket"]["number"] == "A001"
+    assert_problem(requests.get(f"{base}/tickets/nope", headers=h("guide"), timeout=5), 404, "unknown_ticket")
+    assert_problem(requests.post(f"{base}/windows/999/call-next", headers=h("counter"), timeout=5), 404,
+                   "unknown_window")
+
+
+@pytest.mark.parametrize(
+    "body, headers_extra",
+    [
+        ("{not json", {"Content-Type": "application/json"}),
+        ('{"service": 12}', {"Content-Type": "application/json"}),
+        ('{"service": "GC01", "priority": ["x"]}', {"Content-Type": "application/json"}),
+        ('{"service": "GC01", "surprise": 1}', {"Content-Type": "application/json"}),
+        ('{"service": "GC01", "citizen": {"id_hash": "zz", "id_mask": "1"}}', {"Content-Type": "application/json"}),
+        ("[]", {"Content-Type": "application/json"}),
+    ],
+)
+def test_malformed_requests_are_422_problem_json(live_server, body, headers_extra):
+    r = requests.post(f"{live_server.url}/api/v1/tickets", data=body,
+                      headers=h("kiosk", **{"Idempotency-Key": "m", **headers_extra}), timeout=5)
+    assert_problem(r, 422, "validation_error")
+
+
+def test_missing_idempotency_key_oversized_body_and_bad_query(live_server):
+    r = requests.post(f"{live_server.url}/api/v1/tickets", json={"service": "GC01"}, headers=h("kiosk"), timeout=5)
+    assert_problem(r, 422, "validation_error")
+    big = {"service": "GC01", "reason": "x" * 100_000}
+    assert_problem(post_ticket(live_server, big, "big"), 413, "payload_too_large")
+    r = requests.get(f"{live_server.url}/api/v1/calls?after=-1", headers=h("display"), timeout=5)
+    assert_problem(r, 422, "validation_error")
+    r = requests.get(f"{live_server.url}/api/v1/tickets?day=yesterday", headers=h("guide"), timeout=5)
+    assert_problem(r, 422, "validation_error")
+    r = requests.get(f"{live_server.url}/api/v1/nothing", headers=h("guide"), timeout=5)
+    assert_problem(r, 404, "not_found")
+
+
+def _collect_events(url: str, headers: dict, out: list, stop: threading.Event) -> None:
+    with requests.get(f"{url}/api/v1/events", headers=headers, stream=True, timeout=10) as r:
+        for event in parse_sse(r.iter_lines(decode_unicode=True), stop):
+            out.append(event)
+            if stop.is_set():
+                return
+
+
+def test_events_stream_resumes_from_last_event_id_and_sends_heartbeats(live_server):
+    post_ticket(live_server, {"service": "GC01"}, "s1")
+    seen, stop = [], threading.Event()
+    reader = threading.Thread(target=_collect_events,
+                              args=(live_server.url, h("display", **{"Last-Event-ID": "0"}), seen, stop), daemon=True)
+    reader.start()
+    requests.post(f"{live_server.url}/api/v1/windows/18/call-next", headers=h("counter"), timeout=5)
+    deadline = time.monotonic() + 5
+    while not any(e.type == "call" for e in seen) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stop.set()
+    assert [e.type for e in seen][:3] == ["ticket", "queue", "call"]
+    resumed = requests.get(f"{live_server.url}/api/v1/events", headers=h("display", **{"Last-Event-ID": "2"}),
+                           stream=True, timeout=5)
+    lines = []
+    for line in resumed.iter_lines(decode_unicode=True):
+        lines.append(line)
+        if line == ": keep-alive":
+            break
+    resumed.close()
+    assert lines[:3] == [": connected at 2", "", "id: 3"] and "event: call" in lines
+    assert ": keep-alive" in lines  # heartbeat_s is 0.5 in the test server
+
+
+def test_client_speaks_the_same_interface_and_errors(live_server):
+    client = HallClient(live_server.url, "test-kiosk")
+    ticket = client.issue(IssueRequest(service="GC01"), "c1")
+    assert client.issue(IssueRequest(service="GC01"), "c1").id == ticket.id
+    assert client.catalog().service("GC01").waiting == 1
+    assert client.catalog() is client.catalog()  # revalidated by ETag, not downloaded again
+    with pytest.raises(HallError) as err:
+        client.issue(IssueRequest(service="NOPE"), "c2")
+    assert err.value.code == "unknown_service"
+    with pytest.raises(HallUnreachable):
+        HallClient("http://127.0.0.1:9", "t", timeout=0.5).catalog()
+
+
+def test_status_page_shows_the_ticket(live_server):
+    ticket = post_ticket(live_server, {"service": "GC01"}, "page").json()
+    page = requests.get(f"{live_server.url}/t/{ticket['id']}", timeout=5)
+    assert page.status_code == 200 and ticket["number"] in page.text
