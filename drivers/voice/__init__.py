@@ -2,8 +2,8 @@
 
 Typical use, once per call event::
 
-    library = ClipLibrary()  # assets/voice/ recorded clips, else assets/voice/generated/
-    announcer = Announcer(ClipsBackend(library, CommandSink.detect() or WavFileSink(out)))
+    # clips from assets/voice/ (recorded) else assets/voice/generated/, played by aplay/paplay/play
+    announcer = Announcer(open_voice_backend("clips"), AnnouncerSettings(lang="both"))
     announcer.announce_call(call)  # or announcer.announce(Utterance("A012", 3, "both"))
     announcer.status()  # queued, faults, last_fault, dropped, stuck
 """
@@ -24,6 +24,7 @@ from drivers.voice.clips import (
     read_clip,
     wav_bytes,
 )
+from drivers.voice.factory import BACKENDS, default_sink, open_voice_backend
 from drivers.voice.sinks import (
     AudioSink,
     CommandSink,
@@ -44,6 +45,7 @@ from drivers.voice.utterance import (
 
 __all__ = [
     "ALL_CLIPS",
+    "BACKENDS",
     "LANGS",
     "Announcer",
     "AnnouncerSettings",
@@ -65,7 +67,9 @@ __all__ = [
     "VoiceError",
     "WavFileSink",
     "default_clip_folders",
+    "default_sink",
     "en_cardinal",
+    "open_voice_backend",
     "read_clip",
     "wav_bytes",
     "wav_seconds",

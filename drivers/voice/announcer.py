@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 
 from drivers.voice.backend import VoiceBackend
-from drivers.voice.utterance import Utterance
+from drivers.voice.utterance import LANGS, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,13 @@ class AnnouncerStatus:
 
 @dataclass(frozen=True)
 class AnnouncerSettings:
-    """How calls are spoken: repeats, gaps, the queue bound and the playback timeout.
+    """How calls are spoken: language(s), repeats, gaps, the queue bound and the timeout.
 
     A playback may take ``timeout_factor`` × its length + ``timeout_margin`` seconds before the
     watchdog gives up on it.
     """
 
+    lang: str = "zh"
     repeat: int = 2
     repeat_gap: float = 1.0
     call_gap: float = 0.5
@@ -66,6 +67,8 @@ class AnnouncerSettings:
     cancel_grace: float = 0.5
 
     def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {self.lang!r}")
         if not 1 <= self.repeat <= 10:
             raise ValueError(f"repeat must be 1-10, got {self.repeat}")
         if min(self.repeat_gap, self.call_gap, self.cancel_grace) < 0:
@@ -120,11 +123,15 @@ class Announcer:
         self.start()
         return True
 
-    def announce_call(self, call: Mapping[str, object], lang: str = "zh") -> bool:
-        """Queue a call object of the hall API; its ``seq`` keeps a replayed event from
-        being spoken twice. Raises :class:`~drivers.voice.utterance.UtteranceError` if bad."""
+    def announce_call(self, call: Mapping[str, object], lang: str | None = None) -> bool:
+        """Queue a call object of the hall API in ``lang`` (default: the settings' language).
+
+        The call's ``seq`` keeps an event delivered twice from being spoken twice. Raises
+        :class:`~drivers.voice.utterance.UtteranceError` for a call that cannot be read.
+        """
+        utterance = Utterance.from_call(call, lang or self.settings.lang)
         seq = call.get("seq")
-        return self.announce(Utterance.from_call(call, lang), None if seq is None else ("seq", seq))
+        return self.announce(utterance, None if seq is None else ("seq", seq))
 
     def status(self) -> AnnouncerStatus:
         """The current status snapshot."""

@@ -28,7 +28,9 @@ from drivers.voice import (
     SilentBackend,
     Utterance,
     UtteranceError,
+    VoiceError,
     WavFileSink,
+    open_voice_backend,
 )
 
 FAST = AnnouncerSettings(repeat=2, repeat_gap=0.01, call_gap=0.01, timeout_factor=1.0,
@@ -237,3 +239,24 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         time.sleep(0.01)
     return predicate()
 
+
+
+def test_announce_call_uses_the_configured_language(tones, make) -> None:
+    announcer, sink = make(tones, AnnouncerSettings(lang="en", repeat=1, call_gap=0))
+    announcer.announce_call({"seq": 1, "number": "C3", "window": 4})
+    announcer.announce_call({"seq": 2, "number": "C4", "window": 5}, "zh")
+    assert announcer.wait_idle(30)
+    assert [p.label for p in sink.playbacks] == [
+        "Number C3, please go to window 4", "请C4号到5号窗口办理"]
+    with pytest.raises(ValueError, match="lang"):
+        AnnouncerSettings(lang="fr")
+
+
+def test_backends_by_name(tones, tmp_path: Path) -> None:
+    assert isinstance(open_voice_backend("silent"), SilentBackend)
+    backend = open_voice_backend("clips", clip_folders=tones.folders, out_dir=tmp_path / "wav")
+    assert isinstance(backend, ClipsBackend) and isinstance(backend.sink, WavFileSink)
+    backend.play(Utterance("A1", 1))
+    assert len(list((tmp_path / "wav").iterdir())) == 1
+    with pytest.raises(VoiceError, match="unknown voice backend 'tts'"):
+        open_voice_backend("tts")
