@@ -269,17 +269,18 @@ class PtyReaderSimulator:
                 self._send(master, self.device.respond(data))
 
     def _send(self, master: int, chunks: list[Chunk]) -> None:
-        for chunk in chunks:
+        for i, chunk in enumerate(chunks):
             if chunk.delay and self._stop.wait(chunk.delay):
                 return
             with self._lock:
                 if self._fds is None or self._fds[0] != master:
                     return  # unplugged while the reply was pending
+                if i == len(chunks) - 1:
+                    # stamped just before the write: the host may have the bytes before we return
+                    self.device.last_sent_at = now()
                 try:
                     view = memoryview(chunk.data)
                     while view:
                         view = view[os.write(master, view):]
                 except OSError:
                     return
-        if chunks:
-            self.device.last_sent_at = now()
