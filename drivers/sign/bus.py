@@ -62,6 +62,8 @@ class SignBus:
     """A worker that owns one sign bus; safe to call from any thread, never blocks.
 
     Each call event is one call: ``bus.show(window.sign_address, window_sign_text(number))``.
+    ``on_status`` gets every new :class:`SignBusStatus`, on the caller's or the worker's thread
+    (a Qt adapter re-emits it as a signal).
     """
 
     def __init__(

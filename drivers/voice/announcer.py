@@ -78,7 +78,12 @@ class AnnouncerSettings:
 
 
 class Announcer:
-    """Queues calls and speaks them through a :class:`VoiceBackend`; never blocks callers."""
+    """Queues calls and speaks them through a :class:`VoiceBackend`; never blocks callers.
+
+    ``on_status`` gets every new :class:`AnnouncerStatus`, on the caller's or the worker's
+    thread. A backend thread that was abandoned keeps running until its device returns; if it
+    then still makes sound it may overlap a later call, which is the price of not going silent.
+    """
 
     def __init__(
         self,
