@@ -95,6 +95,9 @@ def wrap(text: str, columns: int, indent: int = 0) -> list[str]:
                 line, width = [], indent
                 continue
             carried = _carry(line, token)
+            if carried and indent + text_width("".join(carried)) + token_width > columns:
+                line.extend(carried)  # the punctuation rules yield to the paper width
+                carried = []
             lines.append(line)
             line, width = carried, indent + text_width("".join(carried))
         while width + token_width > columns and len(token) > 1:
