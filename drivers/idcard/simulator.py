@@ -21,8 +21,10 @@ import threading
 import time
 import tty
 from collections import deque
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs
 
 import serial
@@ -42,6 +44,7 @@ __all__ = [
     "forget_sim", "make_id_number", "open_sim", "sample_card_text", "sim_device",
 ]
 
+T = TypeVar("T")
 _OPTIONS = {"born", "name", "sex", "present", "fault", "delay", "seed", "instance"}
 _registry: dict[str, SimCardDevice] = {}
 _registry_lock = threading.Lock()
@@ -92,20 +95,33 @@ def _parse(uri: str) -> tuple[str, dict[str, str]]:
 
 
 def _build_device(kind: str, options: dict[str, str]) -> SimCardDevice:
-    try:
-        born = date.fromisoformat(options["born"]) if "born" in options else None
-        if kind == "elderly":
-            kind, born = "resident", born or ELDERLY_BIRTH
-        text = sample_card_text("resident" if kind == "empty" else kind, born=born,
-                                name=options.get("name"), sex=options.get("sex"))
-        device = SimCardDevice(text, present=kind != "empty" and options.get("present") != "0",
-                               delay=float(options.get("delay", 0.3)),
-                               seed=int(options.get("seed", 0)))
-        for fault in filter(None, options.get("fault", "").split(",")):
-            device.set_fault(fault)
-    except ValueError as exc:
-        raise ReaderUnavailable(f"bad simulator option: {exc}") from None
+    born = _option(options, "born", date.fromisoformat, None)
+    if kind == "elderly":
+        kind, born = "resident", born or ELDERLY_BIRTH
+    text = sample_card_text("resident" if kind == "empty" else kind, born=born,
+                            name=options.get("name"), sex=_option(options, "sex", _sex, None))
+    device = SimCardDevice(text, present=kind != "empty" and options.get("present") != "0",
+                           delay=_option(options, "delay", float, 0.3),
+                           seed=_option(options, "seed", int, 0))
+    for fault in filter(None, options.get("fault", "").split(",")):
+        _option({"fault": fault}, "fault", device.set_fault, None)
     return device
+
+
+def _option(options: dict[str, str], name: str, convert: Callable[[str], T], default: T) -> T:
+    """One URI option converted, or ReaderUnavailable naming the option and its value."""
+    if name not in options:
+        return default
+    try:
+        return convert(options[name])
+    except ValueError as exc:
+        raise ReaderUnavailable(f"bad simulator option {name}={options[name]!r}: {exc}") from None
+
+
+def _sex(code: str) -> str:
+    if code not in ("0", "1", "2", "9"):
+        raise ValueError("sex is a code: 0, 1, 2 or 9")
+    return code
 
 
 class SimulatedReader:

@@ -165,3 +165,11 @@ def test_card_is_frozen() -> None:
     with pytest.raises(AttributeError):
         card.name = "x"  # type: ignore[misc]
     assert isinstance(card, IdCard)
+
+
+def test_the_photo_is_not_kept() -> None:
+    from dataclasses import fields
+
+    card = parse_text(resident(), TODAY)
+    assert not any(isinstance(getattr(card, f.name), bytes | bytearray) for f in fields(card))
+    assert "photo" not in {f.name for f in fields(card)}
