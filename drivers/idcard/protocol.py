@@ -181,6 +181,16 @@ class FrameDecoder:
         """Bytes held while waiting for the rest of a candidate frame."""
         return len(self._buf)
 
+    def wanted(self) -> int:
+        """Bytes still missing for the first candidate frame (at least 1): what to read next."""
+        pos = self._buf.find(PREAMBLE)
+        if pos < 0:  # after feed() the buffer holds at most the start of a preamble
+            return max(1, HEADER_LEN - len(self._buf))
+        if len(self._buf) < pos + HEADER_LEN:
+            return pos + HEADER_LEN - len(self._buf)
+        length = int.from_bytes(self._buf[pos + 5 : pos + 7], "big")
+        return max(1, pos + HEADER_LEN + min(length, MAX_LEN) - len(self._buf))
+
     def truncated_error(self) -> FrameError | None:
         """The error to report when the stream stops now: a started frame is truncated."""
         start = self._buf.find(PREAMBLE)

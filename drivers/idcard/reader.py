@@ -192,7 +192,8 @@ class CardReader:
         deadline = time.monotonic() + timeout
         error: FrameError | None = None
         while True:
-            chunk = port.read(max(1, port.in_waiting))
+            # Ask for what the frame still lacks: pyserial returns as soon as that many arrived.
+            chunk = port.read(max(port.in_waiting, decoder.wanted()))
             for body in decoder.feed(chunk) if chunk else ():
                 try:
                     return p.response_from_body(body)

@@ -87,6 +87,7 @@ class ReaderWorker:
         """Start the thread (idle: it opens the reader and watches it, but does not poll)."""
         if self._thread is not None:
             return
+        self._stopping.clear()  # a stopped worker can be started again
         self._thread = threading.Thread(target=self._run, name="idcard-reader", daemon=True)
         self._thread.start()
 

@@ -172,3 +172,14 @@ def test_decoder_takes_any_byte_stream_without_raising(chunks: list[bytes]) -> N
         for body in decoder.feed(chunk):
             assert len(body) >= 2
     assert decoder.pending() <= 4 * p.MAX_LEN
+
+
+def test_decoder_says_how_many_bytes_the_frame_still_lacks() -> None:
+    decoder = p.FrameDecoder()
+    assert decoder.wanted() == p.HEADER_LEN
+    decoder.feed(b"\x13" + p.PREAMBLE[:2])
+    assert decoder.wanted() == p.HEADER_LEN - 2
+    decoder.feed(FIND_OK[2:9])
+    assert decoder.wanted() == len(FIND_OK) - 9
+    assert decoder.feed(FIND_OK[9:]) == [FIND_OK[7:-1]]
+    assert decoder.wanted() == p.HEADER_LEN

@@ -240,3 +240,12 @@ def test_worker_logs_no_identity(worker: ReaderWorker, caplog: pytest.LogCapture
     assert card is not None and card.masked_name in caplog.text
     for secret in (card.id_number, card.name, card.address):
         assert secret not in caplog.text
+
+
+def test_a_stopped_worker_can_start_again(worker: ReaderWorker, sim_uri: str) -> None:
+    worker.start_polling()
+    next_event(worker, EventKind.CARD_READ)
+    worker.stop()
+    sim_device(sim_uri).remove()
+    worker.start()
+    next_event(worker, EventKind.CARD_REMOVED)
