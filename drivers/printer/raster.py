@@ -62,25 +62,36 @@ def _font_for(ch: str, px: int):
     return fonts[0]
 
 
+@functools.lru_cache(maxsize=8192)
+def _glyph(ch: str, size: int, bold: bool) -> Image.Image:
+    """The ink mask (255 = ink) of one character in its grid cell; cached, as tickets repeat
+    the same few hundred characters."""
+    cell = char_width(ch) * CELL * size
+    mask = Image.new("L", (max(cell, 1), LINE * size), 0)
+    draw = ImageDraw.Draw(mask)
+    px = GLYPH * size
+    font = _font_for(ch, px)
+    left, _, right, _ = draw.textbbox((0, 0), ch, font=font)
+    offset = max(0, (cell - (right - left)) // 2) - left
+    for dx in (0, max(1, size)) if bold else (0,):  # bold: double strike, as printers do
+        draw.text((offset + dx, size), ch, font=font, fill=255)
+    return mask.point(lambda v: 255 if v > 115 else 0)
+
+
 def line_image(text: str, size: int = 1, bold: bool = False, invert: bool = False) -> Image.Image:
     """One line drawn on the font-A grid: width = its columns, height = one line pitch."""
     columns = sum(char_width(ch) for ch in text)
     img = Image.new("L", (max(columns, 1) * CELL * size, LINE * size), 255)
-    draw = ImageDraw.Draw(img)
     ink = 0
     if invert:
-        draw.rectangle((0, 0, img.width, GLYPH * size + 2), fill=0)
+        ImageDraw.Draw(img).rectangle((0, 0, img.width, GLYPH * size + 2), fill=0)
         ink = 255
-    x, px = 0, GLYPH * size
+    x = 0
     for ch in text:
-        cell = char_width(ch) * CELL * size
-        font = _font_for(ch, px)
-        left, _, right, _ = draw.textbbox((0, 0), ch, font=font)
-        offset = max(0, (cell - (right - left)) // 2) - left
-        for dx in (0, max(1, size)) if bold else (0,):  # bold: double strike, as printers do
-            draw.text((x + offset + dx, size), ch, font=font, fill=ink)
-        x += cell
-    return img.point(lambda v: 255 if v > 140 else 0).convert("1")
+        mask = _glyph(ch, size, bold)
+        img.paste(ink, (x, 0), mask)
+        x += mask.width
+    return img.convert("1", dither=Image.Dither.NONE)
 
 
 def qr_image(data: str, settings: PrinterSettings) -> Image.Image:

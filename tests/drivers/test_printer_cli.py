@@ -40,10 +40,10 @@ def test_print_sample_on_a_serial_printer_out_of_paper(capsys) -> None:
 
 def test_printer_status_over_serial(capsys) -> None:
     with SerialPrinterSimulator(paper="near_end") as sim:
-        assert main(["devices", "printer-status", "--printer", sim.uri]) == 0
+        assert main(["devices", "printer-status", "--printer", sim.uri, "--timeout", "2"]) == 0
         assert capsys.readouterr().out.startswith("paper_near_end")
         sim.paper = "cover_open"
-        assert main(["devices", "printer-status", "--printer", sim.uri]) == 1
+        assert main(["devices", "printer-status", "--printer", sim.uri, "--timeout", "2"]) == 1
         assert "cover_open" in capsys.readouterr().out
         sim.paper = "silent"
         assert main(["devices", "printer-status", "--printer", sim.uri, "--timeout", "0.1"]) == 1

@@ -32,7 +32,9 @@ def sim():
 
 
 def settings_for(sim: SerialPrinterSimulator, **changes: object) -> PrinterSettings:
-    values: dict[str, object] = {"status_timeout_s": 0.3, "write_timeout_s": 3.0, **changes}
+    # A generous status timeout: a loaded machine may be slow to run the simulator's thread.
+    # Only silent printers wait it out, once per print.
+    values: dict[str, object] = {"status_timeout_s": 1.0, "write_timeout_s": 3.0, **changes}
     return PrinterSettings(uri=sim.uri, **values)
 
 
@@ -108,7 +110,7 @@ def test_paper_running_out_during_the_ticket(sim) -> None:
 
 def test_silent_printer_is_unknown_and_nothing_counts_as_done(sim) -> None:
     sim.paper = "silent"
-    printer = open_printer(settings_for(sim))
+    printer = open_printer(settings_for(sim, status_timeout_s=0.3))
     status = printer.status()
     assert status.state is PrinterState.UNKNOWN and status.answerable and not status.fine
     with pytest.raises(PrinterNotResponding):
