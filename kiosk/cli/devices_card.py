@@ -22,9 +22,12 @@ _LABELS = {
 
 def register(group: argparse._SubParsersAction) -> None:
     """Add ``read-card`` to the ``kiosk devices`` group."""
-    parser = group.add_parser("read-card", help="wait for an ID card and print its fields",
-                              description=__doc__,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = group.add_parser(
+        "read-card", help="wait for an ID card and print its fields",
+        description="Wait for an ID card on the reader and print its fields. Name, ID number "
+                    "and address are masked unless --reveal.",
+        epilog="exit codes: 0 a card was read, 2 no card within the timeout, "
+               "1 a device or protocol error")
     parser.add_argument("--port", required=True, metavar="URI",
                         help="reader URI: serial:///dev/ttyUSB1?baudrate=115200, /dev/ttyUSB1, "
                              "socket://host:port, sim:resident …")
