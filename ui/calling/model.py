@@ -1,0 +1,113 @@
+"""What the calling screen shows, kept apart from how it is drawn (no Qt here).
+
+Calls arrive from the start-up fetch and from the live event stream, possibly both for the same
+call and possibly again after a reconnect; each is taken once, by its call sequence number, and
+kept in call order. A recall is a new call (new sequence number) and is shown and spoken again.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from kiosk.models import Call, Catalog, QueueEntry
+
+SEEN_LIMIT = 10_000  # call numbers remembered for de-duplication (far more than a day's calls)
+
+
+@dataclass
+class BoardModel:
+    """Recent calls, waiting counts and the hall's texts, fed by hall events."""
+
+    recent_limit: int = 8
+    window: int | None = None
+    catalog: Catalog | None = None
+    waiting: dict[str, int] = field(default_factory=dict)
+    paused_windows: set[int] = field(default_factory=set)
+    _recent: deque[Call] = field(default_factory=deque)
+    _seen: set[int] = field(default_factory=set)
+    _seen_order: deque[int] = field(default_factory=deque)
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Take the hall's services, windows and notice; waiting counts start from it."""
+        self.catalog = catalog
+        self.waiting.update({s.code: s.waiting for s in catalog.services})
+        self.paused_windows = {w.number for w in catalog.windows if w.paused}
+
+    def add_calls(self, calls: Iterable[Call]) -> list[Call]:
+        """Take calls (any order, duplicates allowed); returns the new ones in call order."""
+        fresh = sorted((c for c in calls if c.seq not in self._seen), key=lambda c: c.seq)
+        for call in fresh:
+            self._remember(call.seq)
+            if self.window is None or call.window == self.window:
+                self._recent.append(call)
+        # A late-arriving older call must not jump ahead of newer ones on the board.
+        if fresh:
+            self._recent = deque(sorted(self._recent, key=lambda c: c.seq)[-self.recent_limit:])
+        return fresh
+
+    def _remember(self, seq: int) -> None:
+        self._seen.add(seq)
+        self._seen_order.append(seq)
+        if len(self._seen_order) > SEEN_LIMIT:
+            self._seen.discard(self._seen_order.popleft())
+
+    def apply_event(self, kind: str, data: dict) -> list[Call]:
+        """Apply one hall event; returns the calls it added (zero or one). Bad data is ignored."""
+        try:
+            if kind == "call":
+                return self.add_calls([Call.model_validate(data)])
+            if kind == "queue" and "service" in data:
+                entry = QueueEntry.model_validate(data)
+                self.waiting[entry.service] = entry.waiting
+            elif kind == "queue" and "window" in data:
+                number = int(data["window"])
+                (self.paused_windows.add if data.get("paused") else self.paused_windows.discard)(number)
+        except (ValidationError, TypeError, ValueError, KeyError):
+            return []
+        return []
+
+    @property
+    def recent(self) -> list[Call]:
+        """Recent calls, oldest first."""
+        return list(self._recent)
+
+    @property
+    def latest(self) -> Call | None:
+        """The newest call shown."""
+        return self._recent[-1] if self._recent else None
+
+    @property
+    def last_seq(self) -> int:
+        """The highest call sequence number taken (0 when none)."""
+        return max(self._seen) if self._seen else 0
+
+    def hall_name(self, lang: str = "zh") -> str:
+        """The hall's name."""
+        if self.catalog is None:
+            return ""
+        return self.catalog.hall.name.en if lang == "en" else self.catalog.hall.name.zh
+
+    def notice(self, lang: str = "zh") -> str:
+        """The hall's notice, or an empty string."""
+        if self.catalog is None or self.catalog.hall.notice is None:
+            return ""
+        notice = self.catalog.hall.notice
+        return notice.en if lang == "en" else notice.zh
+
+    def window_name(self, number: int, lang: str = "zh") -> str:
+        """A window's name from the catalog, or ``N号窗口``."""
+        window = self.catalog.window(number) if self.catalog else None
+        if window is None:
+            return f"Window {number}" if lang == "en" else f"{number}号窗口"
+        return window.name.en if lang == "en" else window.name.zh
+
+    def waiting_rows(self) -> list[tuple[str, str, int]]:
+        """(prefix, short zh name, waiting) per service, in catalog order."""
+        if self.catalog is None:
+            return []
+        return [(s.prefix, s.name.zh, self.waiting.get(s.code, s.waiting))
+                for s in self.catalog.services]
