@@ -65,7 +65,9 @@ class PrinterSettings(BaseModel):
     width_mm: Literal[58, 80] = Field(80, description="paper width")
     qr: Literal["native", "image"] = Field("native", description="native GS ( k, or an image")
     status_timeout_s: float = Field(0.5, gt=0, le=10, description="wait for one status answer")
-    write_timeout_s: float = Field(5.0, gt=0, le=120, description="bound on sending one ticket")
+    write_timeout_s: float = Field(
+        5.0, gt=0, le=120, description="bound on sending one ticket, beyond the serial line's own transfer time",
+    )
     logo: str | None = Field(None, description="image file printed at the top, optional")
     show_materials: bool = Field(True, description="print the required materials list")
     check_status: bool = Field(

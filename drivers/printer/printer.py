@@ -67,7 +67,10 @@ class Printer:
             try:
                 self._open()
                 self._require_fine(self._status(), before=True)
-                written = self.transport.write(payload, self.settings.write_timeout_s)
+                # The timeout covers the wait for the printer; the line's own time is added,
+                # or a raster ticket (5 s at 115200 baud) could never finish on serial.
+                timeout = self.settings.write_timeout_s + self.transport.wire_seconds(len(payload))
+                written = self.transport.write(payload, timeout)
                 after = self._status(extra=self._drain_time())
                 self._require_fine(after, before=False, written=written)
             except PrinterError as exc:

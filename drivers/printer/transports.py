@@ -65,6 +65,10 @@ class Transport:
         """Send a real-time request and return the one-byte answer, or None when silent."""
         return None
 
+    def wire_seconds(self, size: int) -> float:
+        """Time ``size`` bytes need on the line itself (0 where the link is fast)."""
+        return 0.0
+
     def close(self) -> None:
         """Release the device; never raises."""
         if self.is_open:
@@ -161,6 +165,11 @@ class SerialTransport(Transport):
             raise PrintTimeout(f"serial {self.target}: write timed out") from exc
         except LINE_ERRORS as exc:
             raise PrinterUnavailable(f"serial {self.target} lost: {exc}") from exc
+
+    def wire_seconds(self, size: int) -> float:
+        """10 bits per byte at the line's baud rate: a raster ticket takes seconds."""
+        baudrate = float(self.options.get("baudrate") or 115200)  # type: ignore[arg-type]
+        return 10.0 * size / baudrate
 
     def drain_seconds(self) -> float:
         """Time the bytes still queued in the OS need on the line (0 when unknown)."""

@@ -160,14 +160,25 @@ def test_unplugged_mid_ticket_then_back(sim) -> None:
     assert decode(bytes(sim.received)).image_qr_texts() == [STATUS_URL]
 
 
-def test_stalled_printer_times_out_within_bound(sim) -> None:
-    printer = open_printer(settings_for(sim, mode="raster", write_timeout_s=0.5))
-    sim.stall_after = 100
-    started = time.monotonic()
-    with pytest.raises(PrintTimeout) as caught:
-        printer.print_ticket(ticket())
-    assert time.monotonic() - started < 5  # bounded by the timeout, generous for a busy box
-    assert caught.value.maybe_printed
+def test_stalled_printer_times_out_within_bound() -> None:
+    # A fast line, so the bound is the 0.5 s timeout plus a few ms of wire time.
+    with SerialPrinterSimulator(baudrate=4_000_000) as sim:
+        printer = open_printer(settings_for(sim, mode="raster", write_timeout_s=0.5))
+        sim.stall_after = 100
+        started = time.monotonic()
+        with pytest.raises(PrintTimeout) as caught:
+            printer.print_ticket(ticket())
+        assert time.monotonic() - started < 5  # bounded by the timeout, generous for a busy box
+        assert caught.value.maybe_printed
+
+
+def test_write_timeout_allows_for_the_line_speed(sim) -> None:
+    """A raster ticket needs seconds at 115200 baud: the timeout must not count that as a
+    stall (the bound grows by 10 bits per byte at the line's rate)."""
+    from drivers.printer.transports import SerialTransport
+
+    transport = SerialTransport(sim.path, {"baudrate": 115200})
+    assert transport.wire_seconds(46080) == pytest.approx(4.0)
 
 
 def test_worker_never_interleaves_jobs_and_reports_status(sim) -> None:
