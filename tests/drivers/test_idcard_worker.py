@@ -168,7 +168,7 @@ def test_a_reader_missing_at_start_is_reported_lost_then_back(sim_uri: str) -> N
 def test_a_silent_reader_is_reported_lost(tmp_path: Path) -> None:
     device = SimCardDevice(sample_card_text("resident"))
     with PtyReaderSimulator(device) as sim:
-        worker = fast_worker(sim.path, timeouts=Timeouts(find=0.1, sam=0.1))
+        worker = fast_worker(sim.path, timeouts=Timeouts(find=0.3, sam=0.3))
         worker.start()
         try:
             worker.start_polling()
