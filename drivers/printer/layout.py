@@ -14,7 +14,7 @@ from drivers.printer.textfit import clean, text_width
 
 LABELS = {
     "zh": {
-        "windows": "请到窗口：",
+        "windows": "办理窗口：",
         "window_sep": "、",
         "ahead": "前面还有 {n} 人",
         "ahead_unknown": "前面等候人数：未知",
@@ -28,7 +28,8 @@ LABELS = {
         "offline": "【离线取号】",
     },
     "en": {
-        "windows": "Window: ",
+        "windows": "Windows: ",
+        "windows_one": "Window: ",
         "window_sep": ", ",
         "ahead": "{n} people ahead of you",
         "ahead_one": "1 person ahead of you",
@@ -131,7 +132,7 @@ def build_layout(data: TicketData, settings: PrinterSettings) -> list[Element]:
 def _queue_lines(data: TicketData, labels: dict[str, str]) -> list[Element]:
     out: list[Element] = []
     if data.windows:
-        label = labels["windows"]
+        label = labels["windows_one" if len(data.windows) == 1 and "windows_one" in labels else "windows"]
         out.append(Text(label + labels["window_sep"].join(data.windows), indent=text_width(label)))
     if data.ahead is None:
         ahead = labels["ahead_unknown"]

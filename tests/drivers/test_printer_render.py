@@ -29,7 +29,7 @@ def test_text_mode_ticket_content(width: int, qr: str) -> None:
     out = decode(render_ticket(ticket(), PrinterSettings(width_mm=width, qr=qr)))
     text = out.text
     assert out.inits == 1 and out.cuts == 1
-    for expected in ("浦东新区政务服务中心", "社会保障卡申领", "请到窗口：3、5、12", "前面还有 7 人",
+    for expected in ("浦东新区政务服务中心", "社会保障卡申领", "办理窗口：3、5、12", "前面还有 7 人",
                      "预计等候约 21 分钟", "绿色通道", "姓名：张*明", "证件：3101**********0014",
                      "1. 居民身份证原件", "2. 近期免冠一寸照片（白底）", "取号时间：2024-05-06 09:31",
                      "请留意叫号，过号需重新取号。", "扫码查看排队进度"):
@@ -96,7 +96,7 @@ def test_english_ticket_uses_the_same_layout() -> None:
     assert [type(e) for e in zh] == [type(e) for e in en]
     out = decode(render_ticket(english_ticket(ahead=1, eta_minutes=None), zh_settings))
     for expected in ("Pudong Government Service Center", "Social Security Card",
-                     "Window: 3, 5, 12", "1 person ahead of you", "Estimated wait: unknown",
+                     "Windows: 3, 5, 12", "1 person ahead of you", "Estimated wait: unknown",
                      "Name: 张*明", "ID: 3101**********0014", "Please have ready:",
                      "Scan to follow the queue", "Issued: 2024-05-06 09:31"):
         assert expected in out.text, expected
