@@ -1,0 +1,301 @@
+"""``kiosk counter``: the clerk's small always-on-top caller for one window.
+
+Every hall call runs on the window's hall lane and its result comes back to the GUI thread; the
+hall's events keep the window's current ticket, held tickets and waiting counts up to date.
+Refusals are shown in plain words in the status line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.client import HallUnreachable
+from kiosk.domain import HallError
+from kiosk.models import ActionRequest, Call, Ticket, WindowChange
+from ui.calling.counter_state import CounterState
+from ui.calling.feed import HallFeed, recent_calls
+from ui.ops import Lane
+
+log = logging.getLogger(__name__)
+
+#: action → (button text, shortcut); the texts are translated in retranslate().
+KEYS = {"call-next": "F1", "recall": "F2", "start": "F3", "finish": "F4", "no-show": "F5",
+        "hold": "F6", "transfer": "F7", "pause": "F8", "call-back": "F9"}
+HISTORY_CALLS = 200  # calls scanned at start to find this window's current and held tickets
+
+
+def load_window(hall, window: int) -> tuple:  # noqa: ANN001 - any Hall
+    """Catalog and this window's active and held tickets (runs on the hall lane)."""
+    catalog = hall.catalog()
+    ids = list(dict.fromkeys(c.ticket for c in reversed(recent_calls(hall, HISTORY_CALLS))
+                             if c.window == window))
+    tickets = [hall.ticket(i) for i in ids]
+    return catalog, [t for t in tickets if t.window == window]
+
+
+class _Called:
+    """A call-next result: the call and the ticket as it stands after it."""
+
+    def __init__(self, call: Call, ticket: Ticket) -> None:
+        self.number, self.ticket_now = call.number, ticket
+
+
+def call_next(hall, window: int, actor: str) -> _Called | None:  # noqa: ANN001
+    """Call the next ticket and read it back (runs on the hall lane); None when nobody waits."""
+    call = hall.call_next(window, actor)
+    return None if call is None else _Called(call, hall.ticket(call.ticket))
+
+
+class CounterWindow(QWidget):
+    """The caller of window ``window``; ``languages`` (ui.i18n.Languages) enables the switch."""
+
+    def __init__(self, hall, window: int, *, recall_limit: int = 3, actor: str = "",  # noqa: ANN001
+                 languages=None, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.hall = hall
+        self.state = CounterState(window, recall_limit)
+        self.actor = actor or f"counter-{window}"
+        self.languages = languages
+        self.lane = Lane(f"counter-{window}", self)
+        self.feed = HallFeed(hall, 1, self)
+        self.feed.event.connect(self._on_event)
+        self.feed.status.connect(self._on_link)
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
+        self._build()
+        self.retranslate()
+        self.refresh()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.language_button = QPushButton()
+        self.language_button.clicked.connect(self.toggle_language)
+        self.number = QLabel("—")
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.setStyleSheet("font-size: 48px; font-weight: bold; color: #c00;")
+        self.detail = QLabel()
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        for i, action in enumerate(KEYS):
+            button = QPushButton()
+            button.clicked.connect(lambda _=False, a=action: self.trigger(a))
+            shortcut = QShortcut(QKeySequence(KEYS[action]), self)
+            shortcut.activated.connect(lambda a=action: self.trigger(a))
+            self.buttons[action] = button
+            grid.addWidget(button, i // 3, i % 3)
+        self.transfer_to = QComboBox()
+        self.held_list = QListWidget()
+        self.held_list.setMaximumHeight(90)
+        self.held_list.itemSelectionChanged.connect(self._enable)
+        self.held_label, self.transfer_label, self.waiting = QLabel(), QLabel(), QLabel()
+        self.waiting.setWordWrap(True)
+        self.link = QLabel()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #a00;")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.link)
+        top.addWidget(self.language_button)
+        transfer = QHBoxLayout()
+        transfer.addWidget(self.transfer_label)
+        transfer.addWidget(self.transfer_to, 1)
+        layout = QVBoxLayout(self)
+        for part in (top, self.number, self.detail, grid, transfer, self.held_label,
+                     self.held_list, self.waiting, self.status):
+            (layout.addLayout if isinstance(part, QHBoxLayout | QGridLayout) else layout.addWidget)(part)
+
+    def retranslate(self) -> None:
+        """Every text in the current language."""
+        names = {"call-next": self.tr("Call next"), "recall": self.tr("Recall"),
+                 "start": self.tr("Start"), "finish": self.tr("Finish"),
+                 "no-show": self.tr("No-show"), "hold": self.tr("Hold"),
+                 "transfer": self.tr("Transfer"),
+                 "pause": self.tr("Resume") if self.state.paused else self.tr("Pause"),
+                 "call-back": self.tr("Call back")}
+        for action, button in self.buttons.items():
+            button.setText(f"{names[action]} ({KEYS[action]})")
+        self.language_button.setText("English" if self.lang() == "zh" else "中文")
+        self.held_label.setText(self.tr("Held tickets:"))
+        self.transfer_label.setText(self.tr("Transfer to:"))
+        self.setWindowTitle(self.tr("Counter caller"))
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def lang(self) -> str:
+        """The language shown: ``zh`` or ``en``."""
+        return self.languages.current if self.languages is not None else "en"
+
+    def toggle_language(self) -> None:
+        """Switch between Chinese and English."""
+        if self.languages is not None:
+            self.languages.set("en" if self.lang() == "zh" else "zh")
+            self.retranslate()
+
+    # -- showing the state -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Show the state: current ticket, held tickets, waiting counts, buttons."""
+        state, lang = self.state, self.lang()
+        window = state.catalog.window(state.window) if state.catalog else None
+        name = (window.name.en if lang == "en" else window.name.zh) if window else str(state.window)
+        paused = self.tr(" — paused") if state.paused else ""
+        self.title.setText(f"{name}{paused}")
+        current = state.current
+        self.number.setText(current.number if current else "—")
+        self.detail.setText(self._describe(current) if current else self.tr("No ticket at this window"))
+        self._fill_held()
+        self._fill_services()
+        counts = [f"{state.service_name(c, lang)}: {state.waiting.get(c, 0)}" for c in state.services]
+        self.waiting.setText(self.tr("Waiting: %1").replace("%1", "  ".join(counts)))
+        self._enable()
+
+    def _describe(self, ticket: Ticket) -> str:
+        text = {"called": self.tr("Called"), "serving": self.tr("Serving")}.get(ticket.state, ticket.state)
+        service = self.state.service_name(ticket.service, self.lang())
+        recalls = self.tr("recalled %1 of %2").replace("%1", str(ticket.recalls)).replace(
+            "%2", str(self.state.recall_limit))
+        return f"{text} · {service} · {recalls}"
+
+    def _fill_held(self) -> None:
+        selected = {i.data(Qt.ItemDataRole.UserRole) for i in self.held_list.selectedItems()}
+        self.held_list.clear()
+        for ticket in self.state.held.values():
+            item = QListWidgetItem(f"{ticket.number}  {self.state.service_name(ticket.service, self.lang())}")
+            item.setData(Qt.ItemDataRole.UserRole, ticket.id)
+            self.held_list.addItem(item)
+            item.setSelected(ticket.id in selected)
+        if self.held_list.count() and not self.held_list.selectedItems():
+            self.held_list.item(0).setSelected(True)
+
+    def _fill_services(self) -> None:
+        catalog, lang = self.state.catalog, self.lang()
+        wanted = [(s.code, s.name.en if lang == "en" else s.name.zh) for s in catalog.services] if catalog else []
+        current = [(self.transfer_to.itemData(i), self.transfer_to.itemText(i))
+                   for i in range(self.transfer_to.count())]
+        if wanted != current:
+            chosen = self.transfer_to.currentData()
+            self.transfer_to.clear()
+            for code, text in wanted:
+                self.transfer_to.addItem(text, code)
+            if chosen is not None:
+                self.transfer_to.setCurrentIndex(max(0, self.transfer_to.findData(chosen)))
+
+    def _enable(self) -> None:
+        for action, button in self.buttons.items():
+            allowed = self.state.can(action)
+            if action == "call-back":
+                allowed = bool(self.held_list.selectedItems())
+            button.setEnabled(allowed and self.state.catalog is not None)
+
+    def show_status(self, text: str) -> None:
+        """Put ``text`` in the status line."""
+        self.status.setText(text)
+
+    # -- hall ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the window's state and follow the hall."""
+        self.lane.run(lambda: load_window(self.hall, self.state.window), self._loaded, self._failed)
+
+    def _loaded(self, result: tuple) -> None:
+        catalog, tickets = result
+        self.state.set_catalog(catalog)
+        for ticket in tickets:
+            self.state.apply_ticket(ticket)
+        self.retranslate()
+        self.feed.start(catalog.hall.day)
+
+    def stop(self) -> None:
+        """Stop following the hall."""
+        self.feed.stop()
+        self.lane.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt naming
+        self.stop()
+        super().closeEvent(event)
+
+    def _on_event(self, kind: str, data: dict) -> None:
+        if self.state.apply_event(kind, data):
+            self.retranslate() if kind == "queue" and "window" in data else self.refresh()
+
+    def _on_link(self, status: str) -> None:
+        self.link.setText("" if status == "connected" else self.tr("reconnecting…"))
+
+    def trigger(self, action: str) -> None:
+        """Run ``action`` (a button or its shortcut) on the hall lane."""
+        if not self.buttons[action].isEnabled():
+            return
+        job = self._job(action)
+        if job is not None:
+            self.show_status("")
+            self.lane.run(job, lambda result, a=action: self._done(a, result), self._failed)
+
+    def _job(self, action: str) -> Callable[[], object] | None:
+        hall, window, actor, current = self.hall, self.state.window, self.actor, self.state.current
+        if action == "call-next":
+            return lambda: call_next(hall, window, actor)
+        if action == "pause":
+            paused = not self.state.paused
+            return lambda: (hall.change_window(window, WindowChange(paused=paused, actor=actor)), paused)
+        if action == "call-back":
+            items = self.held_list.selectedItems()
+            ticket_id = items[0].data(Qt.ItemDataRole.UserRole)
+            return lambda: hall.act(ticket_id, "call", ActionRequest(window=window, actor=actor))
+        if current is None:
+            return None
+        request = ActionRequest(window=window, actor=actor)
+        if action == "transfer":
+            request = ActionRequest(service=self.transfer_to.currentData(), actor=actor)
+        return lambda: hall.act(current.id, action, request)
+
+    def _done(self, action: str, result: object) -> None:
+        if action == "pause":
+            self.state.paused = result[1]
+            self.retranslate()
+            return
+        if action == "call-next":
+            if result is None:
+                self.show_status(self.tr("Nobody is waiting for this window."))
+                return
+            self.show_status(self.tr("Called %1.").replace("%1", result.number))
+            result = result.ticket_now
+        self.state.apply_ticket(result)
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.show_status(self.plain_error(exc))
+
+    def plain_error(self, exc: BaseException) -> str:
+        """A refusal or failure in plain words."""
+        if isinstance(exc, HallUnreachable):
+            return self.tr("The hall server cannot be reached. Check the network and try again.")
+        if isinstance(exc, HallError):
+            if exc.extra.get("state") == "paused":
+                return self.tr("This window is paused. Resume it first.")
+            return self.tr("Refused: %1").replace("%1", exc.detail)
+        log.exception("counter: unexpected failure", exc_info=exc)
+        return self.tr("Something went wrong: %1").replace("%1", str(exc))
+
