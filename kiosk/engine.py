@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from kiosk import __version__
 from kiosk import store as db
@@ -118,7 +118,7 @@ class HallEngine:
         body_hash = hashlib.sha256(req.model_dump_json().encode()).hexdigest()
         now = self.clock.now()
         with self.store.write() as conn:
-            replay = self._replayed(conn, idempotency_key, body_hash)
+            replay = self._replayed(conn, idempotency_key, body_hash, req, now)
             if replay is not None:
                 return self._view(conn, replay)
             state = self.views.day_state(conn, self.today())
@@ -129,21 +129,46 @@ class HallEngine:
                 )
             )
             state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
-            ticket = self._publish_ticket(conn, now, row, state)
+            ticket = self._publish_ticket(conn, now, row, state, fresh=True)
         self.feed.notify()
         return ticket
 
-    def _replayed(self, conn: Connection, key: str, body_hash: str):
+    def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
         i = db.idempotency
         found = conn.execute(select(i).where(i.c.key == key)).first()
         if found is None:
             return None
         if found.body_hash != body_hash:
+            if self._supersede(conn, found, req, now):
+                return None
             raise HallError(
                 "idempotency_mismatch",
                 "this Idempotency-Key was already used with a different request; use a new key",
             )
         return self._row(conn, found.ticket_id)
+
+    def _supersede(self, conn: Connection, found, req: IssueRequest, now: float) -> bool:
+        """An offline ticket sent under the key of the same kiosk's online request replaces it.
+
+        A kiosk whose online request timed out cannot know whether the server committed it, so
+        it prints an offline ticket and later sends it under the same key (DESIGN.md §7). If the
+        online ticket did get committed, nobody holds it: it is voided and the key moves to the
+        offline ticket, so the citizen's request yields exactly one live ticket.
+        """
+        if req.number is None or not req.device:
+            return False
+        old = conn.execute(select(db.tickets).where(db.tickets.c.id == found.ticket_id)).first()
+        if old is None or old.offline or old.device != req.device:
+            return False
+        if old.state == State.WAITING.value:
+            t = db.tickets
+            conn.execute(update(t).where(t.c.id == old.id).values(state=State.VOID.value))
+            self._record(conn, old.id, now, "void", State.WAITING, State.VOID, req.device,
+                         f"superseded by offline ticket {req.number}", {"superseded_by": req.number})
+            voided = self._view(conn, self._row(conn, old.id))
+            db.append_event(conn, now, "ticket", voided.model_dump(mode="json"))
+        conn.execute(delete(db.idempotency).where(db.idempotency.c.key == found.key))
+        return True
 
     def _issue_in(self, conn: Connection, service: Service, req: IssueRequest, now: float, state: dict) -> dict:
         offline = req.number is not None
@@ -558,16 +583,28 @@ class HallEngine:
         db.append_event(conn, now, "call", call.model_dump(mode="json"))
         return call
 
-    def _publish_ticket(self, conn: Connection, now: float, row: dict, state: dict) -> Ticket:
-        """Emit the ticket's event and its service's queue event; returns the ticket's view."""
-        candidates = self._candidates(conn, [row["service"]], now)
-        ticket = self._view(conn, row, state, candidates)
+    def _publish_ticket(self, conn: Connection, now: float, row: dict, state: dict,
+                        fresh: bool = False) -> Ticket:
+        """Emit the ticket's event and its service's queue event; returns the ticket's view.
+
+        A ``fresh`` normal ticket was issued just now, so every waiting ticket of its service is
+        ahead of it: one COUNT answers, where the full ordering would scan the whole queue.
+        """
+        t = db.tickets
+        waiting = conn.execute(select(func.count()).where(
+            t.c.day == row["day"], t.c.service == row["service"], t.c.state == State.WAITING.value)).scalar()
+        simple = fresh and row["state"] == State.WAITING.value and row["priority"] == "normal" \
+            and not row["in_slot"] and not row["offline"]
+        if simple:
+            ahead = waiting - 1
+            ticket = self.views.ticket(row, ahead, self.views.eta(state, row["service"], ahead))
+        else:
+            ticket = self._view(conn, row, state)
         db.append_event(conn, now, "ticket", ticket.model_dump(mode="json"))
         service = self.config.service(row["service"])
         reason = self._closed_reason(service, state, now)
         entry = QueueEntry(
-            service=service.code, waiting=len(candidates),
-            eta_minutes=self.views.eta(state, service.code, len(candidates)),
+            service=service.code, waiting=waiting, eta_minutes=self.views.eta(state, service.code, waiting),
             open_windows=self.views.open_windows(state, service.code), open=reason is None,
             closed_reason=reason,
         )

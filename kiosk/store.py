@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,6 +188,7 @@ class Store:
     """The hall database: tables created on first use, read and write transactions."""
 
     def __init__(self, url_or_path: str | Path):
+        self._writer = threading.Lock()
         text = str(url_or_path)
         if "://" in text:
             self.engine = create_engine(text, pool_pre_ping=True)
@@ -200,8 +202,13 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        """A transaction that holds the write lock from its first statement; commits on exit."""
-        with self.engine.connect() as conn:
+        """A transaction that holds the write lock from its first statement; commits on exit.
+
+        Writers of this process queue on a lock first: SQLite's busy handler retries with
+        growing sleeps, which under many threads starves some of them for seconds. Between
+        processes the busy timeout still arbitrates.
+        """
+        with self._writer, self.engine.connect() as conn:
             conn.info["write"] = True
             try:
                 with conn.begin():

@@ -89,8 +89,9 @@ def run_serve(args: argparse.Namespace) -> int:
     data = args.data or default_data_dir("server")
     engine = open_engine(hall, data, dev=args.dev)
     print(f"hall server: {hall.hall.name.zh} on http://{args.host}:{args.port} (data in {data})", flush=True)
+    # Open event streams never end by themselves: give them 3 s at shutdown, then close them.
     uvicorn.run(create_app(engine, dev=args.dev), host=args.host, port=args.port, log_level="warning",
-                access_log=False)
+                access_log=False, timeout_graceful_shutdown=3)
     return 0
 
 

@@ -1,0 +1,162 @@
+"""Hall engine and server figures (DESIGN.md §8).
+
+- in-process issue latency on SQLite (p50, p99);
+- ``POST /tickets`` through a real ``kiosk serve`` process on loopback with 16 concurrent
+  clients: throughput and p99 (target ≥ 300 tickets/s, p99 ≤ 100 ms);
+- call → SSE event at a subscriber on loopback, p99 (target ≤ 100 ms).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from bench import Figure
+from kiosk.client import parse_sse, wait_for_server
+from kiosk.config import PROJECT_CONFIG_DIR
+from kiosk.hall import open_engine
+from kiosk.models import IssueRequest, ServiceChange
+
+SERVICES = ["GC01", "GC02", "AP01", "AP02", "TX01"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def in_process(quick: bool) -> list[Figure]:
+    n = 200 if quick else 1000
+    with tempfile.TemporaryDirectory() as data:
+        engine = open_engine(PROJECT_CONFIG_DIR / "hall.toml", data, dev=True)
+        for code in SERVICES:
+            engine.change_service(code, ServiceChange(quota=100000))
+        latencies = []
+        for i in range(n):
+            start = time.perf_counter()
+            engine.issue(IssueRequest(service=SERVICES[i % len(SERVICES)]), f"b{i}")
+            latencies.append((time.perf_counter() - start) * 1000)
+        engine.store.close()
+    return [
+        Figure("engine: in-process issue p50 (SQLite, fsync)", statistics.median(latencies), "ms"),
+        Figure("engine: in-process issue p99", percentile(latencies, 99), "ms"),
+    ]
+
+
+class ServerProcess:
+    """``kiosk serve --dev`` in its own process, as in a hall."""
+
+    def __init__(self, data: str, port: int):
+        self.url = f"http://127.0.0.1:{port}"
+        cmd = [sys.executable, "-m", "kiosk.cli", "serve", "--dev", "--data", data, "--port", str(port)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+        wait_for_server(self.url, 20)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_issue(quick: bool) -> list[Figure]:
+    clients, per_client = 16, (40 if quick else 200)
+    with tempfile.TemporaryDirectory() as data:
+        server = ServerProcess(data, _free_port())
+        try:
+            guide = {"Authorization": "Bearer dev-guide"}
+            for code in SERVICES:
+                requests.post(f"{server.url}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
+
+            def client(c: int) -> list[float]:
+                session = requests.Session()
+                session.headers["Authorization"] = "Bearer dev-kiosk"
+                out = []
+                for i in range(per_client):
+                    start = time.perf_counter()
+                    r = session.post(f"{server.url}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
+                                     headers={"Idempotency-Key": f"{c}-{i}"}, timeout=10)
+                    r.raise_for_status()
+                    out.append((time.perf_counter() - start) * 1000)
+                return out
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                latencies = [x for batch in pool.map(client, range(clients)) for x in batch]
+            elapsed = time.perf_counter() - start
+        finally:
+            server.stop()
+    rate = len(latencies) / elapsed
+    p99 = percentile(latencies, 99)
+    return [
+        Figure("server: issue throughput, 16 clients, loopback", rate, "tickets/s", "≥ 300", rate >= 300),
+        Figure("server: issue p99, 16 clients", p99, "ms", "≤ 100", p99 <= 100),
+        Figure("server: issue p50, 16 clients", statistics.median(latencies), "ms"),
+    ]
+
+
+def sse_latency(quick: bool) -> list[Figure]:
+    n = 50 if quick else 200
+    with tempfile.TemporaryDirectory() as data:
+        server = ServerProcess(data, _free_port())
+        try:
+            received: dict[int, float] = {}
+            stop = threading.Event()
+
+            def listen() -> None:
+                headers = {"Authorization": "Bearer dev-display"}
+                with requests.get(f"{server.url}/api/v1/events", headers=headers, stream=True, timeout=30) as r:
+                    for event in parse_sse(r.iter_lines(decode_unicode=True), stop):
+                        if event.type == "call":
+                            received[event.data["seq"]] = time.perf_counter()
+
+            threading.Thread(target=listen, daemon=True).start()
+            time.sleep(0.3)
+            session = requests.Session()
+            sent: dict[int, float] = {}
+            for i in range(n):
+                session.post(f"{server.url}/api/v1/tickets", json={"service": "GC01"},
+                             headers={"Authorization": "Bearer dev-kiosk", "Idempotency-Key": f"s{i}"}, timeout=5)
+                start = time.perf_counter()
+                call = session.post(f"{server.url}/api/v1/windows/18/call-next",
+                                    headers={"Authorization": "Bearer dev-counter"}, timeout=5).json()
+                sent[call["seq"]] = start
+                time.sleep(0.01)
+            deadline = time.monotonic() + 5
+            while len(received) < n and time.monotonic() < deadline:
+                time.sleep(0.05)
+            stop.set()
+        finally:
+            server.stop()
+    latencies = [(received[s] - sent[s]) * 1000 for s in sent if s in received]
+    p99 = percentile(latencies, 99)
+    return [
+        Figure("server: call → SSE event at subscriber p99", p99, "ms", "≤ 100", p99 <= 100),
+        Figure("server: calls delivered over SSE", len(latencies), f"of {n}", f"{n}", len(latencies) == n),
+    ]
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """All engine and server figures."""
+    os.environ.setdefault("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
+    return in_process(quick) + http_issue(quick) + sse_latency(quick)
