@@ -1,22 +1,40 @@
-"""The kiosk's issuing pipeline, free of Qt: hall → ticket → printer.
+"""The kiosk's issuing pipeline, free of Qt: outbox → hall → ticket → printer.
 
 The GUI, ``kiosk issue`` and the tests all go through ``KioskTerminal``, so a ticket is issued and
 printed the same way everywhere. A ticket exists for the citizen only once it was printed or
 shown as an e-ticket (DESIGN.md §7): ``IssueOutcome`` says which, and the caller shows the
 e-ticket when printing failed.
+
+With an outbox (``open_terminal`` gives one) every request is recorded before it is made, under a
+key that is reused on any retry; when the hall server does not answer the kiosk issues from its
+reserved offline range, and the sender delivers the ticket when the server is back. The
+pipeline's crash points (``KIOSK_CRASH_AT``, see ``kiosk.outbox_sender.crash_point``)::
+
+    before_request  online request recorded, not yet sent      → sent on restart
+    after_ack       the server answered, paper not yet printed → on restart: unprinted, reprint
+    after_record    offline ticket recorded, not yet printed   → sent on restart; unprinted
+    after_print     offline ticket printed, not yet delivered  → sent on restart
+    after_send      delivered, acknowledgement not recorded    → resent: same key, same ticket
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from drivers.printer import PrinterError, TicketData
+from kiosk.client import HallUnreachable
 from kiosk.config import KioskConfig
+from kiosk.domain import HallError
 from kiosk.hall import Hall
-from kiosk.models import Catalog, Citizen, IssueRequest, Ticket
+from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket
+from kiosk.offline import OfflinePlan
+from kiosk.outbox import ETICKET, PRINTED, Outbox, OutboxError
+from kiosk.outbox_sender import Link, OutboxSender, SyncReport, crash_point
 from kiosk.privacy import id_hash
 
 log = logging.getLogger(__name__)
@@ -82,33 +100,158 @@ def _footer(language: str, offline: bool) -> str:
 
 
 class KioskTerminal:
-    """One kiosk's pipeline: asks the hall for tickets and prints them."""
+    """One kiosk's pipeline: records, asks the hall (or issues offline), prints.
 
-    def __init__(self, config: KioskConfig, hall: Hall, printer=None):
+    Without ``outbox`` it only asks the hall (a HallUnreachable reaches the caller). With one,
+    ``plan`` gives the offline rules, ``clock`` the kiosk's time (epoch seconds).
+    """
+
+    def __init__(self, config: KioskConfig, hall: Hall, printer=None, *, outbox: Outbox | None = None,
+                 plan: OfflinePlan | None = None, clock=None, link: Link | None = None):
         self.config = config
         self.hall = hall
         self.printer = printer
         self.key = config.kiosk.id_hash_key.encode()
+        self.outbox = outbox
+        self.plan = plan
+        self.clock = clock or time.time
+        self.link = link or Link()
+        self._catalog: Catalog | None = outbox.cached_catalog() if outbox else None
+        self.sender = (OutboxSender(outbox, hall, self.link, clock=self.clock, on_catalog=self._keep)
+                       if outbox else None)
+
+    # ----- state staff see -------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        """False while the hall server does not answer (tickets are then issued offline)."""
+        return self.link.online
+
+    def outbox_length(self) -> int:
+        """Tickets waiting to be sent to the hall server."""
+        return self.outbox.length() if self.outbox else 0
+
+    def unprinted(self) -> list[Ticket]:
+        """Tickets that exist but never reached a citizen (after a crash or a print failure)."""
+        return [e.ticket for e in self.outbox.unprinted()] if self.outbox else []
+
+    def rejected(self) -> list[tuple[Ticket | None, str]]:
+        """Offline tickets the server refused to take, with its reason: staff must act."""
+        return [(e.ticket, e.error) for e in self.outbox.entries("rejected")] if self.outbox else []
+
+    # ----- catalog ---------------------------------------------------------------------------
 
     def catalog(self) -> Catalog:
-        """The hall's offer."""
-        return self.hall.catalog()
+        """The hall's offer; while the server is away, the cached one (estimates unknown)."""
+        if self.outbox is None:
+            return self.hall.catalog()
+        if self.link.should_try():
+            try:
+                catalog = self.hall.catalog()
+            except HallUnreachable as exc:
+                self.link.down(str(exc))
+            else:
+                self.link.up()
+                self._keep(catalog)
+                return catalog
+        return self._offline_plan().catalog(self._catalog, self.clock())
+
+    def _keep(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self.outbox.save_catalog(catalog)
+
+    def _print_catalog(self) -> Catalog:
+        """Names for paper: the last catalog seen, so printing never waits on the network."""
+        if self._catalog is not None:
+            return self._catalog
+        if self.outbox is not None and self.plan is not None and not self.link.online:
+            return self.plan.catalog(None, self.clock())
+        return self.catalog()
+
+    # ----- issuing ---------------------------------------------------------------------------
 
     def issue(self, service: str, *, priority: str = "normal", citizen: Citizen | None = None,
               appointment: str | None = None, language: str = "zh", channel: str = "kiosk",
               actor: str = "", reason: str = "", idempotency_key: str | None = None) -> IssueOutcome:
-        """Issue a ticket and print it; blocking, so call it from a worker thread."""
+        """Issue a ticket and print it; blocking, so call it from a worker thread.
+
+        Raises HallError when refused (also ``OutboxError`` when the outbox cannot record the
+        ticket and ``OfflineUnavailable`` when the server is away and offline issuing is not
+        possible): no ticket exists then.
+        """
         req = IssueRequest(service=service, priority=priority, channel=channel, device=self.config.kiosk.id,
                            citizen=citizen, appointment=appointment, actor=actor, reason=reason)
-        ticket = self.hall.issue(req, idempotency_key or uuid.uuid4().hex)
-        return self.print(ticket, language)
+        key = idempotency_key or uuid.uuid4().hex
+        if self.outbox is None:
+            return self.print(self.hall.issue(req, key), language)
+        if not self.link.should_try():
+            return self._issue_offline(key, req, language, self.clock(), converted=False)
+        started = self.clock()
+        self.outbox.begin_online(key, req, started)
+        crash_point("before_request")
+        try:
+            ticket = self.hall.issue(req, key)
+        except HallUnreachable as exc:
+            self.link.down(str(exc))
+            return self._issue_offline(key, req, language, started, converted=True)
+        except HallError as exc:
+            self.outbox.refuse(key, f"{exc.code}: {exc.detail}")
+            raise
+        self.link.up()
+        # The key is on disk already, so a resend can only return this ticket: a failure to note
+        # the answer must not keep the citizen from a ticket the server holds.
+        self._note(self.outbox.acknowledge, key, ticket, self.clock())
+        crash_point("after_ack")
+        return self._print_and_record(key, ticket, language)
+
+    def _offline_plan(self) -> OfflinePlan:
+        if self.plan is None:
+            from kiosk.offline import OfflineUnavailable
+
+            raise OfflineUnavailable("cannot issue offline: this kiosk has no offline plan")
+        return self.plan
+
+    def _issue_offline(self, key: str, req: IssueRequest, language: str, at: float, *,
+                       converted: bool) -> IssueOutcome:
+        try:
+            plan = self._offline_plan()
+            plan.check(req, at)
+            first, last = plan.require()
+        except HallError as exc:
+            if converted:  # the citizen gets no ticket; what the server may hold is on record
+                self.outbox.refuse(key, f"offline fallback refused ({exc.code}): {exc.detail}; "
+                                        "the online request may have reached the server")
+            raise
+        catalog = self._catalog
+        ticket = self.outbox.record_offline(
+            key, req, plan.day(at), first, last, lambda seq: plan.number(req.service, seq),
+            lambda r, number: plan.ticket(r, number, at, catalog), at, converted=converted)
+        crash_point("after_record")
+        if self.sender is not None:
+            self.sender.kick()
+        return self._print_and_record(key, ticket, language)
+
+    def _print_and_record(self, key: str, ticket: Ticket, language: str) -> IssueOutcome:
+        outcome = self.print(ticket, language)
+        crash_point("after_print")
+        if outcome.printed:
+            self._note(self.outbox.mark_printed, key, PRINTED)
+        return outcome
+
+    @staticmethod
+    def _note(write, *args) -> None:
+        """A bookkeeping write after the ticket is safe; its failure is logged, not raised."""
+        try:
+            write(*args)
+        except OutboxError as exc:
+            log.error("outbox bookkeeping failed: %s", exc)
 
     def print(self, ticket: Ticket, language: str = "zh", *, reprint: bool = False) -> IssueOutcome:
         """Print ``ticket``; a failure is reported in the outcome, never raised."""
         if self.printer is None:
             return IssueOutcome(ticket, printed=False, reprint=reprint)
         try:
-            data = ticket_data(ticket, self.hall.catalog(), language,
+            data = ticket_data(ticket, self._print_catalog(), language,
                                show_materials=self.printer.settings.show_materials)
             result = self.printer.print_ticket(data)
         except PrinterError as exc:
@@ -120,8 +263,53 @@ class KioskTerminal:
         return IssueOutcome(ticket, printed=printed, reprint=reprint)
 
     def reprint(self, ticket_id: str, language: str = "zh", actor: str = "", reason: str = "") -> IssueOutcome:
-        """Print an existing ticket again (recorded as a reprint event)."""
-        from kiosk.models import ActionRequest
+        """Print an existing ticket again (recorded as a reprint event by the hall; an offline
+        ticket not yet delivered is printed from the outbox)."""
+        entry = self.outbox.by_ticket(ticket_id) if self.outbox else None
+        if entry is not None and entry.state == "pending":
+            outcome = self.print(entry.ticket, language, reprint=True)
+        else:
+            ticket = self.hall.act(ticket_id, "reprint", ActionRequest(actor=actor, reason=reason))
+            outcome = self.print(ticket, language, reprint=True)
+        if entry is not None and outcome.printed:
+            self.outbox.mark_printed(entry.id, PRINTED)
+        return outcome
 
-        ticket = self.hall.act(ticket_id, "reprint", ActionRequest(actor=actor, reason=reason))
-        return self.print(ticket, language, reprint=True)
+    def mark_eticket(self, ticket_id: str) -> None:
+        """The citizen was shown the ticket as a QR e-ticket (the print had failed)."""
+        entry = self.outbox.by_ticket(ticket_id) if self.outbox else None
+        if entry is not None:
+            self.outbox.mark_printed(entry.id, ETICKET)
+
+    # ----- delivery --------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Send the outbox now (blocking); the report says what went and what is left."""
+        if self.sender is None:
+            return SyncReport()
+        return self.sender.flush()
+
+    def start(self) -> None:
+        """Start the background sender (the GUI and long-running kiosks call this once)."""
+        if self.sender is not None:
+            self.sender.start()
+
+    def close(self) -> None:
+        """Stop the sender and close the outbox."""
+        if self.sender is not None:
+            self.sender.stop()
+        if self.outbox is not None:
+            self.outbox.close()
+
+
+def open_terminal(config: KioskConfig, config_dir: Path | None, data_dir: Path, hall: Hall, printer=None,
+                  *, dev: bool = False, clock=None, start: bool = True) -> KioskTerminal:
+    """A terminal with its outbox (``data_dir/outbox.db``) and offline plan (the hall file
+    beside the kiosk config); ``start`` runs the background sender."""
+    from kiosk.offline import load_plan
+
+    terminal = KioskTerminal(config, hall, printer, outbox=Outbox(Path(data_dir) / "outbox.db"),
+                             plan=load_plan(config, config_dir, ignore_hours=dev), clock=clock)
+    if start:
+        terminal.start()
+    return terminal

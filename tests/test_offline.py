@@ -1,0 +1,228 @@
+"""The kiosk's offline pipeline against a real hall server that goes away and comes back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from drivers.printer import PrinterSettings, open_printer
+from kiosk.client import HallClient, HallUnreachable
+from kiosk.config import PROJECT_CONFIG_DIR, HallLink, load_kiosk_config
+from kiosk.domain import HallError, parse_number
+from kiosk.models import IssueRequest
+from kiosk.offline import OfflinePlan, OfflineUnavailable, load_plan
+from kiosk.outbox import Outbox, OutboxError
+from kiosk.server import add_token, create_app
+from kiosk.terminal import KioskTerminal
+from tests.conftest import LiveServer
+
+
+def kiosk_config(url: str, kiosk_id: str = "K01"):
+    base = load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml")
+    return base.model_copy(update={
+        "link": HallLink(mode="server", url=url, token="test-kiosk", timeout_s=2),
+        "kiosk": base.kiosk.model_copy(update={"id": kiosk_id}),
+    })
+
+
+class Hall:
+    """A server that can be stopped and started again on the same port and database."""
+
+    def __init__(self, engine):
+        for role in ("kiosk", "guide"):
+            add_token(engine.store, f"test-{role}", role, f"{role}-1", 0)
+        self.engine = engine
+        self.server = LiveServer(create_app(engine)).start()
+        self.port, self.url = self.server.port, self.server.url
+
+    def stop(self):
+        self.server.stop()
+
+    def start(self):
+        self.server = LiveServer(create_app(self.engine), port=self.port).start()
+
+    def tickets(self):
+        return self.engine.tickets()
+
+
+@pytest.fixture
+def hall(engine):
+    h = Hall(engine)
+    yield h
+    h.stop()
+
+
+def make_terminal(hall, tmp_path, clock, kiosk_id="K01", hall_config=None, **outbox_args):
+    config = kiosk_config(hall.url, kiosk_id)
+    client = HallClient(hall.url, "test-kiosk", timeout=2)
+    plan = load_plan(config, PROJECT_CONFIG_DIR, hall=hall_config)
+    printer = open_printer(PrinterSettings(uri="dummy:"))
+    outbox = Outbox(tmp_path / kiosk_id / "outbox.db", **outbox_args)
+    return KioskTerminal(config, client, printer, outbox=outbox, plan=plan, clock=clock.now)
+
+
+def test_online_issue_is_recorded_sent_and_printed(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    outcome = terminal.issue("GC01")
+    assert outcome.printed and not outcome.ticket.offline
+    (entry,) = terminal.outbox.entries()
+    assert entry.state == "sent" and entry.printed == 1 and entry.ticket.id == outcome.ticket.id
+    assert terminal.online and terminal.outbox_length() == 0
+    assert outcome.ticket.number.encode() in terminal.printer.output
+
+
+def test_server_down_issues_offline_from_the_range_and_syncs_by_issue_time(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    before = terminal.issue("GC01").ticket
+    hall.stop()
+    clock.advance(60)
+    offline = terminal.issue("GC01")
+    assert offline.printed and offline.ticket.offline
+    prefix, seq = parse_number(offline.ticket.number)
+    assert prefix == "K" and seq == 900
+    assert not terminal.online and terminal.outbox_length() == 1
+    assert "离线".encode("gb18030") in terminal.printer.output  # the paper says it is offline
+    clock.advance(60)
+    second = terminal.issue("GC01").ticket  # straight offline: no 2-second wait on a dead server
+    assert parse_number(second.number)[1] == 901
+    hall.start()
+    clock.advance(60)
+    after = hall.engine.issue(IssueRequest(service="GC01"), "x")
+    report = terminal.sync()
+    assert report.complete and sorted(report.sent) == sorted([offline.ticket.number, second.number])
+    assert terminal.online and terminal.outbox_length() == 0
+    on_server = {t.number: t for t in hall.tickets()}
+    assert on_server[offline.ticket.number].offline and on_server[offline.ticket.number].device == "K01"
+    assert on_server[offline.ticket.number].id == offline.ticket.id  # same id, same status URL
+    order = [t.number for t in sorted(on_server.values(), key=lambda t: t.issued_at)]
+    assert order == [before.number, offline.ticket.number, second.number, after.number]
+    waiting = sorted(on_server.values(), key=lambda t: t.ahead)
+    assert [t.number for t in waiting] == order  # the server queues them by issue time
+
+
+def test_a_restarted_kiosk_never_reuses_an_offline_number(hall, tmp_path, clock):
+    hall.stop()
+    first = make_terminal(hall, tmp_path, clock)
+    numbers = [first.issue("TX01").ticket.number for _ in range(3)]
+    first.outbox.close()
+    again = make_terminal(hall, tmp_path, clock)
+    numbers.append(again.issue("TX01").ticket.number)
+    assert numbers == ["E900", "E901", "E902", "E903"]
+    assert again.outbox_length() == 4
+
+
+def test_offline_numbers_restart_each_day_and_the_range_can_run_out(hall, tmp_path, clock, hall_config):
+    small = hall_config.model_copy(update={"offline_ranges": [
+        r.model_copy(update={"end": r.start + 1}) if r.kiosk == "K01" else r for r in hall_config.offline_ranges]})
+    hall.stop()
+    terminal = make_terminal(hall, tmp_path, clock, hall_config=small)
+    assert [terminal.issue("GC01").ticket.number for _ in range(2)] == ["K900", "K901"]
+    with pytest.raises(OfflineUnavailable, match="used up"):
+        terminal.issue("GC01")
+    assert terminal.outbox_length() == 2  # the refused request left nothing to send
+    clock.advance(timedelta(days=1).total_seconds())
+    assert terminal.issue("GC01").ticket.number == "K900"
+
+
+def test_a_kiosk_without_a_range_refuses_offline_with_the_reason(hall, tmp_path, clock):
+    hall.stop()
+    terminal = make_terminal(hall, tmp_path, clock, kiosk_id="K77")
+    with pytest.raises(OfflineUnavailable, match="no \\[\\[offline_ranges\\]\\] for kiosk K77"):
+        terminal.issue("GC01")
+    assert terminal.outbox.entries()[0].state == "refused"
+
+
+def test_offline_catalog_has_no_estimates_and_follows_the_hours(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    online = terminal.catalog()
+    assert online.service("GC01").eta_minutes is not None
+    hall.stop()
+    clock.advance(2.5 * 3600)  # 12:30, lunch break
+    offline = terminal.catalog()
+    assert not terminal.online
+    assert all(s.eta_minutes is None for s in offline.services)
+    assert not offline.service("GC01").open and offline.service("GC01").closed_reason == "lunch"
+    with pytest.raises(HallError) as refused:
+        terminal.issue("GC01")
+    assert refused.value.code == "service_closed"
+    clock.advance(3600)
+    assert terminal.catalog().service("GC01").open
+
+
+def test_catalog_cache_survives_a_restart(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    name = terminal.catalog().hall.name.zh
+    terminal.outbox.close()
+    hall.stop()
+    again = make_terminal(hall, tmp_path, clock)
+    assert again.catalog().hall.name.zh == name and not again.online
+
+
+def test_without_hall_file_or_cache_offline_is_refused_plainly(tmp_path, clock):
+    config = kiosk_config("http://127.0.0.1:9")
+    plan = load_plan(config.model_copy(update={"kiosk": config.kiosk.model_copy(
+        update={"hall_config": "missing.toml"})}), tmp_path)
+    assert "missing.toml" in plan.problem
+    with pytest.raises(OfflineUnavailable, match="never reached"):
+        plan.catalog(None, clock.now())
+
+
+def test_a_lost_answer_then_offline_ticket_leaves_one_live_ticket(hall, tmp_path, clock):
+    """The server commits the online request but its answer is lost: the kiosk prints an
+    offline ticket, and on sync the server voids the unprinted online one."""
+    terminal = make_terminal(hall, tmp_path, clock)
+    real = terminal.hall
+
+    class LosesAnswers:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def issue(self, req, key=None):
+            real.issue(req, key)  # reaches the server and commits
+            raise HallUnreachable("read timed out")
+
+    terminal.hall = LosesAnswers()
+    outcome = terminal.issue("GC01")
+    assert outcome.ticket.offline
+    terminal.hall = real
+    terminal.sender.hall = real
+    assert terminal.sync().complete
+    live = [t for t in hall.tickets() if t.state != "void"]
+    void = [t for t in hall.tickets() if t.state == "void"]
+    assert [t.number for t in live] == [outcome.ticket.number] and len(void) == 1
+    assert terminal.sync().sent == []  # nothing left; replaying gives nothing new
+    assert hall.engine.issue(terminal.outbox.get(terminal.outbox.entries()[0].id).request,
+                             terminal.outbox.entries()[0].id).id == outcome.ticket.id
+
+
+def test_a_full_outbox_refuses_to_issue_and_no_ticket_exists(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock, max_pages=8)
+    with pytest.raises(OutboxError, match="full"):
+        for _ in range(200):
+            terminal.issue("GC01")
+    on_server = hall.tickets()
+    assert on_server  # some went through before the file filled up
+    # every ticket the server holds was printed; the refused request made none
+    assert all(t.number.encode() in terminal.printer.output for t in on_server)
+    hall.stop()
+    with pytest.raises(OutboxError, match="cannot record"):
+        terminal.issue("GC01")  # offline too: no ticket it could not record
+    assert len(terminal.printer.output.split(b"K9")) == 1
+
+
+def test_printing_failure_leaves_a_ticket_to_reprint(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    hall.stop()
+    terminal.printer = open_printer(PrinterSettings(uri=f"file://{tmp_path}/no/such/dir/lp0"))
+    outcome = terminal.issue("GC01")
+    assert not outcome.printed and outcome.print_error is not None
+    assert [t.number for t in terminal.unprinted()] == [outcome.ticket.number]
+    terminal.printer = open_printer(PrinterSettings(uri="dummy:"))
+    assert terminal.reprint(outcome.ticket.id).printed  # printed from the outbox while offline
+    assert terminal.unprinted() == []
+
+
+def test_plan_numbers_use_the_service_prefix_and_digits(hall_config):
+    plan = OfflinePlan(hall_config, "K02")
+    assert plan.range == (950, 999) and plan.number("SS01", 950) == "A950"
