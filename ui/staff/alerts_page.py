@@ -1,0 +1,52 @@
+"""Current alerts (paper low or out, reader lost, server unreachable…) from the AlertCenter."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+SEVERITY_COLOURS = {"error": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}
+
+
+class AlertsPage(QWidget):
+    """Lists ``services.alerts.active()``; follows the center's ``changed`` signal live."""
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.alerts = controller.services.alerts
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(objectName="title")
+        self.empty = QLabel(objectName="help")
+        self.list = QListWidget(objectName="alertsList")
+        layout.addWidget(self.heading)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list, 1)
+        self.alerts.changed.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.heading.setText(self.tr("Alerts"))
+        self.empty.setText(self.tr("No alerts: every device is working."))
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        """Show the current alerts, oldest first."""
+        self.list.clear()
+        active = self.alerts.active()
+        self.empty.setVisible(not active)
+        names = {"error": self.tr("Error"), "warning": self.tr("Warning"), "info": self.tr("Info")}
+        for alert in active:
+            since = time.strftime("%H:%M", time.localtime(alert.since))
+            item = QListWidgetItem(f"[{names.get(alert.severity, alert.severity)}] {since}  "
+                                   f"{alert.staff_message}")
+            item.setBackground(QColor(SEVERITY_COLOURS.get(alert.severity, "#eeeeee")))
+            self.list.addItem(item)

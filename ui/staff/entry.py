@@ -1,0 +1,84 @@
+"""Wiring staff mode into the citizen kiosk window.
+
+``attach(kiosk_window, services)`` connects the window's hidden gesture (``staffRequested``) to
+the PIN dialog and shows the staff panel through ``show_overlay``; leaving or locking staff
+mode closes the overlay and sends the kiosk home. The window is duck-typed: anything with
+``staffRequested``, ``show_overlay(widget)``, ``close_overlay()`` and ``reset_to_home()`` works.
+If the window also has a ``cardRead`` signal (an ``IdCard``), staff cards open staff mode;
+otherwise the kiosk calls ``StaffEntry.card_presented(card)`` and skips the citizen flow when it
+returns True.
+"""
+
+from __future__ import annotations
+
+from kiosk.audit import AuditLog
+from ui.staff.controller import StaffController
+from ui.staff.panel import StaffPanel
+from ui.staff.pin import PinDialog
+
+
+class StaffEntry:
+    """The staff mode of one kiosk window: controller, PIN dialog and panel."""
+
+    def __init__(self, kiosk_window, services, *, dev: bool | None = None,
+                 audit: AuditLog | None = None, clock=None):
+        if dev is None:
+            dev = bool(getattr(services, "dev", getattr(kiosk_window, "dev", False)))
+        kwargs = {"clock": clock} if clock else {}
+        self.window = kiosk_window
+        self.controller = StaffController(services, audit=audit, dev=dev, **kwargs)
+        self.pin = PinDialog(self.controller)
+        self.panel = StaffPanel(self.controller)
+        self.pin.accepted.connect(lambda _role: self.show_panel())
+        self.pin.cancelled.connect(self.leave)
+        self.panel.closeRequested.connect(self.leave)
+        self.controller.locked.connect(self._locked)
+        self.controller.opened.connect(lambda _role: self.show_panel())
+        self._shown = None
+
+    def request(self) -> None:
+        """The hidden gesture: ask for a PIN (or go straight in if a session is still open)."""
+        if self.controller.role is not None:
+            self.show_panel()
+            return
+        self.pin.reset()
+        self._show(self.pin)
+
+    def show_panel(self) -> None:
+        """Show the staff panel over the kiosk screens."""
+        self._show(self.panel)
+        self.panel.show_page("queue")
+
+    def _show(self, widget) -> None:
+        if self._shown is not widget:
+            self.window.show_overlay(widget)
+            self._shown = widget
+
+    def leave(self) -> None:
+        """Back to the citizen screens (the session is locked)."""
+        self.controller.lock()
+        self._close()
+
+    def _locked(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._shown is not None:
+            self._shown = None
+            self.window.close_overlay()
+            self.window.reset_to_home()
+
+    def card_presented(self, card) -> bool:
+        """A card was read: True when staff mode took it (a staff card, or a lookup in staff mode)."""
+        return self.controller.card_presented(card)
+
+
+def attach(kiosk_window, services, **options) -> StaffEntry:
+    """Give ``kiosk_window`` its staff mode; returns the StaffEntry (keep a reference)."""
+    entry = StaffEntry(kiosk_window, services, **options)
+    kiosk_window.staffRequested.connect(entry.request)
+    card_signal = getattr(kiosk_window, "cardRead", None)
+    if card_signal is not None:
+        card_signal.connect(entry.card_presented)
+    kiosk_window._staff_entry = entry  # keep it alive as long as the window
+    return entry
