@@ -1,0 +1,25 @@
+"""The headless demo, the project's front door, finishes and writes what it promises."""
+
+from __future__ import annotations
+
+import json
+
+from kiosk.cli import main
+
+
+def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--headless", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["tickets"] >= 20 and summary["numbers_unique"]
+    assert len(summary["by_service"]) >= 8 and {"elderly", "appointment", "green"} <= set(summary["by_priority"])
+    assert {"done", "no_show", "waiting"} <= set(summary["by_state"])
+    log = "\n".join(summary["log"])
+    assert "no-show" in log and "sent back for a missing photo" in log and "transferred to TX01" in log
+    assert any(c["text"]["zh"].startswith("请") for c in summary["calls"])
+    for number in ("K001", "A002"):
+        assert (out / "tickets" / f"ticket-{number}.bin").stat().st_size > 200
+        assert (out / "tickets" / f"ticket-{number}.png").stat().st_size > 1000
+    assert not [c for c in summary.get("captures", []) if c["detail"].startswith("failed")]
+    raw = b"".join(p.read_bytes() for p in (out / "data").glob("hall.db*"))
+    assert "张伟明".encode() not in raw and "张伟明".encode("utf-16-le") not in raw  # names never stored
