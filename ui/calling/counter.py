@@ -33,7 +33,7 @@ from ui.ops import Lane
 
 log = logging.getLogger(__name__)
 
-#: action → (button text, shortcut); the texts are translated in retranslate().
+# Shortcut of each action; the button texts are translated in retranslate().
 KEYS = {"call-next": "F1", "recall": "F2", "start": "F3", "finish": "F4", "no-show": "F5",
         "hold": "F6", "transfer": "F7", "pause": "F8", "call-back": "F9"}
 HISTORY_CALLS = 200  # calls scanned at start to find this window's current and held tickets
