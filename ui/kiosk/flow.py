@@ -1,0 +1,233 @@
+"""The citizen's way from a touched tile to a ticket: hall on ``hall_lane``, paper on ``printer_lane``.
+
+``CitizenFlow`` is mixed into the kiosk window. Every hall call and every print runs on its
+lane; the callbacks come back on the GUI thread and move the screens on. Reader events arrive
+through the ``ReaderBridge`` signal, also on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from drivers.printer import PaperOut, PrinterError, PrinterUnavailable
+from kiosk.client import HallUnreachable
+from kiosk.domain import HallError
+from kiosk.models import ActionRequest, Catalog, IssueRequest, Ticket
+from kiosk.terminal import IssueOutcome, citizen_from_card, ticket_data
+from ui.kiosk.screen import Visit
+
+log = logging.getLogger(__name__)
+
+PRINTER_ALERTS = ("paper_out", "printer_offline", "printer_error")
+
+
+def print_ticket(printer, ticket: Ticket, catalog: Catalog, language: str,
+                 reprint: bool = False) -> IssueOutcome:
+    """Print ``ticket`` (blocking: printer lane only); failures come back in the outcome."""
+    if printer is None:
+        return IssueOutcome(ticket, printed=False, reprint=reprint)
+    try:
+        data = ticket_data(ticket, catalog, language, show_materials=printer.settings.show_materials)
+        result = printer.print_ticket(data)
+    except PrinterError as exc:
+        return IssueOutcome(ticket, printed=False, print_error=exc, reprint=reprint)
+    # As KioskTerminal.print: a transport that cannot answer counts on the write.
+    printed = result.status.fine if result.status.answerable else True
+    return IssueOutcome(ticket, printed=printed, reprint=reprint)
+
+
+def printer_alert_kind(error: PrinterError | None) -> str:
+    """Which staff alert a failed print raises."""
+    if isinstance(error, PaperOut):
+        return "paper_out"
+    if isinstance(error, PrinterUnavailable) or error is None:
+        return "printer_offline"
+    return "printer_error"
+
+
+class CitizenFlow:
+    """The visit logic of ``KioskWindow`` (a mixin: it uses the window's screens and services)."""
+
+    visit: Visit | None
+    catalog: Catalog | None
+    last_outcome: IssueOutcome | None = None
+    _issue_pending = False
+
+    # -- steps -------------------------------------------------------------------------------
+    def choose_service(self, code: str) -> None:
+        """A tile was touched: start a visit with the materials list."""
+        service = self.catalog.service(code) if self.catalog else None
+        if service is None or not service.open:
+            return
+        self.visit = Visit(service)
+        self.show_screen("materials")
+
+    def materials_done(self) -> None:
+        """The citizen has the materials: identify next."""
+        self.show_screen("identify")
+
+    def skip_identify(self) -> None:
+        """No card, where the service allows it."""
+        if self.visit and not self.visit.service.id_required:
+            self.issue()
+
+    def check_in(self, code: str) -> None:
+        """Appointment check-in by booking code."""
+        if self.visit and len(code) >= 3:
+            self.visit.appointment = code.upper()
+            self.issue()
+
+    def choose_priority(self, priority: str) -> None:
+        """The answer to the priority offer."""
+        if self.visit:
+            self.visit.priority = priority
+            self.issue()
+
+    def card_read(self, card) -> None:
+        """A card on the identify screen: keep its hashed form, offer priority if elderly."""
+        visit = self.visit
+        if visit is None or self.screen_name() != "identify":
+            return
+        visit.card = card
+        visit.citizen = citizen_from_card(card, self.services.terminal.key)
+        if card.age >= self.config.kiosk.elderly_age and "elderly" in visit.service.priorities:
+            self.show_screen("priority")
+        else:
+            self.issue()
+
+    # -- issuing -----------------------------------------------------------------------------
+    def issue(self) -> None:
+        """Ask the hall for the visit's ticket (on the hall lane)."""
+        visit = self.visit
+        if visit is None or self._issue_pending:
+            return
+        self.touch_started = time.perf_counter()
+        req = IssueRequest(service=visit.service.code, priority=visit.priority, channel="kiosk",
+                           device=self.config.kiosk.id, citizen=visit.citizen,
+                           appointment=visit.appointment)
+        hall, key = self.services.hall, visit.key
+        self._issue_pending = True
+        self.screens["printing"].set_stage("issuing")
+        self.show_screen("printing")
+        self.services.hall_lane.run(lambda: hall.issue(req, key),
+                                    lambda t: self._issued(t, visit, False), self._issue_failed)
+
+    def reprint_existing(self) -> None:
+        """The real-name rule found a ticket: print it again (recorded as a reprint)."""
+        ticket = self.screens["error"].existing_ticket
+        if not ticket or self._issue_pending:
+            return
+        visit, hall = self.visit, self.services.hall
+        request = ActionRequest(actor=f"kiosk:{self.config.kiosk.id}", reason="citizen asked again")
+        self._issue_pending = True
+        self.screens["printing"].set_stage("issuing")
+        self.show_screen("printing")
+        self.services.hall_lane.run(lambda: hall.act(ticket["id"], "reprint", request),
+                                    lambda t: self._issued(t, visit, True), self._issue_failed)
+
+    def _issued(self, ticket: Ticket, visit: Visit | None, reprint: bool) -> None:
+        self._issue_pending = False
+        self.screens["printing"].set_stage("printing")
+        printer, catalog, lang = self.services.terminal.printer, self.catalog, self.language
+        self.services.printer_lane.run(
+            lambda: print_ticket(printer, ticket, catalog, lang, reprint),
+            lambda outcome: self._printed(outcome, visit),
+            lambda exc: self._printed(IssueOutcome(ticket, False, reprint=reprint), visit))
+
+    def _printed(self, outcome: IssueOutcome, visit: Visit | None) -> None:
+        self.last_outcome = outcome
+        self._report_printer(outcome)
+        if visit is not self.visit:
+            return  # staff reset the kiosk meanwhile; the ticket is in the hall's list
+        self.screens["done"].show_outcome(outcome)
+        self.show_screen("done")
+
+    def _report_printer(self, outcome: IssueOutcome) -> None:
+        alerts, states = self.services.alerts, self.services.device_states
+        if outcome.printed:
+            states["printer"] = "ok"
+            for kind in PRINTER_ALERTS:
+                alerts.clear(kind)
+            return
+        error = outcome.print_error
+        kind = printer_alert_kind(error)
+        message = (f"ticket {outcome.ticket.number} shown as e-ticket: "
+                   + (str(error) if error else "no printer configured"))
+        states["printer"] = kind
+        self.services.last_errors["printer"] = message
+        alerts.raise_alert(kind, message, "error")
+
+    def _issue_failed(self, exc: BaseException) -> None:
+        self._issue_pending = False
+        if isinstance(exc, HallUnreachable):
+            self.services.alerts.raise_alert("server_down", f"hall unreachable: {exc}", "error")
+            self.show_message("unavailable", exc)
+        elif isinstance(exc, HallError):
+            self.show_message("error", exc)
+        else:
+            log.error("issuing failed: %r", exc)
+            self.show_message("error", exc)
+
+    # -- the hall's catalog -------------------------------------------------------------------
+    _catalog_pending = False
+
+    def refresh_catalog(self) -> None:
+        """Fetch the catalog on the hall lane (at most one request at a time)."""
+        if self._catalog_pending:
+            return
+        self._catalog_pending = True
+        hall = self.services.hall
+        self.services.hall_lane.run(hall.catalog, self._catalog_ok, self._catalog_failed)
+
+    def _catalog_ok(self, catalog: Catalog) -> None:
+        self._catalog_pending = False
+        self.catalog = catalog
+        self.services.alerts.clear("server_down")
+        name = self.screen_name()
+        if name == "unavailable" and self.visit is None:
+            self.show_screen("home")
+        elif name == "home":
+            self.screens["home"].render()
+        self.topbar_render()
+
+    def _catalog_failed(self, exc: BaseException) -> None:
+        self._catalog_pending = False
+        log.warning("catalog not loaded: %s", exc)
+        self.services.alerts.raise_alert("server_down", f"hall unreachable: {exc}", "error")
+        if self.screen_name() in ("home", "unavailable") or self.catalog is None:
+            self.visit = None
+            self.show_message("unavailable", exc)
+        self.retry_timer.start()
+
+    def retry_hall(self) -> None:
+        """Try the hall again: the pending ticket (same key, so never twice) or the catalog."""
+        if self.visit is not None and self.screen_name() == "unavailable":
+            self.issue()
+        else:
+            self.refresh_catalog()
+
+    # -- the reader ----------------------------------------------------------------------------
+    def reader_available(self) -> bool:
+        """Whether a card can be read now."""
+        reader = self.services.reader
+        return reader is not None and reader.reader_ok
+
+    def on_reader_event(self, event) -> None:
+        """A ``ReaderEvent``, already on the GUI thread."""
+        kind = str(event.kind)
+        alerts, states = self.services.alerts, self.services.device_states
+        if kind == "card_read":
+            states["reader"] = "ok"
+            self.card_read(event.card)
+        elif kind == "reader_lost":
+            states["reader"] = "lost"
+            self.services.last_errors["reader"] = event.reason
+            alerts.raise_alert("reader_lost", f"ID card reader lost: {event.reason}", "error")
+        elif kind == "reader_back":
+            states["reader"] = "ok"
+            alerts.clear("reader_lost")
+        elif kind == "error":
+            self.services.last_errors["reader"] = event.reason
+        if kind in ("reader_lost", "reader_back") and self.screen_name() == "identify":
+            self.screens["identify"].render()

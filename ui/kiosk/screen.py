@@ -1,0 +1,74 @@
+"""The base of every citizen screen, and the citizen's visit that the screens fill in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.models import CatalogService, Citizen
+
+if TYPE_CHECKING:
+    from ui.kiosk.window import KioskWindow
+
+
+@dataclass
+class Visit:
+    """One citizen's way through the screens, from the tile touched to the ticket.
+
+    ``key`` is the idempotency key of the ticket request: a retry after the hall did not answer
+    sends the same key, so the citizen never gets two numbers for one touch.
+    """
+
+    service: CatalogService
+    card: object | None = None  # drivers.idcard.IdCard, held in memory only for this visit
+    citizen: Citizen | None = None
+    priority: str = "normal"
+    appointment: str | None = None
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+class Screen(QWidget):
+    """A full-page citizen screen. ``render()`` sets every text; it runs again on a language switch."""
+
+    name = "screen"
+
+    def __init__(self, kiosk: KioskWindow):
+        super().__init__()
+        self.kiosk = kiosk
+        self.setObjectName(f"screen_{self.name}")
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(48, 24, 48, 32)
+        self.body.setSpacing(18)
+
+    @property
+    def lang(self) -> str:
+        """The citizen's language now: ``zh`` or ``en``."""
+        return self.kiosk.language
+
+    def entered(self) -> None:
+        """Called each time the screen is shown; screens refresh what they show here."""
+        self.render()
+
+    def left(self) -> None:
+        """Called when another screen replaces this one."""
+
+    def render(self) -> None:
+        """Set every text in the current language."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.render()
+        super().changeEvent(event)
+
+    def button_row(self, *buttons: QWidget) -> QHBoxLayout:
+        """A row of buttons at the foot of the screen."""
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        for button in buttons:
+            row.addWidget(button)
+        self.body.addLayout(row)
+        return row

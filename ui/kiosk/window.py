@@ -1,0 +1,303 @@
+"""The citizen's full-screen kiosk window: top bar, screens, idle timeout, lockdown, staff hook.
+
+Staff panels (issue 7) plug in through ``staffRequested`` (a 3-second press in the top-left
+corner), ``show_overlay(widget)`` / ``close_overlay()``, ``reset_to_home()``, ``unlock_exit()``
+and ``services``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.models import Catalog
+from ui.i18n import Languages
+from ui.kiosk.bootstrap import KioskRuntime, style_sheet, translations_dir
+from ui.kiosk.flow import CitizenFlow
+from ui.kiosk.home import HomeScreen
+from ui.kiosk.results import DoneScreen, MessageScreen, PrintingScreen
+from ui.kiosk.screen import Screen, Visit
+from ui.kiosk.steps import BookingScreen, IdentifyScreen, MaterialsScreen, PriorityScreen
+from ui.kiosk.widgets import LongPressArea, TouchButton, label
+
+log = logging.getLogger(__name__)
+
+INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
+                QEvent.Type.TouchUpdate, QEvent.Type.Wheel}
+
+
+class _ActivityFilter(QObject):
+    """Any touch, click or key anywhere in the application restarts the idle timer."""
+
+    def __init__(self, on_activity, parent: QObject | None = None):
+        super().__init__(parent)
+        self.on_activity = on_activity
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() in INPUT_EVENTS:
+            self.on_activity()
+        return False
+
+
+class KioskWindow(CitizenFlow, QWidget):
+    """The kiosk. Timings may be injected (milliseconds) so tests run fast."""
+
+    staffRequested = Signal()  # noqa: N815 (Qt signal naming)
+
+    def __init__(self, services: KioskRuntime, *, languages: Languages | None = None,
+                 idle_ms: int | None = None, elderly_idle_ms: int | None = None,
+                 done_ms: int | None = None, retry_ms: int = 5000, refresh_ms: int = 15000,
+                 long_press_ms: int = 3000, hide_cursor: bool = False):
+        QWidget.__init__(self)
+        self.setObjectName("kioskWindow")
+        self.setWindowTitle("Hall kiosk")
+        self.services = services
+        self.config = services.config
+        self.catalog: Catalog | None = None
+        self.visit: Visit | None = None
+        self.elderly = False
+        self.exit_unlocked = False
+        self.touch_started = 0.0
+        self._timings = {"idle": idle_ms, "elderly_idle": elderly_idle_ms, "done": done_ms}
+        app = QApplication.instance()
+        self.languages = languages or Languages(app, translations_dir())
+        self.language = self.config.kiosk.language
+        self.languages.set(self.language)
+        self._build(long_press_ms)
+        self._timers(retry_ms, refresh_ms)
+        self._filter = _ActivityFilter(self.poke, self)
+        app.installEventFilter(self._filter)
+        if hide_cursor:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        if services.reader_events is not None:
+            services.reader_events.event.connect(self.on_reader_event)
+        self.show_screen("home")
+        self.refresh_catalog()
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build(self, long_press_ms: int) -> None:
+        self.root = QWidget(self)
+        self.root.setObjectName("kioskRoot")
+        self.root.setStyleSheet(style_sheet(False))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.root)
+        column = QVBoxLayout(self.root)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._top_bar())
+        self.stack = QStackedWidget()
+        column.addWidget(self.stack, 1)
+        self.screens: dict[str, Screen] = {}
+        for cls in (HomeScreen, MaterialsScreen, IdentifyScreen, BookingScreen, PriorityScreen,
+                    PrintingScreen, DoneScreen, MessageScreen):
+            screen = cls(self)
+            self.screens[cls.name] = screen
+            self.stack.addWidget(screen)
+        self.corner = LongPressArea(long_press_ms, self)
+        self.corner.long_pressed.connect(self.staffRequested)
+        self.corner.setGeometry(0, 0, 120, 100)
+        self.corner.raise_()
+        self.overlay: QWidget | None = None
+
+    def _top_bar(self) -> QWidget:
+        bar = QWidget()
+        bar.setObjectName("topBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(32, 10, 24, 10)
+        row.setSpacing(18)
+        self.hall_name = label("", "hallName")
+        self.clock = label("", "clock", wrap=False)
+        self.home_button = TouchButton("", "bar")
+        self.lang_button = TouchButton("", "bar")
+        self.home_button.clicked.connect(self.go_home)
+        self.lang_button.clicked.connect(self.toggle_language)
+        row.addWidget(self.hall_name, 1)
+        row.addWidget(self.clock)
+        row.addWidget(self.home_button)
+        row.addWidget(self.lang_button)
+        return bar
+
+    def _timers(self, retry_ms: int, refresh_ms: int) -> None:
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self._idle)
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setSingleShot(True)
+        self.retry_timer.setInterval(retry_ms)
+        self.retry_timer.timeout.connect(self.refresh_catalog)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(refresh_ms)
+        self.refresh_timer.timeout.connect(self._periodic_refresh)
+        self.refresh_timer.start()
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(1000)
+        self.clock_timer.timeout.connect(self._tick_clock)
+        self.clock_timer.start()
+
+    # -- timings --------------------------------------------------------------------------------
+    def idle_ms(self) -> int:
+        """The idle timeout now: longer in elderly mode."""
+        if self.elderly:
+            ms = self._timings["elderly_idle"]
+            return ms if ms is not None else int(self.config.kiosk.elderly_idle_timeout_s * 1000)
+        ms = self._timings["idle"]
+        return ms if ms is not None else int(self.config.kiosk.idle_timeout_s * 1000)
+
+    def done_ms(self) -> int:
+        """How long the done screen stays (twice as long in elderly mode)."""
+        ms = self._timings["done"]
+        ms = ms if ms is not None else int(self.config.kiosk.done_timeout_s * 1000)
+        return ms * 2 if self.elderly else ms
+
+    def poke(self) -> None:
+        """Citizen activity: restart the idle countdown."""
+        if self.screen_name() != "home" and self.overlay is None:
+            self.idle_timer.start(self.idle_ms())
+
+    def _idle(self) -> None:
+        if self.overlay is not None or self.screen_name() in ("home", "printing", "unavailable"):
+            return
+        log.info("idle on %s: back home", self.screen_name())
+        self.go_home()
+
+    # -- navigation -----------------------------------------------------------------------------
+    def screen_name(self) -> str:
+        """What the citizen sees: home, materials, identify, booking, priority, printing, done,
+        eticket, error or unavailable."""
+        screen = self.stack.currentWidget()
+        if isinstance(screen, MessageScreen):
+            return screen.kind
+        if isinstance(screen, DoneScreen) and screen.eticket:
+            return "eticket"
+        return screen.name if screen is not None else ""
+
+    def show_screen(self, name: str) -> None:
+        """Switch to the screen called ``name``."""
+        current = self.stack.currentWidget()
+        screen = self.screens[name]
+        if current is not None and current is not screen:
+            current.left()
+        self.stack.setCurrentWidget(screen)
+        reader = self.services.reader
+        if reader is not None:
+            reader.start_polling() if name == "identify" else reader.stop_polling()
+        screen.entered()
+        self.topbar_render()
+        self.idle_timer.stop()
+        self.poke()
+
+    def show_message(self, kind: str, error: BaseException | None) -> None:
+        """An error (``error``) or the hall-unreachable page (``unavailable``)."""
+        self.screens["error"].show_error(kind, error)
+        self.show_screen("error")
+
+    def go_home(self) -> None:
+        """Back to the start: the visit and the card in memory are dropped."""
+        if self._issue_pending:
+            return  # the hall is issuing; the printing screen moves on by itself
+        self.visit = None
+        self.show_screen("home")
+        self.refresh_catalog()
+
+    def reset_to_home(self) -> None:
+        """Staff hook: abandon the current visit and show home (also clears a pending issue)."""
+        self._issue_pending = False
+        self.go_home()
+
+    def _periodic_refresh(self) -> None:
+        if self.screen_name() == "home":
+            self.refresh_catalog()
+
+    # -- languages and modes --------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        """Switch every screen to ``zh`` or ``en`` live."""
+        self.language = language
+        self.languages.set(language)
+        self.topbar_render()
+        for screen in self.screens.values():
+            screen.render()
+
+    def toggle_language(self) -> None:
+        """The one-touch language button."""
+        self.set_language("en" if self.language == "zh" else "zh")
+
+    def toggle_elderly(self) -> None:
+        """Elderly mode: larger text, higher contrast, fewer tiles per page, longer timeouts."""
+        self.elderly = not self.elderly
+        self.root.setStyleSheet(style_sheet(self.elderly))
+        self.screens["home"].page = 0
+        self.stack.currentWidget().render()
+        self.poke()
+
+    def topbar_render(self) -> None:
+        """Hall name, clock and the bar's buttons in the current language."""
+        name = getattr(self.catalog.hall.name, self.language) if self.catalog else ""
+        self.hall_name.setText(name)
+        self.home_button.setText(self.tr("Home"))
+        self.home_button.setVisible(self.screen_name() not in ("home", "printing", "unavailable"))
+        # The button names the other language in that language, so a citizen can find it.
+        self.lang_button.setText("English" if self.language == "zh" else "中文")
+        self._tick_clock()
+
+    def _tick_clock(self) -> None:
+        self.clock.setText(datetime.now().strftime("%H:%M"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.topbar_render()
+        super().changeEvent(event)
+
+    # -- staff hook -----------------------------------------------------------------------------
+    def show_overlay(self, widget: QWidget) -> None:
+        """Show a full-screen staff panel over the citizen screens (idle timeout paused)."""
+        self.close_overlay()
+        self.overlay = widget
+        widget.setParent(self)
+        widget.setGeometry(self.rect())
+        widget.show()
+        widget.raise_()
+        self.idle_timer.stop()
+
+    def close_overlay(self) -> None:
+        """Remove the staff panel, if any."""
+        if self.overlay is not None:
+            self.overlay.hide()
+            self.overlay.setParent(None)
+            self.overlay = None
+            self.poke()
+
+    def unlock_exit(self, unlocked: bool = True) -> None:
+        """Staff (after the PIN) allow the window to be closed."""
+        self.exit_unlocked = unlocked
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        if self.overlay is not None:
+            self.overlay.setGeometry(self.rect())
+        self.corner.raise_()
+        if self.overlay is not None:
+            self.overlay.raise_()
+        if self.screen_name() == "home":
+            self.screens["home"].render()
+
+    # -- lockdown -------------------------------------------------------------------------------
+    def lock_down(self, windowed: bool = False) -> None:
+        """Full screen, frameless, on top; ``windowed`` for development."""
+        if windowed:
+            self.resize(1280, 1024)
+            self.show()
+            return
+        self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        self.showFullScreen()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        if not self.exit_unlocked:
+            event.ignore()  # Alt+F4 and the like: the kiosk stays up without the staff PIN
+            return
+        QApplication.instance().removeEventFilter(self._filter)
+        event.accept()
