@@ -1,0 +1,84 @@
+"""``kiosk display`` and ``kiosk counter``: the calling screen and the clerk's caller.
+
+The GUI is imported only when one of them runs, so the rest of the command stays Qt-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk.config import PROJECT_CONFIG_DIR, ConfigError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=PROJECT_CONFIG_DIR / "kiosk.toml",
+                        help="kiosk file (default: the sample config/kiosk.toml)")
+    parser.add_argument("--server", help="hall server URL, e.g. http://127.0.0.1:8600")
+    parser.add_argument("--token", help="device token for --server (with --dev: a dev token)")
+    parser.add_argument("--dev", action="store_true",
+                        help="development: the sample hall, always open; dev tokens")
+    parser.add_argument("--data", type=Path, help="data folder of a standalone hall")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``display`` and ``counter``."""
+    display = sub.add_parser("display", help="LED-style calling screen (main board or one window)")
+    _common(display)
+    display.add_argument("--window", type=int, help="show this window's screen, not the main board")
+    display.add_argument("--windowed", action="store_true", help="a normal window, not full screen")
+    display.set_defaults(handler=run_display)
+    counter = sub.add_parser("counter", help="the clerk's caller for one window")
+    _common(counter)
+    counter.add_argument("--window", type=int, required=True, help="window number, e.g. 3")
+    counter.set_defaults(handler=run_counter)
+
+
+def _setup(args: argparse.Namespace, role: str):  # noqa: ANN202
+    from ui.calling.app import setup
+
+    if args.server and not (args.token or args.dev):
+        raise ConfigError("--server", [("--token", f"a {role} token is needed (or --dev)")])
+    data = args.data
+    if data is None:
+        from kiosk.cli.core import default_data_dir
+
+        data = default_data_dir("dev" if args.dev else "kiosk")
+    return setup(args.config, data, server=args.server, token=args.token, dev=args.dev, role=role)
+
+
+def _window_ok(s, window: int | None) -> str | None:  # noqa: ANN001
+    if window is None or s.hall_config is None or s.hall_config.window(window) is not None:
+        return None
+    return f"no window {window} in the hall file"
+
+
+def run_display(args: argparse.Namespace) -> int:
+    """Run the calling screen."""
+    from ui.calling.app import run_display as run
+
+    try:
+        s = _setup(args, "display")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if problem := _window_ok(s, args.window):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    return run(s, window=args.window, windowed=args.windowed)
+
+
+def run_counter(args: argparse.Namespace) -> int:
+    """Run the clerk's caller."""
+    from ui.calling.app import run_counter as run
+
+    try:
+        s = _setup(args, "counter")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if problem := _window_ok(s, args.window):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    return run(s, window=args.window)

@@ -1,0 +1,105 @@
+"""Start-up of ``kiosk display`` and ``kiosk counter``: the hall, the devices, the window.
+
+The hall is a server (``--server URL --token T``, or the config's ``[link]``) or in-process over
+the kiosk's data folder (standalone; ``--dev`` uses the sample hall, always open). Voice and LED
+signs come from the kiosk config; both fall back to doing nothing rather than failing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk.client import HallClient
+from kiosk.config import HallConfig, KioskConfig, Policy, load_hall_config, load_kiosk_config
+from kiosk.hall import open_hall
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Setup:
+    """What both programs need: the kiosk config, the hall, and the hall file if readable."""
+
+    config: KioskConfig
+    hall: object
+    hall_config: HallConfig | None
+
+    @property
+    def recall_limit(self) -> int:
+        """The hall policy's recall limit (the default where the hall file is not at hand)."""
+        return (self.hall_config.policy if self.hall_config else Policy()).recall_limit
+
+    @property
+    def tz(self) -> ZoneInfo | None:
+        """The hall's time zone, or None for the machine's own."""
+        return ZoneInfo(self.hall_config.hall.timezone) if self.hall_config else None
+
+
+def setup(config_path: Path, data_dir: Path, *, server: str | None, token: str | None,
+          dev: bool, role: str) -> Setup:
+    """Read the config and open the hall; raises ConfigError on a bad config."""
+    config = load_kiosk_config(config_path)
+    hall_path = Path(config.kiosk.hall_config)
+    if not hall_path.is_absolute():
+        hall_path = config_path.parent / hall_path
+    try:
+        hall_config = load_hall_config(hall_path)
+    except Exception as exc:  # a server-linked device may not have the hall file: fine
+        log.info("hall file %s not read (%s); using defaults", hall_path, exc)
+        hall_config = None
+    if server:
+        hall = HallClient(server, token or f"dev-{role}", config.link.timeout_s)
+    else:
+        hall = open_hall(config, config_path.parent, data_dir, dev=dev)
+    return Setup(config, hall, hall_config)
+
+
+def run_display(s: Setup, *, window: int | None, windowed: bool) -> int:
+    """Show the calling screen until it is closed."""
+    from PySide6.QtWidgets import QApplication
+
+    from drivers.sign import SignUriError
+    from ui.calling.display import CallingDisplay
+    from ui.calling.screens import ScreenKeeper
+    from ui.calling.signs import SignFollower
+    from ui.calling.tts import QtSpeechBackend
+    from ui.calling.voice import CallVoice, choose_backend
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    voice = CallVoice(choose_backend(s.config.voice, qt_factory=QtSpeechBackend.create), s.config.voice)
+    try:
+        signs = SignFollower.from_config(s.config.signs)
+    except SignUriError as exc:
+        log.warning("LED signs disabled: %s", exc)
+        signs = None
+    display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz)
+    keeper = ScreenKeeper(display, s.config.display.screen, windowed=windowed)
+    if windowed:
+        display.resize(1280, 720)
+    keeper.place()
+    display.start()
+    code = app.exec()
+    display.stop()
+    return code
+
+
+def run_counter(s: Setup, *, window: int) -> int:
+    """Show the clerk's caller until it is closed."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.calling.counter import CounterWindow
+    from ui.i18n import Languages
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    languages = Languages(app)
+    languages.set(s.config.kiosk.language)
+    counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages)
+    counter.show()
+    counter.start()
+    code = app.exec()
+    counter.stop()
+    return code
