@@ -78,12 +78,15 @@ class ActionsPage(QWidget):
         self.issue_service.currentIndexChanged.connect(self._fill_priorities)
         self.issue_priority = _combo("issuePriority")
         self.issue_reason = _combo("issueReason")
+        self.citizen = None  # from the last card read in staff mode
+        self.citizen_label = QLabel(objectName="help", wordWrap=True)
         self.issue_button = QPushButton(objectName="issueButton")
         self.issue_button.clicked.connect(self.issue)
         self.issue_labels = [QLabel(), QLabel(), QLabel()]
         for label, widget in zip(self.issue_labels, (self.issue_service, self.issue_priority,
                                                      self.issue_reason), strict=True):
             form.addRow(label, widget)
+        form.addRow(self.citizen_label)
         form.addRow(self.issue_button)
         return self.issue_box
 
@@ -146,6 +149,7 @@ class ActionsPage(QWidget):
                                                    self.tr("Reason")), strict=True):
             label.setText(text)
         self.issue_button.setText(self.tr("Issue and print"))
+        self._show_citizen()
         self.ticket_box.setTitle(self.tr("Ticket"))
         for label, text in zip(self.ticket_labels, (self.tr("Number"), self.tr("Action"),
                                                     self.tr("Transfer to"), self.tr("Reason")),
@@ -283,11 +287,22 @@ class ActionsPage(QWidget):
         service, priority = self.issue_service.currentData(), self.issue_priority.currentData()
         if reason is None or not service or not priority:
             return
-        lang = current_language()
+        lang, citizen = current_language(), self.citizen
         self._run(lambda actor: ops.issue_priority(self.services, self.controller.audit, actor,
-                                                   service, priority, reason, lang), self._issued)
+                                                   service, priority, reason, lang, citizen),
+                  self._issued)
+
+    def _show_citizen(self) -> None:
+        if self.citizen is None:
+            self.citizen_label.setText(self.tr("No card read: for services that need an ID card, "
+                                               "place the citizen's card first."))
+        else:
+            self.citizen_label.setText(self.tr("For the card holder %1").replace(
+                "%1", self.citizen.id_mask))
 
     def _issued(self, outcome) -> None:
+        self.citizen = None  # one ticket per card read
+        self._show_citizen()
         number = outcome.ticket.number
         if outcome.printed:
             self._say(self.tr("Ticket %1 issued and printed.").replace("%1", number))
@@ -307,15 +322,19 @@ class ActionsPage(QWidget):
 
     def lookup_card(self, card) -> None:
         """A citizen's card was placed: find their active tickets today."""
+        from kiosk.terminal import citizen_from_card
+
         key = self.services.config.kiosk.id_hash_key.encode()
         digest = card.id_hash(key) if key else ""
         mask = card.masked_id
+        self.citizen = citizen_from_card(card, key) if key else None
+        self._show_citizen()
         self.services.hall_lane.run(lambda: ops.find_by_card(self.services.hall, digest, mask),
                                     self._card_matches, self._failed)
 
     def _card_matches(self, tickets) -> None:
         if not tickets:
-            self._say(self.tr("No active ticket today for this card."), error=True)
+            self._say(self.tr("No active ticket today for this card."))
             return
         self.matches.clear()
         for ticket in tickets:

@@ -66,6 +66,12 @@ class StaffController(QObject):
     def _apply_idle(self, seconds: float) -> None:
         self._idle.setInterval(int(seconds * 1000))
 
+    def set_idle_lock(self, seconds: float) -> None:
+        """Lock after ``seconds`` without a touch (the config's ``staff.idle_lock_s``)."""
+        self._apply_idle(seconds)
+        if self._idle.isActive():
+            self._idle.start()
+
     def open(self, role: str, actor: str) -> None:
         """Enter staff mode as ``role``."""
         self.actor = Actor(actor, role)

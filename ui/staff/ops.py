@@ -43,13 +43,19 @@ def find_by_card(hall, id_hash: str, id_mask: str) -> list[Ticket]:
 
 
 def issue_priority(services, audit: AuditLog, actor: Actor, service: str, priority: str,
-                   reason: str, language: str = "zh"):
-    """Issue and print a priority ticket on the staff channel; returns the IssueOutcome."""
+                   reason: str, language: str = "zh", citizen=None):
+    """Issue and print a priority ticket on the staff channel; returns the IssueOutcome.
+
+    ``citizen`` (masked and hashed, from a card read in staff mode) is needed for services that
+    require an ID card.
+    """
     outcome = services.terminal.issue(service, priority=priority, channel="staff", actor=actor.name,
-                                      reason=reason, language=language)
+                                      reason=reason, language=language, citizen=citizen)
+    detail = {"service": service, "priority": priority, "printed": outcome.printed}
+    if citizen is not None:
+        detail["id_mask"] = citizen.id_mask
     audit.append(actor=actor.name, action="issue_priority", ticket=outcome.ticket.number,
-                 reason=reason, detail={"service": service, "priority": priority,
-                                        "printed": outcome.printed})
+                 reason=reason, detail=detail)
     return outcome
 
 
