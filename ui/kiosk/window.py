@@ -185,7 +185,14 @@ class KioskWindow(CitizenFlow, QWidget):
         self.stack.setCurrentWidget(screen)
         reader = self.services.reader
         if reader is not None:
-            reader.start_polling() if name == "identify" else reader.stop_polling()
+            if name == "identify":
+                # A new visit must see a card already lying on the reader: the worker reports a
+                # card once per placement and notices removal only while polling. (Driver
+                # request: let start_polling() re-arm this itself.)
+                reader._present = False
+                reader.start_polling()
+            else:
+                reader.stop_polling()
         screen.entered()
         self.topbar_render()
         self.idle_timer.stop()
