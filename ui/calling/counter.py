@@ -42,9 +42,12 @@ HISTORY_CALLS = 200  # calls scanned at start to find this window's current and 
 def load_window(hall, window: int) -> tuple:  # noqa: ANN001 - any Hall
     """Catalog and this window's active and held tickets (runs on the hall lane)."""
     catalog = hall.catalog()
-    ids = list(dict.fromkeys(c.ticket for c in reversed(recent_calls(hall, HISTORY_CALLS))
-                             if c.window == window))
-    tickets = [hall.ticket(i) for i in ids]
+    order: dict[str, None] = {}
+    for call in recent_calls(hall, HISTORY_CALLS):
+        if call.window == window:  # ordered by each ticket's latest call: the newest is current
+            order.pop(call.ticket, None)
+            order[call.ticket] = None
+    tickets = [hall.ticket(i) for i in order]
     return catalog, [t for t in tickets if t.window == window]
 
 

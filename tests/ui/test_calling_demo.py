@@ -1,0 +1,39 @@
+"""The headless demo hook writes the calling screenshots and the announcement audio."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from types import SimpleNamespace
+
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from drivers.voice import ALL_CLIPS, default_clip_folders
+from kiosk.config import PROJECT_CONFIG_DIR, load_kiosk_config
+from tests.ui.test_calling_support import dev_hall  # noqa: F401 - fixture
+from ui import demo_calling
+
+
+def test_capture_writes_boards_counters_and_announcements(qtbot, dev_hall, tmp_path, monkeypatch) -> None:  # noqa: F811
+    notes: dict[str, str] = {}
+    ctx = SimpleNamespace(out=tmp_path / "out", app=QApplication.instance(), hall=dev_hall,
+                          engine=dev_hall.engine, kiosk_config=load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml"),
+                          config_dir=PROJECT_CONFIG_DIR, data_dir=tmp_path / "data",
+                          note=lambda name, detail: notes.__setitem__(name, detail))
+    ctx.out.mkdir()
+    demo_calling.capture(ctx)
+    for name in ("display-board.png", "display-window-3.png"):
+        image = QImage(str(ctx.out / name))
+        assert (image.width(), image.height()) == (1920, 1080)
+    for name in ("counter-zh.png", "counter-en.png"):
+        assert not QImage(str(ctx.out / name)).isNull()
+    numbers = [part.split("→")[0] for part in notes["calls"].split(", ")]
+    assert len(numbers) == len(demo_calling.DEMO_CALLS)
+    assert all(n in notes["display-board.png"] for n in numbers)
+    have_clips = any(all((f / f"{c}.wav").is_file() for c in ALL_CLIPS) for f in default_clip_folders())
+    if have_clips or "announcements" not in notes:
+        for number in numbers:
+            with wave.open(str(ctx.out / f"announce-{number}.wav")) as wav:
+                assert wav.getnframes() / wav.getframerate() > 1.0
+    assert Path(ctx.out / "display-board.png").stat().st_size > 10_000

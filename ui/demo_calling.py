@@ -1,0 +1,127 @@
+"""Headless demo of the calling programs: screenshots of the boards and the counter, and the
+announcement audio of the calls (``capture(ctx)``, called by ``ui/demo.py``)."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from drivers.voice import ALL_CLIPS, ClipLibrary, ClipsBackend, Utterance, default_clip_folders
+from kiosk.domain import HallError
+from kiosk.models import Call, Citizen, IssueRequest
+from ui.calling.display import CallingDisplay
+from ui.calling.voice import utterance_lang
+from ui.i18n import I18N_DIR, Languages
+
+SIZE = (1920, 1080)
+DEMO_CALLS = ((1, "SS01"), (3, "SS02"), (8, "TX01"), (3, "SS01"))
+
+
+def capture(ctx) -> None:  # noqa: ANN001 - the demo's context
+    """Make a few calls, then write the screenshots and the announcements."""
+    calls = _make_calls(ctx.hall)
+    ctx.note("calls", ", ".join(f"{c.number}→{c.window}" for c in calls) or "no call could be made")
+    _board(ctx, None, "display-board.png")
+    _board(ctx, 3, "display-window-3.png")
+    _counters(ctx)
+    _announcements(ctx, calls)
+
+
+def _make_calls(hall) -> list[Call]:  # noqa: ANN001
+    calls = []
+    for window, service in DEMO_CALLS:
+        try:
+            citizen = Citizen(id_hash=secrets.token_hex(32), id_mask="3101**********0014")
+            hall.issue(IssueRequest(service=service, citizen=citizen, channel="staff"))
+            call = hall.call_next(window, "demo")
+        except HallError:
+            continue
+        if call is not None:
+            calls.append(call)
+    return calls
+
+
+def _pump(app, until: Callable[[], bool], timeout: float = 5.0) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if until():
+            return True
+        time.sleep(0.01)
+    return until()
+
+
+def _board(ctx, window: int | None, name: str) -> None:  # noqa: ANN001
+    tz = ZoneInfo(ctx.engine.config.hall.timezone) if getattr(ctx, "engine", None) else None
+    display = CallingDisplay(ctx.hall, ctx.kiosk_config.display, window=window, tz=tz)
+    display.resize(*SIZE)
+    display.show()
+    display.start()
+    try:
+        ready = _pump(ctx.app, lambda: display.linked and bool(display.model.recent))
+        for _ in range(60):  # let the notice scroll in a little
+            display.matrix.tick()
+        display.relayout()
+        display.snapshot().save(str(ctx.out / name))
+        shown = ", ".join(display.shown_numbers()) or "nothing"
+        ctx.note(name, f"{'board' if window is None else f'window {window}'}: {shown}"
+                       f"{'' if ready else ' (hall did not answer in time)'}")
+    finally:
+        display.stop()
+        display.close()
+
+
+def _languages(ctx) -> Languages:  # noqa: ANN001
+    folder = I18N_DIR
+    if not (folder / "calling_zh_CN.qm").is_file():
+        folder = Path(tempfile.mkdtemp(prefix="demo-i18n-"))
+        lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+        subprocess.run([str(lrelease), str(I18N_DIR / "calling_zh_CN.ts"), "-qm",
+                        str(folder / "calling_zh_CN.qm")], check=False, capture_output=True)
+    return Languages(ctx.app, folder)
+
+
+def _counters(ctx) -> None:  # noqa: ANN001
+    from ui.calling.counter import CounterWindow
+
+    languages = _languages(ctx)
+    counter = CounterWindow(ctx.hall, 3, languages=languages)
+    counter.resize(520, 560)
+    counter.show()
+    counter.start()
+    try:
+        _pump(ctx.app, lambda: counter.state.catalog is not None and counter.lane.pending == 0)
+        for lang in ("zh", "en"):
+            languages.set(lang)
+            counter.retranslate()
+            ctx.app.processEvents()
+            counter.grab().save(str(ctx.out / f"counter-{lang}.png"))
+            ctx.note(f"counter-{lang}.png", f"window 3 caller, current {counter.number.text()}")
+    finally:
+        counter.stop()
+        counter.close()
+        languages.set("en")
+
+
+def _announcements(ctx, calls: list[Call]) -> None:  # noqa: ANN001
+    library = ClipLibrary(default_clip_folders())
+    if library.missing(ALL_CLIPS):
+        from drivers.voice.generate import ClipGenerationError, ensure_clips
+
+        try:
+            library = ClipLibrary([ensure_clips(Path(ctx.data_dir) / "voice-clips")])
+        except ClipGenerationError as exc:
+            ctx.note("announcements", f"not written: {exc}")
+            return
+    backend = ClipsBackend(library)
+    lang = utterance_lang(ctx.kiosk_config.voice.languages)
+    for call in calls:
+        path = ctx.out / f"announce-{call.number}.wav"
+        path.write_bytes(backend.render_wav(Utterance(call.number, call.window, lang)))
+        ctx.note(path.name, Utterance(call.number, call.window, lang).text)
