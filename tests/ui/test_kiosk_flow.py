@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_kiosk_fixtures and used as arguments)
+# ruff: noqa: F401, F811  (pytest fixtures imported from test_kiosk_fixtures, used as arguments)
 """The citizen's paths through the real kiosk widgets, driven by clicks."""
 
 from __future__ import annotations
