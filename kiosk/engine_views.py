@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,9 @@ from kiosk import store as db
 from kiosk.config import HallConfig
 from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket
 
+SLOW_STATE_TTL = 1.0
+"""Seconds a process keeps staff overrides, window pauses and service-time means."""
+
 
 class ViewBuilder:
     """Turns stored rows and the hall config into the API's objects."""
@@ -19,23 +23,40 @@ class ViewBuilder:
     def __init__(self, config: HallConfig, tz: ZoneInfo):
         self.config = config
         self.tz = tz
+        self._slow_cache: tuple[str, float, dict] | None = None
 
     def day_state(self, conn: Connection, day: str) -> dict:
-        """Staff overrides and issued counts of ``day``: what decides whether a service is open."""
-        s, t = db.service_days, db.tickets
+        """What decides whether a service is open and how long it takes, for ``day``.
+
+        Issued counts are always read fresh (quotas must be exact). Staff overrides, paused
+        windows and mean service times change rarely: they are kept up to ``SLOW_STATE_TTL``
+        seconds, and this process's own changes drop them at once, so only another process's
+        change can take that long to show.
+        """
+        t = db.tickets
+        issued = dict(
+            conn.execute(select(t.c.service, func.count()).where(t.c.day == day).group_by(t.c.service)).all()
+        )
+        return {**self._slow_state(conn, day), "issued": issued}
+
+    def _slow_state(self, conn: Connection, day: str) -> dict:
+        now = time.monotonic()
+        cached = self._slow_cache
+        if cached and cached[0] == day and now - cached[1] < SLOW_STATE_TTL:
+            return cached[2]
+        s = db.service_days
         overrides = {
             r.service: {"paused": bool(r.paused), "quota": r.quota, "reason": r.reason}
             for r in conn.execute(select(s).where(s.c.day == day))
         }
-        issued = dict(
-            conn.execute(select(t.c.service, func.count()).where(t.c.day == day).group_by(t.c.service)).all()
-        )
-        return {
-            "services": overrides,
-            "issued": issued,
-            "paused_windows": self.paused_windows(conn),
-            "mean_minutes": self.mean_minutes(conn, day),
-        }
+        state = {"services": overrides, "paused_windows": self.paused_windows(conn),
+                 "mean_minutes": self.mean_minutes(conn, day)}
+        self._slow_cache = (day, now, state)
+        return state
+
+    def forget(self) -> None:
+        """Drop the cached slow state (after a change made by this process)."""
+        self._slow_cache = None
 
     def mean_minutes(self, conn: Connection, day: str) -> dict[str, float]:
         """Per service, the mean of its most recent service times today (the estimate's basis)."""
@@ -76,6 +97,7 @@ class ViewBuilder:
 
     def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
         """Store a pause, resume or quota change of one service for one day."""
+        self.forget()
         s = db.service_days
         values = {k: v for k, v in {"paused": change.paused, "quota": change.quota}.items() if v is not None}
         values["reason"] = change.reason
@@ -87,6 +109,7 @@ class ViewBuilder:
 
     def set_window_paused(self, conn: Connection, number: int, paused: bool) -> None:
         """Pause or resume one window."""
+        self.forget()
         w = db.window_states
         if conn.execute(select(w.c.number).where(w.c.number == number)).first():
             conn.execute(update(w).where(w.c.number == number).values(paused=paused))

@@ -79,10 +79,10 @@ class LocalHall:
 
 
 def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, dev: bool = False,
-                clock=None) -> HallEngine:
+                clock=None, sync: str = "full") -> HallEngine:
     """An engine over the SQLite database in ``data_dir``."""
     config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
-    return HallEngine(config, Store(Path(data_dir) / "hall.db"), clock, dev=dev)
+    return HallEngine(config, Store(Path(data_dir) / "hall.db", sync), clock, dev=dev)
 
 
 def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: bool = False) -> LocalHall | HallClient:
