@@ -4,9 +4,10 @@
 the PIN dialog and shows the staff panel through ``show_overlay``; leaving or locking staff
 mode closes the overlay and sends the kiosk home. The window is duck-typed: anything with
 ``staffRequested``, ``show_overlay(widget)``, ``close_overlay()`` and ``reset_to_home()`` works.
-If the window also has a ``cardRead`` signal (an ``IdCard``), staff cards open staff mode;
-otherwise the kiosk calls ``StaffEntry.card_presented(card)`` and skips the citizen flow when it
-returns True.
+Cards come from ``services.reader_events`` (the kiosk's reader bridge, whose ``event`` signal
+carries ``ReaderEvent``s) when it exists, or from a ``cardRead(IdCard)`` signal on the window:
+a registered staff card opens staff mode, and in staff mode a citizen's card finds their ticket.
+While the panel is shown the reader polls; the kiosk stops it again when it goes home.
 """
 
 from __future__ import annotations
@@ -45,9 +46,15 @@ class StaffEntry:
         self._show(self.pin)
 
     def show_panel(self) -> None:
-        """Show the staff panel over the kiosk screens."""
+        """Show the staff panel over the kiosk screens, the citizen's visit dropped first (a card
+        read in staff mode must not also go to the citizen flow), and the reader polling."""
+        if self._shown is not self.panel:
+            self.window.reset_to_home()
         self._show(self.panel)
         self.panel.show_page("queue")
+        reader = getattr(self.controller.services, "reader", None)
+        if reader is not None and hasattr(reader, "start_polling"):
+            reader.start_polling()
 
     def _show(self, widget) -> None:
         if self._shown is not widget:
@@ -72,13 +79,20 @@ class StaffEntry:
         """A card was read: True when staff mode took it (a staff card, or a lookup in staff mode)."""
         return self.controller.card_presented(card)
 
+    def reader_event(self, event) -> None:
+        """A ``ReaderEvent`` from the kiosk's reader bridge: only card reads matter here."""
+        if str(getattr(event, "kind", "")) == "card_read" and event.card is not None:
+            self.card_presented(event.card)
+
 
 def attach(kiosk_window, services, **options) -> StaffEntry:
     """Give ``kiosk_window`` its staff mode; returns the StaffEntry (keep a reference)."""
     entry = StaffEntry(kiosk_window, services, **options)
     kiosk_window.staffRequested.connect(entry.request)
-    card_signal = getattr(kiosk_window, "cardRead", None)
-    if card_signal is not None:
-        card_signal.connect(entry.card_presented)
+    bridge = getattr(services, "reader_events", None)
+    if bridge is not None:
+        bridge.event.connect(entry.reader_event)
+    elif getattr(kiosk_window, "cardRead", None) is not None:
+        kiosk_window.cardRead.connect(entry.card_presented)
     kiosk_window._staff_entry = entry  # keep it alive as long as the window
     return entry

@@ -1,0 +1,41 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_kiosk_fixtures and used as arguments)
+"""Staff mode inside the real citizen kiosk window: gesture, PIN, panel, card lookup, back home."""
+
+from PySide6.QtCore import Qt
+
+from kiosk.audit import AuditLog
+from tests.ui.test_kiosk_fixtures import (  # noqa: F401 (fixtures)
+    hall,
+    kiosk_config,
+    make_kiosk,
+    qm_dir,
+)
+from ui.staff.entry import attach
+
+
+def test_gesture_pin_panel_card_lookup_and_back_home(qtbot, make_kiosk, hall, tmp_path):
+    rig = make_kiosk(long_press_ms=50)
+    window = rig.window
+    window.set_language("en")
+    entry = attach(window, rig.services, dev=True, audit=AuditLog(tmp_path / "audit.jsonl"))
+    with qtbot.waitSignal(window.staffRequested):
+        qtbot.mousePress(window.corner, Qt.MouseButton.LeftButton)
+    qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton)
+    assert window.overlay is entry.pin and entry.pin.isVisible()
+    for digit in "1234":
+        qtbot.mouseClick(entry.pin.keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(entry.pin.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.overlay is entry.panel)
+    assert entry.panel.isVisible() and entry.controller.role == "staff"
+
+    # a citizen's card placed while staff mode is open finds their ticket instead of issuing one
+    actions = entry.panel.pages["actions"]
+    entry.panel.show_page("actions")
+    rig.card()
+    qtbot.waitUntil(lambda: actions.citizen is not None, timeout=10_000)
+    assert hall.tickets() == []
+    assert actions.citizen.id_mask in actions.citizen_label.text()
+
+    qtbot.mouseClick(entry.panel.close_button, Qt.MouseButton.LeftButton)
+    assert window.overlay is None and entry.controller.role is None
+    assert window.screen_name() == "home"
