@@ -1,0 +1,119 @@
+"""Headless demo of staff mode and the technician panels: ``capture(ctx)`` writes screenshots.
+
+Called by ``ui/demo.py`` with a context holding the app, a LocalHall over a dev engine with some
+tickets, the kiosk config and folders. Works on a copy of the kiosk TOML so the demo never
+rewrites the project's sample file; the audit log goes to the demo's data folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.audit import AuditLog
+from ui.staff.actions_page import select_data
+from ui.staff.controller import StaffController
+from ui.staff.panel import StaffPanel
+from ui.staff.pin import PinDialog
+from ui.staff.standalone import build_services
+
+SIZE = (1920, 1080)
+
+
+def _settle(app, until=lambda: True, timeout: float = 5.0) -> None:
+    """Let lanes deliver and widgets paint, until ``until()`` or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if until():
+            app.processEvents()
+            return
+        time.sleep(0.02)
+
+
+def _shot(widget, out: Path, name: str, ctx) -> None:
+    widget.grab().save(str(out / name))
+    ctx.note(name, f"staff demo: {name[:-4]}")
+
+
+def capture(ctx) -> None:
+    """Screenshots: PIN, staff home (queue), actions, alerts, settings pages, diagnostics."""
+    app = ctx.app or QApplication.instance()
+    out = Path(ctx.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(ctx.data_dir) / "staff-demo"
+    work.mkdir(parents=True, exist_ok=True)
+    config_path = work / "kiosk.toml"
+    shutil.copy(Path(ctx.config_dir) / "kiosk.toml", config_path)
+    services = build_services(ctx.kiosk_config, config_path, ctx.hall)
+    services.device_states.update({"printer": "ok", "id_reader": "ok", "signs": "ok", "hall": "ok"})
+    controller = StaffController(services, audit=AuditLog(work / "audit.jsonl"), dev=True)
+    try:
+        _capture_all(app, out, ctx, controller)
+    finally:
+        services.hall_lane.shutdown(wait=True)
+        services.printer_lane.shutdown(wait=True)
+
+
+def _capture_all(app, out: Path, ctx, controller) -> None:
+    pin = PinDialog(controller)
+    pin.resize(*SIZE)
+    pin.show()
+    for key in "12":
+        pin.press(key)
+    _settle(app, timeout=0.2)
+    _shot(pin, out, "staff-pin.png", ctx)
+    pin.close()
+
+    controller.open("tech", "tech")
+    panel = StaffPanel(controller)
+    panel.resize(*SIZE)
+    panel.show()
+    queue = panel.pages["queue"]
+    _settle(app, lambda: queue.data is not None)
+    _shot(panel, out, "staff-home.png", ctx)
+    _shot(panel, out, "staff-queue.png", ctx)
+
+    panel.show_page("actions")
+    actions = panel.pages["actions"]
+    _settle(app, lambda: actions.catalog is not None)
+    select_data(actions.issue_service, "AP01")
+    select_data(actions.issue_priority, "green")
+    select_data(actions.issue_reason, "urgent_case")
+    actions.issue()
+    _settle(app, lambda: not actions.busy)
+    _shot(panel, out, "staff-actions.png", ctx)
+
+    alerts = controller.services.alerts
+    alerts.raise_alert("paper_low", "Printer paper near its end: refill soon", "warning")
+    alerts.raise_alert("server_down", "Hall server unreachable: issuing offline", "error")
+    panel.show_page("alerts")
+    _settle(app, timeout=0.2)
+    _shot(panel, out, "staff-alerts.png", ctx)
+
+    panel.show_page("settings")
+    settings = panel.pages["settings"]
+    _settle(app, lambda: bool(settings.loaded))
+    for index, name in ((0, "printer"), (1, "reader"), (2, "signs"), (5, "server")):
+        settings.tabs.setCurrentIndex(index)
+        if name == "server":
+            settings.run_tool("test_server", "server")  # fails: no server in a standalone demo
+            _settle(app, lambda: "…" not in settings.results["server"].text())
+        _settle(app, timeout=0.2)
+        _shot(panel, out, f"settings-{name}.png", ctx)
+    settings.editors["printer.uri"].widget.setText("bogus://printer")
+    settings.tabs.setCurrentIndex(0)
+    settings.save()
+    _settle(app, lambda: settings.save_button.isEnabled())
+    _shot(panel, out, "settings-invalid.png", ctx)
+    settings.load()
+
+    panel.show_page("diagnostics")
+    diagnostics = panel.pages["diagnostics"]
+    _settle(app, lambda: diagnostics.rows["latency"][1].text().endswith("ms"))
+    _shot(panel, out, "settings-diagnostics.png", ctx)
+    panel.close()
+    controller.lock()
