@@ -33,7 +33,7 @@ from kiosk.domain import HallError
 from kiosk.hall import Hall
 from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket
 from kiosk.offline import OfflinePlan
-from kiosk.outbox import ETICKET, PRINTED, Outbox, OutboxError
+from kiosk.outbox import ETICKET, PRINTED, UNPRINTED, Outbox, OutboxError
 from kiosk.outbox_sender import Link, OutboxSender, SyncReport, crash_point
 from kiosk.privacy import id_hash
 
@@ -263,11 +263,18 @@ class KioskTerminal:
         return IssueOutcome(ticket, printed=printed, reprint=reprint)
 
     def reprint(self, ticket_id: str, language: str = "zh", actor: str = "", reason: str = "") -> IssueOutcome:
-        """Print an existing ticket again (recorded as a reprint event by the hall; an offline
-        ticket not yet delivered is printed from the outbox)."""
+        """Print an existing ticket again (recorded as a reprint event by the hall). A ticket of
+        this kiosk that never reached paper is printed from the outbox, refreshed from the
+        hall when it answers: the kiosk re-offers its own ticket without staff rights."""
         entry = self.outbox.by_ticket(ticket_id) if self.outbox else None
-        if entry is not None and entry.state == "pending":
-            outcome = self.print(entry.ticket, language, reprint=True)
+        if entry is not None and (entry.state == "pending" or entry.printed == UNPRINTED):
+            ticket = entry.ticket
+            if entry.state == "sent" and self.link.should_try():
+                try:
+                    ticket = self.hall.ticket(ticket_id)
+                except (HallUnreachable, HallError) as exc:
+                    log.info("reprinting %s from the outbox copy: %s", ticket.number, exc)
+            outcome = self.print(ticket, language, reprint=True)
         else:
             ticket = self.hall.act(ticket_id, "reprint", ActionRequest(actor=actor, reason=reason))
             outcome = self.print(ticket, language, reprint=True)
