@@ -362,3 +362,34 @@ def test_queue_page_shows_waiting_and_devices(qtbot, env):
     row = next(r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == "AP01")
     assert page.table.item(row, 2).text() == "2"
     assert page.devices.rowCount() == len(env.services.device_states)
+
+
+def test_languages_switch_live(qtbot, env, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.i18n import I18N_DIR, Languages
+
+    tool = Path(sys.executable).parent / "pyside6-lrelease"
+    subprocess.run([str(tool), "-silent", str(I18N_DIR / "staff_zh_CN.ts"), "-qm",
+                    str(tmp_path / "staff_zh_CN.qm")], check=True)
+    env.open("tech", "tech")
+    panel = StaffPanel(env)
+    qtbot.addWidget(panel)
+    languages = Languages(QApplication.instance(), tmp_path)
+    try:
+        languages.set("zh")
+        qtbot.waitUntil(lambda: panel.title.text() == "工作人员模式")  # LanguageChange is posted
+        assert panel.nav["actions"].text() == "业务操作"
+        settings = panel.pages["settings"]
+        assert settings.labels["kiosk.elderly_age"].text() == "长者年龄"  # from the declaration
+        assert settings.labels["link.url"].text() == "服务器地址 （需重启）"
+        actions = panel.pages["actions"]
+        assert actions.ticket_reason.itemText(0) == "请选择原因…"
+    finally:
+        languages.set("en")
+    qtbot.waitUntil(lambda: panel.title.text() == "Staff mode")
+    assert panel.pages["settings"].labels["kiosk.elderly_age"].text() == "Elderly age"

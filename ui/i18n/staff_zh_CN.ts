@@ -1,0 +1,783 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ActionsPage</name>
+    <message>
+        <location filename="../staff/actions_page.py" line="146"/>
+        <source>Staff actions</source>
+        <translation>工作人员操作</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="147"/>
+        <source>Priority ticket</source>
+        <translation>优先取号</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="148"/>
+        <location filename="../staff/actions_page.py" line="161"/>
+        <location filename="../staff/actions_page.py" line="162"/>
+        <source>Service</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="148"/>
+        <source>Priority</source>
+        <translation>优先类别</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="149"/>
+        <location filename="../staff/actions_page.py" line="155"/>
+        <location filename="../staff/actions_page.py" line="163"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="151"/>
+        <source>Issue and print</source>
+        <translation>取号并打印</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="153"/>
+        <source>Ticket</source>
+        <translation>号票</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="154"/>
+        <source>Number</source>
+        <translation>号码</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="154"/>
+        <location filename="../staff/actions_page.py" line="162"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="155"/>
+        <source>Transfer to</source>
+        <translation>转至</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="158"/>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="159"/>
+        <source>Or place the citizen&apos;s ID card on the reader.</source>
+        <translation>或将群众的身份证放到读卡器上。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="160"/>
+        <location filename="../staff/actions_page.py" line="166"/>
+        <source>Apply</source>
+        <translation>执行</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="163"/>
+        <source>Today&apos;s quota</source>
+        <translation>今日号源</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="167"/>
+        <source>Reprint</source>
+        <translation>补打号票</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="167"/>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="168"/>
+        <source>Transfer to another service</source>
+        <translation>转到其他事项</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="169"/>
+        <source>Requeue (missing materials)</source>
+        <translation>补正回队（补齐材料）</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="169"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="170"/>
+        <source>Resume</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="170"/>
+        <source>Change today&apos;s quota</source>
+        <translation>修改今日号源</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="201"/>
+        <source>Choose a reason…</source>
+        <translation>请选择原因…</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="251"/>
+        <source>Choose a reason first.</source>
+        <translation>请先选择原因。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="258"/>
+        <source>Staff mode is locked.</source>
+        <translation>工作人员模式已锁定。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="261"/>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="282"/>
+        <source>Refused: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="297"/>
+        <source>No card read: for services that need an ID card, place the citizen&apos;s card first.</source>
+        <translation>未读取证件：需要身份证的事项，请先放置群众的身份证。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="300"/>
+        <source>For the card holder %1</source>
+        <translation>为持卡人 %1 取号</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="308"/>
+        <source>Ticket %1 issued and printed.</source>
+        <translation>号票 %1 已取号并打印。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="310"/>
+        <source>Ticket %1 issued but NOT printed: write the number down for the citizen.</source>
+        <translation>号票 %1 已取号但未打印：请为群众记下号码。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="337"/>
+        <source>No active ticket today for this card.</source>
+        <translation>此证件今日没有有效号票。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="357"/>
+        <source>%1 — service %2, %3, issued %4</source>
+        <translation>%1 — 事项 %2，状态 %3，取号时间 %4</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="367"/>
+        <source>Find a ticket first.</source>
+        <translation>请先查找号票。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="385"/>
+        <source>Done: %1 %2.</source>
+        <translation>已完成：%1 %2。</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="402"/>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="402"/>
+        <source>running</source>
+        <translation>正常办理</translation>
+    </message>
+    <message>
+        <location filename="../staff/actions_page.py" line="403"/>
+        <source>Service %1 is %2, quota %3.</source>
+        <translation>事项 %1 %2，号源 %3。</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPage</name>
+    <message>
+        <location filename="../staff/alerts_page.py" line="32"/>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="33"/>
+        <source>No alerts: every device is working.</source>
+        <translation>没有告警：所有设备工作正常。</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="46"/>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="46"/>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="46"/>
+        <source>Info</source>
+        <translation>提示</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsPage</name>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="76"/>
+        <source>Diagnostics</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="77"/>
+        <source>Versions</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="77"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="78"/>
+        <source>Offline outbox</source>
+        <translation>离线待发</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="78"/>
+        <source>Server latency</source>
+        <translation>服务器延迟</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="81"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="82"/>
+        <source>Export support bundle</source>
+        <translation>导出技术支持包</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="101"/>
+        <source>No device reported yet.</source>
+        <translation>尚无设备状态。</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="109"/>
+        <source>measuring…</source>
+        <translation>正在测量…</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="112"/>
+        <source>unreachable: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="127"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="129"/>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="133"/>
+        <source>Support bundle written: %1</source>
+        <translation>技术支持包已写入：%1</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../staff/pin.py" line="60"/>
+        <source>Technician PIN</source>
+        <translation>技术人员密码</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="60"/>
+        <source>Staff PIN</source>
+        <translation>工作人员密码</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="61"/>
+        <source>Development PINs are active: set PIN hashes in kiosk.toml</source>
+        <translation>正在使用开发密码：请在 kiosk.toml 中设置密码哈希</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="62"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="63"/>
+        <source>Back</source>
+        <translation>退格</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="64"/>
+        <source>Enter</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="65"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="96"/>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../staff/pin.py" line="105"/>
+        <source>Too many wrong PINs. Try again in %n minute(s).</source>
+        <translation>
+            <numerusform>密码错误次数过多，请 %n 分钟后再试。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../staff/pin.py" line="107"/>
+        <source>Wrong PIN</source>
+        <translation>密码错误</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePage</name>
+    <message>
+        <location filename="../staff/queue_page.py" line="56"/>
+        <source>Queue</source>
+        <translation>排队情况</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="57"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="58"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="60"/>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="60"/>
+        <source>Service</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="60"/>
+        <source>Waiting</source>
+        <translation>等候人数</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="60"/>
+        <source>Estimate (min)</source>
+        <translation>预计等候（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="61"/>
+        <source>Open windows</source>
+        <translation>开放窗口</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="61"/>
+        <source>Issued / quota</source>
+        <translation>已取 / 号源</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="61"/>
+        <location filename="../staff/queue_page.py" line="62"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="62"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="63"/>
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="88"/>
+        <source>Hall not reachable: %1</source>
+        <translation>无法连接大厅：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="100"/>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="102"/>
+        <source>Open</source>
+        <translation>开放</translation>
+    </message>
+    <message>
+        <location filename="../staff/queue_page.py" line="104"/>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>Reasons</name>
+    <message>
+        <location filename="../staff/reasons.py" line="12"/>
+        <source>Elderly citizen</source>
+        <translation>老年人</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="13"/>
+        <source>Citizen with a disability</source>
+        <translation>残疾人</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="14"/>
+        <source>Serving soldier or veteran</source>
+        <translation>现役军人或退役军人</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="15"/>
+        <source>Pregnant citizen</source>
+        <translation>孕妇</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="16"/>
+        <source>Urgent case approved by the supervisor</source>
+        <translation>经负责人批准的紧急情况</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="19"/>
+        <source>Ticket jammed or torn</source>
+        <translation>号票卡纸或撕坏</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="20"/>
+        <source>Citizen lost the ticket</source>
+        <translation>群众遗失号票</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="21"/>
+        <source>Printing failed</source>
+        <translation>打印失败</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="24"/>
+        <source>Citizen left</source>
+        <translation>群众已离开</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="25"/>
+        <source>Duplicate ticket</source>
+        <translation>重复取号</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="26"/>
+        <source>Wrong service, new ticket issued</source>
+        <translation>选错事项，已重新取号</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="29"/>
+        <source>Wrong service chosen</source>
+        <translation>选错事项</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="30"/>
+        <source>Sent on by a window</source>
+        <translation>窗口转办</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="33"/>
+        <source>Came back with the missing materials</source>
+        <translation>补齐材料后返回</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="34"/>
+        <source>Citizen stepped away when called</source>
+        <translation>叫号时群众暂时离开</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="37"/>
+        <location filename="../staff/reasons.py" line="46"/>
+        <source>Not enough staff</source>
+        <translation>人手不足</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="38"/>
+        <source>Business system down</source>
+        <translation>业务系统故障</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="39"/>
+        <source>Capacity reached for today</source>
+        <translation>今日办理能力已满</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="42"/>
+        <source>Back to normal</source>
+        <translation>恢复正常</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="45"/>
+        <source>High demand today</source>
+        <translation>今日办事人数多</translation>
+    </message>
+    <message>
+        <location filename="../staff/reasons.py" line="47"/>
+        <source>Extra windows opened</source>
+        <translation>增开窗口</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../staff/settings_page.py" line="139"/>
+        <source>Device settings</source>
+        <translation>设备设置</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="140"/>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="140"/>
+        <source>ID card reader</source>
+        <translation>身份证读卡器</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="141"/>
+        <source>LED signs</source>
+        <translation>LED 窗口屏</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="141"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="142"/>
+        <source>Display</source>
+        <translation>显示屏</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="142"/>
+        <source>Hall server</source>
+        <translation>大厅服务器</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="143"/>
+        <source>Kiosk</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="146"/>
+        <source>(restart)</source>
+        <translation>（需重启）</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="151"/>
+        <source>URI</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="151"/>
+        <source>Protocol</source>
+        <translation>协议</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="152"/>
+        <source>Window=address</source>
+        <translation>窗口号=屏地址</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="153"/>
+        <source>Test print</source>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="153"/>
+        <source>Printer status</source>
+        <translation>打印机状态</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="154"/>
+        <source>Find devices</source>
+        <translation>查找设备</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="154"/>
+        <source>Test read</source>
+        <translation>测试读卡</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="155"/>
+        <source>Test signs</source>
+        <translation>测试窗口屏</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="155"/>
+        <source>Test announcement</source>
+        <translation>测试播报</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="156"/>
+        <source>List screens</source>
+        <translation>列出显示器</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="156"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="159"/>
+        <source>Use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="160"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="161"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="181"/>
+        <source>Cannot read the settings file: %1</source>
+        <translation>无法读取配置文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="223"/>
+        <source>Nothing changed.</source>
+        <translation>没有修改。</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="227"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="242"/>
+        <source>Saved (previous file kept as %1).</source>
+        <translation>已保存（原文件保留为 %1）。</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="246"/>
+        <source>Restart the kiosk to apply: %1</source>
+        <translation>重启终端后生效：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="252"/>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="257"/>
+        <source>Not saved: fix the fields marked in red.</source>
+        <translation>未保存：请修改标红的项目。</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="283"/>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="313"/>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../staff/settings_page.py" line="322"/>
+        <source>%n device(s) found.</source>
+        <translation>
+            <numerusform>找到 %n 个设备。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../staff/settings_page.py" line="337"/>
+        <source>No screen found.</source>
+        <translation>未找到显示器。</translation>
+    </message>
+</context>
+<context>
+    <name>StaffLanguage</name>
+    <message>
+        <location filename="../staff/lang.py" line="13"/>
+        <source>en</source>
+        <translation>zh</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPanel</name>
+    <message>
+        <location filename="../staff/panel.py" line="97"/>
+        <source>Staff mode</source>
+        <translation>工作人员模式</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="98"/>
+        <source>Development PINs are active: set PIN hashes in kiosk.toml</source>
+        <translation>正在使用开发密码：请在 kiosk.toml 中设置密码哈希</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="99"/>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="100"/>
+        <source>Back to kiosk</source>
+        <translation>返回取号界面</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="106"/>
+        <source>Guide staff</source>
+        <translation>导服人员</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="106"/>
+        <source>Technician</source>
+        <translation>技术人员</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="109"/>
+        <source>Queue and devices</source>
+        <translation>排队与设备</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="109"/>
+        <source>Actions</source>
+        <translation>业务操作</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="110"/>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="110"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../staff/panel.py" line="111"/>
+        <source>Diagnostics</source>
+        <translation>诊断</translation>
+    </message>
+</context>
+</TS>
