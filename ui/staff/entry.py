@@ -94,5 +94,8 @@ def attach(kiosk_window, services, **options) -> StaffEntry:
         bridge.event.connect(entry.reader_event)
     elif getattr(kiosk_window, "cardRead", None) is not None:
         kiosk_window.cardRead.connect(entry.card_presented)
+    apply = getattr(kiosk_window, "apply_config", None)
+    if callable(apply):  # live settings (timeouts, elderly age, voice volume…) without a restart
+        entry.controller.configChanged.connect(apply)
     kiosk_window._staff_entry = entry  # keep it alive as long as the window
     return entry
