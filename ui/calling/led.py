@@ -174,19 +174,33 @@ class LedCache:
         return pixmap
 
     def _render(self, bitmap: Bitmap, color: str, scale: int, pitch: int) -> QPixmap:
+        """Lit dots where the bitmap is on: a field of dots cut out by the enlarged bitmap.
+
+        A handful of Qt calls per text whatever its length (no Python loop over dots).
+        """
         step = pitch * scale
-        pixmap = QPixmap(max(1, bitmap.width * step), FONT_PX * step)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        dot = self.dot(color, pitch)
-        painter = QPainter(pixmap)
-        for y, row in enumerate(bitmap.rows):
-            for x in range(bitmap.width):
-                if row >> (bitmap.width - 1 - x) & 1:
-                    for dy in range(scale):
-                        for dx in range(scale):
-                            painter.drawPixmap(x * step + dx * pitch, y * step + dy * pitch, dot)
+        width, height = max(1, bitmap.width * step), FONT_PX * step
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.fillRect(0, 0, width, height, QBrush(self.dot(color, pitch)))
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+        painter.drawImage(0, 0, mask_image(bitmap).scaled(
+            width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.FastTransformation))
         painter.end()
-        return pixmap
+        return QPixmap.fromImage(image)
+
+
+def mask_image(bitmap: Bitmap) -> QImage:
+    """The bitmap as an alpha mask, one pixel per font pixel (opaque where lit)."""
+    width = max(1, bitmap.width)
+    stride = (width + 3) // 4 * 4  # QImage rows are 32-bit aligned
+    data = bytearray(stride * FONT_PX)
+    for y, row in enumerate(bitmap.rows):
+        bits = format(row, f"0{width}b")
+        data[y * stride:y * stride + width] = bits.replace("0", "\0").replace("1", "\xff").encode("latin-1")
+    return QImage(bytes(data), width, FONT_PX, stride, QImage.Format.Format_Alpha8).copy()
 
 
 @dataclass(frozen=True)
@@ -228,7 +242,7 @@ class LedMatrix(QWidget):
         self._items: dict[str, LedText] = {}
         self._scroll: dict[str, int] = {}
         self._blink_on = True
-        self._grid_brush: tuple[int, QBrush] | None = None
+        self._grid_brush: tuple[tuple[int, int, int], QPixmap] | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(cols, rows)
 
@@ -302,11 +316,9 @@ class LedMatrix(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt naming
         painter = QPainter(self)
-        painter.fillRect(event.rect(), Qt.GlobalColor.black)
         pitch, origin = self.pitch(), self._origin()
-        grid = QRect(origin[0], origin[1], self.cols * pitch, self.rows * pitch)
-        painter.setBrushOrigin(origin[0], origin[1])
-        painter.fillRect(grid.intersected(event.rect()), self._grid(pitch))
+        # The unlit board is one opaque cached pixmap: a copy, not a blend, on every frame.
+        painter.drawPixmap(event.rect(), self._background(pitch, origin), event.rect())
         for name, item in self._items.items():
             if item.blink and not self._blink_on:
                 continue
@@ -328,14 +340,23 @@ class LedMatrix(QWidget):
             offset = max(0, box_dots - text_dots)
         else:
             offset = 0
-        painter.save()
-        painter.setClipRect(box)
-        # Lit dots are the unlit dots' size and shape, so they simply cover them.
-        painter.drawPixmap(box.x() + offset * pitch, box.y(), pixmap)
-        painter.restore()
+        # Only the part inside the box is drawn: a source rectangle, not a clip (one call).
+        left = box.x() + offset * pitch
+        visible = QRect(left, box.y(), pixmap.width(), pixmap.height()).intersected(box)
+        if not visible.isEmpty():
+            source = visible.translated(-left, -box.y())
+            painter.drawPixmap(visible, pixmap, source)
 
-    def _grid(self, pitch: int) -> QBrush:
-        if self._grid_brush is None or self._grid_brush[0] != pitch:
-            self._grid_brush = (pitch, QBrush(self.cache.dot("unlit", pitch)))
+    def _background(self, pitch: int, origin: tuple[int, int]) -> QPixmap:
+        """Black with the grid of unlit dots, at the widget's size; rebuilt on resize."""
+        key = (self.width(), self.height(), pitch)
+        if self._grid_brush is None or self._grid_brush[0] != key:
+            pixmap = QPixmap(max(1, self.width()), max(1, self.height()))
+            pixmap.fill(Qt.GlobalColor.black)
+            painter = QPainter(pixmap)
+            painter.setBrushOrigin(origin[0], origin[1])
+            painter.fillRect(QRect(origin[0], origin[1], self.cols * pitch, self.rows * pitch),
+                             QBrush(self.cache.dot("unlit", pitch)))
+            painter.end()
+            self._grid_brush = (key, pixmap)
         return self._grid_brush[1]
-
