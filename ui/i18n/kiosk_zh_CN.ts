@@ -3,17 +3,17 @@
 <context>
     <name>BookingScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="183" />
+        <location filename="../kiosk/steps.py" line="184" />
         <source>Enter your booking code</source>
         <translation>请输入预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="185" />
+        <location filename="../kiosk/steps.py" line="186" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="186" />
+        <location filename="../kiosk/steps.py" line="187" />
         <source>Check in</source>
         <translation>预约签到</translation>
     </message>
@@ -21,77 +21,72 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="117" />
-        <source>Back to the start in {s} s</source>
-        <translation>{s} 秒后返回首页</translation>
+        <location filename="../kiosk/results.py" line="116" />
+        <source>Done (back to the start in {s} s)</source>
+        <translation>完成（{s} 秒后返回首页）</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="127" />
+        <location filename="../kiosk/results.py" line="126" />
         <source>Please photograph this e-ticket</source>
         <translation>请拍下这张电子票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="130" />
+        <location filename="../kiosk/results.py" line="129" />
         <source>The ticket could not be printed.</source>
         <translation>排队票未能打印。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="131" />
+        <location filename="../kiosk/results.py" line="130" />
         <source>Your number is valid; staff have been told.</source>
         <translation>您的号码依然有效，已通知工作人员。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="133" />
+        <location filename="../kiosk/results.py" line="132" />
         <source>Your number has been reprinted</source>
         <translation>已为您重新打印排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="134" />
+        <location filename="../kiosk/results.py" line="133" />
         <source>Please take your ticket</source>
         <translation>请取走您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="138" />
+        <location filename="../kiosk/results.py" line="137" />
         <source>Go to: {windows}</source>
         <translation>办理窗口：{windows}</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="139" />
+        <location filename="../kiosk/results.py" line="138" />
         <source>People ahead of you: {n}</source>
         <translation>您前面还有：{n} 人</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="141" />
+        <location filename="../kiosk/results.py" line="140" />
         <source>Estimated wait: about {m} min</source>
         <translation>预计等候：约 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="142" />
+        <location filename="../kiosk/results.py" line="141" />
         <source>Estimated wait: not known</source>
         <translation>预计等候：暂无法估算</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="146" />
+        <location filename="../kiosk/results.py" line="145" />
         <source>This QR code is your ticket</source>
         <translation>此二维码即您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="147" />
+        <location filename="../kiosk/results.py" line="146" />
         <source>Scan to follow your place in the queue</source>
         <translation>扫码随时查看排队进度</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="148" />
-        <source>Done</source>
-        <translation>完成</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/results.py" line="153" />
+        <location filename="../kiosk/results.py" line="151" />
         <source>Appointment checked in: you will be called first.</source>
         <translation>预约已签到，将优先叫号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="156" />
+        <location filename="../kiosk/results.py" line="154" />
         <source>Priority: {name}</source>
         <translation>优先类别：{name}</translation>
     </message>
@@ -115,54 +110,54 @@
     </message>
     <message>
         <location filename="../kiosk/home.py" line="86" />
-        <source>Previous page</source>
+        <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
         <location filename="../kiosk/home.py" line="87" />
-        <source>Next page</source>
+        <source>Next</source>
         <translation>下一页</translation>
     </message>
 </context>
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="130" />
+        <location filename="../kiosk/steps.py" line="131" />
         <source>Please place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="133" />
+        <location filename="../kiosk/steps.py" line="134" />
         <source>This service needs your ID card (real-name ticket).</source>
         <translation>本事项须刷身份证实名取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="135" />
+        <location filename="../kiosk/steps.py" line="136" />
         <source>Your ID card is optional here: with it, an appointment is checked in and senior citizens may queue with priority.</source>
         <translation>本事项可不刷身份证；刷证可自动签到预约，老年人可优先排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="142" />
+        <location filename="../kiosk/steps.py" line="143" />
         <source>The ID card reader is not working. Please ask the staff at the help desk, who can give you a ticket.</source>
         <translation>身份证读卡器暂时无法使用，请到导服台由工作人员为您取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="144" />
+        <location filename="../kiosk/steps.py" line="145" />
         <source>The ID card reader is not working. You can still take a number without it.</source>
         <translation>身份证读卡器暂时无法使用，您仍可不刷证取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="147" />
+        <location filename="../kiosk/steps.py" line="148" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="148" />
+        <location filename="../kiosk/steps.py" line="149" />
         <source>I have a booking code</source>
         <translation>我有预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="149" />
+        <location filename="../kiosk/steps.py" line="150" />
         <source>Get a ticket without ID card</source>
         <translation>不刷证直接取号</translation>
     </message>
@@ -248,7 +243,7 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="241" />
+        <location filename="../kiosk/window.py" line="248" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
@@ -289,27 +284,27 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="200" />
+        <location filename="../kiosk/results.py" line="198" />
         <source>Service temporarily unavailable</source>
         <translation>暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="201" />
+        <location filename="../kiosk/results.py" line="199" />
         <source>The kiosk cannot reach the queue system right now. It will come back by itself in a moment; you can also ask the staff at the help desk.</source>
         <translation>取号机暂时无法连接排队系统，稍后将自动恢复；您也可以到导服台请工作人员帮助。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="209" />
+        <location filename="../kiosk/results.py" line="207" />
         <source>Back to the start</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="210" />
+        <location filename="../kiosk/results.py" line="208" />
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="211" />
+        <location filename="../kiosk/results.py" line="209" />
         <source>Print my ticket again</source>
         <translation>重新打印我的号票</translation>
     </message>
@@ -335,22 +330,22 @@
 <context>
     <name>PriorityScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="209" />
+        <location filename="../kiosk/steps.py" line="210" />
         <source>Priority for senior citizens</source>
         <translation>老年人优先</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="210" />
+        <location filename="../kiosk/steps.py" line="211" />
         <source>You are {age} or older, so you may queue in the priority line for senior citizens.</source>
         <translation>您已年满 {age} 周岁，可以使用老年人优先通道排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="212" />
+        <location filename="../kiosk/steps.py" line="213" />
         <source>No, normal queue</source>
         <translation>不用，普通排队</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="213" />
+        <location filename="../kiosk/steps.py" line="214" />
         <source>Yes, use priority</source>
         <translation>好的，优先排队</translation>
     </message>

@@ -83,8 +83,8 @@ class HomeScreen(Screen):
         self.notice.setVisible(bool(notice))
         self.elderly_button.setText(self.tr("Standard mode") if self.kiosk.elderly
                                     else self.tr("Elderly mode: large text"))
-        self.prev_button.setText(self.tr("Previous page"))
-        self.next_button.setText(self.tr("Next page"))
+        self.prev_button.setText(self.tr("Previous"))
+        self.next_button.setText(self.tr("Next"))
         self._lay_tiles()
 
     def _lay_tiles(self) -> None:

@@ -63,23 +63,21 @@ class DoneScreen(Screen):
         self.note = label("", "hint")
         self.qr = QrLabel(220)
         self.qr_hint = label("", "hint", center=True)
-        self.countdown = label("", "hint", center=True)
         self.body.addWidget(self.headline)
         self.body.addWidget(self.problem)
-        self.body.addWidget(self.number)
-        self.body.addWidget(self.service)
+        # Number and facts beside the QR code, so the page fits a 1280×1024 screen in elderly mode.
         middle = QHBoxLayout()
         facts = QVBoxLayout()
-        for widget in (self.windows, self.ahead, self.eta, self.note):
+        for widget in (self.number, self.service, self.windows, self.ahead, self.eta, self.note):
             facts.addWidget(widget)
         facts.addStretch(1)
         qr_box = QVBoxLayout()
         qr_box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         qr_box.addWidget(self.qr_hint)
+        qr_box.addStretch(1)
         middle.addLayout(facts, 3)
         middle.addLayout(qr_box, 2)
         self.body.addLayout(middle, 1)
-        self.body.addWidget(self.countdown)
         self.finish = TouchButton("", "primary")
         self.finish.clicked.connect(kiosk.go_home)
         self.button_row(self.finish)
@@ -114,7 +112,8 @@ class DoneScreen(Screen):
             self._countdown()
 
     def _countdown(self) -> None:
-        self.countdown.setText(self.tr("Back to the start in {s} s").format(s=self.remaining))
+        # The countdown sits in the button: one row less, and the button says what happens.
+        self.finish.setText(self.tr("Done (back to the start in {s} s)").format(s=self.remaining))
 
     def render(self) -> None:
         if self.outcome is None:
@@ -142,10 +141,9 @@ class DoneScreen(Screen):
                          if ticket.eta_minutes is not None else self.tr("Estimated wait: not known"))
         self.note.setText(self._note(ticket))
         self.note.setVisible(bool(self.note.text()))
-        self.qr.show_code(ticket.status_url, 320 if self.eticket else 200)
+        self.qr.show_code(ticket.status_url, 300 if self.eticket else 220)
         self.qr_hint.setText(self.tr("This QR code is your ticket") if self.eticket
                              else self.tr("Scan to follow your place in the queue"))
-        self.finish.setText(self.tr("Done"))
         self._countdown()
 
     def _note(self, ticket) -> str:

@@ -112,7 +112,8 @@ class IdentifyScreen(Screen):
         self.back.clicked.connect(kiosk.go_home)
         self.booking.clicked.connect(lambda: kiosk.show_screen("booking"))
         self.skip.clicked.connect(kiosk.skip_identify)
-        self.button_row(self.back, self.booking, self.skip)
+        self.body.addWidget(self.booking)  # its own row: three long labels do not fit portrait
+        self.button_row(self.back, self.skip)
 
     def entered(self) -> None:
         self.prompt.timer.start()
