@@ -1,0 +1,131 @@
+"""The calling screen's parts: screen placement, voice choice, Qt speech, scrolling, the feed's
+history search and the PySide6 reference-count stop-gap."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from drivers.voice import ClipsBackend, RecordingSink, SilentBackend, Utterance
+from kiosk.config import VoiceSettings
+from tests.ui.test_calling_support import clips, dev_hall, issue  # noqa: F401 - fixtures
+from ui.calling import pyside_guard
+from ui.calling.feed import last_call_seq, recent_calls
+from ui.calling.led import LedMatrix, LedText
+from ui.calling.screens import ScreenKeeper, pick_screen
+from ui.calling.tts import QtSpeechBackend
+from ui.calling.voice import choose_backend, utterance_lang
+
+
+class FakeScreen:
+    """A monitor as the screen keeper sees it."""
+
+    def __init__(self, name: str, x: int) -> None:
+        self._name, self._geometry = name, QRect(x, 0, 1920, 1080)
+
+    def name(self) -> str:
+        return self._name
+
+    def geometry(self) -> QRect:
+        return self._geometry
+
+
+def test_pick_screen_prefers_the_configured_one_then_the_primary() -> None:
+    a, b, c = FakeScreen("a", 0), FakeScreen("b", 1920), FakeScreen("c", 3840)
+    assert pick_screen([a, b, c], 2, a) is c
+    assert pick_screen([a, b], 2, b) is b
+    assert pick_screen([a, b], 5, None) is a
+    assert pick_screen([], 0, None) is None
+
+
+def test_keeper_follows_a_monitor_unplugged_and_plugged_back(qtbot) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    main, side = FakeScreen("main", 0), FakeScreen("side", 1920)
+    plugged = [main, side]
+    keeper = ScreenKeeper(widget, 1, screens=lambda: list(plugged), primary=lambda: main)
+    assert keeper.target() is side
+    plugged.remove(side)
+    assert keeper.target() is main
+    plugged.append(side)
+    assert keeper.target() is side
+
+
+def test_keeper_places_the_window_full_screen_on_a_real_screen(qtbot) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    keeper = ScreenKeeper(widget, 3)  # no fourth screen: the primary one is used
+    keeper.place()
+    primary = QGuiApplication.primaryScreen()
+    assert keeper.current is primary
+    qtbot.waitUntil(widget.isFullScreen, timeout=2000)
+    assert widget.screen() is primary
+    keeper._changed()  # what screenAdded/screenRemoved trigger: placed again, same screen
+    qtbot.wait(50)
+    assert keeper.current is primary and keeper.moves == 1
+
+
+def test_voice_backend_choice_falls_back_to_what_works(tmp_path, clips) -> None:  # noqa: F811
+    sink = RecordingSink()
+    assert isinstance(choose_backend(VoiceSettings(backend="silent"), sink), SilentBackend)
+    with_clips = VoiceSettings(backend="clips", clips_dir=str(clips))
+    assert isinstance(choose_backend(with_clips, sink), ClipsBackend)
+    qt_without_voice = VoiceSettings(backend="qt", clips_dir=str(clips))
+    assert isinstance(choose_backend(qt_without_voice, sink, qt_factory=lambda: None), ClipsBackend)
+    assert utterance_lang(["zh", "en"]) == "both" and utterance_lang(["en"]) == "en"
+    assert utterance_lang(["zh"]) == "zh"
+
+
+def test_qt_speech_backend_speaks_off_the_gui_thread(qtbot) -> None:
+    backend = QtSpeechBackend.create("mock")
+    assert backend is not None
+    done, errors = threading.Event(), []
+
+    def speak() -> None:
+        try:
+            backend.play(Utterance("A012", 3, "both"))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        done.set()
+
+    threading.Thread(target=speak, daemon=True).start()
+    qtbot.waitUntil(done.is_set, timeout=10000)  # the GUI thread keeps running meanwhile
+    assert errors == []
+
+
+def test_scrolling_text_moves_one_dot_a_tick_and_wraps(qtbot) -> None:
+    matrix = LedMatrix(64, 16)
+    qtbot.addWidget(matrix)
+    matrix.set_item("notice", LedText("请携带身份证", 0, 0, "amber", width=64, scroll=True))
+    span = 64 + matrix.text_width("请携带身份证")
+    for _ in range(10):
+        matrix.tick()
+    assert matrix._scroll["notice"] == 10
+    matrix.tick(span - 10)
+    assert matrix._scroll["notice"] == 0
+    matrix.set_item("notice", LedText("新通知", 0, 0, "amber", width=64, scroll=True))
+    assert matrix._scroll["notice"] == 0
+
+
+def test_history_search_finds_the_newest_calls(dev_hall) -> None:  # noqa: F811
+    assert last_call_seq(dev_hall) == 0
+    numbers = []
+    for i in range(13):
+        issue(dev_hall, "SS01")
+        numbers.append(dev_hall.call_next(1 + i % 3).number)
+    everything = dev_hall.calls(0, 500)
+    assert last_call_seq(dev_hall) == everything[-1].seq
+    assert [c.number for c in recent_calls(dev_hall, 5)] == numbers[-5:]
+    assert recent_calls(dev_hall, 5, day="1999-01-01") == []
+
+
+def test_reference_count_stop_gap() -> None:
+    pyside_guard.apply()
+    assert pyside_guard.apply() is False  # once only
+    if pyside_guard.needed():
+        assert sys.getrefcount(None) > pyside_guard.MARGIN
+        assert sys.getrefcount(True) > pyside_guard.MARGIN
