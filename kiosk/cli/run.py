@@ -1,0 +1,72 @@
+"""``kiosk run``: the citizen's full-screen touch kiosk.
+
+The Qt parts are imported inside the handler, so ``kiosk --help`` and the other subcommands
+stay Qt-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_kiosk_config
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``kiosk run``."""
+    run = sub.add_parser("run", help="run the citizen's touch kiosk (full screen)")
+    run.add_argument("--config", type=Path, default=PROJECT_CONFIG_DIR / "kiosk.toml",
+                     help="kiosk file (default: the sample config/kiosk.toml)")
+    run.add_argument("--dev", action="store_true",
+                     help="standalone hall open at any hour, data in the platform's data folder")
+    run.add_argument("--windowed", action="store_true",
+                     help="a normal window instead of the locked full screen (development)")
+    run.add_argument("--cursor", choices=["auto", "show", "hide"], default="auto",
+                     help="mouse cursor; auto hides it when full screen (touch screens)")
+    run.add_argument("--data", type=Path, help="data folder (default: the config's data_dir)")
+    run.set_defaults(handler=run_kiosk)
+
+
+def _data_dir(args: argparse.Namespace, config) -> Path:
+    from kiosk.cli.core import default_data_dir
+
+    if args.data:
+        return args.data
+    if config.kiosk.data_dir:
+        path = Path(config.kiosk.data_dir)
+        return path if path.is_absolute() else args.config.parent / path
+    return default_data_dir("kiosk")
+
+
+def run_kiosk(args: argparse.Namespace) -> int:
+    """Start the kiosk and run until staff close it; exit code 1 on a bad config."""
+    try:
+        config = load_kiosk_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.hall import open_hall
+    from ui.kiosk import KioskWindow, build_services
+    from ui.kiosk.bootstrap import printer_from_config
+
+    data = _data_dir(args, config)
+    data.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    hall = open_hall(config, args.config.parent, data, dev=args.dev)
+    services = build_services(config, args.config, hall, printer_from_config(config),
+                              config.id_reader.uri or None)
+    hide = args.cursor == "hide" or (args.cursor == "auto" and not args.windowed)
+    window = KioskWindow(services, hide_cursor=hide)
+    window.lock_down(windowed=args.windowed)
+    if args.windowed:
+        window.unlock_exit()  # a development window may be closed normally
+    try:
+        return app.exec()
+    finally:
+        services.close()
