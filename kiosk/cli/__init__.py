@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from kiosk.cli import core, demo, devices
+from kiosk.cli import calling, core, demo, devices
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core.register(sub)
     demo.register(sub)
+    calling.register(sub)
     devices.register(sub)
     return parser
 

@@ -3,7 +3,6 @@ history search and the PySide6 reference-count stop-gap."""
 
 from __future__ import annotations
 
-import sys
 import threading
 
 from PySide6.QtCore import QRect
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import QWidget
 from drivers.voice import ClipsBackend, RecordingSink, SilentBackend, Utterance
 from kiosk.config import VoiceSettings
 from tests.ui.test_calling_support import clips, dev_hall, issue  # noqa: F401 - fixtures
-from ui.calling import pyside_guard
 from ui.calling.feed import last_call_seq, recent_calls
 from ui.calling.led import LedMatrix, LedText
 from ui.calling.screens import ScreenKeeper, pick_screen
@@ -121,11 +119,3 @@ def test_history_search_finds_the_newest_calls(dev_hall) -> None:  # noqa: F811
     assert last_call_seq(dev_hall) == everything[-1].seq
     assert [c.number for c in recent_calls(dev_hall, 5)] == numbers[-5:]
     assert recent_calls(dev_hall, 5, day="1999-01-01") == []
-
-
-def test_reference_count_stop_gap() -> None:
-    pyside_guard.apply()
-    assert pyside_guard.apply() is False  # once only
-    if pyside_guard.needed():
-        assert sys.getrefcount(None) > pyside_guard.MARGIN
-        assert sys.getrefcount(True) > pyside_guard.MARGIN
