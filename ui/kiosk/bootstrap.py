@@ -55,6 +55,23 @@ class KioskRuntime(KioskServices):
         self.printer_lane.shutdown()
 
 
+def guard_none_refcount() -> None:
+    """Work around PySide6 6.12 on CPython < 3.12: its void methods return ``None`` without a
+    reference, so every Qt call that returns nothing lowers None's count by one, and a busy
+    process dies ("none_dealloc: deallocating None") after some hundred thousand calls.
+
+    CPython 3.12 made None immortal; before that, raising its count far out of reach has the
+    same effect (None is never freed anyway). Remove once PySide6 is fixed or pinned.
+    """
+    if sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    count = ctypes.c_ssize_t.from_address(id(None))
+    if count.value < 1 << 40:
+        count.value += 1 << 60
+
+
 def printer_from_config(config: KioskConfig):
     """The configured printer, or None when the ``[printer]`` table is unusable (logged)."""
     try:
@@ -73,6 +90,7 @@ def build_services(kiosk_config: KioskConfig, config_path: Path | str, hall: Hal
     """
     from drivers.idcard import ReaderWorker
 
+    guard_none_refcount()
     runtime = KioskRuntime(
         config=kiosk_config, config_path=Path(config_path), hall=hall,
         terminal=KioskTerminal(kiosk_config, hall, printer),

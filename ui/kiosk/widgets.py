@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import qrcode
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -86,15 +86,10 @@ def qr_pixmap(text: str, size: int) -> QPixmap:
     code.make(fit=True)
     matrix = code.get_matrix()
     n = len(matrix)
-    image = QImage(n, n, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setPen(QColor("black"))
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.drawPoint(x, y)
-    painter.end()
+    # One 8-bit grey byte per module, handed to QImage in one call: per-pixel Qt calls are slow,
+    # and PySide6 6.12 mis-counts references to None on some void calls made by the million.
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
+    image = QImage(pixels, n, n, n, QImage.Format.Format_Grayscale8).copy()
     scaled = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
                           Qt.TransformationMode.FastTransformation)
     return QPixmap.fromImage(scaled)

@@ -307,4 +307,6 @@ class KioskWindow(CitizenFlow, QWidget):
             event.ignore()  # Alt+F4 and the like: the kiosk stays up without the staff PIN
             return
         QApplication.instance().removeEventFilter(self._filter)
+        for timer in (self.idle_timer, self.retry_timer, self.refresh_timer, self.clock_timer):
+            timer.stop()  # no hall call may start after the lanes are shut down
         event.accept()
