@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from kiosk.cli import calling, core, demo, devices
+from kiosk.cli import calling, core, demo, devices, issue
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     core.register(sub)
     demo.register(sub)
     calling.register(sub)
+    issue.register(sub)
     devices.register(sub)
     return parser
 
