@@ -52,17 +52,23 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.hall import open_hall
+    from kiosk.terminal import open_terminal
     from ui.kiosk import KioskWindow, build_services
     from ui.kiosk.bootstrap import printer_from_config
+    from ui.staff.entry import attach
 
     data = _data_dir(args, config)
     data.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     hall = open_hall(config, args.config.parent, data, dev=args.dev)
-    services = build_services(config, args.config, hall, printer_from_config(config),
-                              config.id_reader.uri or None)
+    printer = printer_from_config(config)
+    # The outbox keeps issuing from the kiosk's offline range while the hall server is away.
+    terminal = open_terminal(config, args.config.parent, data, hall, printer, dev=args.dev)
+    services = build_services(config, args.config, hall, printer, config.id_reader.uri or None,
+                              terminal=terminal)
     hide = args.cursor == "hide" or (args.cursor == "auto" and not args.windowed)
     window = KioskWindow(services, hide_cursor=hide)
+    attach(window, services, dev=args.dev)  # long press top-left + PIN, or a staff card
     window.lock_down(windowed=args.windowed)
     if args.windowed:
         window.unlock_exit()  # a development window may be closed normally

@@ -4,7 +4,7 @@ Every action is done by clicking the panel's own buttons; afterwards the hall an
 are checked.
 """
 
-import shutil
+import re
 from datetime import date
 
 import pytest
@@ -34,8 +34,12 @@ class Clock:
 
 @pytest.fixture
 def env(tmp_path, qtbot):
-    shutil.copy(PROJECT_CONFIG_DIR / "kiosk.toml", tmp_path / "kiosk.toml")
+    # A development kiosk with no PIN hashes configured: the dev PINs 1234/9999 open it (warned).
+    text = (PROJECT_CONFIG_DIR / "kiosk.toml").read_text("utf-8")
+    text = re.sub(r'^(tech_)?pin_hash = ".*"$', lambda m: f'{m.group(1) or ""}pin_hash = ""', text, flags=re.M)
+    (tmp_path / "kiosk.toml").write_text(text, "utf-8")
     config = load_kiosk_config(tmp_path / "kiosk.toml")
+    assert not config.staff.pin_hash and not config.staff.tech_pin_hash
     hall = LocalHall(open_engine(PROJECT_CONFIG_DIR / "hall.toml", tmp_path, dev=True))
     services = build_services(config, tmp_path / "kiosk.toml", hall)
     audit = AuditLog(tmp_path / "audit.jsonl")

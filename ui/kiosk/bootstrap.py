@@ -53,23 +53,7 @@ class KioskRuntime(KioskServices):
             self.reader.stop(timeout=2.0)
         self.hall_lane.shutdown()
         self.printer_lane.shutdown()
-
-
-def guard_none_refcount() -> None:
-    """Work around PySide6 6.12 on CPython < 3.12: its void methods return ``None`` without a
-    reference, so every Qt call that returns nothing lowers None's count by one, and a busy
-    process dies ("none_dealloc: deallocating None") after some hundred thousand calls.
-
-    CPython 3.12 made None immortal; before that, raising its count far out of reach has the
-    same effect (None is never freed anyway). Remove once PySide6 is fixed or pinned.
-    """
-    if sys.version_info >= (3, 12):
-        return
-    import ctypes
-
-    count = ctypes.c_ssize_t.from_address(id(None))
-    if count.value < 1 << 40:
-        count.value += 1 << 60
+        self.terminal.close()
 
 
 def printer_from_config(config: KioskConfig):
@@ -82,18 +66,20 @@ def printer_from_config(config: KioskConfig):
 
 
 def build_services(kiosk_config: KioskConfig, config_path: Path | str, hall: Hall, printer=None,
-                   reader_uri: str | None = None, *, start_reader: bool = True) -> KioskRuntime:
+                   reader_uri: str | None = None, *, start_reader: bool = True,
+                   terminal: KioskTerminal | None = None) -> KioskRuntime:
     """Everything the kiosk screens and staff panels share.
 
     ``printer`` None means no printer (every ticket becomes an e-ticket); ``reader_uri`` None
     means no card reader (services that need an ID send citizens to the help desk).
+    ``terminal`` is the issuing pipeline; ``kiosk run`` passes one with its offline outbox
+    (``kiosk.terminal.open_terminal``), tests may leave it to a plain online one.
     """
     from drivers.idcard import ReaderWorker
 
-    guard_none_refcount()
     runtime = KioskRuntime(
         config=kiosk_config, config_path=Path(config_path), hall=hall,
-        terminal=KioskTerminal(kiosk_config, hall, printer),
+        terminal=terminal or KioskTerminal(kiosk_config, hall, printer),
         hall_lane=Lane("hall"), printer_lane=Lane("printer"), alerts=AlertCenter(),
     )
     runtime.device_states["printer"] = "configured" if printer is not None else "missing"
