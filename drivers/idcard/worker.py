@@ -73,6 +73,7 @@ class ReaderWorker:
         self._polling = threading.Event()
         self._stopping = threading.Event()
         self._wake = threading.Event()
+        self._rearm = threading.Event()
         self._thread: threading.Thread | None = None
         self._lost = False  # reader_lost reported and not yet back
         self._present = False  # the card on the reader was reported (or given up on)
@@ -91,8 +92,14 @@ class ReaderWorker:
         self._thread = threading.Thread(target=self._run, name="idcard-reader", daemon=True)
         self._thread.start()
 
-    def start_polling(self) -> None:
-        """Look for cards until ``stop_polling``."""
+    def start_polling(self, rearm: bool = False) -> None:
+        """Look for cards until ``stop_polling``.
+
+        ``rearm``: a card already lying on the reader is reported again (a new visit starts and
+        must see it); the worker thread applies this itself before its next poll.
+        """
+        if rearm:
+            self._rearm.set()
         self._polling.set()
         self._wake.set()
 
@@ -154,6 +161,9 @@ class ReaderWorker:
 
     def _poll(self) -> None:
         """find → (select → read) once, reporting a new card or a removal."""
+        if self._rearm.is_set():
+            self._rearm.clear()
+            self._present, self._attempts = False, 0
         if not self._reader.find_card():
             self._misses += 1
             if self._present and self._misses >= self.removal_misses:

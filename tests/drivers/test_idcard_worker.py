@@ -93,6 +93,20 @@ def test_a_card_left_on_the_reader_is_reported_once(worker: ReaderWorker, sim_ur
     assert event.card is not None and event.card.card_type == "hmt_permit"
 
 
+def test_rearmed_polling_reports_a_card_still_on_the_reader_again(worker: ReaderWorker, sim_uri: str) -> None:
+    device = sim_device(sim_uri)
+    worker.start_polling()
+    next_event(worker, EventKind.CARD_READ)
+    worker.stop_polling()
+    worker.start_polling()  # same visit: the card lying there is not reported twice
+    wait_for_finds(device, 5)
+    assert EventKind.CARD_READ not in kinds_so_far(worker)
+    worker.stop_polling()
+    worker.start_polling(rearm=True)  # a new visit: it is
+    event = next_event(worker, EventKind.CARD_READ)
+    assert event.card is not None and event.card.name == "张伟明"
+
+
 def test_nothing_is_read_unless_polling(worker: ReaderWorker, sim_uri: str) -> None:
     device = sim_device(sim_uri)
     deadline = time.monotonic() + WAIT

@@ -187,10 +187,8 @@ class KioskWindow(CitizenFlow, QWidget):
         if reader is not None:
             if name == "identify":
                 # A new visit must see a card already lying on the reader: the worker reports a
-                # card once per placement and notices removal only while polling. (Driver
-                # request: let start_polling() re-arm this itself.)
-                reader._present = False
-                reader.start_polling()
+                # card once per placement, so it is re-armed for this visit.
+                reader.start_polling(rearm=True)
             else:
                 reader.stop_polling()
         screen.entered()
