@@ -156,6 +156,7 @@ class ViewBuilder:
             })
         return Catalog.model_validate({
             "hall": {"code": cfg.hall.code, "name": cfg.hall.name.model_dump(), "day": day,
+                     "timezone": cfg.hall.timezone,
                      "notice": cfg.hall.notice.model_dump() if cfg.hall.notice else None},
             "zones": [z.model_dump() for z in cfg.zones],
             "services": services,

@@ -185,6 +185,7 @@ class CatalogHall(ApiModel):
     code: str
     name: I18n
     day: str
+    timezone: str = "Asia/Shanghai"
     notice: I18n | None = None
 
 

@@ -84,7 +84,7 @@ def capture(ctx) -> None:
     services = build_services(ctx.kiosk_config, ctx.config_dir / "kiosk.toml", ctx.hall, printer,
                               READER)
     window = KioskWindow(services, languages=Languages(ctx.app, translations_dir()),
-                         idle_ms=600_000, done_ms=600_000)
+                         idle_ms=600_000, done_ms=int(ctx.kiosk_config.kiosk.done_timeout_s * 1000))
     window.resize(1920, 1080)
     window.show()
     walk = _Walk(ctx, window, printer)
@@ -161,7 +161,7 @@ def _citizens(ctx, walk: _Walk, services) -> None:
 
     # 5. Appointment check-in: by card, then by booking code.
     resident = parse_text(sample_card_text("resident"), date.today())
-    now = datetime.now().astimezone()
+    now = datetime.fromtimestamp(ctx.engine.clock.now(), ctx.engine.tz)  # the hall's time, not the wall's
     key = ctx.kiosk_config.kiosk.id_hash_key.encode()
     ctx.hall.add_appointments([
         Appointment(booking_code="DEMO-CARD", service="RE01", slot_start=now - timedelta(minutes=5),

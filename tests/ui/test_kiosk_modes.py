@@ -206,3 +206,15 @@ def test_close_refused_until_staff_unlock(qtbot, make_kiosk):
     event = QCloseEvent()
     w.closeEvent(event)
     assert event.isAccepted()
+
+
+def test_clock_shows_the_halls_time_whatever_the_machines_zone(make_kiosk):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    rig = make_kiosk()
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    rig.window._tick_clock()
+    after = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    assert rig.window.clock.text() in {before, after}  # the minute may turn in between
+    assert rig.window.catalog.hall.timezone == "Asia/Shanghai"

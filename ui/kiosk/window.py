@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -250,7 +251,9 @@ class KioskWindow(CitizenFlow, QWidget):
         self._tick_clock()
 
     def _tick_clock(self) -> None:
-        self.clock.setText(datetime.now().strftime("%H:%M"))
+        # The hall's time, whatever zone the kiosk's own clock is set to.
+        tz = _zone(self.catalog.hall.timezone) if self.catalog else None
+        self.clock.setText(datetime.now(tz).strftime("%H:%M"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
@@ -308,3 +311,11 @@ class KioskWindow(CitizenFlow, QWidget):
         for timer in (self.idle_timer, self.retry_timer, self.refresh_timer, self.clock_timer):
             timer.stop()  # no hall call may start after the lanes are shut down
         event.accept()
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    """The time zone called ``name``, or None (local time) when it is unknown here."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
