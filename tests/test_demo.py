@@ -23,3 +23,32 @@ def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys)
     assert not [c for c in summary.get("captures", []) if c["detail"].startswith("failed")]
     raw = b"".join(p.read_bytes() for p in (out / "data").glob("hall.db*"))
     assert "张伟明".encode() not in raw and "张伟明".encode("utf-16-le") not in raw  # names never stored
+
+
+def test_demo_with_a_screen_opens_the_kiosk_board_and_counter(tmp_path):
+    """On a real X screen (Xvfb), ``kiosk demo`` opens its three windows; they show the hall."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (scripts/setup.sh installs it)")
+    display = f":{200 + os.getpid() % 500}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "2560x1440x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        done = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--out", str(tmp_path / "win"),
+                               "--quit-after", "4"], env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "windows are open" in done.stdout
+    for name in ("kiosk", "board", "counter"):
+        assert (tmp_path / "win" / f"window-{name}.png").stat().st_size > 5000

@@ -89,20 +89,73 @@ def run_headless(out: Path) -> int:
     return 1 if failures else 0
 
 
-def run_windows(out: Path) -> int:
-    """Open the hall's windows on the screen over one in-process hall (blocks until closed)."""
+def _seed(hall: LocalHall) -> None:
+    """A few citizens already waiting and called, so the windows open on a living hall."""
+    import uuid
+
+    from kiosk.models import IssueRequest
+
+    for service in ("GC01", "GC01", "TX01", "AP01", "GC02", "TX01", "GC01", "AP02"):
+        hall.issue(IssueRequest(service=service, device="demo"), uuid.uuid4().hex)
+    for window in (18, 8, 5):
+        hall.call_next(window, actor=f"clerk-{window}")
+
+
+def run_windows(out: Path, quit_after: float | None = None) -> int:
+    """Open the kiosk, the calling board and window 18's counter over one in-process hall.
+
+    The hall runs on the real clock in development mode (open at any hour). ``quit_after``
+    closes everything after that many seconds, writing a screenshot of each window first
+    (for smoke tests on a virtual screen).
+    """
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    day = run_day(out)
+    from drivers.printer import open_printer
+    from kiosk.hall import open_engine
+    from ui.calling.counter import CounterWindow
+    from ui.calling.display import CallingDisplay
+    from ui.calling.voice import CallVoice, choose_backend
+    from ui.i18n import Languages
+    from ui.kiosk import KioskWindow, build_services
+    from ui.kiosk.bootstrap import translations_dir
+    from ui.staff.entry import attach
+
+    out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    opened = []
-    for name in ("ui.kiosk.demo_windows", "ui.calling.demo_windows"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        opened += module.open_windows(day.hall, load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml"))
-    if not opened:
-        print("demo: no windows are built yet; the scripted day ran into", out)
-        return 0
-    return app.exec()
+    config = load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml")
+    engine = open_engine(PROJECT_CONFIG_DIR / "hall.toml", out / "data", dev=True)
+    hall = LocalHall(engine)
+    _seed(hall)
+    languages = Languages(app, translations_dir())
+    services = build_services(config, PROJECT_CONFIG_DIR / "kiosk.toml", hall,
+                              open_printer(f"file://{(out / 'printed.bin').resolve()}"),
+                              "sim:resident?instance=demo-kiosk")
+    kiosk = KioskWindow(services, languages=languages)
+    attach(kiosk, services, dev=True)
+    kiosk.unlock_exit()  # a demo window may be closed normally
+    board = CallingDisplay(hall, config.display, voice=CallVoice(choose_backend(config.voice), config.voice),
+                           tz=engine.tz)
+    counter = CounterWindow(hall, 18, recall_limit=engine.config.policy.recall_limit, languages=languages)
+    # The kiosk at 1280×1024, one of the layouts it is checked at; board and counter beside it.
+    windows = {"kiosk": (kiosk, (0, 0, 1280, 1024)), "board": (board, (1290, 0, 960, 540)),
+               "counter": (counter, (1290, 580, 520, 560))}
+    for widget, (x, y, w, h) in windows.values():
+        widget.setGeometry(x, y, w, h)
+        widget.show()
+    board.start()
+    counter.start()
+    if quit_after is not None:
+        def finish() -> None:
+            for name, (widget, _geometry) in windows.items():
+                widget.grab().save(str(out / f"window-{name}.png"))
+            app.quit()
+
+        QTimer.singleShot(int(quit_after * 1000), finish)
+    print(f"demo: the hall's windows are open (staff PIN 1234, technician 9999); data in {out}")
+    try:
+        return app.exec()
+    finally:
+        board.stop()
+        counter.stop()
+        services.close()

@@ -12,6 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--headless", action="store_true", help="scripted run writing screenshots (default "
                       "when there is no screen)")
     demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for screenshots, tickets, audio")
+    demo.add_argument("--quit-after", type=float, metavar="S",
+                      help="with a screen: close the windows after S seconds, screenshots first")
     demo.set_defaults(handler=run_demo)
 
 
@@ -27,4 +29,4 @@ def run_demo(args: argparse.Namespace) -> int:
         if not args.headless:
             print("demo: no screen found, running headless; screenshots go to", args.out)
         return run_headless(args.out)
-    return run_windows(args.out)
+    return run_windows(args.out, args.quit_after)
