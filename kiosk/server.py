@@ -134,7 +134,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 class BodyLimit:
     """Refuses request bodies over ``MAX_BODY_BYTES``, declared or streamed (chunked).
 
-    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` would cost more per request than
+    The body is read here first (it is small by definition) and replayed to the application. A
+    plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` would cost more per request than
     the whole ticket issue.
     """
 
@@ -147,24 +148,25 @@ class BodyLimit:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return await _too_large(scope, receive, send)
-        seen = 0
-
-        async def counted_receive():  # noqa: ANN202
-            nonlocal seen
+        body, more = b"", True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return None  # the client went away before sending its body
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > MAX_BODY_BYTES:
+                return await _too_large(scope, receive, send)
+        replayed = False
 
-        try:
-            await self.app(scope, counted_receive, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send)
+        async def replay():  # noqa: ANN202
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: disconnects, as the client sends them
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope, receive, send) -> None:  # noqa: ANN001

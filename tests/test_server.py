@@ -201,3 +201,17 @@ def test_status_page_shows_the_ticket(live_server):
     ticket = post_ticket(live_server, {"service": "GC01"}, "page").json()
     page = requests.get(f"{live_server.url}/t/{ticket['id']}", timeout=5)
     assert page.status_code == 200 and ticket["number"] in page.text
+
+
+def test_an_oversized_chunked_body_is_refused_too(live_server):
+    def chunks():  # no Content-Length: the server must count what streams in
+        yield b'{"service": "GC01", "reason": "'
+        for _ in range(40):
+            yield b"x" * 2048
+        yield b'"}'
+
+    r = requests.post(f"{live_server.url}/api/v1/tickets", data=chunks(),
+                      headers=h("kiosk", **{"Idempotency-Key": "chunked", "Content-Type": "application/json"}),
+                      timeout=5)
+    assert_problem(r, 413, "payload_too_large")
+    assert requests.get(f"{live_server.url}/api/v1/tickets", headers=h("guide"), timeout=5).json() == []
