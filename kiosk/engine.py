@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from kiosk import __version__
+from kiosk import queries as q
 from kiosk import store as db
 from kiosk.clock import Clock, hall_day, local
 from kiosk.config import HallConfig, Service
-from kiosk.domain import ACTIVE_STATES, HallError, State, call_text, check_transition, format_number
+from kiosk.domain import HallError, State, call_text, check_transition, format_number
 from kiosk.engine_views import ViewBuilder
 from kiosk.events import EventFeed
 from kiosk.hours import hours_reason
@@ -123,7 +124,7 @@ class HallEngine:
                 return self._view(conn, replay)
             state = self.views.day_state(conn, self.today())
             row = self._issue_in(conn, service, req, now, state)
-            conn.execute(insert(db.idempotency),
+            conn.execute(q.INSERT_IDEMPOTENCY,
                          {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
             state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
             ticket = self._publish_ticket(conn, now, row, state, fresh=True)
@@ -131,8 +132,7 @@ class HallEngine:
         return ticket
 
     def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
-        i = db.idempotency
-        found = conn.execute(select(i).where(i.c.key == key)).first()
+        found = conn.execute(q.IDEMPOTENCY_BY_KEY, {"key": key}).first()
         if found is None:
             return None
         if found.body_hash != body_hash:
@@ -209,7 +209,7 @@ class HallEngine:
             "offline": offline,
         }
         # A constant statement with a parameter dict: SQLAlchemy compiles it once, not per ticket.
-        conn.execute(insert(db.tickets), {**row, "window": None, "called_at": None, "started_at": None,
+        conn.execute(q.INSERT_TICKET, {**row, "window": None, "called_at": None, "started_at": None,
                                           "finished_at": None})
         row.update(window=None, called_at=None, started_at=None, finished_at=None)
         if appointment:
@@ -243,15 +243,7 @@ class HallEngine:
         return priority
 
     def _check_real_name(self, conn: Connection, day: str, service: str, id_hash: str) -> None:
-        t = db.tickets
-        existing = conn.execute(
-            select(t).where(
-                t.c.day == day,
-                t.c.service == service,
-                t.c.id_hash == id_hash,
-                t.c.state.in_([s.value for s in ACTIVE_STATES]),
-            )
-        ).first()
+        existing = conn.execute(q.ACTIVE_FOR_ID, {"day": day, "service": service, "id_hash": id_hash}).first()
         if existing is not None:
             view = self._view(conn, existing)
             raise HallError(
@@ -296,23 +288,21 @@ class HallEngine:
         ranges = [r for r in self.config.offline_ranges if r.kiosk == req.device]
         if ranges and not any(r.start <= seq <= r.end for r in ranges):
             raise HallError("validation_error", f"number {req.number} is outside kiosk {req.device}'s offline range")
-        t = db.tickets
-        if conn.execute(select(t.c.id).where(t.c.day == day, t.c.number == req.number)).first():
+        if conn.execute(q.NUMBER_TAKEN, {"day": day, "number": req.number}).first():
             raise HallError("number_taken", f"number {req.number} already exists today")
         return seq, req.number or ""
 
     def _check_in(self, conn: Connection, day: str, service: Service, req: IssueRequest, now: float) -> str | None:
         """The booking code checked in with this ticket, or None; refuses codes outside their window."""
-        a = db.appointments
-        query = select(a).where(a.c.day == day, a.c.service == service.code, a.c.ticket_id.is_(None))
         if req.appointment:
-            row = conn.execute(select(a).where(a.c.booking_code == req.appointment)).first()
+            row = conn.execute(q.APPOINTMENT_BY_CODE, {"code": req.appointment}).first()
             if row is None or row.day != day or row.service != service.code:
                 raise HallError("unknown_appointment", f"no appointment {req.appointment} for {service.code} today")
             if row.ticket_id:
                 raise HallError("duplicate_active", f"appointment {req.appointment} is already checked in")
         elif req.citizen:
-            rows = conn.execute(query.where(a.c.id_hash == req.citizen.id_hash).order_by(a.c.slot_start)).all()
+            rows = conn.execute(q.OPEN_APPOINTMENTS_FOR_ID,
+                                {"day": day, "service": service.code, "id_hash": req.citizen.id_hash}).all()
             row = next((r for r in rows if self._in_window(r, now)), None)
             if row is None:
                 return None
@@ -443,7 +433,7 @@ class HallEngine:
                 return None
             t = db.tickets
             for overtaken in overtaken_by(chosen, candidates):
-                conn.execute(update(t).where(t.c.id == overtaken).values(overtaken=t.c.overtaken + 1))
+                conn.execute(q.BUMP_OVERTAKEN, {"tid": overtaken})
             conn.execute(update(t).where(t.c.id == chosen.id).values(
                 state=State.CALLED.value, window=window, called_at=now, recalls=0))
             self._record(conn, chosen.id, now, "call", State.WAITING, State.CALLED, actor, "call-next",
@@ -455,12 +445,7 @@ class HallEngine:
         return call
 
     def _candidates(self, conn: Connection, services: list[str], now: float) -> list[Candidate]:
-        t = db.tickets
-        rows = conn.execute(
-            select(t.c.id, t.c.service, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtaken).where(
-                t.c.day == self.today(), t.c.service.in_(services), t.c.state == State.WAITING.value
-            )
-        ).all()
+        rows = conn.execute(q.CANDIDATES, {"day": self.today(), "services": services}).all()
         return [
             Candidate(r.id, r.arrival_at, self._ranks.get(r.priority, 0), bool(r.in_slot), r.overtaken,
                       services.index(r.service))
@@ -525,8 +510,7 @@ class HallEngine:
     # ----- internals -----------------------------------------------------------------------
 
     def _row(self, conn: Connection, ticket_id: str) -> dict:
-        t = db.tickets
-        row = conn.execute(select(t).where(t.c.id == ticket_id)).first()
+        row = conn.execute(q.TICKET_BY_ID, {"tid": ticket_id}).first()
         if row is None:
             raise HallError("unknown_ticket", f"no ticket {ticket_id!r}")
         return dict(row._mapping)
@@ -568,19 +552,19 @@ class HallEngine:
                 after: State, actor: str, reason: str, detail: dict) -> None:
         import json
 
-        conn.execute(insert(db.ticket_events), {
+        conn.execute(q.INSERT_TICKET_EVENT, {
             "ticket_id": ticket_id, "at": at, "action": action, "from_state": before.value if before else None,
             "to_state": after.value, "actor": actor or "", "reason": reason or "",
             "detail": json.dumps(detail, ensure_ascii=False, default=str),
         })
 
     def _publish_call(self, conn: Connection, row: dict, now: float) -> Call:
-        result = conn.execute(insert(db.calls).values(
-            day=row["day"], ticket_id=row["id"], number=row["number"], window=row["window"],
-            service=row["service"], called_at=now, repeat=row["recalls"],
-        ))
+        result = conn.execute(q.INSERT_CALL, {
+            "day": row["day"], "ticket_id": row["id"], "number": row["number"], "window": row["window"],
+            "service": row["service"], "called_at": now, "repeat": row["recalls"],
+        })
         seq = int(result.inserted_primary_key[0])
-        call = self._call_view(conn.execute(select(db.calls).where(db.calls.c.seq == seq)).one())
+        call = self._call_view(conn.execute(q.CALL_BY_SEQ, {"seq": seq}).one())
         db.append_event(conn, now, "call", call.model_dump(mode="json"))
         return call
 
@@ -591,9 +575,7 @@ class HallEngine:
         A ``fresh`` normal ticket was issued just now, so every waiting ticket of its service is
         ahead of it: one COUNT answers, where the full ordering would scan the whole queue.
         """
-        t = db.tickets
-        waiting = conn.execute(select(func.count()).where(
-            t.c.day == row["day"], t.c.service == row["service"], t.c.state == State.WAITING.value)).scalar()
+        waiting = conn.execute(q.WAITING_IN_SERVICE, {"day": row["day"], "service": row["service"]}).scalar()
         simple = fresh and row["state"] == State.WAITING.value and row["priority"] == "normal" \
             and not row["in_slot"] and not row["offline"]
         if simple:

@@ -7,8 +7,9 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
+from kiosk import queries as q
 from kiosk import store as db
 from kiosk.config import HallConfig
 from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket
@@ -33,9 +34,8 @@ class ViewBuilder:
         seconds, and this process's own changes drop them at once, so only another process's
         change can take that long to show.
         """
-        t = db.tickets
         issued = dict(
-            conn.execute(select(t.c.service, func.count()).where(t.c.day == day).group_by(t.c.service)).all()
+            conn.execute(q.ISSUED_PER_SERVICE, {"day": day}).all()
         )
         return {**self._slow_state(conn, day), "issued": issued}
 

@@ -11,8 +11,7 @@ import json
 import threading
 import time
 
-from sqlalchemy import func, select
-
+from kiosk import queries as q
 from kiosk import store as db
 from kiosk.models import HallEvent
 
@@ -35,15 +34,13 @@ class EventFeed:
 
     def last_seq(self) -> int:
         """The newest event's sequence number (0 when there is none)."""
-        e = db.hall_events
         with self.store.read() as conn:
-            return int(conn.execute(select(func.max(e.c.seq))).scalar() or 0)
+            return int(conn.execute(q.LAST_EVENT_SEQ).scalar() or 0)
 
     def after(self, seq: int, limit: int = 500) -> list[HallEvent]:
         """Stored events with a sequence number above ``seq``, oldest first."""
-        e = db.hall_events
         with self.store.read() as conn:
-            rows = conn.execute(select(e).where(e.c.seq > seq).order_by(e.c.seq).limit(limit)).all()
+            rows = conn.execute(q.EVENTS_AFTER, {"seq": seq, "limit": limit}).all()
         return [HallEvent(seq=r.seq, type=r.type, data=json.loads(r.data)) for r in rows]
 
     def wait(self, seq: int, timeout: float) -> list[HallEvent]:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     event,
     insert,
@@ -234,25 +235,32 @@ class Store:
         self.engine.dispose()
 
 
+_COUNTER = (
+    select(counters.c.last)
+    .where(counters.c.day == bindparam("day"), counters.c.service == bindparam("service"))
+    .with_for_update()
+)
+_BUMP_COUNTER = (  # bind names differ from the columns: an UPDATE reserves those
+    update(counters)
+    .where(counters.c.day == bindparam("b_day"), counters.c.service == bindparam("b_service"))
+    .values(last=counters.c.last + 1)
+)
+_INSERT_COUNTER = insert(counters)
+_INSERT_HALL_EVENT = insert(hall_events)
+
+
 def next_sequence(conn: Connection, day: str, service: str) -> int:
     """Allocate the next sequence number of ``service`` on ``day`` inside a write transaction."""
-    row = conn.execute(
-        select(counters.c.last)
-        .where(counters.c.day == day, counters.c.service == service)
-        .with_for_update()
-    ).first()
-    if row is None:
-        conn.execute(insert(counters).values(day=day, service=service, last=1))
+    key = {"day": day, "service": service}
+    last = conn.execute(_COUNTER, key).scalar()
+    if last is None:
+        conn.execute(_INSERT_COUNTER, {**key, "last": 1})
         return 1
-    conn.execute(
-        update(counters)
-        .where(counters.c.day == day, counters.c.service == service)
-        .values(last=counters.c.last + 1)
-    )
-    return row.last + 1
+    conn.execute(_BUMP_COUNTER, {"b_day": day, "b_service": service})
+    return last + 1
 
 
 def append_event(conn: Connection, at: float, kind: str, data: dict) -> int:
     """Append one hall event; returns its hall-wide sequence number."""
-    result = conn.execute(insert(hall_events), {"at": at, "type": kind, "data": json.dumps(data, ensure_ascii=False)})
+    result = conn.execute(_INSERT_HALL_EVENT, {"at": at, "type": kind, "data": json.dumps(data, ensure_ascii=False)})
     return int(result.inserted_primary_key[0])
