@@ -10,7 +10,6 @@ never raised into callers.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from drivers.sign.protocol import SignProtocol
 from drivers.sign.text import PreparedText
 from drivers.sign.transport import SignTransport, SignTransportError
+from drivers.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class SignBusStatus:
         return self.last_error is None
 
 
-class SignBus:
+class SignBus(DeviceWorker):
     """A worker that owns one sign bus; safe to call from any thread, never blocks.
 
     Each call event is one call: ``bus.show(window.sign_address, window_sign_text(number))``.
@@ -87,13 +87,8 @@ class SignBus:
         self.widths = dict(widths or {})
         self.reconnect_interval = reconnect_interval
         self._on_status = on_status
-        self._name = name
-        self._cond = threading.Condition()
+        DeviceWorker.__init__(self, name, SignBusStatus(transport=transport.describe()))
         self._pending: OrderedDict[int, PreparedText] = OrderedDict()
-        self._busy = False
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-        self._status = SignBusStatus(transport=transport.describe())
 
     # -- caller side -------------------------------------------------------------------------
 
@@ -119,37 +114,12 @@ class SignBus:
         self.start()
         return prepared
 
-    def status(self) -> SignBusStatus:
-        """The current status snapshot."""
-        with self._cond:
-            return self._status
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until every queued text is sent; False if ``timeout`` passed first."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._pending or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
-
-    def start(self) -> None:
-        """Start the worker thread (done by the first :meth:`show`)."""
-        with self._cond:
-            if self._thread is None and not self._stopping:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-                self._thread.start()
+    def _has_work(self) -> bool:
+        return bool(self._pending)
 
     def close(self, timeout: float = 2.0) -> None:
         """Stop the worker (texts not yet sent are dropped) and release the transport."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+        self._stop_thread(timeout)
         self.transport.close()
 
     def __enter__(self) -> SignBus:

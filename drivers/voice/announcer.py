@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from drivers.voice.backend import VoiceBackend
 from drivers.voice.utterance import LANGS, Utterance
+from drivers.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class AnnouncerSettings:
             raise ValueError("max_queue >= 1, timeout_factor >= 1 and timeout_margin > 0 needed")
 
 
-class Announcer:
+class Announcer(DeviceWorker):
     """Queues calls and speaks them through a :class:`VoiceBackend`; never blocks callers.
 
     ``on_status`` gets every new :class:`AnnouncerStatus`, on the caller's or the worker's
@@ -96,15 +97,10 @@ class Announcer:
         self.backend = backend
         self.settings = settings or AnnouncerSettings()
         self._on_status = on_status
-        self._name = name
-        self._cond = threading.Condition()
+        DeviceWorker.__init__(self, name, AnnouncerStatus(backend=backend.name))
         self._queue: deque[Utterance] = deque()
         self._recent: deque[Hashable] = deque(maxlen=256)
-        self._busy = False
-        self._stopping = False
-        self._thread: threading.Thread | None = None
         self._abandoned: list[threading.Thread] = []
-        self._status = AnnouncerStatus(backend=backend.name)
 
     # -- caller side -------------------------------------------------------------------------
 
@@ -138,38 +134,12 @@ class Announcer:
         seq = call.get("seq")
         return self.announce(utterance, None if seq is None else ("seq", seq))
 
-    def status(self) -> AnnouncerStatus:
-        """The current status snapshot."""
-        with self._cond:
-            return self._status
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until the queue is empty and nothing plays; False if ``timeout`` passed first."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._queue or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
-
-    def start(self) -> None:
-        """Start the worker thread (done by the first announcement)."""
-        with self._cond:
-            if self._thread is None and not self._stopping:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-                self._thread.start()
+    def _has_work(self) -> bool:
+        return bool(self._queue)
 
     def close(self, timeout: float = 2.0) -> None:
         """Stop after the current playback; queued calls are not spoken."""
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-            thread = self._thread
-        self.backend.cancel()
-        if thread is not None:
-            thread.join(timeout)
+        self._stop_thread(timeout, interrupt=self.backend.cancel)
         self.backend.close()
 
     def __enter__(self) -> Announcer:
