@@ -54,31 +54,30 @@ def _window_ok(s, window: int | None) -> str | None:  # noqa: ANN001
     return f"no window {window} in the hall file"
 
 
-def run_display(args: argparse.Namespace) -> int:
-    """Run the calling screen."""
-    from ui.calling.app import run_display as run
-
+def _prepared(args: argparse.Namespace, role: str):  # noqa: ANN202
+    """The program's setup, or the exit code 2 after saying in plain words what is wrong."""
     try:
-        s = _setup(args, "display")
+        s = _setup(args, role)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if problem := _window_ok(s, args.window):
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    return run(s, window=args.window, windowed=args.windowed)
+    return s
+
+
+def run_display(args: argparse.Namespace) -> int:
+    """Run the calling screen."""
+    from ui.calling.app import run_display as run
+
+    s = _prepared(args, "display")
+    return s if isinstance(s, int) else run(s, window=args.window, windowed=args.windowed)
 
 
 def run_counter(args: argparse.Namespace) -> int:
     """Run the clerk's caller."""
     from ui.calling.app import run_counter as run
 
-    try:
-        s = _setup(args, "counter")
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if problem := _window_ok(s, args.window):
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    return run(s, window=args.window)
+    s = _prepared(args, "counter")
+    return s if isinstance(s, int) else run(s, window=args.window)
