@@ -218,3 +218,13 @@ def test_clock_shows_the_halls_time_whatever_the_machines_zone(make_kiosk):
     after = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
     assert rig.window.clock.text() in {before, after}  # the minute may turn in between
     assert rig.window.catalog.hall.timezone == "Asia/Shanghai"
+
+
+def test_saved_settings_apply_without_a_restart(make_kiosk):
+    rig = make_kiosk(idle_ms=None)
+    assert rig.window.idle_ms() == int(rig.window.config.kiosk.idle_timeout_s * 1000)
+    changed = rig.window.config.model_copy(update={
+        "kiosk": rig.window.config.kiosk.model_copy(update={"idle_timeout_s": 33, "elderly_age": 70})})
+    rig.window.apply_config(changed)
+    assert rig.window.idle_ms() == 33_000
+    assert rig.services.config.kiosk.elderly_age == 70

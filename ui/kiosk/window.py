@@ -250,6 +250,14 @@ class KioskWindow(CitizenFlow, QWidget):
         self.lang_button.setText("English" if self.language == "zh" else "中文")
         self._tick_clock()
 
+    def apply_config(self, config) -> None:  # noqa: ANN001 - a KioskConfig
+        """Use a saved configuration at once: idle and done timeouts, the elderly age threshold
+        and the start language are read from it at each use. Device and hall settings need a
+        restart (the technician panel says which)."""
+        self.config = config
+        self.services.config = config
+        self.poke()
+
     def _tick_clock(self) -> None:
         # The hall's time, whatever zone the kiosk's own clock is set to.
         tz = _zone(self.catalog.hall.timezone) if self.catalog else None
