@@ -1,0 +1,143 @@
+"""Counter and guide actions on tickets, and call-next.
+
+A mixin of ``HallEngine`` (``kiosk.engine``): these methods use its config, store, views and
+internals, and run inside its write transactions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, update
+
+from kiosk import queries as q
+from kiosk import store as db
+from kiosk.domain import HallError, State, check_transition
+from kiosk.models import ActionRequest, Call, Ticket
+from kiosk.ordering import Candidate, overtaken_by, pick_next
+
+
+class TicketActions:
+    """``act`` (call, recall, start, finish, no-show, hold, requeue, transfer, void, prioritize,
+    reprint) and ``call_next`` (DESIGN.md §4)."""
+
+    def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket:
+        """Apply a counter or guide action to a ticket; refuses illegal transitions."""
+        req = req or ActionRequest()
+        now = self.clock.now()
+        with self.store.write() as conn:
+            row = self._row(conn, ticket_id)
+            state = State(row["state"])
+            target = check_transition(state, action)
+            changes = self._action_changes(conn, row, action, req, now)
+            changes_from = row["service"]
+            new_state = target or state
+            changes["state"] = new_state.value
+            t = db.tickets
+            conn.execute(update(t).where(t.c.id == ticket_id).values(**changes))
+            if action == "finish":
+                self.views.forget()  # the mean service time changed
+            detail = {k: v for k, v in changes.items() if k in ("window", "service", "priority", "recalls")}
+            self._record(conn, ticket_id, now, action, state, new_state, req.actor, req.reason, detail)
+            row = self._row(conn, ticket_id)
+            if action in ("call", "recall"):
+                self._publish_call(conn, row, now)
+            ticket = self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+            if action == "transfer":
+                (entry,) = self._queue(conn, now, self.views.day_state(conn, self.today()), only=changes_from)
+                db.append_event(conn, now, "queue", entry.model_dump(mode="json"))
+        self.feed.notify()
+        return ticket
+
+    def _action_changes(self, conn: Connection, row: dict, action: str, req: ActionRequest, now: float) -> dict:
+        """The column changes an action makes, after checking its arguments."""
+        policy = self.config.policy
+        if action == "call":
+            window = self._window_for(row, req, held=row["state"] == State.HELD.value)
+            return {"window": window, "called_at": now, "recalls": 0}
+        if action == "recall":
+            self._same_window(row, req)
+            if row["recalls"] >= policy.recall_limit:
+                raise HallError("invalid_transition", f"ticket {row['number']} was already recalled "
+                                f"{row['recalls']} times (limit {policy.recall_limit})",
+                                {"state": row["state"]})
+            return {"recalls": row["recalls"] + 1, "called_at": now}
+        if action == "start":
+            return {"started_at": now}
+        if action == "finish":
+            return {"finished_at": now, "started_at": row["started_at"] or row["called_at"] or now}
+        if action in ("requeue", "transfer"):
+            changes: dict = {"window": None, "recalls": 0}
+            if now - row["arrival_at"] > policy.requeue_grace_minutes * 60:
+                changes["arrival_at"] = now
+            if action == "transfer":
+                changes.update(self._transfer_changes(row, req))
+            return changes
+        if action == "prioritize":
+            if not req.priority:
+                raise HallError("validation_error", "prioritize needs a priority")
+            service = self._service(row["service"])
+            return {"priority": self._check_priority(service, req.priority), "overtaken": 0}
+        return {}
+
+    def _transfer_changes(self, row: dict, req: ActionRequest) -> dict:
+        if not req.service:
+            raise HallError("validation_error", "transfer needs the target service")
+        target = self._service(req.service)
+        if target.code == row["service"]:
+            raise HallError("validation_error", f"ticket is already in service {target.code}")
+        priority = row["priority"] if row["priority"] in target.priorities else "normal"
+        return {"service": target.code, "priority": priority}
+
+    def _window_for(self, row: dict, req: ActionRequest, held: bool) -> int:
+        if req.window is None:
+            raise HallError("validation_error", "call needs the window number")
+        window = self.config.window(req.window)
+        if window is None:
+            raise HallError("unknown_window", f"no window {req.window}")
+        if held and row["window"] != req.window:
+            raise HallError("invalid_transition", f"ticket {row['number']} is held by window {row['window']}",
+                            {"state": row["state"]})
+        if row["service"] not in window.services:
+            raise HallError("validation_error", f"window {req.window} does not serve {row['service']}")
+        return req.window
+
+    @staticmethod
+    def _same_window(row: dict, req: ActionRequest) -> None:
+        if req.window is not None and req.window != row["window"]:
+            raise HallError("invalid_transition", f"ticket {row['number']} was called by window {row['window']}",
+                            {"state": row["state"]})
+
+    def call_next(self, window: int, actor: str = "") -> Call | None:
+        """Call the best waiting ticket for ``window``; None when nobody waits."""
+        config = self.config.window(window)
+        if config is None:
+            raise HallError("unknown_window", f"no window {window}")
+        now = self.clock.now()
+        with self.store.write() as conn:
+            if self.views.window_paused(conn, window):
+                raise HallError("invalid_transition", f"window {window} is paused; resume it first",
+                                {"state": "paused"})
+            candidates = self._candidates(conn, config.services, now)
+            chosen = pick_next(candidates, now, self.config.policy.priority_ratio,
+                               self.config.policy.max_wait_minutes * 60)
+            if chosen is None:
+                return None
+            t = db.tickets
+            for overtaken in overtaken_by(chosen, candidates):
+                conn.execute(q.BUMP_OVERTAKEN, {"tid": overtaken})
+            conn.execute(update(t).where(t.c.id == chosen.id).values(
+                state=State.CALLED.value, window=window, called_at=now, recalls=0))
+            self._record(conn, chosen.id, now, "call", State.WAITING, State.CALLED, actor, "call-next",
+                         {"window": window})
+            row = self._row(conn, chosen.id)
+            call = self._publish_call(conn, row, now)
+            self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+        self.feed.notify()
+        return call
+
+    def _candidates(self, conn: Connection, services: list[str], now: float) -> list[Candidate]:
+        rows = conn.execute(q.CANDIDATES, {"day": self.today(), "services": services}).all()
+        return [
+            Candidate(r.id, r.arrival_at, self._ranks.get(r.priority, 0), bool(r.in_slot), r.overtaken,
+                      services.index(r.service))
+            for r in rows
+        ]

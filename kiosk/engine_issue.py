@@ -1,0 +1,219 @@
+"""Issuing tickets: idempotency, the real-name rule, appointments, hours, quotas, numbers.
+
+A mixin of ``HallEngine`` (``kiosk.engine``): these methods use its config, store, views and
+internals, and run inside its write transactions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Connection, delete, update
+
+from kiosk import queries as q
+from kiosk import store as db
+from kiosk.clock import hall_day, local
+from kiosk.config import Service
+from kiosk.domain import HallError, State, format_number, parse_number
+from kiosk.models import IssueRequest, Ticket
+
+
+class IssuingRules:
+    """``issue`` and the checks a new ticket passes (DESIGN.md §4)."""
+
+    def issue(self, req: IssueRequest, idempotency_key: str) -> Ticket:
+        """Issue a ticket; replaying the same key and body returns the same ticket."""
+        if not idempotency_key or len(idempotency_key) > 128:
+            raise HallError("validation_error", "an Idempotency-Key of 1 to 128 characters is required")
+        service = self._service(req.service)
+        body_hash = hashlib.sha256(req.model_dump_json().encode()).hexdigest()
+        now = self.clock.now()
+        with self.store.write() as conn:
+            replay = self._replayed(conn, idempotency_key, body_hash, req, now)
+            if replay is not None:
+                return self._view(conn, replay)
+            state = self.views.day_state(conn, self.today())
+            row = self._issue_in(conn, service, req, now, state)
+            conn.execute(q.INSERT_IDEMPOTENCY,
+                         {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
+            state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
+            ticket = self._publish_ticket(conn, now, row, state, fresh=True)
+        self.feed.notify()
+        return ticket
+
+    def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
+        found = conn.execute(q.IDEMPOTENCY_BY_KEY, {"key": key}).first()
+        if found is None:
+            return None
+        if found.body_hash != body_hash:
+            if self._supersede(conn, found, req, now):
+                return None
+            raise HallError(
+                "idempotency_mismatch",
+                "this Idempotency-Key was already used with a different request; use a new key",
+            )
+        return self._row(conn, found.ticket_id)
+
+    def _supersede(self, conn: Connection, found, req: IssueRequest, now: float) -> bool:
+        """An offline ticket sent under the key of the same kiosk's online request replaces it.
+
+        A kiosk whose online request timed out cannot know whether the server committed it, so
+        it prints an offline ticket and later sends it under the same key (DESIGN.md §7). If the
+        online ticket did get committed, nobody holds it: it is voided and the key moves to the
+        offline ticket, so the citizen's request yields exactly one live ticket.
+        """
+        if req.number is None or not req.device:
+            return False
+        old = conn.execute(q.TICKET_BY_ID, {"tid": found.ticket_id}).first()
+        if old is None or old.offline or old.device != req.device:
+            return False
+        if old.state == State.WAITING.value:
+            t = db.tickets
+            conn.execute(update(t).where(t.c.id == old.id).values(state=State.VOID.value))
+            self._record(conn, old.id, now, "void", State.WAITING, State.VOID, req.device,
+                         f"superseded by offline ticket {req.number}", {"superseded_by": req.number})
+            voided = self._view(conn, self._row(conn, old.id))
+            db.append_event(conn, now, "ticket", voided.model_dump(mode="json"))
+        conn.execute(delete(db.idempotency).where(db.idempotency.c.key == found.key))
+        return True
+
+    def _issue_in(self, conn: Connection, service: Service, req: IssueRequest, now: float, state: dict) -> dict:
+        offline = req.number is not None
+        issued_at = self._issue_time(req, now)
+        day = hall_day(issued_at, self.tz)
+        priority = self._check_priority(service, req.priority)
+        if req.citizen:
+            self._check_real_name(conn, day, service.code, req.citizen.id_hash)
+        if service.id_required and req.citizen is None and not offline:
+            raise HallError("validation_error", f"service {service.code} requires an ID card (citizen)")
+        appointment = self._check_in(conn, day, service, req, issued_at)
+        if appointment is not None:
+            priority = "appointment" if "appointment" in service.priorities else priority
+        if offline:
+            seq, number = self._offline_number(conn, day, service, req)
+        else:
+            self._check_open(service, state, now)
+            seq = db.next_sequence(conn, day, service.code)
+            self._check_online_range(service, seq)
+            number = format_number(service.prefix, seq, service.digits)
+        row = {
+            "id": f"{day.replace('-', '')}-{number}",
+            "day": day,
+            "service": service.code,
+            "seq": seq,
+            "number": number,
+            "priority": priority,
+            "state": State.WAITING.value,
+            "channel": req.channel,
+            "device": req.device,
+            "id_hash": req.citizen.id_hash if req.citizen else None,
+            "id_mask": req.citizen.id_mask if req.citizen else None,
+            "name_mask": req.citizen.name_mask if req.citizen else None,
+            "age": req.citizen.age if req.citizen else None,
+            "appointment": appointment,
+            "in_slot": appointment is not None,
+            "issued_at": issued_at,
+            "arrival_at": issued_at,
+            "recalls": 0,
+            "overtaken": 0,
+            "offline": offline,
+        }
+        # A constant statement with a parameter dict: SQLAlchemy compiles it once, not per ticket.
+        conn.execute(q.INSERT_TICKET, {**row, "window": None, "called_at": None, "started_at": None,
+                                          "finished_at": None})
+        row.update(window=None, called_at=None, started_at=None, finished_at=None)
+        if appointment:
+            a = db.appointments
+            conn.execute(update(a).where(a.c.booking_code == appointment).values(ticket_id=row["id"]))
+        self._record(conn, row["id"], now, "issue", None, State.WAITING, req.actor, req.reason,
+                     {"channel": req.channel, "device": req.device, "priority": priority})
+        return row
+
+    def _issue_time(self, req: IssueRequest, now: float) -> float:
+        """When the ticket counts as issued: the kiosk's time for offline tickets, never the future."""
+        if req.number is None:
+            return now
+        if req.issued_at is None:
+            raise HallError("validation_error", "an offline ticket (number given) needs issued_at")
+        return min(req.issued_at.timestamp(), now)
+
+    def _check_priority(self, service: Service, priority: str) -> str:
+        if priority == "normal":
+            return priority
+        if self.config.priority(priority) is None:
+            raise HallError("validation_error", f"unknown priority {priority!r}")
+        if priority not in service.priorities:
+            raise HallError("validation_error", f"service {service.code} does not take priority {priority!r}")
+        return priority
+
+    def _check_real_name(self, conn: Connection, day: str, service: str, id_hash: str) -> None:
+        existing = conn.execute(q.ACTIVE_FOR_ID, {"day": day, "service": service, "id_hash": id_hash}).first()
+        if existing is not None:
+            view = self._view(conn, existing)
+            raise HallError(
+                "duplicate_active",
+                f"this ID already holds ticket {existing.number} for this service; it can be reprinted",
+                {"ticket": view.model_dump(mode="json")},
+            )
+
+    def _check_open(self, service: Service, state: dict, now: float) -> None:
+        reason = self._closed_reason(service, state, now)
+        if reason == "quota":
+            raise HallError("quota_exhausted", f"all of today's tickets for {service.code} are taken")
+        if reason:
+            raise HallError("service_closed", f"service {service.code} is not taking tickets now ({reason})",
+                            {"closed_reason": reason})
+
+    def _check_online_range(self, service: Service, seq: int) -> None:
+        """Numbers the server hands out stop below the kiosks' reserved offline ranges."""
+        starts = [r.start for r in self.config.offline_ranges]
+        limit = (min(starts) - 1) if starts else 10**service.digits - 1
+        if seq > limit:
+            raise HallError("quota_exhausted", f"no numbers left for {service.code} today")
+
+    def _offline_number(self, conn: Connection, day: str, service: Service, req: IssueRequest) -> tuple[int, str]:
+
+        prefix, seq = parse_number(req.number or "")
+        if prefix != service.prefix:
+            raise HallError("validation_error", f"number {req.number} does not belong to service {service.code}")
+        ranges = [r for r in self.config.offline_ranges if r.kiosk == req.device]
+        if ranges and not any(r.start <= seq <= r.end for r in ranges):
+            raise HallError("validation_error", f"number {req.number} is outside kiosk {req.device}'s offline range")
+        if conn.execute(q.NUMBER_TAKEN, {"day": day, "number": req.number}).first():
+            raise HallError("number_taken", f"number {req.number} already exists today")
+        return seq, req.number or ""
+
+    def _check_in(self, conn: Connection, day: str, service: Service, req: IssueRequest, now: float) -> str | None:
+        """The booking code checked in with this ticket, or None; refuses codes outside their window."""
+        if req.appointment:
+            row = conn.execute(q.APPOINTMENT_BY_CODE, {"code": req.appointment}).first()
+            if row is None or row.day != day or row.service != service.code:
+                raise HallError("unknown_appointment", f"no appointment {req.appointment} for {service.code} today")
+            if row.ticket_id:
+                raise HallError("duplicate_active", f"appointment {req.appointment} is already checked in")
+        elif req.citizen:
+            rows = conn.execute(q.OPEN_APPOINTMENTS_FOR_ID,
+                                {"day": day, "service": service.code, "id_hash": req.citizen.id_hash}).all()
+            row = next((r for r in rows if self._in_window(r, now)), None)
+            if row is None:
+                return None
+        else:
+            return None
+        if not self._in_window(row, now):
+            policy = self.config.policy
+            opens = local(row.slot_start - policy.appointment_early_minutes * 60, self.tz).strftime("%H:%M")
+            closes = local(row.slot_end + policy.appointment_late_minutes * 60, self.tz).strftime("%H:%M")
+            raise HallError(
+                "appointment_outside_window",
+                f"appointment {row.booking_code} can be checked in between {opens} and {closes}",
+                {"opens": opens, "closes": closes},
+            )
+        return row.booking_code
+
+    def _in_window(self, row, now: float) -> bool:
+        policy = self.config.policy
+        return (
+            row.slot_start - policy.appointment_early_minutes * 60
+            <= now
+            <= row.slot_end + policy.appointment_late_minutes * 60
+        )
