@@ -215,3 +215,28 @@ def test_an_oversized_chunked_body_is_refused_too(live_server):
                       timeout=5)
     assert_problem(r, 413, "payload_too_large")
     assert requests.get(f"{live_server.url}/api/v1/tickets", headers=h("guide"), timeout=5).json() == []
+
+
+def test_window_pause_and_appointment_upload_over_http(live_server, engine):
+    from datetime import timedelta
+
+    from tests.conftest import MONDAY_10AM
+
+    base = f"{live_server.url}/api/v1"
+    post_ticket(live_server, {"service": "GC01"}, "w1")
+    paused = requests.post(f"{base}/windows/18", json={"paused": True}, headers=h("counter"), timeout=5)
+    assert paused.status_code == 204
+    refused = requests.post(f"{base}/windows/18/call-next", headers=h("counter"), timeout=5)
+    assert_problem(refused, 409, "invalid_transition")
+    requests.post(f"{base}/windows/18", json={"paused": False}, headers=h("counter"), timeout=5)
+    assert requests.post(f"{base}/windows/18/call-next", headers=h("counter"), timeout=5).status_code == 200
+    slot = {"booking_code": "BK-77", "service": "AP01", "slot_start": MONDAY_10AM.isoformat(),
+            "slot_end": (MONDAY_10AM + timedelta(minutes=30)).isoformat()}
+    assert_problem(requests.post(f"{base}/appointments", json=[slot], headers=h("kiosk"), timeout=5), 403, "forbidden")
+    uploaded = requests.post(f"{base}/appointments", json=[slot], headers=h("guide"), timeout=5)
+    assert uploaded.json() == {"imported": 1}
+    booked = post_ticket(live_server, {"service": "AP01", "appointment": "BK-77"}, "w2").json()
+    assert booked["priority"] == "appointment" and booked["appointment"] == "BK-77"
+    bad = dict(slot, slot_start="tomorrow-ish")
+    assert_problem(requests.post(f"{base}/appointments", json=[bad], headers=h("guide"), timeout=5), 422,
+                   "validation_error")
