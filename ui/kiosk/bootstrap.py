@@ -31,6 +31,29 @@ log = logging.getLogger(__name__)
 STYLE_DIR = Path(__file__).resolve().parents[2] / "assets" / "style"
 
 
+class LinkBridge(QObject):
+    """Carries the hall link's online/offline changes from the outbox sender's thread to the
+    GUI thread, where they become (or clear) the staff alert ``server_down``."""
+
+    changed = Signal(bool, str)
+
+    def __init__(self, alerts: AlertCenter):
+        super().__init__(alerts)
+        self.changed.connect(self._show)
+
+    def _show(self, online: bool, reason: str) -> None:
+        if online:
+            self.alerts.clear("server_down")
+            return
+        # The outbox length changes with every ticket: the diagnostics page shows it live.
+        self.alerts.raise_alert("server_down", f"hall server unreachable ({reason}); the kiosk issues "
+                                "offline tickets and sends them when the server is back", "error")
+
+    @property
+    def alerts(self) -> AlertCenter:
+        return self.parent()
+
+
 class ReaderBridge(QObject):
     """Carries ``ReaderEvent``s from the reader's own thread to the GUI thread.
 
@@ -83,6 +106,10 @@ def build_services(kiosk_config: KioskConfig, config_path: Path | str, hall: Hal
         hall_lane=Lane("hall"), printer_lane=Lane("printer"), alerts=AlertCenter(),
     )
     runtime.device_states["printer"] = "configured" if printer is not None else "missing"
+    link = getattr(runtime.terminal, "link", None)
+    if link is not None:  # the outbox terminal: tell staff when the kiosk goes offline and back
+        bridge = LinkBridge(runtime.alerts)
+        link.listeners.append(bridge.changed.emit)
     if reader_uri:
         bridge = ReaderBridge()
         runtime.reader = ReaderWorker(reader_uri, bridge.event.emit,
