@@ -89,8 +89,11 @@ class CitizenFlow:
         visit = self.visit
         if visit is None or self.screen_name() != "identify":
             return
+        citizen = citizen_from_card(card, self.services.terminal.key)
+        if citizen.id_hash in self.config.staff.staff_cards:
+            return  # a staff card opens staff mode (ui.staff.entry), it queues for nothing
         visit.card = card
-        visit.citizen = citizen_from_card(card, self.services.terminal.key)
+        visit.citizen = citizen
         if card.age >= self.config.kiosk.elderly_age and "elderly" in visit.service.priorities:
             self.show_screen("priority")
         else:

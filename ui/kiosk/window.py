@@ -190,6 +190,8 @@ class KioskWindow(CitizenFlow, QWidget):
                 # A new visit must see a card already lying on the reader: the worker reports a
                 # card once per placement, so it is re-armed for this visit.
                 reader.start_polling(rearm=True)
+            elif name == "home":
+                reader.start_polling()  # a staff card opens staff mode from the home screen
             else:
                 reader.stop_polling()
         screen.entered()
