@@ -85,9 +85,11 @@ class HallClient:
         """One ticket."""
         return Ticket.model_validate_json(self._request("GET", f"/tickets/{ticket_id}").content)
 
-    def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None) -> list[Ticket]:
+    def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
+                id_hash: str | None = None) -> list[Ticket]:
         """A day's tickets, filtered."""
-        params = {k: v for k, v in {"day": day, "service": service, "state": state}.items() if v}
+        params = {"day": day, "service": service, "state": state, "id_hash": id_hash}
+        params = {k: v for k, v in params.items() if v}
         return [Ticket.model_validate(t) for t in self._request("GET", "/tickets", params=params).json()]
 
     def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket:

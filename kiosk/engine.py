@@ -81,14 +81,18 @@ class HallEngine(IssuingRules, TicketActions):
             row = self._row(conn, ticket_id)
             return self._view(conn, row)
 
-    def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None) -> list[Ticket]:
-        """A day's tickets (today by default), optionally filtered, in issue order."""
+    def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
+                id_hash: str | None = None) -> list[Ticket]:
+        """A day's tickets (today by default), optionally filtered, in issue order.
+
+        ``id_hash`` finds a card holder's tickets (staff reprint by card) without the hash ever
+        being shown in a ticket.
+        """
         t = db.tickets
         query = select(t).where(t.c.day == (day or self.today()))
-        if service:
-            query = query.where(t.c.service == service)
-        if state:
-            query = query.where(t.c.state == state)
+        for column, value in ((t.c.service, service), (t.c.state, state), (t.c.id_hash, id_hash)):
+            if value:
+                query = query.where(column == value)
         with self.store.read() as conn:
             rows = conn.execute(query.order_by(t.c.issued_at, t.c.number)).all()
             return [self._view(conn, r) for r in rows]

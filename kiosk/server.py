@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from sqlalchemy import insert, select
@@ -209,10 +209,11 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
 
     @app.get(f"{v1}/tickets", response_model=list[Ticket])
     def list_tickets(day: str | None = None, service: str | None = None, state: str | None = None,
+                     id_hash: str | None = Query(default=None, pattern=r"^[0-9a-f]{64}$"),
                      _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
         if day is not None:
             _check_day(day)
-        return engine.tickets(day, service, state)
+        return engine.tickets(day, service, state, id_hash)
 
     @app.get(f"{v1}/tickets/{{ticket_id}}", response_model=Ticket)
     def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:

@@ -240,3 +240,15 @@ def test_window_pause_and_appointment_upload_over_http(live_server, engine):
     bad = dict(slot, slot_start="tomorrow-ish")
     assert_problem(requests.post(f"{base}/appointments", json=[bad], headers=h("guide"), timeout=5), 422,
                    "validation_error")
+
+
+def test_guides_find_a_card_holders_tickets_by_id_hash(live_server):
+    holder = {"id_hash": id_hash("11010519491231002X", b"k"), "id_mask": mask_id("11010519491231002X")}
+    other = {"id_hash": id_hash("110105194912310037", b"k"), "id_mask": mask_id("110105194912310037")}
+    mine = post_ticket(live_server, {"service": "SS01", "citizen": holder}, "h1").json()
+    post_ticket(live_server, {"service": "SS01", "citizen": other}, "h2")
+    url = f"{live_server.url}/api/v1/tickets"
+    found = requests.get(url, params={"id_hash": holder["id_hash"]}, headers=h("guide"), timeout=5).json()
+    assert [t["number"] for t in found] == [mine["number"]] and "id_hash" not in found[0]
+    assert_problem(requests.get(url, params={"id_hash": "nothex"}, headers=h("guide"), timeout=5), 422,
+                   "validation_error")

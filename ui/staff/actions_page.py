@@ -326,10 +326,9 @@ class ActionsPage(QWidget):
 
         key = self.services.config.kiosk.id_hash_key.encode()
         digest = card.id_hash(key) if key else ""
-        mask = card.masked_id
         self.citizen = citizen_from_card(card, key) if key else None
         self._show_citizen()
-        self.services.hall_lane.run(lambda: ops.find_by_card(self.services.hall, digest, mask),
+        self.services.hall_lane.run(lambda: ops.find_by_card(self.services.hall, digest),
                                     self._card_matches, self._failed)
 
     def _card_matches(self, tickets) -> None:

@@ -31,15 +31,11 @@ def find_ticket(hall, number: str) -> Ticket:
     raise HallError("unknown_ticket", f"no ticket {wanted} today")
 
 
-def find_by_card(hall, id_hash: str, id_mask: str) -> list[Ticket]:
-    """Today's active tickets of the card holder.
-
-    Matched on the keyed ID hash where the hall's ticket view carries it, else on the masked ID
-    (which can in rare cases match two people: the panel then lists every match to choose from).
-    """
-    active = [t for t in hall.tickets() if t.state in {s.value for s in ACTIVE_STATES}]
-    by_hash = [t for t in active if getattr(t, "id_hash", None) == id_hash]
-    return by_hash or [t for t in active if t.id_mask and t.id_mask == id_mask]
+def find_by_card(hall, id_hash: str) -> list[Ticket]:
+    """Today's active tickets of the card holder, found by the keyed ID hash."""
+    if not id_hash:  # no hash key configured: nobody can be recognised by card
+        return []
+    return [t for t in hall.tickets(id_hash=id_hash) if t.state in {s.value for s in ACTIVE_STATES}]
 
 
 def issue_priority(services, audit: AuditLog, actor: Actor, service: str, priority: str,
