@@ -17,7 +17,8 @@ class Setting:
     """One editable setting of the kiosk TOML.
 
     ``key`` is a dotted path (``printer.width_mm``); ``kind`` one of ``str``, ``secret``, ``int``,
-    ``float``, ``choice``, ``bool``, ``signs`` (the list of LED sign buses). ``live`` says whether
+    ``float``, ``choice`` (its choices may be tuples: the setting is then a list), ``bool``, ``signs``
+    (the list of LED sign buses). ``live`` says whether
     the kiosk applies it without a restart.
     """
 
@@ -74,13 +75,23 @@ SETTINGS: tuple[Setting, ...] = (
       "One URI per bus; the address map links window numbers to sign addresses, e.g. 1=1, 2=2",
       "signs", [], live=False),
     S("voice.backend", "voice", "语音方式", "Voice backend",
-      "clips：录音片段；silent：静音", "clips: recorded clips; silent: no sound",
+      "clips：录音片段；qt：系统语音合成（需已安装语音）；silent：静音",
+      "clips: recorded clips; qt: the system's speech synthesis (needs an installed voice); "
+      "silent: no sound",
       "choice", "clips", choices=("clips", "qt", "silent"), live=False),
     S("voice.volume", "voice", "音量", "Volume", "0 到 1", "0 to 1", "float", 0.8, 0, 1),
+    S("voice.languages", "voice", "播报语言", "Announcement languages",
+      "每次叫号依次用哪些语言播报", "The languages each call is spoken in, in order",
+      "choice", ["zh"], choices=(("zh",), ("zh", "en"), ("en",)), live=False),
     S("voice.repeat", "voice", "播报次数", "Repeats", "每次叫号播报几遍", "How many times a call is spoken",
       "int", 2, 1, 5),
     S("display.screen", "display", "叫号屏显示器", "Calling screen monitor",
       "0 为第一个显示器", "0 is the first monitor", "int", 0, 0, 8, live=False),
+    S("display.recent_calls", "display", "显示最近叫号数", "Recent calls shown",
+      "叫号屏列出最近几次叫号", "How many recent calls the calling screen lists",
+      "int", 8, 1, 20, live=False),
+    S("display.blink_seconds", "display", "新叫号闪烁（秒）", "New call blinks (s)",
+      "最新叫号闪烁多久", "How long the latest call blinks", "float", 6, 0, 60, live=False),
     S("link.mode", "server", "连接方式", "Link mode",
       "standalone：本机排队；server：连接大厅服务器", "standalone: queue in this kiosk; server: hall server",
       "choice", "standalone", choices=("standalone", "server"), live=False),

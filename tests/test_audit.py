@@ -88,3 +88,43 @@ def test_each_append_is_on_disk(tmp_path):
     log = AuditLog(path)
     log.append(actor="staff", action="pause", reason="r")
     assert len(path.read_bytes().splitlines()) == 1
+
+
+def test_lines_cut_off_the_end_are_found(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    _fill(path)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:3]) + "\n")
+    result = AuditLog(path).verify()
+    assert not result.ok and result.first_bad_line == 4 and "cut off the end" in result.problem
+
+
+def test_whole_log_rewritten_with_a_valid_chain_is_found(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    _fill(path, 3)
+    forger = AuditLog(tmp_path / "forged" / "audit.jsonl")  # a valid chain of its own
+    for i in range(3):
+        forger.append(actor="staff", action="void", ticket=f"A{i:03d}", reason="forged")
+    assert forger.verify().ok
+    path.write_bytes(forger.path.read_bytes())
+    result = AuditLog(path).verify()
+    assert not result.ok and "rewritten" in result.problem
+
+
+def test_head_file_removed_is_found(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    _fill(path, 2)
+    (tmp_path / "audit.jsonl.head").unlink()
+    result = AuditLog(path).verify()
+    assert not result.ok and "head file is missing" in result.problem
+
+
+def test_crash_between_line_and_head_is_accepted(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    _fill(path, 2)
+    head = (tmp_path / "audit.jsonl.head").read_text()
+    AuditLog(path).append(actor="staff", action="pause", reason="r")
+    (tmp_path / "audit.jsonl.head").write_text(head)  # as if the process died before the head
+    assert AuditLog(path).verify().ok
+    AuditLog(path).append(actor="staff", action="resume", reason="r")
+    assert AuditLog(path).verify().ok and AuditLog(path).verify().lines == 4

@@ -85,6 +85,22 @@ def test_round_trip_keeps_comments_and_applies(qtbot, page, tech):
     assert page.status.text() == "Nothing changed."
 
 
+def test_list_and_display_settings_round_trip(qtbot, page, tech):
+    languages = field(page, "voice.languages")
+    assert page.editors["voice.languages"].value() == ["zh", "en"]  # as the file says
+    assert languages.currentText() == "zh + en"
+    languages.setCurrentIndex(languages.findData("zh"))
+    field(page, "display.recent_calls").setValue(12)
+    field(page, "display.blink_seconds").setValue(3)
+    click(qtbot, page.save_button)
+    saved(qtbot, page)
+    text = tech.services.config_path.read_text()
+    assert 'languages = ["zh"]' in text and "recent_calls = 12" in text and "blink_seconds = 3" in text
+    config = tech.services.config
+    assert config.voice.languages == ["zh"] and config.display.recent_calls == 12
+    assert "Announcement languages" in page.status.text()  # the calling screen picks it up on restart
+
+
 def test_invalid_value_is_marked_and_nothing_written(qtbot, page, tech):
     path = tech.services.config_path
     before = path.read_bytes()
@@ -189,6 +205,22 @@ def test_diagnostics_and_support_bundle(qtbot, tech, tmp_path):
         text = "".join(zf.read(n).decode() for n in zf.namelist())
     assert "11010519491231002X" not in text and "1101**********002X" in text
     assert "dev-only-id-hash-key" not in text and "paper out" in text
+
+
+def test_diagnostics_shows_the_audit_log_intact_then_tampered(qtbot, tech):
+    tech.audit.append(actor="staff", action="void", ticket="A001", reason="citizen_left")
+    tech.audit.append(actor="staff", action="void", ticket="A002", reason="citizen_left")
+    page = DiagnosticsPage(tech)
+    qtbot.addWidget(page)
+    page.show()
+    audit = page.rows["audit"][1]
+    qtbot.waitUntil(lambda: audit.text() != "")
+    assert audit.text() == "intact, 2 entries" and not audit.property("alert")
+    lines = tech.audit.path.read_text().splitlines()
+    tech.audit.path.write_text(lines[0] + "\n")  # the last entry cut off
+    click(qtbot, page.refresh_button)
+    qtbot.waitUntil(lambda: audit.text().startswith("TAMPERED"))
+    assert "line 2" in audit.text() and audit.property("alert")
 
 
 def test_outbox_dash_when_the_terminal_cannot_tell():

@@ -160,37 +160,37 @@
         <translation>号票 %1 已取号但未打印：请为群众记下号码。</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="337"/>
+        <location filename="../staff/actions_page.py" line="336"/>
         <source>No active ticket today for this card.</source>
         <translation>此证件今日没有有效号票。</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="357"/>
+        <location filename="../staff/actions_page.py" line="356"/>
         <source>%1 — service %2, %3, issued %4</source>
         <translation>%1 — 事项 %2，状态 %3，取号时间 %4</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="367"/>
+        <location filename="../staff/actions_page.py" line="366"/>
         <source>Find a ticket first.</source>
         <translation>请先查找号票。</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="385"/>
+        <location filename="../staff/actions_page.py" line="384"/>
         <source>Done: %1 %2.</source>
         <translation>已完成：%1 %2。</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="402"/>
+        <location filename="../staff/actions_page.py" line="401"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="402"/>
+        <location filename="../staff/actions_page.py" line="401"/>
         <source>running</source>
         <translation>正常办理</translation>
     </message>
     <message>
-        <location filename="../staff/actions_page.py" line="403"/>
+        <location filename="../staff/actions_page.py" line="402"/>
         <source>Service %1 is %2, quota %3.</source>
         <translation>事项 %1 %2，号源 %3。</translation>
     </message>
@@ -251,42 +251,57 @@
         <translation>服务器延迟</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="81"/>
+        <location filename="../staff/diagnostics_page.py" line="79"/>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="82"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="82"/>
+        <location filename="../staff/diagnostics_page.py" line="83"/>
         <source>Export support bundle</source>
         <translation>导出技术支持包</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="101"/>
+        <location filename="../staff/diagnostics_page.py" line="102"/>
         <source>No device reported yet.</source>
         <translation>尚无设备状态。</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="109"/>
+        <location filename="../staff/diagnostics_page.py" line="113"/>
         <source>measuring…</source>
         <translation>正在测量…</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="112"/>
+        <location filename="../staff/diagnostics_page.py" line="116"/>
         <source>unreachable: %1</source>
         <translation>无法连接：%1</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="127"/>
+        <location filename="../staff/diagnostics_page.py" line="121"/>
+        <source>intact, %1 entries</source>
+        <translation>完好，共 %1 条</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="123"/>
+        <source>TAMPERED at line %1: %2</source>
+        <translation>已被改动，第 %1 行：%2</translation>
+    </message>
+    <message>
+        <location filename="../staff/diagnostics_page.py" line="142"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="129"/>
+        <location filename="../staff/diagnostics_page.py" line="144"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="133"/>
+        <location filename="../staff/diagnostics_page.py" line="148"/>
         <source>Support bundle written: %1</source>
         <translation>技术支持包已写入：%1</translation>
     </message>

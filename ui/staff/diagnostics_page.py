@@ -1,5 +1,5 @@
 """Diagnostics: versions, device states and last errors, the offline outbox, server latency,
-and the support bundle export (kiosk.support)."""
+the audit log's integrity, and the support bundle export (kiosk.support)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class DiagnosticsPage(QWidget):
         layout.addWidget(self.heading)
         form = QFormLayout()
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}
-        for key in ("versions", "devices", "outbox", "latency"):
+        for key in ("versions", "devices", "outbox", "latency", "audit"):
             self.rows[key] = (QLabel(), QLabel(objectName=f"diag_{key}", wordWrap=True))
             form.addRow(*self.rows[key])
         layout.addLayout(form)
@@ -75,7 +75,8 @@ class DiagnosticsPage(QWidget):
         """Set every text in the current language."""
         self.heading.setText(self.tr("Diagnostics"))
         titles = {"versions": self.tr("Versions"), "devices": self.tr("Devices"),
-                  "outbox": self.tr("Offline outbox"), "latency": self.tr("Server latency")}
+                  "outbox": self.tr("Offline outbox"), "latency": self.tr("Server latency"),
+                  "audit": self.tr("Audit log")}
         for key, (label, _value) in self.rows.items():
             label.setText(titles[key])
         self.refresh_button.setText(self.tr("Refresh"))
@@ -106,10 +107,24 @@ class DiagnosticsPage(QWidget):
         terminal, hall = self.services.terminal, self.services.hall
         self.lane.run(lambda: outbox_length(terminal), self.rows["outbox"][1].setText,
                       lambda exc: self.rows["outbox"][1].setText(str(exc)))
+        audit = self.controller.audit
+        self.lane.run(audit.verify, self._audit_checked,
+                      lambda exc: self.rows["audit"][1].setText(str(exc)))
         self.rows["latency"][1].setText(self.tr("measuring…"))
         self.services.hall_lane.run(lambda: hall_latency_ms(hall), self._latency,
                                     lambda exc: self.rows["latency"][1].setText(
                                         self.tr("unreachable: %1").replace("%1", str(exc))))
+
+    def _audit_checked(self, result) -> None:
+        label = self.rows["audit"][1]
+        if result.ok:
+            label.setText(self.tr("intact, %1 entries").replace("%1", str(result.lines)))
+        else:
+            label.setText(self.tr("TAMPERED at line %1: %2").replace("%1", str(result.first_bad_line))
+                          .replace("%2", result.problem))
+        label.setProperty("alert", not result.ok)
+        label.style().unpolish(label)
+        label.style().polish(label)
 
     def _latency(self, ms: float) -> None:
         self.rows["latency"][1].setText(f"{ms:.1f} ms")

@@ -42,7 +42,8 @@ class FieldEditor:
         if kind in ("int", "float"):
             return w.value()
         if kind == "choice":
-            return w.currentData()
+            data = w.currentData()
+            return data.split(",") if _list_choices(self.setting) else data
         if kind == "bool":
             return w.isChecked()
         return w.value()
@@ -57,8 +58,8 @@ class FieldEditor:
         elif kind == "float":
             w.setValue(float(value if value is not None else self.setting.default or 0))
         elif kind == "choice":
-            index = w.findData(value)
-            w.setCurrentIndex(index if index >= 0 else w.findData(self.setting.default))
+            index = w.findData(_choice_key(value))
+            w.setCurrentIndex(index if index >= 0 else w.findData(_choice_key(self.setting.default)))
         elif kind == "bool":
             w.setChecked(bool(value))
         else:
@@ -80,7 +81,8 @@ def make_editor(setting: Setting) -> FieldEditor:
     elif kind == "choice":
         widget = QComboBox()
         for choice in setting.choices:
-            widget.addItem(str(choice), choice)
+            widget.addItem(" + ".join(choice) if isinstance(choice, tuple) else str(choice),
+                           _choice_key(choice))
     elif kind == "bool":
         widget = QCheckBox()
     elif kind == "signs":
@@ -88,6 +90,16 @@ def make_editor(setting: Setting) -> FieldEditor:
     else:
         raise ValueError(f"no editor for setting kind {kind!r}")
     return FieldEditor(setting, widget)
+
+
+def _list_choices(setting: Setting) -> bool:
+    """True when the setting's choices are lists (``voice.languages``), kept as "a,b" keys."""
+    return any(isinstance(choice, tuple) for choice in setting.choices)
+
+
+def _choice_key(value):
+    """A combo box item's data: the value itself, or "a,b" for a list (Qt compares it reliably)."""
+    return ",".join(value) if isinstance(value, list | tuple) else value
 
 
 def parse_addresses(text: str) -> dict[str, int]:

@@ -301,7 +301,7 @@ class SettingsPage(QWidget):
                 return
             lane, job = self.lane, lambda: devicetests.check_signs(signs)
         elif name == "test_voice":
-            backend, languages = self._value("voice.backend"), list(s.config.voice.languages)
+            backend, languages = self._value("voice.backend"), list(self._value("voice.languages"))
             lane, job = self.lane, lambda: devicetests.check_voice(backend, languages)
         elif name == "test_server":
             url, token, timeout = (self._value(k) for k in ("link.url", "link.token", "link.timeout_s"))

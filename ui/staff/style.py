@@ -9,6 +9,7 @@ QLabel#devBanner, QLabel#staffDevBanner { background: #ffb300; color: black; pad
     font-weight: bold; }
 QLabel#status { color: #1b5e20; }
 QLabel#status[error="true"] { color: #b71c1c; }
+QLabel[alert="true"] { color: #b71c1c; font-weight: bold; }
 QPushButton { min-height: 52px; padding: 4px 16px; }
 QPushButton#staffNav { text-align: left; }
 QPushButton#staffNav:checked { background: #1565c0; color: white; }
