@@ -98,6 +98,7 @@ class OutboxSender:
         self.interval = interval
         self.max_pause = max_pause
         self.on_catalog = on_catalog
+        self.rejected_listeners: list[Callable[[str, str], None]] = []  # (number, reason), for staff
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._flushing = threading.Lock()
@@ -131,6 +132,8 @@ class OutboxSender:
             log.error("outbox entry %s (%s) rejected by the server: %s", entry.id, entry.number, reason)
             self.outbox.mark_rejected(entry.id, reason)
             report.rejected.append((entry.number or entry.service, reason))
+            for listener in list(self.rejected_listeners):
+                listener(entry.number or entry.service, reason)
             return True
         self.link.up()
         crash_point("after_send")

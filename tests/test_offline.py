@@ -226,3 +226,21 @@ def test_printing_failure_leaves_a_ticket_to_reprint(hall, tmp_path, clock):
 def test_plan_numbers_use_the_service_prefix_and_digits(hall_config):
     plan = OfflinePlan(hall_config, "K02")
     assert plan.range == (950, 999) and plan.number("SS01", 950) == "A950"
+
+
+def test_an_offline_ticket_the_server_refuses_is_kept_and_reported(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    heard = []
+    terminal.sender.rejected_listeners.append(lambda number, reason: heard.append((number, reason)))
+    hall.stop()
+    offline = terminal.issue("GC01").ticket
+    hall.start()
+    # The same number reached the server another way (a kiosk restored from an old backup).
+    hall.engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
+                                   issued_at=offline.issued_at), "restored-kiosk")
+    report = terminal.sync()
+    assert not report.complete and report.rejected[0][0] == offline.number
+    assert heard == report.rejected and "number_taken" in heard[0][1]
+    ((ticket, reason),) = terminal.rejected()
+    assert ticket.number == offline.number and "number_taken" in reason
+    assert terminal.outbox_length() == 0  # refused is not pending: it is never resent

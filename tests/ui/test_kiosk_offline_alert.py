@@ -29,3 +29,29 @@ def test_offline_issuing_raises_and_clears_the_staff_alert(qtbot, tmp_path):
         qtbot.waitUntil(lambda: not services.alerts.has("server_down"), timeout=5000)
     finally:
         services.close()
+
+
+def test_offline_ticket_refused_by_the_server_alerts_staff(qtbot, tmp_path, engine, clock):
+    from kiosk.models import IssueRequest
+    from tests.test_offline import Hall, make_terminal
+
+    hall = Hall(engine)
+    terminal = make_terminal(hall, tmp_path, clock)
+    services = build_services(terminal.config, PROJECT_CONFIG_DIR / "kiosk.toml", terminal.hall,
+                              terminal=terminal, start_reader=False)
+    try:
+        hall.stop()
+        offline = terminal.issue("GC01").ticket
+        hall.start()
+        engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
+                                  issued_at=offline.issued_at), "restored-kiosk")
+        sync = threading.Thread(target=terminal.sync)  # as the sender thread does
+        sync.start()
+        sync.join()
+        qtbot.waitUntil(lambda: services.alerts.has("offline_rejected"), timeout=5000)
+        alert = next(a for a in services.alerts.active() if a.kind == "offline_rejected")
+        assert offline.number in alert.staff_message and "number_taken" in alert.staff_message
+        assert alert.severity == "error"
+    finally:
+        services.close()
+        hall.stop()

@@ -349,6 +349,7 @@ def test_alerts_page_follows_the_alert_center(qtbot, env):
     alerts.raise_alert("reader_lost", "ID reader not answering")
     page = panel.pages["alerts"]
     assert page.list.count() == 2 and "paper" in page.list.item(0).text()
+    assert "tickets are shown as e-tickets" in page.list.item(0).text()  # what it means, then detail
     assert panel.nav["alerts"].text().endswith("(2)")
     alerts.clear("paper_out")
     assert page.list.count() == 1 and panel.nav["alerts"].text().endswith("(1)")

@@ -208,17 +208,52 @@
         <translation>没有告警：所有设备工作正常。</translation>
     </message>
     <message>
+        <location filename="../staff/alerts_page.py" line="44"/>
+        <source>Printer out of paper: tickets are shown as e-tickets</source>
+        <translation>打印机缺纸：号票以电子票显示</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="45"/>
+        <source>Printer paper running low</source>
+        <translation>打印纸即将用完</translation>
+    </message>
+    <message>
         <location filename="../staff/alerts_page.py" line="46"/>
+        <source>Printer not answering: tickets are shown as e-tickets</source>
+        <translation>打印机无响应：号票以电子票显示</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="47"/>
+        <source>Printer fault: tickets are shown as e-tickets</source>
+        <translation>打印机故障：号票以电子票显示</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="48"/>
+        <source>ID card reader lost</source>
+        <translation>身份证读卡器已断开</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="49"/>
+        <source>Hall server unreachable: the kiosk issues offline tickets</source>
+        <translation>连接不上大厅服务器：本机正在发离线号</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="50"/>
+        <source>Offline tickets refused by the hall server: help these citizens at the guide desk</source>
+        <translation>大厅服务器拒收了离线号：请在导办台为这些群众处理</translation>
+    </message>
+    <message>
+        <location filename="../staff/alerts_page.py" line="59"/>
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="46"/>
+        <location filename="../staff/alerts_page.py" line="59"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="46"/>
+        <location filename="../staff/alerts_page.py" line="59"/>
         <source>Info</source>
         <translation>提示</translation>
     </message>

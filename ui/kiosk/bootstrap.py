@@ -33,13 +33,23 @@ STYLE_DIR = Path(__file__).resolve().parents[2] / "assets" / "style"
 
 class LinkBridge(QObject):
     """Carries the hall link's online/offline changes from the outbox sender's thread to the
-    GUI thread, where they become (or clear) the staff alert ``server_down``."""
+    GUI thread, where they become (or clear) the staff alert ``server_down``; and offline tickets
+    the server refused, which become ``offline_rejected`` (those citizens hold a printed ticket
+    the hall does not know: staff must help them)."""
 
     changed = Signal(bool, str)
+    rejected = Signal(str, str)
 
     def __init__(self, alerts: AlertCenter):
         super().__init__(alerts)
+        self.refused: list[str] = []
         self.changed.connect(self._show)
+        self.rejected.connect(self._refused)
+
+    def _refused(self, number: str, reason: str) -> None:
+        self.refused.append(f"{number} ({reason})")
+        self.alerts.raise_alert("offline_rejected", f"{len(self.refused)} offline ticket(s) refused: "
+                                + "; ".join(self.refused[-5:]), "error")
 
     def _show(self, online: bool, reason: str) -> None:
         if online:
@@ -110,6 +120,9 @@ def build_services(kiosk_config: KioskConfig, config_path: Path | str, hall: Hal
     if link is not None:  # the outbox terminal: tell staff when the kiosk goes offline and back
         bridge = LinkBridge(runtime.alerts)
         link.listeners.append(bridge.changed.emit)
+        sender = getattr(runtime.terminal, "sender", None)
+        if sender is not None:
+            sender.rejected_listeners.append(bridge.rejected.emit)
     if reader_uri:
         bridge = ReaderBridge()
         runtime.reader = ReaderWorker(reader_uri, bridge.event.emit,

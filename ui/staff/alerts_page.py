@@ -38,15 +38,30 @@ class AlertsPage(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def headlines(self) -> dict[str, str]:
+        """What each alert kind means, in the staff's language (the detail stays technical)."""
+        return {
+            "paper_out": self.tr("Printer out of paper: tickets are shown as e-tickets"),
+            "paper_low": self.tr("Printer paper running low"),
+            "printer_offline": self.tr("Printer not answering: tickets are shown as e-tickets"),
+            "printer_error": self.tr("Printer fault: tickets are shown as e-tickets"),
+            "reader_lost": self.tr("ID card reader lost"),
+            "server_down": self.tr("Hall server unreachable: the kiosk issues offline tickets"),
+            "offline_rejected": self.tr("Offline tickets refused by the hall server: "
+                                        "help these citizens at the guide desk"),
+        }
+
     def refresh(self) -> None:
         """Show the current alerts, oldest first."""
         self.list.clear()
         active = self.alerts.active()
         self.empty.setVisible(not active)
         names = {"error": self.tr("Error"), "warning": self.tr("Warning"), "info": self.tr("Info")}
+        headlines = self.headlines()
         for alert in active:
             since = time.strftime("%H:%M", time.localtime(alert.since))
-            item = QListWidgetItem(f"[{names.get(alert.severity, alert.severity)}] {since}  "
-                                   f"{alert.staff_message}")
+            headline = headlines.get(alert.kind)
+            text = f"{headline}\n{alert.staff_message}" if headline else alert.staff_message
+            item = QListWidgetItem(f"[{names.get(alert.severity, alert.severity)}] {since}  {text}")
             item.setBackground(QColor(SEVERITY_COLOURS.get(alert.severity, "#eeeeee")))
             self.list.addItem(item)
