@@ -14,6 +14,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from kiosk.audit import AuditLog
+from ui.i18n import Languages
+from ui.kiosk.bootstrap import translations_dir
 from ui.staff.actions_page import select_data
 from ui.staff.controller import StaffController
 from ui.staff.panel import StaffPanel
@@ -40,7 +42,8 @@ def _shot(widget, out: Path, name: str, ctx) -> None:
 
 
 def capture(ctx) -> None:
-    """Screenshots: PIN, staff home (queue), actions, alerts, settings pages, diagnostics."""
+    """Screenshots in Chinese and English (``staff-alerts-zh.png``…): PIN, staff home (queue),
+    actions, alerts, settings pages, diagnostics."""
     app = ctx.app or QApplication.instance()
     out = Path(ctx.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -51,21 +54,25 @@ def capture(ctx) -> None:
     services = build_services(ctx.kiosk_config, config_path, ctx.hall)
     services.device_states.update({"printer": "ok", "id_reader": "ok", "signs": "ok", "hall": "ok"})
     controller = StaffController(services, audit=AuditLog(work / "audit.jsonl"), dev=True)
+    languages = Languages(app, translations_dir())
     try:
-        _capture_all(app, out, ctx, controller)
+        for language in ("zh", "en"):
+            languages.set(language)
+            _capture_all(app, out, ctx, controller, f"-{language}")
     finally:
+        languages.set("en")
         services.hall_lane.shutdown(wait=True)
         services.printer_lane.shutdown(wait=True)
 
 
-def _capture_all(app, out: Path, ctx, controller) -> None:
+def _capture_all(app, out: Path, ctx, controller, suffix: str) -> None:
     pin = PinDialog(controller)
     pin.resize(*SIZE)
     pin.show()
     for key in "12":
         pin.press(key)
     _settle(app, timeout=0.2)
-    _shot(pin, out, "staff-pin.png", ctx)
+    _shot(pin, out, f"staff-pin{suffix}.png", ctx)
     pin.close()
 
     controller.open("tech", "tech")
@@ -74,8 +81,8 @@ def _capture_all(app, out: Path, ctx, controller) -> None:
     panel.show()
     queue = panel.pages["queue"]
     _settle(app, lambda: queue.data is not None)
-    _shot(panel, out, "staff-home.png", ctx)
-    _shot(panel, out, "staff-queue.png", ctx)
+    _shot(panel, out, f"staff-home{suffix}.png", ctx)
+    _shot(panel, out, f"staff-queue{suffix}.png", ctx)
 
     panel.show_page("actions")
     actions = panel.pages["actions"]
@@ -85,35 +92,36 @@ def _capture_all(app, out: Path, ctx, controller) -> None:
     select_data(actions.issue_reason, "urgent_case")
     actions.issue()
     _settle(app, lambda: not actions.busy)
-    _shot(panel, out, "staff-actions.png", ctx)
+    _shot(panel, out, f"staff-actions{suffix}.png", ctx)
 
     alerts = controller.services.alerts
     alerts.raise_alert("paper_low", "Printer paper near its end: refill soon", "warning")
     alerts.raise_alert("server_down", "Hall server unreachable: issuing offline", "error")
     panel.show_page("alerts")
     _settle(app, timeout=0.2)
-    _shot(panel, out, "staff-alerts.png", ctx)
+    _shot(panel, out, f"staff-alerts{suffix}.png", ctx)
 
     panel.show_page("settings")
     settings = panel.pages["settings"]
     _settle(app, lambda: bool(settings.loaded))
-    for index, name in ((0, "printer"), (1, "reader"), (2, "signs"), (5, "server")):
+    for index, name in ((0, "printer"), (1, "reader"), (2, "signs"), (3, "voice"), (4, "display"),
+                        (5, "server")):
         settings.tabs.setCurrentIndex(index)
         if name == "server":
             settings.run_tool("test_server", "server")  # fails: no server in a standalone demo
             _settle(app, lambda: "…" not in settings.results["server"].text())
         _settle(app, timeout=0.2)
-        _shot(panel, out, f"settings-{name}.png", ctx)
+        _shot(panel, out, f"settings-{name}{suffix}.png", ctx)
     settings.editors["printer.uri"].widget.setText("bogus://printer")
     settings.tabs.setCurrentIndex(0)
     settings.save()
     _settle(app, lambda: settings.save_button.isEnabled())
-    _shot(panel, out, "settings-invalid.png", ctx)
+    _shot(panel, out, f"settings-invalid{suffix}.png", ctx)
     settings.load()
 
     panel.show_page("diagnostics")
     diagnostics = panel.pages["diagnostics"]
     _settle(app, lambda: diagnostics.rows["latency"][1].text().endswith("ms"))
-    _shot(panel, out, "settings-diagnostics.png", ctx)
+    _shot(panel, out, f"settings-diagnostics{suffix}.png", ctx)
     panel.close()
     controller.lock()

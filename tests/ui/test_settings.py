@@ -88,7 +88,7 @@ def test_round_trip_keeps_comments_and_applies(qtbot, page, tech):
 def test_list_and_display_settings_round_trip(qtbot, page, tech):
     languages = field(page, "voice.languages")
     assert page.editors["voice.languages"].value() == ["zh", "en"]  # as the file says
-    assert languages.currentText() == "zh + en"
+    assert languages.currentText() == "中文 + English"
     languages.setCurrentIndex(languages.findData("zh"))
     field(page, "display.recent_calls").setValue(12)
     field(page, "display.blink_seconds").setValue(3)

@@ -11,9 +11,9 @@ from kiosk.hall import LocalHall, open_engine
 from kiosk.models import IssueRequest
 from ui.demo_staff import capture
 
-EXPECTED = ["staff-pin.png", "staff-home.png", "staff-queue.png", "staff-actions.png",
-            "staff-alerts.png", "settings-printer.png", "settings-server.png",
-            "settings-diagnostics.png"]
+SCREENS = ["staff-pin", "staff-home", "staff-queue", "staff-actions", "staff-alerts",
+           "settings-printer", "settings-server", "settings-invalid", "settings-diagnostics"]
+EXPECTED = [f"{screen}-{language}.png" for screen in SCREENS for language in ("zh", "en")]
 
 
 def test_capture_writes_the_screens(qtbot, tmp_path):
@@ -32,4 +32,4 @@ def test_capture_writes_the_screens(qtbot, tmp_path):
         assert (image.width(), image.height()) == (1920, 1080), name
     assert set(EXPECTED) <= set(notes)
     assert (PROJECT_CONFIG_DIR / "kiosk.toml").read_bytes() == sample
-    assert [t.priority for t in hall.tickets()].count("green") == 1  # the demo issued one
+    assert [t.priority for t in hall.tickets()].count("green") == 2  # one in each language

@@ -81,8 +81,7 @@ def make_editor(setting: Setting) -> FieldEditor:
     elif kind == "choice":
         widget = QComboBox()
         for choice in setting.choices:
-            widget.addItem(" + ".join(choice) if isinstance(choice, tuple) else str(choice),
-                           _choice_key(choice))
+            widget.addItem(_choice_label(choice), _choice_key(choice))
     elif kind == "bool":
         widget = QCheckBox()
     elif kind == "signs":
@@ -90,6 +89,15 @@ def make_editor(setting: Setting) -> FieldEditor:
     else:
         raise ValueError(f"no editor for setting kind {kind!r}")
     return FieldEditor(setting, widget)
+
+
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}  # each in its own language, as language menus do
+
+
+def _choice_label(choice) -> str:
+    if isinstance(choice, tuple):  # announcement languages
+        return " + ".join(LANGUAGE_NAMES.get(item, item) for item in choice)
+    return str(choice)
 
 
 def _list_choices(setting: Setting) -> bool:
