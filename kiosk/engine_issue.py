@@ -23,23 +23,54 @@ class IssuingRules:
 
     def issue(self, req: IssueRequest, idempotency_key: str) -> Ticket:
         """Issue a ticket; replaying the same key and body returns the same ticket."""
-        if not idempotency_key or len(idempotency_key) > 128:
-            raise HallError("validation_error", "an Idempotency-Key of 1 to 128 characters is required")
+        self._check_key(idempotency_key)
         service = self._service(req.service)
-        body_hash = hashlib.sha256(req.model_dump_json().encode()).hexdigest()
-        now = self.clock.now()
         with self.store.write() as conn:
-            replay = self._replayed(conn, idempotency_key, body_hash, req, now)
-            if replay is not None:
-                return self._view(conn, replay)
-            state = self.views.day_state(conn, self.today())
-            row = self._issue_in(conn, service, req, now, state)
-            conn.execute(q.INSERT_IDEMPOTENCY,
-                         {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
-            state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
-            ticket = self._publish_ticket(conn, now, row, state, fresh=True)
+            ticket = self._issue_tx(conn, service, req, idempotency_key)
         self.feed.notify()
         return ticket
+
+    def issue_batch(self, items: list[tuple[IssueRequest, str]]) -> list[Ticket | Exception]:
+        """Issue several tickets in one transaction: one commit (one fsync) for all of them.
+
+        Each request runs in its own savepoint, so one refused request (its ``HallError`` in its
+        place in the result) leaves the others untouched. When the commit itself fails, every
+        place holds that error: nothing was acknowledged. The hall server's group commit.
+        """
+        results: list[Ticket | Exception | None] = [None] * len(items)
+        try:
+            with self.store.write() as conn:
+                for index, (req, key) in enumerate(items):
+                    try:
+                        self._check_key(key)
+                        service = self._service(req.service)
+                        with conn.begin_nested():
+                            results[index] = self._issue_tx(conn, service, req, key)
+                    except Exception as exc:  # noqa: BLE001 - each request gets its own outcome
+                        results[index] = exc
+        except Exception as exc:  # noqa: BLE001 - the commit failed: no ticket exists
+            return [exc] * len(items)
+        self.feed.notify()
+        return results
+
+    @staticmethod
+    def _check_key(idempotency_key: str) -> None:
+        if not idempotency_key or len(idempotency_key) > 128:
+            raise HallError("validation_error", "an Idempotency-Key of 1 to 128 characters is required")
+
+    def _issue_tx(self, conn: Connection, service: Service, req: IssueRequest, idempotency_key: str) -> Ticket:
+        """The issue itself, inside the caller's write transaction."""
+        body_hash = hashlib.sha256(req.model_dump_json().encode()).hexdigest()
+        now = self.clock.now()
+        replay = self._replayed(conn, idempotency_key, body_hash, req, now)
+        if replay is not None:
+            return self._view(conn, replay)
+        state = self.views.day_state(conn, self.today(), service.code)
+        row = self._issue_in(conn, service, req, now, state)
+        conn.execute(q.INSERT_IDEMPOTENCY,
+                     {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
+        state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
+        return self._publish_ticket(conn, now, row, state, fresh=True)
 
     def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
         found = conn.execute(q.IDEMPOTENCY_BY_KEY, {"key": key}).first()

@@ -26,17 +26,19 @@ class ViewBuilder:
         self.tz = tz
         self._slow_cache: tuple[str, float, dict] | None = None
 
-    def day_state(self, conn: Connection, day: str) -> dict:
+    def day_state(self, conn: Connection, day: str, service: str | None = None) -> dict:
         """What decides whether a service is open and how long it takes, for ``day``.
 
-        Issued counts are always read fresh (quotas must be exact). Staff overrides, paused
-        windows and mean service times change rarely: they are kept up to ``SLOW_STATE_TTL``
-        seconds, and this process's own changes drop them at once, so only another process's
-        change can take that long to show.
+        Issued counts are always read fresh (quotas must be exact): of every service, or of
+        ``service`` alone (an issue needs one count, and the whole day's GROUP BY costs more the
+        busier the day). Staff overrides, paused windows and mean service times change rarely:
+        they are kept up to ``SLOW_STATE_TTL`` seconds, and this process's own changes drop them
+        at once, so only another process's change can take that long to show.
         """
-        issued = dict(
-            conn.execute(q.ISSUED_PER_SERVICE, {"day": day}).all()
-        )
+        if service is None:
+            issued = dict(conn.execute(q.ISSUED_PER_SERVICE, {"day": day}).all())
+        else:
+            issued = {service: conn.execute(q.ISSUED_IN_SERVICE, {"day": day, "service": service}).scalar()}
         return {**self._slow_state(conn, day), "issued": issued}
 
     def _slow_state(self, conn: Connection, day: str) -> dict:

@@ -23,6 +23,7 @@ INSERT_CALL = insert(calls)
 TICKET_BY_ID = select(t).where(t.c.id == bindparam("tid"))
 NUMBER_TAKEN = select(t.c.id).where(t.c.day == bindparam("day"), t.c.number == bindparam("number"))
 ISSUED_PER_SERVICE = select(t.c.service, func.count()).where(t.c.day == bindparam("day")).group_by(t.c.service)
+ISSUED_IN_SERVICE = select(func.count()).where(t.c.day == bindparam("day"), t.c.service == bindparam("service"))
 WAITING_IN_SERVICE = select(func.count()).where(
     t.c.day == bindparam("day"), t.c.service == bindparam("service"), t.c.state == State.WAITING.value
 )

@@ -32,7 +32,6 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
-    select,
     update,
 )
 
@@ -235,15 +234,11 @@ class Store:
         self.engine.dispose()
 
 
-_COUNTER = (
-    select(counters.c.last)
-    .where(counters.c.day == bindparam("day"), counters.c.service == bindparam("service"))
-    .with_for_update()
-)
 _BUMP_COUNTER = (  # bind names differ from the columns: an UPDATE reserves those
     update(counters)
     .where(counters.c.day == bindparam("b_day"), counters.c.service == bindparam("b_service"))
     .values(last=counters.c.last + 1)
+    .returning(counters.c.last)  # one statement per number (SQLite ≥ 3.35 and PostgreSQL)
 )
 _INSERT_COUNTER = insert(counters)
 _INSERT_HALL_EVENT = insert(hall_events)
@@ -251,13 +246,11 @@ _INSERT_HALL_EVENT = insert(hall_events)
 
 def next_sequence(conn: Connection, day: str, service: str) -> int:
     """Allocate the next sequence number of ``service`` on ``day`` inside a write transaction."""
-    key = {"day": day, "service": service}
-    last = conn.execute(_COUNTER, key).scalar()
-    if last is None:
-        conn.execute(_INSERT_COUNTER, {**key, "last": 1})
+    last = conn.execute(_BUMP_COUNTER, {"b_day": day, "b_service": service}).scalar()
+    if last is None:  # the day's first ticket of the service
+        conn.execute(_INSERT_COUNTER, {"day": day, "service": service, "last": 1})
         return 1
-    conn.execute(_BUMP_COUNTER, {"b_day": day, "b_service": service})
-    return last + 1
+    return last
 
 
 def append_event(conn: Connection, at: float, kind: str, data: dict) -> int:

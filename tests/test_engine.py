@@ -366,3 +366,28 @@ def test_offline_tickets_are_placed_by_issue_time_and_checked(engine, clock):
 def test_database_is_in_wal_mode_with_full_sync(engine, tmp_path):
     con = sqlite3.connect(tmp_path / "hall.db")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# ----- group commit ----------------------------------------------------------------------------
+
+def test_a_batch_commits_together_and_a_refused_request_leaves_no_trace(engine):
+    online = issue(engine, "GC01", key="kiosk-k1", device="K01")
+    before = {t.number for t in engine.tickets()}
+    batch = [
+        # Supersedes ``online`` (voids it), then fails its range check: the void must roll back.
+        (IssueRequest(service="GC01", number="K001", device="K01", channel="offline",
+                      issued_at=MONDAY_10AM), "kiosk-k1"),
+        (IssueRequest(service="GC01"), "batch-2"),
+        (IssueRequest(service="NOPE"), "batch-3"),
+        (IssueRequest(service="GC01"), "batch-2"),  # a replay inside the same batch
+        (IssueRequest(service="GC01"), ""),
+    ]
+    results = engine.issue_batch(batch)
+    assert isinstance(results[0], HallError) and results[0].code == "validation_error"
+    assert results[1].number == "K002" and results[3].id == results[1].id
+    assert isinstance(results[2], HallError) and results[2].code == "unknown_service"
+    assert isinstance(results[4], HallError) and results[4].code == "validation_error"
+    assert engine.ticket(online.id).state == State.WAITING  # the savepoint undid the void
+    assert issue(engine, "GC01", key="kiosk-k1", device="K01").id == online.id  # key unchanged
+    assert {t.number for t in engine.tickets()} == before | {"K002"}
+    assert issue(engine, "GC01").number == "K003"  # no number was used up by the refusals

@@ -252,3 +252,34 @@ def test_guides_find_a_card_holders_tickets_by_id_hash(live_server):
     assert [t["number"] for t in found] == [mine["number"]] and "id_hash" not in found[0]
     assert_problem(requests.get(url, params={"id_hash": "nothex"}, headers=h("guide"), timeout=5), 422,
                    "validation_error")
+
+
+def test_concurrent_issues_share_commits_and_each_gets_its_own_answer(engine):
+    from kiosk.server import add_token, create_app
+    from tests.conftest import LiveServer
+
+    add_token(engine.store, "test-kiosk", "kiosk", "kiosk-1", 0)
+    app = create_app(engine, issue_window=0.05)  # a wide window: the test's requests surely meet
+    server = LiveServer(app).start()
+    bodies = [{"service": "GC01"}] * 11 + [{"service": "NOPE"}]
+    start = threading.Barrier(len(bodies))
+
+    def send(index: int) -> requests.Response:
+        start.wait()
+        return post_ticket(server, bodies[index], key=f"burst-{index}")
+
+    try:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            answers = list(pool.map(send, range(len(bodies))))
+        again = post_ticket(server, bodies[0], key="burst-0")  # a replay after the batch
+    finally:
+        server.stop()
+    assert_problem(answers[-1], 404, "unknown_service")
+    numbers = [a.json()["number"] for a in answers[:-1]]
+    assert all(a.status_code == 201 for a in answers[:-1])
+    assert sorted(numbers) == [f"K{n:03d}" for n in range(1, 12)]  # unique and contiguous
+    assert again.status_code == 201 and again.json()["id"] == answers[0].json()["id"]
+    batcher = app.state.issue_batcher
+    assert batcher.largest >= 2 and batcher.batches < len(bodies)  # commits were shared
