@@ -50,7 +50,10 @@ class IssueBatcher:
             return
         # On the loop, not a thread: a few milliseconds of engine work beat a thread handing the
         # GIL back and forth with the loop (measured: a single writer thread halved throughput).
-        results = self.engine.issue_batch([(req, key) for req, key, _ in live])
+        try:
+            results = self.engine.issue_batch([(req, key) for req, key, _ in live])
+        except Exception as exc:  # noqa: BLE001 - never leave a request waiting forever
+            results = [exc] * len(live)
         self.batches += 1
         self.largest = max(self.largest, len(live))
         for (_req, _key, future), result in zip(live, results, strict=True):
