@@ -17,9 +17,9 @@ class Setting:
     """One editable setting of the kiosk TOML.
 
     ``key`` is a dotted path (``printer.width_mm``); ``kind`` one of ``str``, ``secret``, ``int``,
-    ``float``, ``choice`` (its choices may be tuples: the setting is then a list), ``bool``, ``signs``
-    (the list of LED sign buses). ``live`` says whether
-    the kiosk applies it without a restart.
+    ``float``, ``choice`` (its choices may be tuples: the setting is then a list), ``bool``,
+    ``signs`` (the list of LED sign buses). ``live`` says whether the kiosk applies it without a
+    restart.
     """
 
     key: str
