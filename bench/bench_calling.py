@@ -32,6 +32,9 @@ def run(quick: bool) -> list[Figure]:
     """Measure and return the figures."""
     from PySide6.QtWidgets import QApplication
 
+    from ui.qtlog import quiet_offscreen_warnings
+
+    quiet_offscreen_warnings()
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="bench-calling-") as tmp:
         figures = _latency(app, Path(tmp), 30 if quick else 200)

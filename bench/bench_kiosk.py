@@ -27,6 +27,9 @@ from bench import Figure  # noqa: E402
 def _app():
     from PySide6.QtWidgets import QApplication
 
+    from ui.qtlog import quiet_offscreen_warnings
+
+    quiet_offscreen_warnings()
     return QApplication.instance() or QApplication([])
 
 

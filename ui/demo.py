@@ -56,6 +56,9 @@ def run_headless(out: Path) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
+    from ui.qtlog import quiet_offscreen_warnings
+
+    quiet_offscreen_warnings()
     started = time.perf_counter()
     day = run_day(out)
     app = QApplication.instance() or QApplication([])
