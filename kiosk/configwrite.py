@@ -131,7 +131,8 @@ def _pydantic_problems(exc: ValidationError, prefix: str) -> dict[str, str]:
         loc = [str(p) for p in err["loc"]]
         # a model-level validator (e.g. link needs a token in server mode) has no field: name the table
         key = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "(file)"
-        out.setdefault(key, err["msg"])
+        # "Value error, " is pydantic's wrapper around our validators' own sentences
+        out.setdefault(key, err["msg"].removeprefix("Value error, "))
     return out
 
 

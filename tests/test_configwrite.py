@@ -111,3 +111,9 @@ def test_usb_printers_from_sysfs(tmp_path):
     found = list_usb_printers(tmp_path)
     assert [d.uri for d in found] == ["usb://0416:5011"]
     assert "POS58" in found[0].description
+
+
+def test_a_validators_own_sentence_reaches_the_panel_without_pydantics_prefix(kiosk_toml):
+    with pytest.raises(SettingsInvalid) as err:
+        save_settings(kiosk_toml, {"printer.uri": "bogus://x"})
+    assert err.value.problems["printer.uri"].startswith("printer URI scheme 'bogus' unknown")
