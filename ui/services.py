@@ -72,3 +72,4 @@ class KioskServices:
     reader: object | None = None  # drivers.idcard.ReaderWorker when a reader is configured
     device_states: dict[str, str] = field(default_factory=dict)
     last_errors: dict[str, str] = field(default_factory=dict)
+    data_dir: Path | None = None  # the program's data folder: audit log, logs/ (kiosk run sets it)

@@ -27,9 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # force: python-escpos calls logging.basicConfig() when imported, which would otherwise
+    # leave the root logger at WARNING with its bare format, and every INFO line unwritten.
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     try:
         return int(args.handler(args) or 0)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_any, load_hall_config
 from kiosk.domain import HallError
+from kiosk.logfile import log_to_file
 
 
 def default_data_dir(kind: str) -> Path:
@@ -92,6 +93,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     data = args.data or default_data_dir("server")
     engine = open_engine(hall, data, dev=args.dev, sync=args.sync)
+    log_to_file(data, "hall-server")
     print(f"hall server: {hall.hall.name.zh} on http://{args.host}:{args.port} (data in {data})", flush=True)
     app = create_app(engine, dev=args.dev)
     # Everything built so far lives as long as the server: keep it out of the collector's full

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_kiosk_config
+from kiosk.logfile import log_to_file
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
 
     data = _data_dir(args, config)
     data.mkdir(parents=True, exist_ok=True)
+    log_to_file(data, "kiosk")  # months of running: a rotating file the support bundle takes
+    log.info("kiosk %s starting: %s link, data in %s", config.kiosk.id, config.link.mode, data)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     hall = open_hall(config, args.config.parent, data, dev=args.dev)
     printer = printer_from_config(config)
@@ -66,6 +69,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     terminal = open_terminal(config, args.config.parent, data, hall, printer, dev=args.dev)
     services = build_services(config, args.config, hall, printer, config.id_reader.uri or None,
                               terminal=terminal)
+    services.data_dir = data  # the audit log and the log files the support bundle takes
     hide = args.cursor == "hide" or (args.cursor == "auto" and not args.windowed)
     window = KioskWindow(services, hide_cursor=hide)
     attach(window, services, dev=args.dev)  # long press top-left + PIN, or a staff card

@@ -82,5 +82,6 @@ def test_server_killed_mid_burst_then_restarted(setup):
         assert [t.issued_at for t in mine] == sorted(t.issued_at for t in mine)
         assert terminal.rejected() == []
     print(f"offline={len(offline)} superseded={sum(t.state == 'void' for t in tickets)}")
+    assert (tmp_path / "server" / "logs" / "hall-server.log").is_file()  # kiosk serve keeps a log
     for terminal in terminals:
         terminal.close()

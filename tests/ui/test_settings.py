@@ -207,6 +207,28 @@ def test_diagnostics_and_support_bundle(qtbot, tech, tmp_path):
     assert "dev-only-id-hash-key" not in text and "paper out" in text
 
 
+def test_support_bundle_takes_the_programs_log_files(qtbot, tech, tmp_path):
+    logs = tmp_path / "data" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "kiosk.log").write_text("printer back\n")
+    (logs / "kiosk.log.1").write_text("issued for 11010519491231002X\n")
+    tech.services.data_dir = tmp_path / "data"
+    page = DiagnosticsPage(tech, bundle_dir=tmp_path / "out")
+    qtbot.addWidget(page)
+    click(qtbot, page.export_button)
+    qtbot.waitUntil(lambda: page.last_bundle is not None)
+    with zipfile.ZipFile(page.last_bundle) as zf:
+        assert {"logs/kiosk.log", "logs/kiosk.log.1"} <= set(zf.namelist())
+        assert zf.read("logs/kiosk.log.1").decode() == "issued for 1101**********002X\n"
+
+
+def test_the_audit_log_lives_in_the_kiosks_data_folder(tech, tmp_path):
+    from ui.staff.controller import default_audit_path
+
+    tech.services.data_dir = tmp_path / "run-data"  # as kiosk run --data sets it
+    assert default_audit_path(tech.services) == tmp_path / "run-data" / "audit.jsonl"
+
+
 def test_diagnostics_shows_the_audit_log_intact_then_tampered(qtbot, tech):
     tech.audit.append(actor="staff", action="void", ticket="A001", reason="citizen_left")
     tech.audit.append(actor="staff", action="void", ticket="A002", reason="citizen_left")

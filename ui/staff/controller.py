@@ -22,7 +22,10 @@ from ui.staff.ops import Actor
 
 
 def default_audit_path(services) -> Path:
-    """``audit.jsonl`` in the kiosk's data folder (``kiosk.data_dir``, else the platform's)."""
+    """``audit.jsonl`` in the kiosk's data folder (the one ``kiosk run`` uses, else
+    ``kiosk.data_dir``, else the platform's)."""
+    if getattr(services, "data_dir", None):
+        return Path(services.data_dir) / "audit.jsonl"
     data_dir = services.config.kiosk.data_dir
     if data_dir:
         base = Path(data_dir)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.logfile import log_dir, log_files
 from kiosk.support import build_bundle, versions
 from ui.ops import Lane
 
@@ -136,7 +137,10 @@ class DiagnosticsPage(QWidget):
         out = folder / time.strftime(f"support-{self.services.config.kiosk.id}-%Y%m%d-%H%M%S.zip")
         s = self.services
         states, errors = dict(s.device_states), dict(s.last_errors)
-        job = lambda: build_bundle(out, config_path=s.config_path, log_files=self.log_files,  # noqa: E731
+        logs = self.log_files
+        folder = log_dir(s.data_dir) if s.data_dir else None
+        job = lambda: build_bundle(out, config_path=s.config_path,  # noqa: E731
+                                   log_files=logs or log_files(folder),
                                    device_states=states, last_errors=errors,
                                    extra={"outbox": outbox_length(s.terminal)})
         self.status.setText(self.tr("Exporting…"))
