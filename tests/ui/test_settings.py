@@ -198,7 +198,7 @@ def test_diagnostics_and_support_bundle(qtbot, tech, tmp_path):
     qtbot.waitUntil(lambda: page.rows["outbox"][1].text() != "")
     assert page.rows["outbox"][1].text() == "0"  # a terminal without an outbox: nothing waits
     assert "PySide6" in page.rows["versions"][1].text()
-    assert "printer: ok — paper out" in page.rows["devices"][1].text()
+    assert "Ticket printer: working — paper out" in page.rows["devices"][1].text()
     click(qtbot, page.export_button)
     qtbot.waitUntil(lambda: page.last_bundle is not None)
     with zipfile.ZipFile(page.last_bundle) as zf:

@@ -259,84 +259,144 @@
     </message>
 </context>
 <context>
+    <name>Devices</name>
+    <message>
+        <location filename="../staff/devicewords.py" line="11"/>
+        <source>Ticket printer</source>
+        <translation>票据打印机</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="12"/>
+        <location filename="../staff/devicewords.py" line="13"/>
+        <source>ID card reader</source>
+        <translation>身份证读卡器</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="14"/>
+        <source>LED window signs</source>
+        <translation>LED 窗口屏</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="15"/>
+        <source>Hall server</source>
+        <translation>大厅服务器</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="19"/>
+        <source>working</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="20"/>
+        <source>configured, not used yet</source>
+        <translation>已配置，尚未使用</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="21"/>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="22"/>
+        <source>not configured</source>
+        <translation>未配置</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="23"/>
+        <location filename="../staff/devicewords.py" line="25"/>
+        <source>not answering</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="24"/>
+        <source>out of paper</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <location filename="../staff/devicewords.py" line="26"/>
+        <source>fault</source>
+        <translation>故障</translation>
+    </message>
+</context>
+<context>
     <name>DiagnosticsPage</name>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="76"/>
+        <location filename="../staff/diagnostics_page.py" line="78"/>
         <source>Diagnostics</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="77"/>
+        <location filename="../staff/diagnostics_page.py" line="79"/>
         <source>Versions</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="77"/>
+        <location filename="../staff/diagnostics_page.py" line="79"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="78"/>
+        <location filename="../staff/diagnostics_page.py" line="80"/>
         <source>Offline outbox</source>
         <translation>离线待发</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="78"/>
+        <location filename="../staff/diagnostics_page.py" line="80"/>
         <source>Server latency</source>
         <translation>服务器延迟</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="79"/>
+        <location filename="../staff/diagnostics_page.py" line="81"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="82"/>
+        <location filename="../staff/diagnostics_page.py" line="84"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="83"/>
+        <location filename="../staff/diagnostics_page.py" line="85"/>
         <source>Export support bundle</source>
         <translation>导出技术支持包</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="102"/>
+        <location filename="../staff/diagnostics_page.py" line="105"/>
         <source>No device reported yet.</source>
         <translation>尚无设备状态。</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="113"/>
+        <location filename="../staff/diagnostics_page.py" line="116"/>
         <source>measuring…</source>
         <translation>正在测量…</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="116"/>
+        <location filename="../staff/diagnostics_page.py" line="119"/>
         <source>unreachable: %1</source>
         <translation>无法连接：%1</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="121"/>
+        <location filename="../staff/diagnostics_page.py" line="124"/>
         <source>intact, %1 entries</source>
         <translation>完好，共 %1 条</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="123"/>
+        <location filename="../staff/diagnostics_page.py" line="126"/>
         <source>TAMPERED at line %1: %2</source>
         <translation>已被改动，第 %1 行：%2</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="142"/>
+        <location filename="../staff/diagnostics_page.py" line="148"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="144"/>
+        <location filename="../staff/diagnostics_page.py" line="150"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../staff/diagnostics_page.py" line="148"/>
+        <location filename="../staff/diagnostics_page.py" line="154"/>
         <source>Support bundle written: %1</source>
         <translation>技术支持包已写入：%1</translation>
     </message>
@@ -399,83 +459,83 @@
 <context>
     <name>QueuePage</name>
     <message>
-        <location filename="../staff/queue_page.py" line="56"/>
+        <location filename="../staff/queue_page.py" line="57"/>
         <source>Queue</source>
         <translation>排队情况</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="57"/>
+        <location filename="../staff/queue_page.py" line="58"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="58"/>
+        <location filename="../staff/queue_page.py" line="59"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="60"/>
+        <location filename="../staff/queue_page.py" line="61"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="60"/>
+        <location filename="../staff/queue_page.py" line="61"/>
         <source>Service</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="60"/>
+        <location filename="../staff/queue_page.py" line="61"/>
         <source>Waiting</source>
         <translation>等候人数</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="60"/>
+        <location filename="../staff/queue_page.py" line="61"/>
         <source>Estimate (min)</source>
         <translation>预计等候（分钟）</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="61"/>
+        <location filename="../staff/queue_page.py" line="62"/>
         <source>Open windows</source>
         <translation>开放窗口</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="61"/>
+        <location filename="../staff/queue_page.py" line="62"/>
         <source>Issued / quota</source>
         <translation>已取 / 号源</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="61"/>
         <location filename="../staff/queue_page.py" line="62"/>
+        <location filename="../staff/queue_page.py" line="63"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="62"/>
+        <location filename="../staff/queue_page.py" line="63"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="63"/>
+        <location filename="../staff/queue_page.py" line="64"/>
         <source>Last error</source>
         <translation>最近错误</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="88"/>
+        <location filename="../staff/queue_page.py" line="89"/>
         <source>Hall not reachable: %1</source>
         <translation>无法连接大厅：%1</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="100"/>
+        <location filename="../staff/queue_page.py" line="101"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="102"/>
+        <location filename="../staff/queue_page.py" line="103"/>
         <source>Open</source>
         <translation>开放</translation>
     </message>
     <message>
-        <location filename="../staff/queue_page.py" line="104"/>
+        <location filename="../staff/queue_page.py" line="105"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>

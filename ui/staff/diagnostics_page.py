@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.logfile import log_dir, log_files
 from kiosk.support import build_bundle, versions
 from ui.ops import Lane
+from ui.staff.devicewords import device_name, device_state
 
 
 def outbox_length(terminal) -> str:
@@ -98,7 +99,8 @@ class DiagnosticsPage(QWidget):
         self.rows["versions"][1].setText(
             f"kiosk {v['kiosk']} · Python {v['python']} · Qt {v['qt']} · PySide6 {v['pyside6']}")
         states, errors = self.services.device_states, self.services.last_errors
-        lines = [f"{name}: {states.get(name, '—')}" + (f" — {errors[name]}" if errors.get(name) else "")
+        lines = [f"{device_name(name)}: {device_state(states.get(name, '—'))}"
+                 + (f" — {errors[name]}" if errors.get(name) else "")
                  for name in sorted(set(states) | set(errors))]
         self.rows["devices"][1].setText("\n".join(lines) or self.tr("No device reported yet."))
 

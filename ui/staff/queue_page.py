@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.staff import ops
+from ui.staff.devicewords import device_name, device_state
 from ui.staff.lang import current_language
 
 
@@ -115,5 +116,6 @@ class QueuePage(QWidget):
         names = sorted(set(states) | set(errors))
         self.devices.setRowCount(len(names))
         for row, name in enumerate(names):
-            for col, text in enumerate((name, states.get(name, "—"), errors.get(name, ""))):
+            cells = (device_name(name), device_state(states.get(name, "—")), errors.get(name, ""))
+            for col, text in enumerate(cells):
                 self.devices.setItem(row, col, QTableWidgetItem(text))
