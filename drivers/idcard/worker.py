@@ -77,6 +77,7 @@ class ReaderWorker:
         self._thread: threading.Thread | None = None
         self._lost = False  # reader_lost reported and not yet back
         self._present = False  # the card on the reader was reported (or given up on)
+        self._card: IdCard | None = None  # the card reported for this placement (memory only)
         self._misses = 0
         self._attempts = 0
         self._silent = 0
@@ -163,17 +164,19 @@ class ReaderWorker:
         """find → (select → read) once, reporting a new card or a removal."""
         if self._rearm.is_set():
             self._rearm.clear()
-            self._present, self._attempts = False, 0
+            self._present, self._attempts, self._card = False, 0, None
         if not self._reader.find_card():
             self._misses += 1
             if self._present and self._misses >= self.removal_misses:
-                self._present, self._attempts = False, 0
+                self._present, self._attempts, self._card = False, 0, None
                 self._emit(EventKind.CARD_REMOVED)
             elif not self._present:
                 self._attempts = 0
             return
-        self._misses = 0
+        missed, self._misses = self._misses, 0
         if self._present:
+            if missed and self._card is not None:
+                self._check_swap()  # away for a poll, too short for a removal: another card?
             return  # the card left on the reader was already reported
         try:
             card = self._reader.read_card() if self._reader.select_card() else None
@@ -183,7 +186,22 @@ class ReaderWorker:
                 self._present = True  # give up on this placement until the card is removed
             raise
         if card is not None and self._polling.is_set():
-            self._present = True
+            self._present, self._card = True, card
+            self._emit(EventKind.CARD_READ, card=card)
+
+    def _check_swap(self) -> None:
+        """Read the card again; a different one is reported as the old removed, the new read.
+
+        The reader gives no card serial to compare, and a card swapped between two polls would
+        otherwise pass for the one already reported. A miss caused by a flicker of the same
+        card costs one extra read and reports nothing.
+        """
+        card = self._reader.read_card() if self._reader.select_card() else None
+        if card is None or _same_card(card, self._card):
+            return
+        self._emit(EventKind.CARD_REMOVED)
+        self._card = card
+        if self._polling.is_set():
             self._emit(EventKind.CARD_READ, card=card)
 
     def _open(self) -> bool:
@@ -203,7 +221,7 @@ class ReaderWorker:
     def _lose(self, reason: str) -> None:
         self._reader.close()
         self._silent = 0
-        self._present = False  # a card found after the reader returns is reported again
+        self._present, self._card = False, None  # a card found after the reader returns is reported again
         if not self._lost:
             self._lost = True
             self._emit(EventKind.READER_LOST, reason=reason)
@@ -220,3 +238,8 @@ class ReaderWorker:
         """Wait, but wake at once for start/stop requests."""
         if self._wake.wait(seconds):
             self._wake.clear()
+
+
+def _same_card(a: IdCard, b: IdCard | None) -> bool:
+    """The same document: type and number (compared in memory, never logged)."""
+    return b is not None and (a.card_type, a.id_number) == (b.card_type, b.id_number)

@@ -93,6 +93,31 @@ def test_a_card_left_on_the_reader_is_reported_once(worker: ReaderWorker, sim_ur
     assert event.card is not None and event.card.card_type == "hmt_permit"
 
 
+def test_a_card_swapped_between_two_polls_is_reported(worker: ReaderWorker, sim_uri: str) -> None:
+    device = sim_device(sim_uri)
+    worker.start_polling()
+    first = next_event(worker, EventKind.CARD_READ)
+    wait_for_finds(device, 3)
+    device.set_fault("no_card", 1)  # one poll finds nothing: too short to count as a removal
+    device.place(sample_card_text("permit"))  # and another card lies there at the next one
+    assert next_event(worker, EventKind.CARD_REMOVED, EventKind.CARD_READ).kind == EventKind.CARD_REMOVED
+    second = next_event(worker, EventKind.CARD_READ)
+    assert first.card.card_type == "resident" and second.card.card_type == "hmt_permit"
+    wait_for_finds(device, 5)
+    assert kinds_so_far(worker) == []  # the new card is reported once too
+
+
+def test_a_flicker_of_the_same_card_reports_nothing(worker: ReaderWorker, sim_uri: str) -> None:
+    device = sim_device(sim_uri)
+    worker.start_polling()
+    next_event(worker, EventKind.CARD_READ)
+    reads = device.requests.count((0x30, 0x01))
+    device.set_fault("no_card", 1)
+    wait_for_finds(device, 5)
+    assert kinds_so_far(worker) == []
+    assert device.requests.count((0x30, 0x01)) == reads + 1  # one read to compare, then quiet
+
+
 def test_rearmed_polling_reports_a_card_still_on_the_reader_again(worker: ReaderWorker, sim_uri: str) -> None:
     device = sim_device(sim_uri)
     worker.start_polling()
