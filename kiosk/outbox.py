@@ -9,6 +9,7 @@ it again can never make a second ticket. Its life::
     sent      the server acknowledged it; ``ticket`` is the server's view
     refused   the server refused the online request while the citizen waited (no ticket)
     rejected  the server refused to take an offline ticket later (staff must look at it)
+    renumbered  a rejected offline ticket staff gave a new offline number (a new entry holds it)
 
 ``printed`` records whether the ticket reached the citizen (0 no, 1 printed, 2 shown as an
 e-ticket), so after a crash the kiosk can offer the tickets nobody got. Offline numbers come from
@@ -162,14 +163,21 @@ class Outbox:
             db.execute("UPDATE entries SET state='refused', error=? WHERE id=?", (reason, entry_id))
 
     def record_offline(self, entry_id: str, req: IssueRequest, day: str, first: int, last: int,
-                       number_of, ticket_of, now: float, *, converted: bool = False) -> Ticket:
+                       number_of, ticket_of, now: float, *, converted: bool = False,
+                       replaces: str | None = None) -> Ticket:
         """Allocate the next offline number of ``req.service`` on ``day`` and store the ticket,
         in one transaction. ``number_of(seq)`` formats the number, ``ticket_of(number)`` builds
         the ticket. ``converted``: the entry exists as an online request that went unanswered;
-        it keeps its key (and its time), so the server can tell the two apart."""
+        it keeps its key (and its time), so the server can tell the two apart. ``replaces``: a
+        rejected entry this one renumbers, marked ``renumbered`` in the same transaction (so a
+        crash never leaves both, or neither)."""
         from kiosk.offline import OfflineUnavailable
 
         with self._write() as db:
+            if replaces is not None:
+                found = db.execute("SELECT state FROM entries WHERE id=?", (replaces,)).fetchone()
+                if found is None or found[0] != "rejected":
+                    raise HallError("validation_error", "that offline ticket is not waiting for a new number")
             row = db.execute("SELECT last FROM counters WHERE day=? AND service=?", (day, req.service)).fetchone()
             seq = (row[0] if row else first - 1) + 1
             if seq > last:
@@ -188,6 +196,9 @@ class Outbox:
                 db.execute("INSERT INTO entries (id, created_at, mode, state, service, body, day, number, ticket) "
                            "VALUES (?, ?, 'offline', 'pending', ?, ?, ?, ?, ?)",
                            (entry_id, now, req.service, *values))
+            if replaces is not None:
+                db.execute("UPDATE entries SET state='renumbered', error=? WHERE id=?",
+                           (f"renumbered as {number} (entry {entry_id})", replaces))
             return ticket
 
     def mark_printed(self, entry_id: str, how: int = PRINTED) -> None:

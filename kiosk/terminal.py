@@ -282,6 +282,29 @@ class KioskTerminal:
             self.outbox.mark_printed(entry.id, PRINTED)
         return outcome
 
+    def refused_offline(self) -> list:
+        """Outbox entries of offline tickets the server refused, oldest first (blocking)."""
+        return self.outbox.entries("rejected") if self.outbox else []
+
+    def renumber(self, entry_id: str, language: str = "zh") -> IssueOutcome:
+        """Give a refused offline ticket the next offline number, keeping its issue time (its
+        place in the queue), send it like any offline ticket, and print it for the citizen."""
+        entry = self.outbox.get(entry_id) if self.outbox else None
+        if entry is None or entry.state != "rejected" or entry.mode != "offline":
+            raise HallError("validation_error", "that offline ticket is not waiting for a new number")
+        original = entry.request
+        at = original.issued_at.timestamp() if original.issued_at else entry.created_at
+        req = original.model_copy(update={"number": None, "issued_at": None})
+        plan = self._offline_plan()
+        first, last = plan.require()
+        key, catalog = uuid.uuid4().hex, self._catalog
+        ticket = self.outbox.record_offline(
+            key, req, plan.day(at), first, last, lambda seq: plan.number(req.service, seq),
+            lambda r, number: plan.ticket(r, number, at, catalog), self.clock(), replaces=entry_id)
+        if self.sender is not None:
+            self.sender.kick()
+        return self._print_and_record(key, ticket, language)
+
     def mark_eticket(self, ticket_id: str) -> None:
         """The citizen was shown the ticket as a QR e-ticket (the print had failed)."""
         entry = self.outbox.by_ticket(ticket_id) if self.outbox else None

@@ -244,3 +244,28 @@ def test_an_offline_ticket_the_server_refuses_is_kept_and_reported(hall, tmp_pat
     ((ticket, reason),) = terminal.rejected()
     assert ticket.number == offline.number and "number_taken" in reason
     assert terminal.outbox_length() == 0  # refused is not pending: it is never resent
+
+
+def test_a_refused_offline_ticket_gets_a_new_number_and_keeps_its_place(hall, tmp_path, clock):
+    terminal = make_terminal(hall, tmp_path, clock)
+    hall.stop()
+    offline = terminal.issue("GC01").ticket
+    hall.start()
+    clock.advance(120)
+    hall.engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
+                                   issued_at=offline.issued_at), "restored-kiosk")
+    later = hall.engine.issue(IssueRequest(service="GC01"), "later")  # came after the offline one
+    terminal.sync()
+    (refused,) = terminal.refused_offline()
+    outcome = terminal.renumber(refused.id)
+    assert outcome.printed and outcome.ticket.number == "K901"
+    assert outcome.ticket.issued_at == offline.issued_at  # same place in the queue
+    assert outcome.ticket.number.encode() in terminal.printer.output
+    report = terminal.sync()
+    assert report.complete and report.sent == ["K901"]
+    assert terminal.refused_offline() == [] and terminal.outbox.get(refused.id).state == "renumbered"
+    on_server = {t.number: t for t in hall.tickets()}
+    assert on_server["K901"].issued_at == offline.issued_at
+    assert on_server["K901"].ahead < on_server[later.number].ahead
+    with pytest.raises(HallError):  # only once
+        terminal.renumber(refused.id)

@@ -55,3 +55,44 @@ def test_offline_ticket_refused_by_the_server_alerts_staff(qtbot, tmp_path, engi
     finally:
         services.close()
         hall.stop()
+
+
+def test_staff_give_a_refused_offline_ticket_a_new_number(qtbot, tmp_path, engine, clock):
+    from PySide6.QtCore import Qt
+
+    from kiosk.audit import AuditLog
+    from kiosk.models import IssueRequest
+    from tests.test_offline import Hall, make_terminal
+    from ui.staff.alerts_page import AlertsPage
+    from ui.staff.controller import StaffController
+
+    hall = Hall(engine)
+    terminal = make_terminal(hall, tmp_path, clock)
+    services = build_services(terminal.config, PROJECT_CONFIG_DIR / "kiosk.toml", terminal.hall,
+                              terminal=terminal, start_reader=False)
+    controller = StaffController(services, audit=AuditLog(tmp_path / "audit.jsonl"), dev=True)
+    controller.open("staff", "staff")
+    page = AlertsPage(controller)
+    qtbot.addWidget(page)
+    try:
+        hall.stop()
+        offline = terminal.issue("GC01").ticket
+        hall.start()
+        engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
+                                  issued_at=offline.issued_at), "restored-kiosk")
+        terminal.sync()  # here, not on a thread: the alert comes from the bridge all the same
+        page.show()
+        box = page.refused
+        qtbot.waitUntil(lambda: box.list.count() == 1, timeout=5000)
+        assert box.isVisible() and offline.number in box.list.item(0).text()
+        qtbot.mouseClick(box.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: box.status.text().startswith("New ticket"), timeout=5000)
+        assert "New ticket K901 printed" in box.status.text() and offline.number in box.status.text()
+        qtbot.waitUntil(lambda: box.list.count() == 0, timeout=5000)
+        assert terminal.sync().sent == ["K901"]
+        entry = controller.audit.entries()[-1]
+        assert entry["action"] == "renumber" and entry["ticket"] == offline.number
+        assert entry["detail"]["new_number"] == "K901" and controller.audit.verify().ok
+    finally:
+        services.close()
+        hall.stop()

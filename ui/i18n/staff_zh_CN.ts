@@ -198,62 +198,62 @@
 <context>
     <name>AlertsPage</name>
     <message>
-        <location filename="../staff/alerts_page.py" line="32"/>
+        <location filename="../staff/alerts_page.py" line="37"/>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="33"/>
+        <location filename="../staff/alerts_page.py" line="38"/>
         <source>No alerts: every device is working.</source>
         <translation>没有告警：所有设备工作正常。</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="44"/>
+        <location filename="../staff/alerts_page.py" line="54"/>
         <source>Printer out of paper: tickets are shown as e-tickets</source>
         <translation>打印机缺纸：号票以电子票显示</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="45"/>
+        <location filename="../staff/alerts_page.py" line="55"/>
         <source>Printer paper running low</source>
         <translation>打印纸即将用完</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="46"/>
+        <location filename="../staff/alerts_page.py" line="56"/>
         <source>Printer not answering: tickets are shown as e-tickets</source>
         <translation>打印机无响应：号票以电子票显示</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="47"/>
+        <location filename="../staff/alerts_page.py" line="57"/>
         <source>Printer fault: tickets are shown as e-tickets</source>
         <translation>打印机故障：号票以电子票显示</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="48"/>
+        <location filename="../staff/alerts_page.py" line="58"/>
         <source>ID card reader lost</source>
         <translation>身份证读卡器已断开</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="49"/>
+        <location filename="../staff/alerts_page.py" line="59"/>
         <source>Hall server unreachable: the kiosk issues offline tickets</source>
         <translation>连接不上大厅服务器：本机正在发离线号</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="50"/>
+        <location filename="../staff/alerts_page.py" line="60"/>
         <source>Offline tickets refused by the hall server: help these citizens at the guide desk</source>
         <translation>大厅服务器拒收了离线号：请在导办台为这些群众处理</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="59"/>
+        <location filename="../staff/alerts_page.py" line="69"/>
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="59"/>
+        <location filename="../staff/alerts_page.py" line="69"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../staff/alerts_page.py" line="59"/>
+        <location filename="../staff/alerts_page.py" line="69"/>
         <source>Info</source>
         <translation>提示</translation>
     </message>
@@ -647,6 +647,39 @@
         <location filename="../staff/reasons.py" line="47"/>
         <source>Extra windows opened</source>
         <translation>增开窗口</translation>
+    </message>
+</context>
+<context>
+    <name>RefusedOfflineBox</name>
+    <message>
+        <location filename="../staff/refused_box.py" line="50"/>
+        <source>Offline tickets the hall server refused: give each a new number (it keeps its place) and hand the citizen the new ticket.</source>
+        <translation>大厅服务器拒收的离线号：为每张换一个新号（排队位置不变），并把新号票交给群众。</translation>
+    </message>
+    <message>
+        <location filename="../staff/refused_box.py" line="52"/>
+        <source>New number and print</source>
+        <translation>换新号并打印</translation>
+    </message>
+    <message>
+        <location filename="../staff/refused_box.py" line="84"/>
+        <source>Working…</source>
+        <translation>处理中…</translation>
+    </message>
+    <message>
+        <location filename="../staff/refused_box.py" line="92"/>
+        <source>New ticket %1 printed: give it to the citizen holding %2.</source>
+        <translation>新号票 %1 已打印：请交给持 %2 号票的群众。</translation>
+    </message>
+    <message>
+        <location filename="../staff/refused_box.py" line="93"/>
+        <source>New ticket %1 NOT printed: write it down for the citizen holding %2.</source>
+        <translation>新号票 %1 未能打印：请为持 %2 号票的群众写下新号。</translation>
+    </message>
+    <message>
+        <location filename="../staff/refused_box.py" line="100"/>
+        <source>Refused: %1</source>
+        <translation>被拒绝：%1</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,8 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from ui.staff.refused_box import RefusedOfflineBox
+
 SEVERITY_COLOURS = {"error": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}
 
 
@@ -24,19 +26,27 @@ class AlertsPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
+        self.refused = RefusedOfflineBox(controller)
+        layout.addWidget(self.refused)
         self.alerts.changed.connect(self.refresh)
+        self.alerts.changed.connect(self.refused.load)  # a refusal raises an alert
         self.retranslate()
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
         self.heading.setText(self.tr("Alerts"))
         self.empty.setText(self.tr("No alerts: every device is working."))
+        self.refused.retranslate()
         self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self.refused.load()
+        super().showEvent(event)
 
     def headlines(self) -> dict[str, str]:
         """What each alert kind means, in the staff's language (the detail stays technical)."""

@@ -64,6 +64,15 @@ def reprint(services, audit: AuditLog, actor: Actor, ticket: Ticket, reason: str
     return outcome
 
 
+def renumber(services, audit: AuditLog, actor: Actor, entry, language: str = "zh"):
+    """Give a refused offline ticket (an outbox ``entry``) a new number and print it."""
+    outcome = services.terminal.renumber(entry.id, language)
+    audit.append(actor=actor.name, action="renumber", ticket=entry.number, reason="offline_number_refused",
+                 detail={"new_number": outcome.ticket.number, "refusal": entry.error,
+                         "printed": outcome.printed})
+    return outcome
+
+
 def act(services, audit: AuditLog, actor: Actor, ticket: Ticket, action: str, reason: str,
         service: str | None = None) -> Ticket:
     """``void``, ``transfer`` (to ``service``) or ``requeue`` a ticket; returns it afterwards."""

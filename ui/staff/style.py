@@ -3,6 +3,7 @@
 STAFF_QSS = """
 QWidget { font-size: 20px; }
 QLabel#title { font-size: 34px; font-weight: bold; }
+QLabel#subtitle { font-size: 22px; font-weight: bold; color: #b71c1c; }
 QLabel#pinDots { font-size: 48px; letter-spacing: 12px; }
 QLabel#message { color: #b71c1c; min-height: 32px; }
 QLabel#devBanner, QLabel#staffDevBanner { background: #ffb300; color: black; padding: 8px;
