@@ -51,7 +51,9 @@ def test_hall_unreachable_shows_unavailable_and_stays_responsive(qtbot, make_kio
 def test_hall_lost_while_issuing_then_retry_keeps_one_ticket(qtbot, make_kiosk, hall):
     port = free_port()
     server = LiveServer(create_app(hall.engine, dev=True), port=port).start()
-    client = HallClient(f"http://127.0.0.1:{port}", "dev-kiosk", timeout=0.5)
+    # A stopped server refuses the connection at once; the timeout only has to outlast a loaded
+    # machine answering the retry (0.5 s did not, once, in a full run).
+    client = HallClient(f"http://127.0.0.1:{port}", "dev-kiosk", timeout=5)
     rig = make_kiosk(hall_=client, retry_ms=60_000)
     w = rig.window
     to_identify(qtbot, w, "GC01")
