@@ -62,6 +62,17 @@ def make_terminal(hall, tmp_path, clock, kiosk_id="K01", hall_config=None, **out
     return KioskTerminal(config, client, printer, outbox=outbox, plan=plan, clock=clock.now)
 
 
+def issue_a_number_the_server_will_refuse(hall, terminal):
+    """An offline ticket whose number reached the server another way meanwhile (a kiosk
+    restored from an old backup): the server will refuse it with ``number_taken``."""
+    hall.stop()
+    offline = terminal.issue("GC01").ticket
+    hall.start()
+    hall.engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
+                                   issued_at=offline.issued_at), "restored-kiosk")
+    return offline
+
+
 def test_online_issue_is_recorded_sent_and_printed(hall, tmp_path, clock):
     terminal = make_terminal(hall, tmp_path, clock)
     outcome = terminal.issue("GC01")
@@ -232,12 +243,7 @@ def test_an_offline_ticket_the_server_refuses_is_kept_and_reported(hall, tmp_pat
     terminal = make_terminal(hall, tmp_path, clock)
     heard = []
     terminal.sender.rejected_listeners.append(lambda number, reason: heard.append((number, reason)))
-    hall.stop()
-    offline = terminal.issue("GC01").ticket
-    hall.start()
-    # The same number reached the server another way (a kiosk restored from an old backup).
-    hall.engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
-                                   issued_at=offline.issued_at), "restored-kiosk")
+    offline = issue_a_number_the_server_will_refuse(hall, terminal)
     report = terminal.sync()
     assert not report.complete and report.rejected[0][0] == offline.number
     assert heard == report.rejected and "number_taken" in heard[0][1]
@@ -248,12 +254,8 @@ def test_an_offline_ticket_the_server_refuses_is_kept_and_reported(hall, tmp_pat
 
 def test_a_refused_offline_ticket_gets_a_new_number_and_keeps_its_place(hall, tmp_path, clock):
     terminal = make_terminal(hall, tmp_path, clock)
-    hall.stop()
-    offline = terminal.issue("GC01").ticket
-    hall.start()
+    offline = issue_a_number_the_server_will_refuse(hall, terminal)
     clock.advance(120)
-    hall.engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
-                                   issued_at=offline.issued_at), "restored-kiosk")
     later = hall.engine.issue(IssueRequest(service="GC01"), "later")  # came after the offline one
     terminal.sync()
     (refused,) = terminal.refused_offline()
