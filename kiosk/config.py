@@ -314,6 +314,10 @@ class StaffSettings(Strict):
     staff_cards: list[str] = Field(default=[], description="ID hashes of staff cards")
     idle_lock_s: float = Field(default=120, ge=10, le=3600)
 
+    def is_staff_card(self, id_hash: str) -> bool:
+        """Whether the card with this keyed ID hash opens staff mode (and never queues)."""
+        return bool(id_hash) and id_hash in self.staff_cards
+
 
 class KioskConfig(Strict):
     """The whole kiosk file. ``printer`` is validated by the printer driver's own model."""

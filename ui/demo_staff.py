@@ -52,7 +52,7 @@ def capture(ctx) -> None:
     config_path = work / "kiosk.toml"
     shutil.copy(Path(ctx.config_dir) / "kiosk.toml", config_path)
     services = build_services(ctx.kiosk_config, config_path, ctx.hall)
-    services.device_states.update({"printer": "ok", "id_reader": "ok", "signs": "ok", "hall": "ok"})
+    services.device_states.update({"printer": "ok", "reader": "ok", "signs": "ok", "hall": "ok"})
     controller = StaffController(services, audit=AuditLog(work / "audit.jsonl"), dev=True)
     languages = Languages(app, translations_dir())
     try:

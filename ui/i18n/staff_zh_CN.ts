@@ -267,53 +267,52 @@
     </message>
     <message>
         <location filename="../staff/devicewords.py" line="12"/>
-        <location filename="../staff/devicewords.py" line="13"/>
         <source>ID card reader</source>
         <translation>身份证读卡器</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="14"/>
+        <location filename="../staff/devicewords.py" line="13"/>
         <source>LED window signs</source>
         <translation>LED 窗口屏</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="15"/>
+        <location filename="../staff/devicewords.py" line="14"/>
         <source>Hall server</source>
         <translation>大厅服务器</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="19"/>
+        <location filename="../staff/devicewords.py" line="18"/>
         <source>working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="20"/>
+        <location filename="../staff/devicewords.py" line="19"/>
         <source>configured, not used yet</source>
         <translation>已配置，尚未使用</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="21"/>
+        <location filename="../staff/devicewords.py" line="20"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="22"/>
+        <location filename="../staff/devicewords.py" line="21"/>
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="23"/>
-        <location filename="../staff/devicewords.py" line="25"/>
+        <location filename="../staff/devicewords.py" line="22"/>
+        <location filename="../staff/devicewords.py" line="24"/>
         <source>not answering</source>
         <translation>无响应</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="24"/>
+        <location filename="../staff/devicewords.py" line="23"/>
         <source>out of paper</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../staff/devicewords.py" line="26"/>
+        <location filename="../staff/devicewords.py" line="25"/>
         <source>fault</source>
         <translation>故障</translation>
     </message>
@@ -652,32 +651,32 @@
 <context>
     <name>RefusedOfflineBox</name>
     <message>
-        <location filename="../staff/refused_box.py" line="50"/>
+        <location filename="../staff/refused_box.py" line="49"/>
         <source>Offline tickets the hall server refused: give each a new number (it keeps its place) and hand the citizen the new ticket.</source>
         <translation>大厅服务器拒收的离线号：为每张换一个新号（排队位置不变），并把新号票交给群众。</translation>
     </message>
     <message>
-        <location filename="../staff/refused_box.py" line="52"/>
+        <location filename="../staff/refused_box.py" line="51"/>
         <source>New number and print</source>
         <translation>换新号并打印</translation>
     </message>
     <message>
-        <location filename="../staff/refused_box.py" line="84"/>
+        <location filename="../staff/refused_box.py" line="81"/>
         <source>Working…</source>
         <translation>处理中…</translation>
     </message>
     <message>
-        <location filename="../staff/refused_box.py" line="92"/>
+        <location filename="../staff/refused_box.py" line="89"/>
         <source>New ticket %1 printed: give it to the citizen holding %2.</source>
         <translation>新号票 %1 已打印：请交给持 %2 号票的群众。</translation>
     </message>
     <message>
-        <location filename="../staff/refused_box.py" line="93"/>
+        <location filename="../staff/refused_box.py" line="90"/>
         <source>New ticket %1 NOT printed: write it down for the citizen holding %2.</source>
         <translation>新号票 %1 未能打印：请为持 %2 号票的群众写下新号。</translation>
     </message>
     <message>
-        <location filename="../staff/refused_box.py" line="100"/>
+        <location filename="../staff/refused_box.py" line="97"/>
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>

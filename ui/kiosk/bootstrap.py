@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,14 +43,16 @@ class LinkBridge(QObject):
 
     def __init__(self, alerts: AlertCenter):
         super().__init__(alerts)
-        self.refused: list[str] = []
+        self.refused_count = 0
+        self.latest_refused: deque[str] = deque(maxlen=5)  # months of running: keep a few
         self.changed.connect(self._show)
         self.rejected.connect(self._refused)
 
     def _refused(self, number: str, reason: str) -> None:
-        self.refused.append(f"{number} ({reason})")
-        self.alerts.raise_alert("offline_rejected", f"{len(self.refused)} offline ticket(s) refused: "
-                                + "; ".join(self.refused[-5:]), "error")
+        self.refused_count += 1
+        self.latest_refused.append(f"{number} ({reason})")
+        self.alerts.raise_alert("offline_rejected", f"{self.refused_count} offline ticket(s) refused: "
+                                + "; ".join(self.latest_refused), "error")
 
     def _show(self, online: bool, reason: str) -> None:
         if online:

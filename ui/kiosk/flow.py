@@ -90,7 +90,7 @@ class CitizenFlow:
         if visit is None or self.screen_name() != "identify":
             return
         citizen = citizen_from_card(card, self.services.terminal.key)
-        if citizen.id_hash in self.config.staff.staff_cards:
+        if self.config.staff.is_staff_card(citizen.id_hash):
             return  # a staff card opens staff mode (ui.staff.entry), it queues for nothing
         visit.card = card
         visit.citizen = citizen

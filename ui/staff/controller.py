@@ -127,7 +127,7 @@ class StaffController(QObject):
         """
         key = self.services.config.kiosk.id_hash_key.encode()
         digest = card.id_hash(key) if key else ""
-        if digest and digest in self.services.config.staff.staff_cards:
+        if self.services.config.staff.is_staff_card(digest):
             if self.actor is None:
                 self.open("staff", f"card:{digest[:8]}")
             return True

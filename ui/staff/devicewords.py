@@ -10,7 +10,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 DEVICE_NAMES = {
     "printer": QT_TRANSLATE_NOOP("Devices", "Ticket printer"),
     "reader": QT_TRANSLATE_NOOP("Devices", "ID card reader"),
-    "id_reader": QT_TRANSLATE_NOOP("Devices", "ID card reader"),
     "signs": QT_TRANSLATE_NOOP("Devices", "LED window signs"),
     "hall": QT_TRANSLATE_NOOP("Devices", "Hall server"),
 }

@@ -8,7 +8,6 @@ printed to replace the old one. Shown on the alerts page; the action is audited.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -63,9 +62,7 @@ class RefusedOfflineBox(QWidget):
         self.entries = list(entries)
         self.list.clear()
         for entry in self.entries:
-            item = QListWidgetItem(f"{entry.number}  {entry.service}  —  {entry.error}")
-            item.setData(Qt.ItemDataRole.UserRole, entry.id)
-            self.list.addItem(item)
+            self.list.addItem(QListWidgetItem(f"{entry.number}  {entry.service}  —  {entry.error}"))
         if self.entries and self.list.currentRow() < 0:
             self.list.setCurrentRow(0)
         self.button.setEnabled(bool(self.entries) and not self.busy)

@@ -24,4 +24,4 @@ def build_services(config: KioskConfig, config_path: Path, hall, *, printer=None
     return KioskServices(config=config, config_path=Path(config_path), hall=hall,
                          terminal=terminal, hall_lane=Lane("hall"), printer_lane=Lane("printer"),
                          alerts=AlertCenter(),
-                         device_states={"printer": "ok", "id_reader": "ok", "hall": "ok"})
+                         device_states={"printer": "ok", "reader": "ok", "hall": "ok"})
