@@ -255,8 +255,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
 
     @app.get(f"{v1}/calls", response_model=list[Call])
     def calls(after: int = 0, limit: int = 50, _role: str = Depends(any_role)) -> list[Call]:
-        if after < 0 or not 1 <= limit <= 500:
-            raise HallError("validation_error", "after must be ≥ 0 and limit between 1 and 500")
+        if not 0 <= after <= MAX_SEQ or not 1 <= limit <= 500:
+            raise HallError("validation_error", "after must be between 0 and 2^63-1 and limit between 1 and 500")
         return engine.calls(after, limit)
 
     @app.get(f"{v1}/events")
@@ -274,6 +274,10 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     return app
 
 
+MAX_SEQ = 2**63 - 1
+"""The largest sequence number SQLite's INTEGER holds; a bigger one is bad input, not a 500."""
+
+
 def _check_day(day: str) -> None:
     from datetime import date
 
@@ -286,12 +290,12 @@ def _check_day(day: str) -> None:
 def _resume_point(engine: HallEngine, last_event_id: str | None, after: int | None) -> int:
     """Where a stream starts: after Last-Event-ID, after ``?after=``, or at the newest event."""
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
+        if not last_event_id.strip().isdigit() or int(last_event_id) > MAX_SEQ:
             raise HallError("validation_error", "Last-Event-ID must be an event sequence number")
         return int(last_event_id)
     if after is not None:
-        if after < 0:
-            raise HallError("validation_error", "after must be ≥ 0")
+        if not 0 <= after <= MAX_SEQ:
+            raise HallError("validation_error", "after must be between 0 and 2^63-1")
         return after
     return engine.feed.last_seq()
 

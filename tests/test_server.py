@@ -146,6 +146,9 @@ def test_missing_idempotency_key_oversized_body_and_bad_query(live_server):
     assert_problem(post_ticket(live_server, big, "big"), 413, "payload_too_large")
     r = requests.get(f"{live_server.url}/api/v1/calls?after=-1", headers=h("display"), timeout=5)
     assert_problem(r, 422, "validation_error")
+    for query in ("calls?after=208867079758487459383023239168", "events?after=99999999999999999999"):
+        r = requests.get(f"{live_server.url}/api/v1/{query}", headers=h("display"), timeout=5)
+        assert_problem(r, 422, "validation_error")  # past SQLite's INTEGER: bad input, not a 500
     r = requests.get(f"{live_server.url}/api/v1/tickets?day=yesterday", headers=h("guide"), timeout=5)
     assert_problem(r, 422, "validation_error")
     r = requests.get(f"{live_server.url}/api/v1/nothing", headers=h("guide"), timeout=5)
