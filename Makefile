@@ -8,11 +8,11 @@ demo: setup
 	@.venv/bin/kiosk demo $(ARGS)
 
 test: setup
-	@.venv/bin/ruff check kiosk ui drivers tests bench
+	@.venv/bin/ruff check app kiosk ui drivers tests bench
 	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q $(ARGS)
 
 bench: setup
 	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench $(ARGS)
 
 lint: setup
-	@.venv/bin/ruff check kiosk ui drivers tests bench
+	@.venv/bin/ruff check app kiosk ui drivers tests bench

@@ -58,7 +58,7 @@ class ServerProcess:
 
     def __init__(self, data: str, port: int, sync: str = "full"):
         self.url = f"http://127.0.0.1:{port}"
-        cmd = [sys.executable, "-m", "kiosk.cli", "serve", "--dev", "--data", data, "--port", str(port),
+        cmd = [sys.executable, "-m", "app.cli", "serve", "--dev", "--data", data, "--port", str(port),
                "--sync", sync]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
         wait_for_server(self.url, 20)

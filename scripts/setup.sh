@@ -46,4 +46,4 @@ fi
 
 # Build artefacts that are generated, never committed: compiled translations and placeholder
 # voice clips. Each step skips itself when its output is up to date.
-.venv/bin/python -m kiosk.buildassets
+.venv/bin/python -m app.buildassets

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from kiosk.cli import main
+from app.cli import main
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_hall_config, load_kiosk_config
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kiosk.cli import main
+from app.cli import main
 
 
 def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys):
@@ -43,7 +43,7 @@ def test_demo_with_a_screen_opens_the_kiosk_board_and_counter(tmp_path):
     try:
         time.sleep(1.0)
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-        done = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--out", str(tmp_path / "win"),
+        done = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--out", str(tmp_path / "win"),
                                "--quit-after", "4"], env=env, capture_output=True, text=True, timeout=120)
     finally:
         xvfb.terminate()

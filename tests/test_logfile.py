@@ -56,7 +56,7 @@ def test_no_folder_no_files(tmp_path):
 def test_the_cli_logs_info_although_escpos_configured_logging_first(tmp_path):
     import escpos.printer  # noqa: F401 - its import calls logging.basicConfig()
 
-    from kiosk.cli import main
+    from app.cli import main
     from kiosk.config import PROJECT_CONFIG_DIR
 
     root = logging.getLogger()

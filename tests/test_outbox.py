@@ -61,7 +61,7 @@ def test_catalog_cache_round_trip(tmp_path, engine):
 
 
 def test_kiosk_issue_json_is_the_api_ticket(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kiosk.cli.issue", "issue", "--data", str(tmp_path),
+    result = subprocess.run([sys.executable, "-m", "app.cli.issue", "issue", "--data", str(tmp_path),
                              "--service", "GC01", "--printer", "dummy:", "--json", "--dev"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -70,6 +70,6 @@ def test_kiosk_issue_json_is_the_api_ticket(tmp_path):
                 "windows", "status_url", "offline"]:
         assert key in ticket
     assert ticket["service"] == "GC01" and ticket["offline"] is False
-    refused = subprocess.run([sys.executable, "-m", "kiosk.cli.issue", "issue", "--data", str(tmp_path),
+    refused = subprocess.run([sys.executable, "-m", "app.cli.issue", "issue", "--data", str(tmp_path),
                               "--service", "NOPE", "--dev"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "unknown_service" in refused.stderr

@@ -1,7 +1,7 @@
 """Languages: Qt's translation system, switched live.
 
 Source strings in the code are English (``self.tr("…")``); ``ui/i18n/*_zh_CN.ts`` hold the
-Chinese, compiled to ``.qm`` by the set-up (``kiosk.buildassets``). Chinese is installed by
+Chinese, compiled to ``.qm`` by the set-up (``app.buildassets``). Chinese is installed by
 default; English removes the translators. Qt then sends every widget a LanguageChange event,
 and each screen's ``changeEvent`` calls its ``retranslate()``: the switch is live everywhere.
 Names from the config (services, windows) come in both languages from the catalog instead.

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.cli import main
 from drivers.idcard.simulator import PtyReaderSimulator, SimCardDevice, sample_card_text
-from kiosk.cli import main
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+from app.cli import main
+from app.cli.devices_printer import SAMPLE_URL
 from drivers.printer.simulator import SerialPrinterSimulator
-from kiosk.cli import main
-from kiosk.cli.devices_printer import SAMPLE_URL
 from tests.drivers.escpos_decode import decode
 
 

@@ -6,7 +6,7 @@ import os
 import select
 import time
 
-from kiosk.cli import main
+from app.cli import main
 
 
 def test_sign_test_on_the_simulator(capsys) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import main
 from drivers.voice import ALL_CLIPS
-from kiosk.cli import main
 
 
 @pytest.fixture

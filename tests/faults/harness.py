@@ -53,7 +53,7 @@ class ServerProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> ServerProcess:
-        cmd = [sys.executable, "-m", "kiosk.cli", "serve", "--dev", "--config", str(self.config_dir / "hall.toml"),
+        cmd = [sys.executable, "-m", "app.cli", "serve", "--dev", "--config", str(self.config_dir / "hall.toml"),
                "--data", str(self.data), "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for_server(self.url, timeout=20)
@@ -97,7 +97,7 @@ def run_kiosk(args: list[str], config_dir: Path, kiosk: str, data: Path, url: st
     env = {k: v for k, v in os.environ.items() if k != "KIOSK_CRASH_AT"}
     if crash_at:
         env["KIOSK_CRASH_AT"] = crash_at
-    cmd = [sys.executable, "-m", "kiosk.cli.issue", *args, "--config", str(config_dir / f"{kiosk}.toml"),
+    cmd = [sys.executable, "-m", "app.cli.issue", *args, "--config", str(config_dir / f"{kiosk}.toml"),
            "--server", url, "--token", "dev-kiosk", "--data", str(data / kiosk), "--dev",
            "--timeout", str(timeout)]
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from app.demo import calling_shots as demo_calling
 from drivers.voice import ALL_CLIPS, default_clip_folders
 from kiosk.config import PROJECT_CONFIG_DIR, load_kiosk_config
 from tests.ui.test_calling_support import dev_hall  # noqa: F401 - fixture
-from ui import demo_calling
 
 
 def test_capture_writes_boards_counters_and_announcements(qtbot, dev_hall, tmp_path, monkeypatch) -> None:  # noqa: F811

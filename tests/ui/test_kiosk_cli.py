@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli import run
+from app.cli import run
 
 
 def _parse(argv):

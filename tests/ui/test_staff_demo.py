@@ -6,10 +6,10 @@ from types import SimpleNamespace
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from app.demo.staff_shots import capture
 from kiosk.config import PROJECT_CONFIG_DIR, load_kiosk_config
 from kiosk.hall import LocalHall, open_engine
 from kiosk.models import IssueRequest
-from ui.demo_staff import capture
 
 SCREENS = ["staff-pin", "staff-home", "staff-queue", "staff-actions", "staff-alerts",
            "settings-printer", "settings-server", "settings-invalid", "settings-diagnostics"]

@@ -102,6 +102,7 @@ class KioskWindow(CitizenFlow, QWidget):
         self.corner = LongPressArea(long_press_ms, self)
         self.corner.long_pressed.connect(self.staffRequested)
         self.corner.setGeometry(0, 0, 120, 100)
+        self.corner.setProperty("fitOverlay", True)  # an invisible press area over the top bar
         self.corner.raise_()
         self.overlay: QWidget | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli import devices_calling, devices_card, devices_printer
+from app.cli import devices_calling, devices_card, devices_printer
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -36,13 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _setup(args: argparse.Namespace, role: str):  # noqa: ANN202
-    from ui.calling.app import setup
+    from app.calling import setup
 
     if args.server and not (args.token or args.dev):
         raise ConfigError("--server", [("--token", f"a {role} token is needed (or --dev)")])
     data = args.data
     if data is None:
-        from kiosk.cli.core import default_data_dir
+        from app.cli.core import default_data_dir
 
         data = default_data_dir("dev" if args.dev else "kiosk")
     return setup(args.config, data, server=args.server, token=args.token, dev=args.dev, role=role)
@@ -69,7 +69,7 @@ def _prepared(args: argparse.Namespace, role: str):  # noqa: ANN202
 
 def run_display(args: argparse.Namespace) -> int:
     """Run the calling screen."""
-    from ui.calling.app import run_display as run
+    from app.calling import run_display as run
 
     s = _prepared(args, "display")
     return s if isinstance(s, int) else run(s, window=args.window, windowed=args.windowed)
@@ -77,7 +77,7 @@ def run_display(args: argparse.Namespace) -> int:
 
 def run_counter(args: argparse.Namespace) -> int:
     """Run the clerk's caller."""
-    from ui.calling.app import run_counter as run
+    from app.calling import run_counter as run
 
     s = _prepared(args, "counter")
     return s if isinstance(s, int) else run(s, window=args.window)

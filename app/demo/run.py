@@ -1,8 +1,8 @@
 """``kiosk demo``: the whole hall on one machine, on simulated devices.
 
 With a screen it opens the windows (kiosk, calling board, a counter) over one in-process hall.
-Without one (or with ``--headless``) it plays the scripted day of ``kiosk.demo_day`` and then
-lets each part of the UI photograph its screens: every ``ui.demo_*`` module's ``capture(ctx)``.
+Without one (or with ``--headless``) it plays the scripted day of ``app.demo.day`` and then
+lets each part of the UI photograph its screens: every ``app.demo.*_shots`` module's ``capture(ctx)``.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.demo.day import run_day
 from kiosk.config import PROJECT_CONFIG_DIR, KioskConfig, load_kiosk_config
-from kiosk.demo_day import run_day
 from kiosk.engine import HallEngine
 from kiosk.hall import LocalHall
 
 log = logging.getLogger(__name__)
 
 # The parts of the UI that photograph themselves, in the order a visitor meets them.
-CAPTURE_MODULES = ("ui.demo_kiosk", "ui.demo_calling", "ui.demo_staff")
+CAPTURE_MODULES = ("app.demo.kiosk_shots", "app.demo.calling_shots", "app.demo.staff_shots")
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Headless demo of staff mode and the technician panels: ``capture(ctx)`` writes screenshots.
 
-Called by ``ui/demo.py`` with a context holding the app, a LocalHall over a dev engine with some
+Called by ``app/demo/run.py`` with a context holding the app, a LocalHall over a dev engine with some
 tickets, the kiosk config and folders. Works on a copy of the kiosk TOML so the demo never
 rewrites the project's sample file; the audit log goes to the demo's data folder.
 """

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from kiosk.cli import calling, core, demo, devices, issue, run
+from app.cli import calling, core, demo, devices, issue, run
 
 
 def build_parser() -> argparse.ArgumentParser:

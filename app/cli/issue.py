@@ -71,7 +71,7 @@ def _data_dir(args: argparse.Namespace, config: KioskConfig) -> Path:
         return args.data
     if config.kiosk.data_dir:
         return Path(config.kiosk.data_dir)
-    from kiosk.cli.core import default_data_dir
+    from app.cli.core import default_data_dir
 
     return default_data_dir(f"kiosk-{config.kiosk.id}")
 
@@ -144,7 +144,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kiosk.cli.issue issue|sync …``: the same commands outside the ``kiosk`` tree."""
+    """``python -m app.cli.issue issue|sync …``: the same commands outside the ``kiosk`` tree."""
     import logging
 
     parser = argparse.ArgumentParser(prog="kiosk")

@@ -21,7 +21,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Open the windows, or fall back to the headless walk-through."""
     import shutil
 
-    from ui.demo import has_screen, run_headless, run_windows
+    from app.demo.run import has_screen, run_headless, run_windows
 
     if args.out.exists():
         shutil.rmtree(args.out)  # a demo run starts from an empty hall

@@ -1,5 +1,5 @@
 """Headless demo of the calling programs: screenshots of the boards and the counter, and the
-announcement audio of the calls (``capture(ctx)``, called by ``ui/demo.py``)."""
+announcement audio of the calls (``capture(ctx)``, called by ``app/demo/run.py``)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _data_dir(args: argparse.Namespace, config) -> Path:
-    from kiosk.cli.core import default_data_dir
+    from app.cli.core import default_data_dir
 
     if args.data:
         return args.data
