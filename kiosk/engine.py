@@ -81,6 +81,15 @@ class HallEngine(IssuingRules, TicketActions):
             row = self._row(conn, ticket_id)
             return self._view(conn, row)
 
+    def held_by(self, ticket_id: str, id_hash: str) -> bool:
+        """Whether ``ticket_id`` was issued to the card whose keyed hash is ``id_hash`` (a kiosk
+        may reprint only the ticket of the card on its reader)."""
+        import hmac
+
+        with self.store.read() as conn:
+            stored = self._row(conn, ticket_id).get("id_hash")
+        return bool(stored) and hmac.compare_digest(stored, id_hash)
+
     def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
                 id_hash: str | None = None) -> list[Ticket]:
         """A day's tickets (today by default), optionally filtered, in issue order.

@@ -86,11 +86,12 @@ def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, d
     return HallEngine(config, Store(Path(data_dir) / "hall.db", sync), clock, dev=dev)
 
 
-def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: bool = False) -> LocalHall | HallClient:
-    """The hall a kiosk's config points at: in-process (standalone) or a server."""
+def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: bool = False,
+              clock=None) -> LocalHall | HallClient:
+    """The hall a kiosk's config points at: in-process (standalone, on ``clock``) or a server."""
     if config.link.mode == "server":
         return HallClient(config.link.url, config.link.token, config.link.timeout_s)
     hall_path = Path(config.kiosk.hall_config)
     if not hall_path.is_absolute():
         hall_path = config_dir / hall_path
-    return LocalHall(open_engine(hall_path, data_dir, dev=dev))
+    return LocalHall(open_engine(hall_path, data_dir, dev=dev, clock=clock))

@@ -63,6 +63,9 @@ class ActionRequest(ApiModel):
     priority: Code | None = None
     reason: str = Field(default="", max_length=200)
     actor: str = Field(default="", max_length=64)
+    # A kiosk's reprint: the keyed hash of the card on its reader, the proof that the ticket's
+    # holder is in front of it (a kiosk may reprint nothing else).
+    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 Action = Literal[ACTIONS]  # type: ignore[valid-type]

@@ -226,8 +226,11 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
 
     @app.post(f"{v1}/tickets/{{ticket_id}}/{{action}}", response_model=Ticket)
     def act(ticket_id: str, action: str, body: ActionRequest | None = None,
-            _role: str = Depends(auth.require("counter", "guide"))) -> Ticket:
-        return engine.act(ticket_id, action, body or ActionRequest())
+            role: str = Depends(auth.require("counter", "guide", "kiosk"))) -> Ticket:
+        body = body or ActionRequest()
+        if role == "kiosk":
+            _check_kiosk_reprint(engine, ticket_id, action, body)
+        return engine.act(ticket_id, action, body)
 
     @app.post(f"{v1}/windows/{{number}}/call-next", response_model=Call,
               responses={204: {"description": "nobody waits"}})
@@ -276,6 +279,14 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
 
 MAX_SEQ = 2**63 - 1
 """The largest sequence number SQLite's INTEGER holds; a bigger one is bad input, not a 500."""
+
+
+def _check_kiosk_reprint(engine: HallEngine, ticket_id: str, action: str, body: ActionRequest) -> None:
+    """A kiosk may only reprint, and only the ticket of the card on its reader."""
+    if action != "reprint":
+        raise HallError("forbidden", f"a kiosk token may not {action} a ticket; needs counter or guide")
+    if body.id_hash is None or not engine.held_by(ticket_id, body.id_hash):
+        raise HallError("forbidden", "a kiosk may reprint only the ticket of the ID card on its reader")
 
 
 def _check_day(day: str) -> None:

@@ -23,8 +23,9 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drivers.printer import PrinterError, TicketData
 from kiosk.client import HallUnreachable
@@ -99,15 +100,27 @@ def _footer(language: str, offline: bool) -> str:
     return "请妥善保管此票，留意叫号。" + ("（离线出票，同样有效）" if offline else "")
 
 
-class KioskTerminal:
-    """One kiosk's pipeline: records, asks the hall (or issues offline), prints.
+@dataclass(frozen=True)
+class Issued:
+    """A ticket the hall (or the offline range) gave, not yet on paper: the first half of an
+    issue, made on the hall's lane; ``KioskTerminal.deliver`` prints it on the printer's lane."""
 
-    Without ``outbox`` it only asks the hall (a HallUnreachable reaches the caller). With one,
-    ``plan`` gives the offline rules, ``clock`` the kiosk's time (epoch seconds).
+    ticket: Ticket
+    entry_id: str | None = None  # the outbox entry holding it (None: a ticket of another kiosk)
+    reprint: bool = False
+
+
+class KioskTerminal:
+    """One kiosk's pipeline: records in the outbox, asks the hall (or issues offline), prints.
+
+    Every program that issues goes through it: the touch screen (``request`` on the hall lane,
+    ``deliver`` on the printer lane), ``kiosk issue``, staff mode, the demo and the benchmarks
+    (``issue``, both at once). ``plan`` gives the offline rules, ``clock`` the kiosk's time
+    (epoch seconds).
     """
 
-    def __init__(self, config: KioskConfig, hall: Hall, printer=None, *, outbox: Outbox | None = None,
-                 plan: OfflinePlan | None = None, clock=None, link: Link | None = None):
+    def __init__(self, config: KioskConfig, hall: Hall, printer, *, outbox: Outbox,
+                 plan: OfflinePlan, clock=None, link: Link | None = None):
         self.config = config
         self.hall = hall
         self.printer = printer
@@ -116,9 +129,8 @@ class KioskTerminal:
         self.plan = plan
         self.clock = clock or time.time
         self.link = link or Link()
-        self._catalog: Catalog | None = outbox.cached_catalog() if outbox else None
-        self.sender = (OutboxSender(outbox, hall, self.link, clock=self.clock, on_catalog=self._keep)
-                       if outbox else None)
+        self._catalog: Catalog | None = outbox.cached_catalog()
+        self.sender = OutboxSender(outbox, hall, self.link, clock=self.clock, on_catalog=self._keep)
 
     # ----- state staff see -------------------------------------------------------------------
 
@@ -127,24 +139,38 @@ class KioskTerminal:
         """False while the hall server does not answer (tickets are then issued offline)."""
         return self.link.online
 
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The hall's time zone: the last catalog's, else the hall file's. Every screen shows
+        hall time, online or not, whatever zone the kiosk's own clock is set to."""
+        if self._catalog is not None:
+            try:
+                return ZoneInfo(self._catalog.hall.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                log.warning("unknown hall time zone %r", self._catalog.hall.timezone)
+        return self.plan.tz
+
+    def hall_time(self) -> datetime:
+        """Now, in the hall's time zone."""
+        return datetime.fromtimestamp(self.clock(), self.timezone)
+
     def outbox_length(self) -> int:
         """Tickets waiting to be sent to the hall server."""
-        return self.outbox.length() if self.outbox else 0
+        return self.outbox.length()
 
     def unprinted(self) -> list[Ticket]:
         """Tickets that exist but never reached a citizen (after a crash or a print failure)."""
-        return [e.ticket for e in self.outbox.unprinted()] if self.outbox else []
+        return [e.ticket for e in self.outbox.unprinted()]
 
     def rejected(self) -> list[tuple[Ticket | None, str]]:
         """Offline tickets the server refused to take, with its reason: staff must act."""
-        return [(e.ticket, e.error) for e in self.outbox.entries("rejected")] if self.outbox else []
+        return [(e.ticket, e.error) for e in self.outbox.entries("rejected")]
 
     # ----- catalog ---------------------------------------------------------------------------
 
     def catalog(self) -> Catalog:
-        """The hall's offer; while the server is away, the cached one (estimates unknown)."""
-        if self.outbox is None:
-            return self.hall.catalog()
+        """The hall's offer; while the server is away, the last one seen (else the hall file's)
+        with estimates unknown and opening hours applied here. Blocking: the hall lane."""
         if self.link.should_try():
             try:
                 catalog = self.hall.catalog()
@@ -154,7 +180,7 @@ class KioskTerminal:
                 self.link.up()
                 self._keep(catalog)
                 return catalog
-        return self._offline_plan().catalog(self._catalog, self.clock())
+        return self.plan.catalog(self._catalog, self.clock())
 
     def _keep(self, catalog: Catalog) -> None:
         self._catalog = catalog
@@ -164,16 +190,19 @@ class KioskTerminal:
         """Names for paper: the last catalog seen, so printing never waits on the network."""
         if self._catalog is not None:
             return self._catalog
-        if self.outbox is not None and self.plan is not None and not self.link.online:
-            return self.plan.catalog(None, self.clock())
-        return self.catalog()
+        return self.plan.catalog(None, self.clock())
 
     # ----- issuing ---------------------------------------------------------------------------
 
-    def issue(self, service: str, *, priority: str = "normal", citizen: Citizen | None = None,
-              appointment: str | None = None, language: str = "zh", channel: str = "kiosk",
-              actor: str = "", reason: str = "", idempotency_key: str | None = None) -> IssueOutcome:
-        """Issue a ticket and print it; blocking, so call it from a worker thread.
+    def issue(self, service: str, *, language: str = "zh", **request) -> IssueOutcome:
+        """Issue a ticket and print it (``request`` then ``deliver``); blocking."""
+        return self.deliver(self.request(service, **request), language)
+
+    def request(self, service: str, *, priority: str = "normal", citizen: Citizen | None = None,
+                appointment: str | None = None, channel: str = "kiosk", actor: str = "",
+                reason: str = "", idempotency_key: str | None = None) -> Issued:
+        """The ticket for a citizen's request: recorded in the outbox first, then asked of the
+        hall, or taken from the offline range while the server does not answer. Blocking.
 
         Raises HallError when refused (also ``OutboxError`` when the outbox cannot record the
         ticket and ``OfflineUnavailable`` when the server is away and offline issuing is not
@@ -182,10 +211,8 @@ class KioskTerminal:
         req = IssueRequest(service=service, priority=priority, channel=channel, device=self.config.kiosk.id,
                            citizen=citizen, appointment=appointment, actor=actor, reason=reason)
         key = idempotency_key or uuid.uuid4().hex
-        if self.outbox is None:
-            return self.print(self.hall.issue(req, key), language)
         if not self.link.should_try():
-            return self._issue_offline(key, req, language, self.clock(), converted=False)
+            return self._issue_offline(key, req, self.clock(), converted=False)
         started = self.clock()
         self.outbox.begin_online(key, req, started)
         crash_point("before_request")
@@ -193,7 +220,7 @@ class KioskTerminal:
             ticket = self.hall.issue(req, key)
         except HallUnreachable as exc:
             self.link.down(str(exc))
-            return self._issue_offline(key, req, language, started, converted=True)
+            return self._issue_offline(key, req, started, converted=True)
         except HallError as exc:
             self.outbox.refuse(key, f"{exc.code}: {exc.detail}")
             raise
@@ -202,19 +229,11 @@ class KioskTerminal:
         # the answer must not keep the citizen from a ticket the server holds.
         self._note(self.outbox.acknowledge, key, ticket, self.clock())
         crash_point("after_ack")
-        return self._print_and_record(key, ticket, language)
+        return Issued(ticket, key)
 
-    def _offline_plan(self) -> OfflinePlan:
-        if self.plan is None:
-            from kiosk.offline import OfflineUnavailable
-
-            raise OfflineUnavailable("cannot issue offline: this kiosk has no offline plan")
-        return self.plan
-
-    def _issue_offline(self, key: str, req: IssueRequest, language: str, at: float, *,
-                       converted: bool) -> IssueOutcome:
+    def _issue_offline(self, key: str, req: IssueRequest, at: float, *, converted: bool) -> Issued:
+        plan = self.plan
         try:
-            plan = self._offline_plan()
             plan.check(req, at)
             first, last = plan.require()
         except HallError as exc:
@@ -227,15 +246,16 @@ class KioskTerminal:
             key, req, plan.day(at), first, last, lambda seq: plan.number(req.service, seq),
             lambda r, number: plan.ticket(r, number, at, catalog), at, converted=converted)
         crash_point("after_record")
-        if self.sender is not None:
-            self.sender.kick()
-        return self._print_and_record(key, ticket, language)
+        self.sender.kick()
+        return Issued(ticket, key)
 
-    def _print_and_record(self, key: str, ticket: Ticket, language: str) -> IssueOutcome:
-        outcome = self.print(ticket, language)
+    def deliver(self, issued: Issued, language: str = "zh") -> IssueOutcome:
+        """Print an issued ticket and note in the outbox that the citizen has it. Blocking: the
+        printer's lane. A print failure is reported in the outcome (show the e-ticket)."""
+        outcome = self.print(issued.ticket, language, reprint=issued.reprint)
         crash_point("after_print")
-        if outcome.printed:
-            self._note(self.outbox.mark_printed, key, PRINTED)
+        if outcome.printed and issued.entry_id is not None:
+            self._note(self.outbox.mark_printed, issued.entry_id, PRINTED)
         return outcome
 
     @staticmethod
@@ -262,52 +282,66 @@ class KioskTerminal:
         printed = result.status.fine if result.status.answerable else True
         return IssueOutcome(ticket, printed=printed, reprint=reprint)
 
-    def reprint(self, ticket_id: str, language: str = "zh", actor: str = "", reason: str = "") -> IssueOutcome:
-        """Print an existing ticket again (recorded as a reprint event by the hall). A ticket of
-        this kiosk that never reached paper is printed from the outbox, refreshed from the
-        hall when it answers: the kiosk re-offers its own ticket without staff rights."""
-        entry = self.outbox.by_ticket(ticket_id) if self.outbox else None
+    # ----- reprints --------------------------------------------------------------------------
+
+    def reprint(self, ticket_id: str, language: str = "zh", **who) -> IssueOutcome:
+        """Print an existing ticket again (``reprint_request`` then ``deliver``); blocking."""
+        return self.deliver(self.reprint_request(ticket_id, **who), language)
+
+    def reprint_request(self, ticket_id: str, *, actor: str = "", reason: str = "",
+                        citizen: Citizen | None = None) -> Issued:
+        """The ticket to print again. A ticket of this kiosk that never reached paper, or that
+        the server does not hold yet, comes from the outbox (refreshed from the hall when it
+        answers); any other is a ``reprint`` action of the hall, recorded there. A kiosk's token
+        may reprint only a ticket of the card holder in front of it: ``citizen`` proves it."""
+        entry = self.outbox.by_ticket(ticket_id)
         if entry is not None and (entry.state == "pending" or entry.printed == UNPRINTED):
-            ticket = entry.ticket
-            if entry.state == "sent" and self.link.should_try():
-                try:
-                    ticket = self.hall.ticket(ticket_id)
-                except (HallUnreachable, HallError) as exc:
-                    log.info("reprinting %s from the outbox copy: %s", ticket.number, exc)
-            outcome = self.print(ticket, language, reprint=True)
-        else:
-            ticket = self.hall.act(ticket_id, "reprint", ActionRequest(actor=actor, reason=reason))
-            outcome = self.print(ticket, language, reprint=True)
-        if entry is not None and outcome.printed:
-            self.outbox.mark_printed(entry.id, PRINTED)
-        return outcome
+            return Issued(self._refreshed(entry), entry.id, reprint=True)
+        request = ActionRequest(actor=actor, reason=reason, id_hash=citizen.id_hash if citizen else None)
+        try:
+            ticket = self.hall.act(ticket_id, "reprint", request)
+        except HallUnreachable as exc:
+            self.link.down(str(exc))
+            if entry is None:
+                raise
+            log.info("reprinting %s from the outbox copy: %s", entry.number, exc)
+            return Issued(entry.ticket, entry.id, reprint=True)
+        return Issued(ticket, entry.id if entry else None, reprint=True)
+
+    def _refreshed(self, entry) -> Ticket:
+        ticket = entry.ticket
+        if entry.state == "sent" and self.link.should_try():
+            try:
+                return self.hall.ticket(ticket.id)
+            except (HallUnreachable, HallError) as exc:
+                log.info("reprinting %s from the outbox copy: %s", ticket.number, exc)
+        return ticket
 
     def refused_offline(self) -> list:
         """Outbox entries of offline tickets the server refused, oldest first (blocking)."""
-        return self.outbox.entries("rejected") if self.outbox else []
+        return self.outbox.entries("rejected")
 
     def renumber(self, entry_id: str, language: str = "zh") -> IssueOutcome:
         """Give a refused offline ticket the next offline number, keeping its issue time (its
         place in the queue), send it like any offline ticket, and print it for the citizen."""
-        entry = self.outbox.get(entry_id) if self.outbox else None
+        entry = self.outbox.get(entry_id)
         if entry is None or entry.state != "rejected" or entry.mode != "offline":
             raise HallError("validation_error", "that offline ticket is not waiting for a new number")
         original = entry.request
         at = original.issued_at.timestamp() if original.issued_at else entry.created_at
         req = original.model_copy(update={"number": None, "issued_at": None})
-        plan = self._offline_plan()
+        plan = self.plan
         first, last = plan.require()
         key, catalog = uuid.uuid4().hex, self._catalog
         ticket = self.outbox.record_offline(
             key, req, plan.day(at), first, last, lambda seq: plan.number(req.service, seq),
             lambda r, number: plan.ticket(r, number, at, catalog), self.clock(), replaces=entry_id)
-        if self.sender is not None:
-            self.sender.kick()
-        return self._print_and_record(key, ticket, language)
+        self.sender.kick()
+        return self.deliver(Issued(ticket, key), language)
 
     def mark_eticket(self, ticket_id: str) -> None:
         """The citizen was shown the ticket as a QR e-ticket (the print had failed)."""
-        entry = self.outbox.by_ticket(ticket_id) if self.outbox else None
+        entry = self.outbox.by_ticket(ticket_id)
         if entry is not None:
             self.outbox.mark_printed(entry.id, ETICKET)
 
@@ -315,21 +349,16 @@ class KioskTerminal:
 
     def sync(self) -> SyncReport:
         """Send the outbox now (blocking); the report says what went and what is left."""
-        if self.sender is None:
-            return SyncReport()
         return self.sender.flush()
 
     def start(self) -> None:
         """Start the background sender (the GUI and long-running kiosks call this once)."""
-        if self.sender is not None:
-            self.sender.start()
+        self.sender.start()
 
     def close(self) -> None:
         """Stop the sender and close the outbox."""
-        if self.sender is not None:
-            self.sender.stop()
-        if self.outbox is not None:
-            self.outbox.close()
+        self.sender.stop()
+        self.outbox.close()
 
 
 def open_terminal(config: KioskConfig, config_dir: Path | None, data_dir: Path, hall: Hall, printer=None,

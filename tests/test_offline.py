@@ -6,16 +6,17 @@ from datetime import timedelta
 
 import pytest
 
+from app.kiosk_app import build_terminal
 from drivers.printer import PrinterSettings, open_printer
-from kiosk.client import HallClient, HallUnreachable
+from kiosk.client import HallUnreachable
 from kiosk.config import PROJECT_CONFIG_DIR, HallLink, load_kiosk_config
 from kiosk.domain import HallError, parse_number
 from kiosk.models import IssueRequest
 from kiosk.offline import OfflinePlan, OfflineUnavailable, load_plan
-from kiosk.outbox import Outbox, OutboxError
+from kiosk.outbox import OutboxError
 from kiosk.server import add_token, create_app
-from kiosk.terminal import KioskTerminal
 from tests.conftest import LiveServer
+from tests.kiosk_files import hall_file, kiosk_file
 
 
 def kiosk_config(url: str, kiosk_id: str = "K01"):
@@ -53,13 +54,12 @@ def hall(engine):
     h.stop()
 
 
-def make_terminal(hall, tmp_path, clock, kiosk_id="K01", hall_config=None, **outbox_args):
-    config = kiosk_config(hall.url, kiosk_id)
-    client = HallClient(hall.url, "test-kiosk", timeout=2)
-    plan = load_plan(config, PROJECT_CONFIG_DIR, hall=hall_config)
-    printer = open_printer(PrinterSettings(uri="dummy:"))
-    outbox = Outbox(tmp_path / kiosk_id / "outbox.db", **outbox_args)
-    return KioskTerminal(config, client, printer, outbox=outbox, plan=plan, clock=clock.now)
+def make_terminal(hall, tmp_path, clock, kiosk_id="K01", hall_file=None):
+    """The kiosk's pipeline built as ``kiosk run`` builds it, from a kiosk file pointing at
+    ``hall``; the same folder again is the same kiosk after a restart."""
+    folder = tmp_path / kiosk_id
+    path = kiosk_file(folder, server=hall.url, kiosk_id=kiosk_id, timeout_s=2, hall_file=hall_file)
+    return build_terminal(load_kiosk_config(path), path, folder / "data", clock=clock, start=False)
 
 
 def issue_a_number_the_server_will_refuse(hall, terminal):
@@ -124,10 +124,13 @@ def test_a_restarted_kiosk_never_reuses_an_offline_number(hall, tmp_path, clock)
 
 
 def test_offline_numbers_restart_each_day_and_the_range_can_run_out(hall, tmp_path, clock, hall_config):
-    small = hall_config.model_copy(update={"offline_ranges": [
-        r.model_copy(update={"end": r.start + 1}) if r.kiosk == "K01" else r for r in hall_config.offline_ranges]})
+    def two_numbers(doc):
+        for r in doc["offline_ranges"]:
+            if r["kiosk"] == "K01":
+                r["end"] = r["start"] + 1
+
     hall.stop()
-    terminal = make_terminal(hall, tmp_path, clock, hall_config=small)
+    terminal = make_terminal(hall, tmp_path, clock, hall_file=hall_file(tmp_path / "hall", two_numbers))
     assert [terminal.issue("GC01").ticket.number for _ in range(2)] == ["K900", "K901"]
     with pytest.raises(OfflineUnavailable, match="used up"):
         terminal.issue("GC01")
@@ -208,7 +211,8 @@ def test_a_lost_answer_then_offline_ticket_leaves_one_live_ticket(hall, tmp_path
 
 
 def test_a_full_outbox_refuses_to_issue_and_no_ticket_exists(hall, tmp_path, clock):
-    terminal = make_terminal(hall, tmp_path, clock, max_pages=8)
+    terminal = make_terminal(hall, tmp_path, clock)
+    terminal.outbox._db.execute("PRAGMA max_page_count=8")  # the disk fills up
     with pytest.raises(OutboxError, match="full"):
         for _ in range(200):
             terminal.issue("GC01")

@@ -30,10 +30,15 @@ class Lane(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane-{name}")
         self._finished.connect(self._deliver)
         self.pending = 0
+        self._closed = False
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
-            on_failure: Callable[[BaseException], None] | None = None) -> Future:
-        """Run ``fn`` on this lane; then ``on_success(value)`` or ``on_failure(exc)`` on the GUI thread."""
+            on_failure: Callable[[BaseException], None] | None = None) -> Future | None:
+        """Run ``fn`` on this lane; then ``on_success(value)`` or ``on_failure(exc)`` on the GUI
+        thread. After ``shutdown`` (the program is ending) the work is dropped: None."""
+        if self._closed:
+            log.debug("lane %s is shut down: %s dropped", self.name, getattr(fn, "__name__", fn))
+            return None
         self.pending += 1
 
         def job() -> Any:
@@ -57,4 +62,5 @@ class Lane(QObject):
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop taking work; queued jobs are dropped, the running one finishes."""
+        self._closed = True
         self._executor.shutdown(wait=wait, cancel_futures=True)

@@ -52,6 +52,7 @@ def _fail(message: str) -> int:
 
 
 def _load(args: argparse.Namespace) -> tuple[KioskConfig, Path]:
+    """The kiosk file with the command line's overrides, and its path."""
     path = args.config or PROJECT_CONFIG_DIR / "kiosk.toml"
     config = load_kiosk_config(path)
     if args.server:
@@ -63,32 +64,21 @@ def _load(args: argparse.Namespace) -> tuple[KioskConfig, Path]:
         config = config.model_copy(update={"link": config.link.model_copy(update={"timeout_s": args.timeout})})
     if args.kiosk_id:
         config = config.model_copy(update={"kiosk": config.kiosk.model_copy(update={"id": args.kiosk_id})})
-    return config, path.parent
-
-
-def _data_dir(args: argparse.Namespace, config: KioskConfig) -> Path:
-    if args.data:
-        return args.data
-    if config.kiosk.data_dir:
-        return Path(config.kiosk.data_dir)
-    from app.cli.core import default_data_dir
-
-    return default_data_dir(f"kiosk-{config.kiosk.id}")
+    return config, path
 
 
 def _terminal(args: argparse.Namespace, printer_uri: str | None = None):
-    from kiosk.hall import open_hall
-    from kiosk.terminal import open_terminal
+    """The pipeline ``kiosk run`` builds, without the screens (``app.kiosk_app.build_terminal``)."""
+    from app.kiosk_app import build_terminal, data_dir_for
 
-    config, config_dir = _load(args)
-    data = _data_dir(args, config)
-    hall = open_hall(config, config_dir, data, dev=args.dev)
+    config, config_path = _load(args)
+    data = data_dir_for(config, config_path, args.data)
     printer = None
     if printer_uri is not None:
         from drivers.printer import PrinterSettings, open_printer
 
         printer = open_printer(PrinterSettings(**{**config.printer, "uri": printer_uri}))
-    return open_terminal(config, config_dir, data, hall, printer, dev=args.dev, start=False)
+    return build_terminal(config, config_path, data, dev=args.dev, printer=printer, start=False)
 
 
 def run_issue(args: argparse.Namespace) -> int:

@@ -32,51 +32,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=run_kiosk)
 
 
-def _data_dir(args: argparse.Namespace, config) -> Path:
-    from app.cli.core import default_data_dir
-
-    if args.data:
-        return args.data
-    if config.kiosk.data_dir:
-        path = Path(config.kiosk.data_dir)
-        return path if path.is_absolute() else args.config.parent / path
-    return default_data_dir("kiosk")
-
-
 def run_kiosk(args: argparse.Namespace) -> int:
     """Start the kiosk and run until staff close it; exit code 1 on a bad config."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.kiosk_app import build_kiosk, data_dir_for
+
     try:
         config = load_kiosk_config(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
-    from PySide6.QtWidgets import QApplication
-
-    from kiosk.hall import open_hall
-    from kiosk.terminal import open_terminal
-    from ui.kiosk import KioskWindow, build_services
-    from ui.kiosk.bootstrap import printer_from_config
-    from ui.staff.entry import attach
-
-    data = _data_dir(args, config)
+    data = data_dir_for(config, args.config, args.data)
     data.mkdir(parents=True, exist_ok=True)
     log_to_file(data, "kiosk")  # months of running: a rotating file the support bundle takes
     log.info("kiosk %s starting: %s link, data in %s", config.kiosk.id, config.link.mode, data)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    hall = open_hall(config, args.config.parent, data, dev=args.dev)
-    printer = printer_from_config(config)
-    # The outbox keeps issuing from the kiosk's offline range while the hall server is away.
-    terminal = open_terminal(config, args.config.parent, data, hall, printer, dev=args.dev)
-    services = build_services(config, args.config, hall, printer, config.id_reader.uri or None,
-                              terminal=terminal)
-    services.data_dir = data  # the audit log and the log files the support bundle takes
     hide = args.cursor == "hide" or (args.cursor == "auto" and not args.windowed)
-    window = KioskWindow(services, hide_cursor=hide)
-    attach(window, services, dev=args.dev)  # long press top-left + PIN, or a staff card
-    window.lock_down(windowed=args.windowed)
+    try:
+        kiosk = build_kiosk(args.config, data_dir=data, dev=args.dev, hide_cursor=hide)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    kiosk.window.lock_down(windowed=args.windowed)
     if args.windowed:
-        window.unlock_exit()  # a development window may be closed normally
+        kiosk.window.unlock_exit()  # a development window may be closed normally
     try:
         return app.exec()
     finally:
-        services.close()
+        kiosk.close()

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from app.demo.files import kiosk_file
+from app.kiosk_app import build_terminal
 from drivers.idcard import CardReader
-from drivers.printer import PrinterSettings, open_printer, render_preview
+from drivers.printer import render_preview
 from kiosk.clock import FakeClock
 from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config, load_kiosk_config
 from kiosk.engine import HallEngine
@@ -163,10 +165,14 @@ def run_day(out: Path) -> DemoDay:
     out.mkdir(parents=True, exist_ok=True)
     engine, clock = open_demo_hall(out / "data")
     hall = LocalHall(engine)
-    kiosk_config = load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml")
-    printer = open_printer(PrinterSettings.model_validate(kiosk_config.printer))
-    day = DemoDay(out, engine, hall, KioskTerminal(kiosk_config, hall, printer), clock)
+    # The kiosk's pipeline as `kiosk run` builds it, from a kiosk file with a dummy printer.
+    work = out / "data" / "kiosk-day"
+    path = kiosk_file(work, printer="dummy:")
+    terminal = build_terminal(load_kiosk_config(path), path, work, dev=True, clock=clock, hall=hall,
+                              start=False)
+    day = DemoDay(out, engine, hall, terminal, clock)
     _issue_arrivals(day)
     _serve(day)
     (out / "summary.json").write_text(json.dumps(summarise(day), ensure_ascii=False, indent=2), "utf-8")
+    terminal.close()
     return day

@@ -1,7 +1,7 @@
 """The kiosk's part of the headless demo: citizens walk through the real screens.
 
-``capture(ctx)`` drives the real kiosk window (same wiring as ``kiosk run``, via
-``build_services``) over the demo hall with a simulated card reader and printer, and writes
+``capture(ctx)`` drives the real kiosk window (built as ``kiosk run`` builds it, by
+``app.kiosk_app.build_kiosk`` from a kiosk file with simulated devices) over the demo hall with a simulated card reader and printer, and writes
 a screenshot of every screen in both languages (``<screen>[-<mode>]-<zh|en>.png``) plus each
 printed ticket (``ticket-<number>.bin`` and its ``.png`` preview) to ``ctx.out``.
 """
@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtWidgets import QApplication
 
+from app.demo.files import kiosk_file
+from app.kiosk_app import build_kiosk
 from drivers.idcard.card import parse_text
 from drivers.idcard.simcards import sample_card_text
 from drivers.idcard.simulator import forget_sim, sim_device
@@ -21,7 +23,7 @@ from drivers.printer.simulator import SerialPrinterSimulator
 from kiosk.models import Appointment
 from kiosk.terminal import ticket_data
 from ui.i18n import Languages
-from ui.kiosk.bootstrap import build_services, translations_dir
+from ui.kiosk.bootstrap import translations_dir
 from ui.kiosk.window import KioskWindow
 
 READER = "sim:empty?instance=demo-kiosk"
@@ -80,21 +82,22 @@ class _Walk:
 def capture(ctx) -> None:
     """Walk citizens through the kiosk and write screenshots and tickets to ``ctx.out``."""
     ctx.out.mkdir(parents=True, exist_ok=True)
-    printer = open_printer("dummy:")
-    services = build_services(ctx.kiosk_config, ctx.config_dir / "kiosk.toml", ctx.hall, printer,
-                              READER)
-    window = KioskWindow(services, languages=Languages(ctx.app, translations_dir()),
-                         idle_ms=600_000, done_ms=int(ctx.kiosk_config.kiosk.done_timeout_s * 1000))
+    work = ctx.out / "data" / "kiosk-demo"
+    path = kiosk_file(work, printer="dummy:", reader=READER)
+    kiosk = build_kiosk(path, data_dir=work, dev=True, hall=ctx.hall,
+                        languages=Languages(ctx.app, translations_dir()), idle_ms=600_000,
+                        done_ms=int(ctx.kiosk_config.kiosk.done_timeout_s * 1000))
+    window, services = kiosk.window, kiosk.services
     window.resize(1920, 1080)
     window.show()
-    walk = _Walk(ctx, window, printer)
+    walk = _Walk(ctx, window, kiosk.terminal.printer)
     try:
         _citizens(ctx, walk, services)
     finally:
         window.languages.set("en")
         window.unlock_exit()
         window.close()
-        services.close()
+        kiosk.close()
         forget_sim(READER)
         window.deleteLater()  # destroyed now, not at interpreter exit after the application
         QApplication.processEvents()

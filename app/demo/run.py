@@ -114,15 +114,14 @@ def run_windows(out: Path, quit_after: float | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from drivers.printer import open_printer
+    from app.demo.files import kiosk_file
+    from app.kiosk_app import build_kiosk
     from kiosk.hall import open_engine
     from ui.calling.counter import CounterWindow
     from ui.calling.display import CallingDisplay
     from ui.calling.voice import CallVoice, choose_backend
     from ui.i18n import Languages
-    from ui.kiosk import KioskWindow, build_services
     from ui.kiosk.bootstrap import translations_dir
-    from ui.staff.entry import attach
 
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
@@ -131,11 +130,10 @@ def run_windows(out: Path, quit_after: float | None = None) -> int:
     hall = LocalHall(engine)
     _seed(hall)
     languages = Languages(app, translations_dir())
-    services = build_services(config, PROJECT_CONFIG_DIR / "kiosk.toml", hall,
-                              open_printer(f"file://{(out / 'printed.bin').resolve()}"),
-                              "sim:resident?instance=demo-kiosk")
-    kiosk = KioskWindow(services, languages=languages)
-    attach(kiosk, services, dev=True)
+    path = kiosk_file(out / "data" / "kiosk", printer=f"file://{(out / 'printed.bin').resolve()}",
+                      reader="sim:resident?instance=demo-kiosk")
+    built = build_kiosk(path, data_dir=out / "data" / "kiosk", dev=True, hall=hall, languages=languages)
+    kiosk, services = built.window, built.services
     kiosk.unlock_exit()  # a demo window may be closed normally
     board = CallingDisplay(hall, config.display, voice=CallVoice(choose_backend(config.voice), config.voice),
                            tz=engine.tz)
@@ -161,4 +159,4 @@ def run_windows(out: Path, quit_after: float | None = None) -> int:
     finally:
         board.stop()
         counter.stop()
-        services.close()
+        built.close()

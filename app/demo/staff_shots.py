@@ -1,26 +1,26 @@
 """Headless demo of staff mode and the technician panels: ``capture(ctx)`` writes screenshots.
 
 Called by ``app/demo/run.py`` with a context holding the app, a LocalHall over a dev engine with some
-tickets, the kiosk config and folders. Works on a copy of the kiosk TOML so the demo never
-rewrites the project's sample file; the audit log goes to the demo's data folder.
+tickets, the kiosk config and folders. The kiosk is built as ``kiosk run`` builds it, from its
+own kiosk file in the demo's data folder (so the demo never rewrites the project's sample file),
+over the demo hall; its audit log goes to the demo's data folder.
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.audit import AuditLog
+from app.demo.files import kiosk_file
+from app.kiosk_app import build_kiosk
+from drivers.idcard.simulator import forget_sim
 from ui.i18n import Languages
 from ui.kiosk.bootstrap import translations_dir
 from ui.staff.actions_page import select_data
-from ui.staff.controller import StaffController
 from ui.staff.panel import StaffPanel
 from ui.staff.pin import PinDialog
-from ui.staff.standalone import build_services
 
 SIZE = (1920, 1080)
 
@@ -48,41 +48,42 @@ def capture(ctx) -> None:
     out = Path(ctx.out)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(ctx.data_dir) / "staff-demo"
-    work.mkdir(parents=True, exist_ok=True)
-    config_path = work / "kiosk.toml"
-    shutil.copy(Path(ctx.config_dir) / "kiosk.toml", config_path)
-    services = build_services(ctx.kiosk_config, config_path, ctx.hall)
-    services.device_states.update({"printer": "ok", "reader": "ok", "signs": "ok", "hall": "ok"})
-    controller = StaffController(services, audit=AuditLog(work / "audit.jsonl"), dev=True)
-    languages = Languages(app, translations_dir())
+    path = kiosk_file(work, printer="dummy:", reader="sim:resident?instance=demo-staff")
+    kiosk = build_kiosk(path, data_dir=work, dev=True, hall=ctx.hall,
+                        languages=Languages(app, translations_dir()), idle_ms=600_000)
+    kiosk.window.resize(*SIZE)
+    kiosk.window.show()
+    kiosk.terminal.issue("GC01")  # a ticket on paper: the printer's state is known, not assumed
     try:
         for language in ("zh", "en"):
-            languages.set(language)
-            _capture_all(app, out, ctx, controller, f"-{language}")
+            kiosk.window.set_language(language)
+            _capture_all(app, out, ctx, kiosk.window, kiosk.staff.controller, f"-{language}")
     finally:
-        languages.set("en")
-        services.hall_lane.shutdown(wait=True)
-        services.printer_lane.shutdown(wait=True)
+        kiosk.window.languages.set("en")
+        kiosk.window.unlock_exit()
+        kiosk.window.close()
+        kiosk.close()
+        forget_sim("sim:resident?instance=demo-staff")
 
 
-def _capture_all(app, out: Path, ctx, controller, suffix: str) -> None:
+def _capture_all(app, out: Path, ctx, window, controller, suffix: str) -> None:
+    """Each panel as the kiosk shows it: an overlay over the citizen screens (photographed
+    with the window, so a see-through panel would show)."""
     pin = PinDialog(controller)
-    pin.resize(*SIZE)
-    pin.show()
+    window.show_overlay(pin)
     for key in "12":
         pin.press(key)
     _settle(app, timeout=0.2)
-    _shot(pin, out, f"staff-pin{suffix}.png", ctx)
-    pin.close()
+    _shot(window, out, f"staff-pin{suffix}.png", ctx)
+    window.close_overlay()
 
     controller.open("tech", "tech")
     panel = StaffPanel(controller)
-    panel.resize(*SIZE)
-    panel.show()
+    window.show_overlay(panel)
     queue = panel.pages["queue"]
     _settle(app, lambda: queue.data is not None)
-    _shot(panel, out, f"staff-home{suffix}.png", ctx)
-    _shot(panel, out, f"staff-queue{suffix}.png", ctx)
+    _shot(window, out, f"staff-home{suffix}.png", ctx)
+    _shot(window, out, f"staff-queue{suffix}.png", ctx)
 
     panel.show_page("actions")
     actions = panel.pages["actions"]
@@ -92,14 +93,14 @@ def _capture_all(app, out: Path, ctx, controller, suffix: str) -> None:
     select_data(actions.issue_reason, "urgent_case")
     actions.issue()
     _settle(app, lambda: not actions.busy)
-    _shot(panel, out, f"staff-actions{suffix}.png", ctx)
+    _shot(window, out, f"staff-actions{suffix}.png", ctx)
 
     alerts = controller.services.alerts
     alerts.raise_alert("paper_low", "Printer paper near its end: refill soon", "warning")
     alerts.raise_alert("server_down", "Hall server unreachable: issuing offline", "error")
     panel.show_page("alerts")
     _settle(app, timeout=0.2)
-    _shot(panel, out, f"staff-alerts{suffix}.png", ctx)
+    _shot(window, out, f"staff-alerts{suffix}.png", ctx)
 
     panel.show_page("settings")
     settings = panel.pages["settings"]
@@ -111,17 +112,17 @@ def _capture_all(app, out: Path, ctx, controller, suffix: str) -> None:
             settings.run_tool("test_server", "server")  # fails: no server in a standalone demo
             _settle(app, lambda: "…" not in settings.results["server"].text())
         _settle(app, timeout=0.2)
-        _shot(panel, out, f"settings-{name}{suffix}.png", ctx)
+        _shot(window, out, f"settings-{name}{suffix}.png", ctx)
     settings.editors["printer.uri"].widget.setText("bogus://printer")
     settings.tabs.setCurrentIndex(0)
     settings.save()
     _settle(app, lambda: settings.save_button.isEnabled())
-    _shot(panel, out, f"settings-invalid{suffix}.png", ctx)
+    _shot(window, out, f"settings-invalid{suffix}.png", ctx)
     settings.load()
 
     panel.show_page("diagnostics")
     diagnostics = panel.pages["diagnostics"]
     _settle(app, lambda: diagnostics.rows["latency"][1].text().endswith("ms"))
-    _shot(panel, out, f"settings-diagnostics{suffix}.png", ctx)
-    panel.close()
+    _shot(window, out, f"settings-diagnostics{suffix}.png", ctx)
+    window.close_overlay()
     controller.lock()

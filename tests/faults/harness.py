@@ -19,7 +19,6 @@ import tomlkit
 from kiosk.client import HallClient, wait_for_server
 from kiosk.config import PROJECT_CONFIG_DIR, HallLink, load_kiosk_config
 from kiosk.outbox import Outbox
-from kiosk.terminal import open_terminal
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,12 +80,24 @@ def kiosk_config(config_dir: Path, kiosk: str, url: str, timeout: float = 1.0):
     return config.model_copy(update={"link": HallLink(mode="server", url=url, token="dev-kiosk", timeout_s=timeout)})
 
 
+class _FnClock:
+    """A Clock over a function returning epoch seconds."""
+
+    def __init__(self, fn):
+        self.now = fn
+
+
 def terminal_for(config_dir: Path, kiosk: str, url: str, data: Path, printer=None, *, timeout: float = 1.0,
                  clock=None, start: bool = False):
-    """A kiosk terminal (hall client, outbox, offline plan) like ``kiosk run`` builds."""
+    """A kiosk terminal (hall client, outbox, offline plan) built as ``kiosk run`` builds it
+    (``app.kiosk_app.build_terminal``), pointed at ``url``; ``clock`` a Clock or a function."""
+    from app.kiosk_app import build_terminal
+
+    if clock is not None and not hasattr(clock, "now"):
+        clock = _FnClock(clock)
     config = kiosk_config(config_dir, kiosk, url, timeout)
-    hall = HallClient(url, "dev-kiosk", timeout=timeout)
-    terminal = open_terminal(config, config_dir, data / kiosk, hall, printer, dev=True, clock=clock, start=start)
+    terminal = build_terminal(config, config_dir / f"{kiosk}.toml", data / kiosk, dev=True, clock=clock,
+                              printer=printer, start=start)
     terminal.link.retry_after = 0.3
     return terminal
 

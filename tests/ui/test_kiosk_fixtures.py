@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QApplication
 
 from drivers.idcard.simcards import sample_card_text
 from drivers.idcard.simulator import forget_sim, sim_device
-from drivers.printer import open_printer
 from kiosk.config import PROJECT_CONFIG_DIR, load_kiosk_config
 from kiosk.hall import LocalHall, open_engine
+from tests.kiosk_files import kiosk_file
 from ui.i18n import I18N_DIR, Languages
-from ui.kiosk import KioskWindow, build_services
+from ui.kiosk import KioskWindow
 
 KIOSK_TOML = PROJECT_CONFIG_DIR / "kiosk.toml"
 ELDERLY_BORN = date(1950, 3, 7)
@@ -52,16 +52,20 @@ def kiosk_config():
 
 
 class Rig:
-    """One kiosk under test with its simulated reader and printer."""
+    """One kiosk under test, built as ``kiosk run`` builds it, with its simulated reader."""
 
-    def __init__(self, window: KioskWindow, reader_uri: str | None, printer):
-        self.window = window
+    def __init__(self, kiosk, reader_uri: str | None):
+        self.kiosk = kiosk
+        self.window = kiosk.window
         self.reader_uri = reader_uri
-        self.printer = printer
 
     @property
     def services(self):
         return self.window.services
+
+    @property
+    def printer(self):
+        return self.kiosk.terminal.printer
 
     def card(self, born: date | None = None) -> None:
         """Put a card on the simulated reader."""
@@ -72,21 +76,32 @@ class Rig:
 
 
 @pytest.fixture
-def make_kiosk(qtbot, qm_dir, hall, kiosk_config):
-    """Factory: ``make_kiosk(printer="dummy:", reader=True, hall=None, **window_options)``."""
+def make_kiosk(qtbot, qm_dir, hall, tmp_path):
+    """Factory: ``make_kiosk(printer="dummy:", reader=True, hall_=None, server=None, **options)``.
+
+    The kiosk is built by ``app.kiosk_app.build_kiosk`` from a kiosk file (simulated devices)
+    over the test's in-process ``hall``, or ``hall_``, or with ``server=URL`` the hall server
+    that the file's ``[link]`` names. ``options`` go to the window (timings).
+    """
+    from app.kiosk_app import build_kiosk
+
     rigs: list[Rig] = []
 
-    def make(printer="dummy:", reader=True, hall_=None, size=(1920, 1080), **options) -> Rig:
-        uri = f"sim:empty?instance=kiosk-test-{next(_instances)}" if reader else None
-        dev = open_printer(printer) if isinstance(printer, str) else printer
-        services = build_services(kiosk_config, KIOSK_TOML, hall_ or hall, dev, uri)
+    def make(printer="dummy:", reader=True, hall_=None, size=(1920, 1080), server=None,
+             file_options=None, **options) -> Rig:
+        n = next(_instances)
+        uri = f"sim:empty?instance=kiosk-test-{n}" if reader else None
+        folder = tmp_path / f"kiosk-{n}"
+        path = kiosk_file(folder, printer=printer, reader=uri, server=server, **(file_options or {}))
         options.setdefault("done_ms", 60_000)
-        window = KioskWindow(services, languages=Languages(QApplication.instance(), qm_dir),
-                             **options)
+        kiosk = build_kiosk(path, data_dir=folder / "data", dev=True,
+                            hall=None if server else (hall_ or hall),
+                            languages=Languages(QApplication.instance(), qm_dir), **options)
+        window = kiosk.window
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
-        rig = Rig(window, uri, dev)
+        rig = Rig(kiosk, uri)
         rigs.append(rig)
         qtbot.waitUntil(lambda: window.catalog is not None or window.screen_name() == "unavailable",
                         timeout=10_000)
@@ -97,7 +112,7 @@ def make_kiosk(qtbot, qm_dir, hall, kiosk_config):
         rig.window.languages.set("en")  # remove the translators from the shared application
         rig.window.unlock_exit()
         rig.window.close()
-        rig.services.close()
+        rig.kiosk.close()
         if rig.reader_uri:
             forget_sim(rig.reader_uri)
 

@@ -6,26 +6,24 @@ import zipfile
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk.audit import AuditLog
+from app.kiosk_app import build_kiosk
 from kiosk.config import PROJECT_CONFIG_DIR, load_kiosk_config
-from kiosk.hall import LocalHall, open_engine
-from ui.staff.controller import StaffController
 from ui.staff.diagnostics_page import DiagnosticsPage
 from ui.staff.settings_page import SettingsPage
-from ui.staff.standalone import build_services
 
 
 @pytest.fixture
 def tech(tmp_path, qtbot):
-    shutil.copy(PROJECT_CONFIG_DIR / "kiosk.toml", tmp_path / "kiosk.toml")
-    config = load_kiosk_config(tmp_path / "kiosk.toml")
-    hall = LocalHall(open_engine(PROJECT_CONFIG_DIR / "hall.toml", tmp_path / "data", dev=True))
-    services = build_services(config, tmp_path / "kiosk.toml", hall)
-    controller = StaffController(services, audit=AuditLog(tmp_path / "audit.jsonl"), dev=True)
+    """The technician session of a kiosk built as ``kiosk run --dev`` builds it, from a copy of
+    config/kiosk.toml."""
+    for name in ("kiosk.toml", "hall.toml"):
+        shutil.copy(PROJECT_CONFIG_DIR / name, tmp_path / name)
+    kiosk = build_kiosk(tmp_path / "kiosk.toml", data_dir=tmp_path / "data", dev=True)
+    kiosk.window.set_language("en")  # the English the assertions read (the language button)
+    controller = kiosk.staff.controller
     controller.open("tech", "tech")
     yield controller
-    services.hall_lane.shutdown(wait=True)
-    services.printer_lane.shutdown(wait=True)
+    kiosk.close()
 
 
 @pytest.fixture
@@ -196,9 +194,10 @@ def test_diagnostics_and_support_bundle(qtbot, tech, tmp_path):
     page.show()
     qtbot.waitUntil(lambda: page.rows["latency"][1].text().endswith(" ms"))
     qtbot.waitUntil(lambda: page.rows["outbox"][1].text() != "")
-    assert page.rows["outbox"][1].text() == "0"  # a terminal without an outbox: nothing waits
+    assert page.rows["outbox"][1].text() == "0"  # nothing waits to be sent
     assert "PySide6" in page.rows["versions"][1].text()
-    assert "Ticket printer: working — paper out" in page.rows["devices"][1].text()
+    # the real state of the kiosk's printer: opened, no ticket printed yet
+    assert "Ticket printer: configured, not used yet — paper out" in page.rows["devices"][1].text()
     click(qtbot, page.export_button)
     qtbot.waitUntil(lambda: page.last_bundle is not None)
     with zipfile.ZipFile(page.last_bundle) as zf:

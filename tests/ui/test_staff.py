@@ -4,7 +4,6 @@ Every action is done by clicking the panel's own buttons; afterwards the hall an
 are checked.
 """
 
-import re
 from datetime import date
 
 import pytest
@@ -12,16 +11,12 @@ from PySide6.QtCore import Qt
 
 from drivers.idcard import parse_text
 from drivers.idcard.simcards import sample_card_text
-from kiosk.audit import AuditLog
-from kiosk.config import PROJECT_CONFIG_DIR, load_kiosk_config
-from kiosk.hall import LocalHall, open_engine
 from kiosk.models import IssueRequest
 from kiosk.terminal import citizen_from_card
+from tests.kiosk_files import built_kiosk
 from ui.staff.actions_page import ActionsPage, select_data
-from ui.staff.controller import StaffController
 from ui.staff.panel import StaffPanel
 from ui.staff.pin import PinDialog
-from ui.staff.standalone import build_services
 
 
 class Clock:
@@ -34,21 +29,15 @@ class Clock:
 
 @pytest.fixture
 def env(tmp_path, qtbot):
-    # A development kiosk with no PIN hashes configured: the dev PINs 1234/9999 open it (warned).
-    text = (PROJECT_CONFIG_DIR / "kiosk.toml").read_text("utf-8")
-    text = re.sub(r'^(tech_)?pin_hash = ".*"$', lambda m: f'{m.group(1) or ""}pin_hash = ""', text, flags=re.M)
-    (tmp_path / "kiosk.toml").write_text(text, "utf-8")
-    config = load_kiosk_config(tmp_path / "kiosk.toml")
-    assert not config.staff.pin_hash and not config.staff.tech_pin_hash
-    hall = LocalHall(open_engine(PROJECT_CONFIG_DIR / "hall.toml", tmp_path, dev=True))
-    services = build_services(config, tmp_path / "kiosk.toml", hall)
-    audit = AuditLog(tmp_path / "audit.jsonl")
-    clock = Clock()
-    controller = StaffController(services, audit=audit, dev=True, clock=clock)
-    controller.clock = clock
+    """The staff controller of a kiosk built as ``kiosk run --dev`` builds it, with no PIN hashes
+    configured (the dev PINs 1234/9999 open it, warned) and a clock the test moves."""
+    kiosk = built_kiosk(tmp_path, blank_pins=True)
+    assert not kiosk.config.staff.pin_hash and not kiosk.config.staff.tech_pin_hash
+    kiosk.window.set_language("en")  # the English the assertions read (the language button)
+    controller = kiosk.staff.controller
+    controller.clock = controller.gate.clock = Clock()
     yield controller
-    services.hall_lane.shutdown(wait=True)
-    services.printer_lane.shutdown(wait=True)
+    kiosk.close()
 
 
 @pytest.fixture

@@ -3,21 +3,19 @@
 
 from PySide6.QtCore import Qt
 
-from kiosk.audit import AuditLog
 from tests.ui.test_kiosk_fixtures import (  # noqa: F401 (fixtures)
     hall,
     kiosk_config,
     make_kiosk,
     qm_dir,
 )
-from ui.staff.entry import attach
 
 
 def test_gesture_pin_panel_card_lookup_and_back_home(qtbot, make_kiosk, hall, tmp_path):
     rig = make_kiosk(long_press_ms=50)
     window = rig.window
     window.set_language("en")
-    entry = attach(window, rig.services, dev=True, audit=AuditLog(tmp_path / "audit.jsonl"))
+    entry = rig.kiosk.staff
     with qtbot.waitSignal(window.staffRequested):
         qtbot.mousePress(window.corner, Qt.MouseButton.LeftButton)
     qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton)

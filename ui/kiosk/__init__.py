@@ -1,6 +1,9 @@
-"""The citizen's full-screen touch kiosk (``kiosk run``): screens, flow, bootstrap."""
+"""The citizen's full-screen touch kiosk (``kiosk run``): screens, flow, runtime container.
 
-from ui.kiosk.bootstrap import KioskRuntime, build_services
+``app.kiosk_app.build_kiosk`` builds it; nothing here assembles a kiosk of its own.
+"""
+
+from ui.kiosk.bootstrap import KioskRuntime
 from ui.kiosk.window import KioskWindow
 
-__all__ = ["KioskRuntime", "KioskWindow", "build_services"]
+__all__ = ["KioskRuntime", "KioskWindow"]

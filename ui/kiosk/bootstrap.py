@@ -1,8 +1,8 @@
-"""Building what a kiosk process needs: services, translations, style sheets.
+"""What the kiosk window runs on besides its screens: the signal bridges from device threads,
+the runtime container, translations and style sheets.
 
-``kiosk run``, the headless demo, the tests and the benchmark all start a kiosk through
-``build_services``, so they run the same wiring: the hall, the printer, the card reader on its own
-thread and the lanes that keep blocking work off the GUI thread.
+The one wiring that fills the container is ``app.kiosk_app.build_kiosk``: ``kiosk run``, the
+demo, the tests and the benchmarks all build their kiosk there.
 """
 
 from __future__ import annotations
@@ -19,12 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from drivers.printer import PrinterError, PrinterSettings, open_printer
-from kiosk.config import KioskConfig
-from kiosk.hall import Hall
-from kiosk.terminal import KioskTerminal
 from ui.i18n import I18N_DIR
-from ui.ops import Lane
 from ui.services import AlertCenter, KioskServices
 
 log = logging.getLogger(__name__)
@@ -79,9 +74,11 @@ class ReaderBridge(QObject):
 
 @dataclass
 class KioskRuntime(KioskServices):
-    """``KioskServices`` plus the reader's signal bridge (None without a reader)."""
+    """``KioskServices`` plus the signal bridges of the reader (None without one) and of the
+    hall link."""
 
     reader_events: ReaderBridge | None = None
+    link_bridge: LinkBridge | None = None
 
     def close(self) -> None:
         """Stop the reader thread and the lanes (on exit)."""
@@ -90,53 +87,6 @@ class KioskRuntime(KioskServices):
         self.hall_lane.shutdown()
         self.printer_lane.shutdown()
         self.terminal.close()
-
-
-def printer_from_config(config: KioskConfig):
-    """The configured printer, or None when the ``[printer]`` table is unusable (logged)."""
-    try:
-        return open_printer(PrinterSettings.model_validate(config.printer or {}))
-    except (PrinterError, ValueError) as exc:
-        log.warning("printer not usable: %s", exc)
-        return None
-
-
-def build_services(kiosk_config: KioskConfig, config_path: Path | str, hall: Hall, printer=None,
-                   reader_uri: str | None = None, *, start_reader: bool = True,
-                   terminal: KioskTerminal | None = None) -> KioskRuntime:
-    """Everything the kiosk screens and staff panels share.
-
-    ``printer`` None means no printer (every ticket becomes an e-ticket); ``reader_uri`` None
-    means no card reader (services that need an ID send citizens to the help desk).
-    ``terminal`` is the issuing pipeline; ``kiosk run`` passes one with its offline outbox
-    (``kiosk.terminal.open_terminal``), tests may leave it to a plain online one.
-    """
-    from drivers.idcard import ReaderWorker
-
-    runtime = KioskRuntime(
-        config=kiosk_config, config_path=Path(config_path), hall=hall,
-        terminal=terminal or KioskTerminal(kiosk_config, hall, printer),
-        hall_lane=Lane("hall"), printer_lane=Lane("printer"), alerts=AlertCenter(),
-    )
-    runtime.device_states["printer"] = "configured" if printer is not None else "missing"
-    link = getattr(runtime.terminal, "link", None)
-    if link is not None:  # the outbox terminal: tell staff when the kiosk goes offline and back
-        bridge = LinkBridge(runtime.alerts)
-        link.listeners.append(bridge.changed.emit)
-        sender = getattr(runtime.terminal, "sender", None)
-        if sender is not None:
-            sender.rejected_listeners.append(bridge.rejected.emit)
-    if reader_uri:
-        bridge = ReaderBridge()
-        runtime.reader = ReaderWorker(reader_uri, bridge.event.emit,
-                                      poll_interval=kiosk_config.id_reader.poll_interval_s)
-        runtime.reader_events = bridge
-        runtime.device_states["reader"] = "starting"
-        if start_reader:
-            runtime.reader.start()
-    else:
-        runtime.device_states["reader"] = "missing"
-    return runtime
 
 
 def _lrelease() -> str | None:

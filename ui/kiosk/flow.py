@@ -1,8 +1,10 @@
-"""The citizen's way from a touched tile to a ticket: hall on ``hall_lane``, paper on ``printer_lane``.
+"""The citizen's way from a touched tile to a ticket, through the kiosk's one pipeline.
 
-``CitizenFlow`` is mixed into the kiosk window. Every hall call and every print runs on its
-lane; the callbacks come back on the GUI thread and move the screens on. Reader events arrive
-through the ``ReaderBridge`` signal, also on the GUI thread.
+``CitizenFlow`` is mixed into the kiosk window. It calls ``KioskTerminal`` (kiosk/terminal.py),
+the same pipeline ``kiosk issue`` and staff mode use: its hall half (outbox, hall or offline
+range) on ``hall_lane``, its printer half on ``printer_lane``. The callbacks come back on the GUI
+thread and move the screens on. Reader events arrive through the ``ReaderBridge`` signal, also
+on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,28 +15,15 @@ import time
 from drivers.printer import PaperOut, PrinterError, PrinterUnavailable
 from kiosk.client import HallUnreachable
 from kiosk.domain import HallError
-from kiosk.models import ActionRequest, Catalog, IssueRequest, Ticket
-from kiosk.terminal import IssueOutcome, citizen_from_card, ticket_data
+from kiosk.models import Catalog
+from kiosk.offline import OfflineUnavailable
+from kiosk.outbox import OutboxError
+from kiosk.terminal import Issued, IssueOutcome, citizen_from_card
 from ui.kiosk.screen import Visit
 
 log = logging.getLogger(__name__)
 
 PRINTER_ALERTS = ("paper_out", "printer_offline", "printer_error")
-
-
-def print_ticket(printer, ticket: Ticket, catalog: Catalog, language: str,
-                 reprint: bool = False) -> IssueOutcome:
-    """Print ``ticket`` (blocking: printer lane only); failures come back in the outcome."""
-    if printer is None:
-        return IssueOutcome(ticket, printed=False, reprint=reprint)
-    try:
-        data = ticket_data(ticket, catalog, language, show_materials=printer.settings.show_materials)
-        result = printer.print_ticket(data)
-    except PrinterError as exc:
-        return IssueOutcome(ticket, printed=False, print_error=exc, reprint=reprint)
-    # As KioskTerminal.print: a transport that cannot answer counts on the write.
-    printed = result.status.fine if result.status.answerable else True
-    return IssueOutcome(ticket, printed=printed, reprint=reprint)
 
 
 def printer_alert_kind(error: PrinterError | None) -> str:
@@ -101,46 +90,50 @@ class CitizenFlow:
 
     # -- issuing -----------------------------------------------------------------------------
     def issue(self) -> None:
-        """Ask the hall for the visit's ticket (on the hall lane)."""
+        """Ask for the visit's ticket: the pipeline's hall half on the hall lane (the outbox, then
+        the hall or the offline range), then its printer half on the printer lane."""
         visit = self.visit
         if visit is None or self._issue_pending:
             return
         self.touch_started = time.perf_counter()
-        req = IssueRequest(service=visit.service.code, priority=visit.priority, channel="kiosk",
-                           device=self.config.kiosk.id, citizen=visit.citizen,
-                           appointment=visit.appointment)
-        hall, key = self.services.hall, visit.key
-        self._issue_pending = True
-        self.screens["printing"].set_stage("issuing")
-        self.show_screen("printing")
-        self.services.hall_lane.run(lambda: hall.issue(req, key),
-                                    lambda t: self._issued(t, visit, False), self._issue_failed)
+        terminal = self.services.terminal
+        request = {"priority": visit.priority, "citizen": visit.citizen, "appointment": visit.appointment,
+                   "idempotency_key": visit.key}
+        self._start_issue(lambda: terminal.request(visit.service.code, **request), visit)
 
     def reprint_existing(self) -> None:
-        """The real-name rule found a ticket: print it again (recorded as a reprint)."""
+        """The real-name rule found the citizen's ticket: print it again. The card on the reader
+        proves whose it is (a kiosk may reprint nothing else); the hall records the reprint."""
         ticket = self.screens["error"].existing_ticket
+        visit = self.visit
         if not ticket or self._issue_pending:
             return
-        visit, hall = self.visit, self.services.hall
-        request = ActionRequest(actor=f"kiosk:{self.config.kiosk.id}", reason="citizen asked again")
+        terminal = self.services.terminal
+        who = {"actor": f"kiosk:{self.config.kiosk.id}", "reason": "citizen asked again",
+               "citizen": visit.citizen if visit else None}
+        self._start_issue(lambda: terminal.reprint_request(ticket["id"], **who), visit)
+
+    def _start_issue(self, request, visit: Visit | None) -> None:
         self._issue_pending = True
         self.screens["printing"].set_stage("issuing")
         self.show_screen("printing")
-        self.services.hall_lane.run(lambda: hall.act(ticket["id"], "reprint", request),
-                                    lambda t: self._issued(t, visit, True), self._issue_failed)
+        self.services.hall_lane.run(request, lambda issued: self._issued(issued, visit), self._issue_failed)
 
-    def _issued(self, ticket: Ticket, visit: Visit | None, reprint: bool) -> None:
+    def _issued(self, issued: Issued, visit: Visit | None) -> None:
         self._issue_pending = False
         self.screens["printing"].set_stage("printing")
-        printer, catalog, lang = self.services.terminal.printer, self.catalog, self.language
+        terminal, lang = self.services.terminal, self.language
         self.services.printer_lane.run(
-            lambda: print_ticket(printer, ticket, catalog, lang, reprint),
+            lambda: terminal.deliver(issued, lang),
             lambda outcome: self._printed(outcome, visit),
-            lambda exc: self._printed(IssueOutcome(ticket, False, reprint=reprint), visit))
+            lambda exc: self._printed(IssueOutcome(issued.ticket, False, reprint=issued.reprint), visit))
 
     def _printed(self, outcome: IssueOutcome, visit: Visit | None) -> None:
         self.last_outcome = outcome
         self._report_printer(outcome)
+        if outcome.needs_eticket:  # the citizen holds it as an e-ticket: no reprint offered later
+            terminal = self.services.terminal
+            self.services.hall_lane.run(lambda: terminal.mark_eticket(outcome.ticket.id))
         if visit is not self.visit:
             return  # staff reset the kiosk meanwhile; the ticket is in the hall's list
         self.screens["done"].show_outcome(outcome)
@@ -163,8 +156,10 @@ class CitizenFlow:
 
     def _issue_failed(self, exc: BaseException) -> None:
         self._issue_pending = False
-        if isinstance(exc, HallUnreachable):
-            self.services.alerts.raise_alert("server_down", f"hall unreachable: {exc}", "error")
+        if isinstance(exc, (HallUnreachable, OfflineUnavailable, OutboxError)):
+            # No ticket can be made now: the server is away and offline issuing is impossible,
+            # or the outbox cannot record one. Staff must know; the citizen sees why in words.
+            self.services.alerts.raise_alert("out_of_service", f"no ticket could be issued: {exc}", "error")
             self.show_message("unavailable", exc)
         elif isinstance(exc, HallError):
             self.show_message("error", exc)
@@ -176,17 +171,20 @@ class CitizenFlow:
     _catalog_pending = False
 
     def refresh_catalog(self) -> None:
-        """Fetch the catalog on the hall lane (at most one request at a time)."""
+        """Fetch the catalog on the hall lane (at most one request at a time): the hall's, or
+        while the server is away the last one seen, else the hall file's."""
         if self._catalog_pending:
             return
         self._catalog_pending = True
-        hall = self.services.hall
-        self.services.hall_lane.run(hall.catalog, self._catalog_ok, self._catalog_failed)
+        terminal = self.services.terminal
+        self.services.hall_lane.run(terminal.catalog, self._catalog_ok, self._catalog_failed)
 
     def _catalog_ok(self, catalog: Catalog) -> None:
         self._catalog_pending = False
         self.catalog = catalog
-        self.services.alerts.clear("server_down")
+        self.services.alerts.clear("out_of_service")
+        if not self.services.terminal.online:
+            self.retry_timer.start()  # look for the server again soon, not at the next refresh
         name = self.screen_name()
         if name == "unavailable" and self.visit is None:
             self.show_screen("home")
@@ -197,14 +195,14 @@ class CitizenFlow:
     def _catalog_failed(self, exc: BaseException) -> None:
         self._catalog_pending = False
         log.warning("catalog not loaded: %s", exc)
-        self.services.alerts.raise_alert("server_down", f"hall unreachable: {exc}", "error")
+        self.services.alerts.raise_alert("out_of_service", f"no catalog to show: {exc}", "error")
         if self.screen_name() in ("home", "unavailable") or self.catalog is None:
             self.visit = None
             self.show_message("unavailable", exc)
         self.retry_timer.start()
 
     def retry_hall(self) -> None:
-        """Try the hall again: the pending ticket (same key, so never twice) or the catalog."""
+        """Try again: the pending ticket (same key, so never twice) or the catalog."""
         if self.visit is not None and self.screen_name() == "unavailable":
             self.issue()
         else:

@@ -8,8 +8,8 @@ and ``services``.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+import os
+import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -26,6 +26,21 @@ from ui.kiosk.steps import BookingScreen, IdentifyScreen, MaterialsScreen, Prior
 from ui.kiosk.widgets import LongPressArea, TouchButton, label
 
 log = logging.getLogger(__name__)
+
+
+def process_seconds() -> float:
+    """Seconds since this process started (Linux: from /proc; elsewhere since import)."""
+    try:
+        with open("/proc/self/stat") as stat:
+            started_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as uptime:
+            up = float(uptime.read().split()[0])
+        return up - started_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - _IMPORTED
+
+
+_IMPORTED = time.monotonic()
 
 INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
                 QEvent.Type.TouchUpdate, QEvent.Type.Wheel}
@@ -63,6 +78,7 @@ class KioskWindow(CitizenFlow, QWidget):
         self.elderly = False
         self.exit_unlocked = False
         self.touch_started = 0.0
+        self._painted = False
         self._timings = {"idle": idle_ms, "elderly_idle": elderly_idle_ms, "done": done_ms}
         app = QApplication.instance()
         self.languages = languages or Languages(app, translations_dir())
@@ -262,9 +278,16 @@ class KioskWindow(CitizenFlow, QWidget):
         self.poke()
 
     def _tick_clock(self) -> None:
-        # The hall's time, whatever zone the kiosk's own clock is set to.
-        tz = _zone(self.catalog.hall.timezone) if self.catalog else None
-        self.clock.setText(datetime.now(tz).strftime("%H:%M"))
+        # The hall's time, online or offline, whatever zone the kiosk's own clock is set to.
+        self.clock.setText(self.services.terminal.hall_time().strftime("%H:%M"))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().paintEvent(event)
+        if not self._painted:
+            # The moment a citizen first sees the kiosk: logged once (the start benchmark and
+            # the log file both read it).
+            self._painted = True
+            log.info("kiosk first frame %.2f s after the process started", process_seconds())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
@@ -306,27 +329,30 @@ class KioskWindow(CitizenFlow, QWidget):
 
     # -- lockdown -------------------------------------------------------------------------------
     def lock_down(self, windowed: bool = False) -> None:
-        """Full screen, frameless, on top; ``windowed`` for development."""
+        """Full screen, frameless, on top, on the whole of its screen even without a window
+        manager (and again after a monitor change); ``windowed`` for development."""
+        from ui.calling.screens import ScreenKeeper
+
         if windowed:
             self.resize(1280, 1024)
             self.show()
             return
         self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
-        self.showFullScreen()
+        self.screen_keeper = ScreenKeeper(self, 0)
+        self.screen_keeper.place()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
         if not self.exit_unlocked:
             event.ignore()  # Alt+F4 and the like: the kiosk stays up without the staff PIN
             return
-        QApplication.instance().removeEventFilter(self._filter)
-        for timer in (self.idle_timer, self.retry_timer, self.refresh_timer, self.clock_timer):
-            timer.stop()  # no hall call may start after the lanes are shut down
+        self.stop()
         event.accept()
 
+    def stop(self) -> None:
+        """Stop every timer and the activity filter: no hall call may start after the lanes
+        are shut down (on exit)."""
+        QApplication.instance().removeEventFilter(self._filter)
+        for timer in (self.idle_timer, self.retry_timer, self.refresh_timer, self.clock_timer):
+            timer.stop()
 
-def _zone(name: str) -> ZoneInfo | None:
-    """The time zone called ``name``, or None (local time) when it is unknown here."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+
