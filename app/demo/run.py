@@ -133,7 +133,7 @@ def run_windows(out: Path, quit_after: float | None = None) -> int:
     path = kiosk_file(out / "data" / "kiosk", printer=f"file://{(out / 'printed.bin').resolve()}",
                       reader="sim:resident?instance=demo-kiosk")
     built = build_kiosk(path, data_dir=out / "data" / "kiosk", dev=True, hall=hall, languages=languages)
-    kiosk, services = built.window, built.services
+    kiosk = built.window
     kiosk.unlock_exit()  # a demo window may be closed normally
     board = CallingDisplay(hall, config.display, voice=CallVoice(choose_backend(config.voice), config.voice),
                            tz=engine.tz)
