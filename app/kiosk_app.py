@@ -115,7 +115,7 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     device, the alerts, the reader on its own thread, and the bridges that carry the device
     threads' news to the GUI thread."""
     from drivers.idcard import ReaderWorker
-    from ui.kiosk.bootstrap import KioskRuntime, LinkBridge, ReaderBridge
+    from ui.kiosk.bootstrap import KioskRuntime, LinkBridge, PrinterBridge, ReaderBridge
     from ui.ops import Lane
     from ui.services import AlertCenter
 
@@ -127,6 +127,8 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     terminal.link.listeners.append(link.changed.emit)
     terminal.sender.rejected_listeners.append(link.rejected.emit)
     runtime.link_bridge = link
+    printed = PrinterBridge(runtime)
+    terminal.print_listeners.append(printed.printed.emit)
     uri = config.id_reader.uri
     if uri:
         bridge = ReaderBridge()

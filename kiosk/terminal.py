@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -130,6 +131,9 @@ class KioskTerminal:
         self.clock = clock or time.time
         self.link = link or Link()
         self._catalog: Catalog | None = outbox.cached_catalog()
+        # Told of every print's outcome, from the thread that printed (staff see the printer's
+        # state whichever path printed: citizen, staff, renumbering).
+        self.print_listeners: list[Callable[[IssueOutcome], None]] = []
         self.sender = OutboxSender(outbox, hall, self.link, clock=self.clock, on_catalog=self._keep)
 
     # ----- state staff see -------------------------------------------------------------------
@@ -268,6 +272,12 @@ class KioskTerminal:
 
     def print(self, ticket: Ticket, language: str = "zh", *, reprint: bool = False) -> IssueOutcome:
         """Print ``ticket``; a failure is reported in the outcome, never raised."""
+        outcome = self._print(ticket, language, reprint)
+        for listener in list(self.print_listeners):
+            listener(outcome)
+        return outcome
+
+    def _print(self, ticket: Ticket, language: str, reprint: bool) -> IssueOutcome:
         if self.printer is None:
             return IssueOutcome(ticket, printed=False, reprint=reprint)
         try:

@@ -62,6 +62,47 @@ class LinkBridge(QObject):
         return self.parent()
 
 
+PRINTER_ALERTS = ("paper_out", "printer_offline", "printer_error")
+
+
+def printer_alert_kind(error) -> str:  # noqa: ANN001 - a drivers.printer.PrinterError or None
+    """Which staff alert a failed print raises."""
+    from drivers.printer import PaperOut, PrinterUnavailable
+
+    if isinstance(error, PaperOut):
+        return "paper_out"
+    if isinstance(error, PrinterUnavailable) or error is None:
+        return "printer_offline"
+    return "printer_error"
+
+
+class PrinterBridge(QObject):
+    """Carries each print's outcome from the printer's lane to the GUI thread, where it sets the
+    printer's state staff see and raises or clears the printer alerts (whoever printed)."""
+
+    printed = Signal(object)
+
+    def __init__(self, services: KioskServices):
+        super().__init__(services.alerts)
+        self.services = services
+        self.printed.connect(self._show)
+
+    def _show(self, outcome) -> None:  # noqa: ANN001 - a kiosk.terminal.IssueOutcome
+        alerts, states = self.services.alerts, self.services.device_states
+        if outcome.printed:
+            states["printer"] = "ok"
+            for kind in PRINTER_ALERTS:
+                alerts.clear(kind)
+            return
+        error = outcome.print_error
+        kind = printer_alert_kind(error)
+        message = (f"ticket {outcome.ticket.number} shown as e-ticket: "
+                   + (str(error) if error else "no printer configured"))
+        states["printer"] = kind
+        self.services.last_errors["printer"] = message
+        alerts.raise_alert(kind, message, "error")
+
+
 class ReaderBridge(QObject):
     """Carries ``ReaderEvent``s from the reader's own thread to the GUI thread.
 

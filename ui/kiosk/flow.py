@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.printer import PaperOut, PrinterError, PrinterUnavailable
 from kiosk.client import HallUnreachable
 from kiosk.domain import HallError
 from kiosk.models import Catalog
@@ -22,18 +21,6 @@ from kiosk.terminal import Issued, IssueOutcome, citizen_from_card
 from ui.kiosk.screen import Visit
 
 log = logging.getLogger(__name__)
-
-PRINTER_ALERTS = ("paper_out", "printer_offline", "printer_error")
-
-
-def printer_alert_kind(error: PrinterError | None) -> str:
-    """Which staff alert a failed print raises."""
-    if isinstance(error, PaperOut):
-        return "paper_out"
-    if isinstance(error, PrinterUnavailable) or error is None:
-        return "printer_offline"
-    return "printer_error"
-
 
 class CitizenFlow:
     """The visit logic of ``KioskWindow`` (a mixin: it uses the window's screens and services)."""
@@ -129,8 +116,7 @@ class CitizenFlow:
             lambda exc: self._printed(IssueOutcome(issued.ticket, False, reprint=issued.reprint), visit))
 
     def _printed(self, outcome: IssueOutcome, visit: Visit | None) -> None:
-        self.last_outcome = outcome
-        self._report_printer(outcome)
+        self.last_outcome = outcome  # staff were told by the terminal's print listener
         if outcome.needs_eticket:  # the citizen holds it as an e-ticket: no reprint offered later
             terminal = self.services.terminal
             self.services.hall_lane.run(lambda: terminal.mark_eticket(outcome.ticket.id))
@@ -138,21 +124,6 @@ class CitizenFlow:
             return  # staff reset the kiosk meanwhile; the ticket is in the hall's list
         self.screens["done"].show_outcome(outcome)
         self.show_screen("done")
-
-    def _report_printer(self, outcome: IssueOutcome) -> None:
-        alerts, states = self.services.alerts, self.services.device_states
-        if outcome.printed:
-            states["printer"] = "ok"
-            for kind in PRINTER_ALERTS:
-                alerts.clear(kind)
-            return
-        error = outcome.print_error
-        kind = printer_alert_kind(error)
-        message = (f"ticket {outcome.ticket.number} shown as e-ticket: "
-                   + (str(error) if error else "no printer configured"))
-        states["printer"] = kind
-        self.services.last_errors["printer"] = message
-        alerts.raise_alert(kind, message, "error")
 
     def _issue_failed(self, exc: BaseException) -> None:
         self._issue_pending = False
