@@ -1,0 +1,56 @@
+"""Layers: the drivers import nothing of the core, the GUI, the application or Qt."""
+
+from __future__ import annotations
+
+import ast
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import drivers
+
+ROOT = Path(drivers.__file__).parent
+ABOVE = ("kiosk", "ui", "app", "PySide6")
+
+
+def driver_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.walk_packages([str(ROOT)], "drivers."))
+
+
+def run_fresh(script: str) -> list[str]:
+    """Run ``script`` in a new interpreter from the project root; its last line, as JSON."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT.parent)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def imported_names(path: Path) -> list[str]:
+    """Every absolute module name ``path`` imports, at the top or inside a function."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_importing_every_driver_module_loads_no_core_gui_app_or_qt() -> None:
+    modules = driver_modules()
+    assert len(modules) > 40 and "drivers.idcard.card" in modules  # the walk found them all
+    loaded = run_fresh(
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {ABOVE!r})))\n"
+    )
+    assert loaded == []
+
+
+def test_no_driver_source_imports_the_layers_above_even_inside_a_function() -> None:
+    offenders = [f"{path.relative_to(ROOT.parent)}: {name}" for path in ROOT.rglob("*.py")
+                 for name in imported_names(path) if name.split(".")[0] in ABOVE]
+    assert offenders == []
