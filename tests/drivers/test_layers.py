@@ -1,4 +1,5 @@
-"""Layers: the drivers import nothing of the core, the GUI, the application or Qt."""
+"""Layers: the drivers import nothing of the core, the GUI, the application or Qt, and the byte
+pipes at their bottom import no driver."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def imported_names(path: Path) -> list[str]:
 
 def test_importing_every_driver_module_loads_no_core_gui_app_or_qt() -> None:
     modules = driver_modules()
-    assert len(modules) > 40 and "drivers.idcard.card" in modules  # the walk found them all
+    assert len(modules) > 40 and "drivers.pipe.registry" in modules  # the walk found them all
     loaded = run_fresh(
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"
@@ -54,3 +55,23 @@ def test_no_driver_source_imports_the_layers_above_even_inside_a_function() -> N
     offenders = [f"{path.relative_to(ROOT.parent)}: {name}" for path in ROOT.rglob("*.py")
                  for name in imported_names(path) if name.split(".")[0] in ABOVE]
     assert offenders == []
+
+
+def test_byte_pipes_import_no_driver() -> None:
+    offenders = [f"{path.name}: {name}" for path in (ROOT / "pipe").glob("*.py")
+                 for name in imported_names(path)
+                 if name.startswith("drivers.") and not name.startswith("drivers.pipe")]
+    assert offenders == []
+
+
+def test_handlers_registered_by_name_load_only_when_a_uri_names_them() -> None:
+    lazy = ["drivers.pipe.scheme_serial", "drivers.idcard.simulator", "drivers.printer.simpipe"]
+    loaded = run_fresh(
+        "import json, sys\n"
+        "import drivers.idcard, drivers.printer\n"
+        f"before = [m for m in {lazy!r} if m in sys.modules]\n"
+        "from drivers.idcard.uri import reader_pipe\n"
+        "reader_pipe('sim:resident'); reader_pipe('loop://')\n"
+        f"print(json.dumps([before, [m for m in {lazy!r} if m in sys.modules]]))\n"
+    )
+    assert loaded == [[], ["drivers.pipe.scheme_serial", "drivers.idcard.simulator"]]
