@@ -1,6 +1,7 @@
 """The printer's own transports, byte pipes for schemes only a printer has: ``dummy:``,
-``usb://VVVV:PPPP`` and ``cups://Queue``. They register with the one scheme registry
-(``drivers.pipe``) under the device name ``printer``; serial, TCP and file lines are shared.
+``usb://VVVV:PPPP``, ``cups://Queue`` and ``sim:`` (``drivers.printer.simpipe``). They register
+with the one scheme registry (``drivers.pipe``) under the device name ``printer``; serial, TCP
+and file lines are shared.
 
 USB and CUPS lean on python-escpos and optional libraries (pyusb, pycups). When one is missing,
 opening raises ``PipeUnavailable`` saying which package to install, so a kiosk without it starts.
@@ -177,3 +178,4 @@ def _ms(timeout: float) -> int:
 register("usb", usb_pipe, example="usb://VVVV:PPPP", device=DEVICE)
 register("cups", cups_pipe, example="cups://Queue", device=DEVICE, answers=False)
 register("dummy", dummy_pipe, example="dummy:", device=DEVICE, answers=False)
+register("sim", "drivers.printer.simpipe:sim_pipe", example="sim:", device=DEVICE)

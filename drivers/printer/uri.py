@@ -10,6 +10,7 @@ Accepted forms::
     cups://TicketPrinter                        a CUPS queue, sent raw
     file:///tmp/ticket.bin                      appended to a file or a device node
     dummy:                                      kept in memory
+    sim:  or  sim:?paper=out                    the simulated printer, in-process
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from drivers.pipe import (
 from drivers.pipe.scheme_file import FilePipe
 from drivers.pipe.scheme_serial import SerialPipe
 from drivers.pipe.scheme_tcp import TcpPipe
+from drivers.printer.simpipe import SimPrinterTransport
 from drivers.printer.transports import CupsTransport, DummyTransport, UsbTransport
 from drivers.sign.simulator import SimTransport
 
@@ -91,6 +92,7 @@ def test_one_parser_splits_every_form(text: str, scheme: str, target: str, optio
     (PRINTER, "usb://0416:5011", UsbTransport),
     (PRINTER, "cups://TicketPrinter", CupsTransport),
     (PRINTER, "dummy:", DummyTransport),
+    (PRINTER, "sim:?paper=near_end", SimPrinterTransport),
     (SIGN, "sim:", SimTransport),
     (READER, "sim:resident?born=1950-03-07", SimulatedReader),
 ])
@@ -131,6 +133,7 @@ def test_a_drivers_own_schemes_are_not_offered_to_the_others(device: str, uri: s
     (PRINTER, "file://tmp/x.bin", "must be absolute", "three slashes"),
     (SIGN, "file:///tmp/x.bin?mode=a", "unknown option 'mode'", "leave the options out"),
     (READER, "sim:martian", "unknown kind 'martian'", "use one of sim:resident"),
+    (PRINTER, "sim:?paper=soggy", "paper='soggy' is not one of ok,", "write paper=ok"),
     (PRINTER, "usb://0416:5011?out_ep=0x81", "out_ep=129 is outside 1-15", "write out_ep=N"),
 ])
 def test_bad_uris_say_what_is_wrong_and_what_to_write(device: str, uri: str, problem: str,

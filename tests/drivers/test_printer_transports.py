@@ -13,6 +13,7 @@ from drivers.pipe.scheme_file import FilePipe
 from drivers.pipe.scheme_serial import SerialPipe
 from drivers.pipe.scheme_tcp import TcpPipe
 from drivers.printer import (
+    PaperOut,
     PrinterConfigError,
     PrinterNotResponding,
     PrinterSettings,
@@ -222,3 +223,15 @@ def test_busy_printer_status_does_not_block_past_its_bound() -> None:
             printer.print_ticket(ticket())
     assert status.state is PrinterState.UNKNOWN
 
+
+def test_sim_printer_answers_status_in_process() -> None:
+    printer = open_printer("sim:")
+    result = printer.print_ticket(ticket())
+    assert result.confirmed and printer.transport.queries == [1, 4, 1, 4]  # before and after
+    assert decode(bytes(printer.transport.received)).qr_payloads == [STATUS_URL]
+    printer.transport.paper = "out"
+    with pytest.raises(PaperOut):
+        printer.print_ticket(ticket())
+    silent = open_printer(PrinterSettings(uri="sim:?paper=silent", status_timeout_s=0.05))
+    with pytest.raises(PrinterNotResponding):
+        silent.print_ticket(ticket())
