@@ -116,4 +116,4 @@ def test_usb_printers_from_sysfs(tmp_path):
 def test_a_validators_own_sentence_reaches_the_panel_without_pydantics_prefix(kiosk_toml):
     with pytest.raises(SettingsInvalid) as err:
         save_settings(kiosk_toml, {"printer.uri": "bogus://x"})
-    assert err.value.problems["printer.uri"].startswith("printer URI scheme 'bogus' unknown")
+    assert err.value.problems["printer.uri"].startswith("printer URI 'bogus://x': unknown scheme 'bogus'")

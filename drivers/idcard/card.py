@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from drivers.idcard import idnumber, masking
 from drivers.idcard.codes import nation_name, sex_name
 from drivers.idcard.errors import CardDataError
-from kiosk import privacy
 
 TEXT_LEN = 256
 LONG_TERM = "长期"
@@ -80,21 +80,21 @@ class IdCard:
     @property
     def masked_name(self) -> str:
         """The name masked for display and logs (``张*明``)."""
-        return privacy.mask_name(self.name or self.name_en)
+        return masking.mask_name(self.name or self.name_en)
 
     @property
     def masked_id(self) -> str:
         """The ID number masked for display and storage (``3101**********0014``)."""
-        return privacy.mask_id(self.id_number)
+        return masking.mask_id(self.id_number)
 
     @property
     def masked_address(self) -> str:
         """The address with only its province/city part readable."""
-        return privacy.mask_address(self.address)
+        return masking.mask_address(self.address)
 
     def id_hash(self, key: bytes) -> str:
         """Keyed hash of the ID number (HMAC-SHA256 hex) for the one-active-ticket rule."""
-        return privacy.id_hash(self.id_number, key)
+        return masking.id_hash(self.id_number, key)
 
     @property
     def age(self) -> int:
@@ -103,7 +103,7 @@ class IdCard:
 
     def age_on(self, today: date) -> int:
         """Age in full years on ``today``."""
-        return privacy.age_on(self.birth_date, today)
+        return idnumber.age_on(self.birth_date, today)
 
     def is_elderly(self, threshold: int = 60, today: date | None = None) -> bool:
         """True when the holder is at least ``threshold`` years old (on ``today`` or the read day)."""
@@ -126,10 +126,10 @@ class IdCard:
         three letters and twelve digits whose YYMMDD (characters 8–13) match the birth date.
         """
         if self.card_type == "foreign_permanent":
-            number = privacy.normalise_id(self.id_number)
+            number = idnumber.normalise_id(self.id_number)
             return bool(_OLD_FOREIGN_NUMBER.match(number)) and (
                 number[7:13] == self.birth_date.strftime("%y%m%d"))
-        return privacy.id_checksum_ok(self.id_number)
+        return idnumber.id_checksum_ok(self.id_number)
 
     def to_dict(self, reveal: bool = False) -> dict[str, Any]:
         """JSON-ready fields; name, ID number and address are masked unless ``reveal``."""
@@ -177,7 +177,7 @@ def parse_text(text: bytes, read_on: date) -> IdCard:
         nation=_nation(raw.get("nation", ""), required=card_type == "resident"),
         birth_date=_date(raw["birth"], "birth_date"),
         address=raw.get("address", ""),
-        id_number=privacy.normalise_id(raw["id_number"]),
+        id_number=idnumber.normalise_id(raw["id_number"]),
         authority=raw.get("authority", ""),
         valid_from=_date(raw["valid_from"], "valid_from"),
         valid_to=LONG_TERM if raw["valid_to"] == LONG_TERM else _date(raw["valid_to"], "valid_to"),

@@ -20,9 +20,13 @@ from drivers.idcard.errors import (
     ReaderUnavailable,
     ReadTimeout,
 )
-from drivers.idcard.transport import Port, open_port
+from drivers.idcard.uri import reader_pipe
+from drivers.pipe import BytePipe, PipeError, one_line
 
 log = logging.getLogger(__name__)
+#: Bounds on connecting (a TCP bridge; a serial port opens at once) and on sending one command.
+OPEN_TIMEOUT = 2.0
+WRITE_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Timeouts:
 
 
 class CardReader:
-    """A SAM ID card reader on the port named by ``uri`` (see ``drivers.idcard.transport``).
+    """A SAM ID card reader on the line named by ``uri`` (see ``drivers.idcard.uri``).
 
     ``today`` gives the date stored in each card as ``read_on`` (age and expiry are derived from
     it); tests inject a fixed day. ``retries`` is how many protocol failures ``read_once``
@@ -57,19 +61,24 @@ class CardReader:
         self.poll_interval = poll_interval
         self.retries = retries
         self._today = today
-        self._port: Port | None = None
+        self._pipe: BytePipe | None = None
 
     # -- port -------------------------------------------------------------------------------
     @property
     def is_open(self) -> bool:
         """True while the port is open."""
-        return self._port is not None
+        return self._pipe is not None
 
     def open(self) -> None:
         """Open the port and check that the SAM module answers; raises CardReaderError."""
-        if self._port is not None:
+        if self._pipe is not None:
             return
-        self._port = open_port(self.uri)
+        pipe = reader_pipe(self.uri)  # checked at each open: a bad URI is reported like a lost reader
+        try:
+            pipe.open(OPEN_TIMEOUT)
+        except PipeError as exc:
+            raise ReaderUnavailable(str(exc)) from None
+        self._pipe = pipe
         try:
             self.sam_status()
         except BaseException:
@@ -78,12 +87,9 @@ class CardReader:
 
     def close(self) -> None:
         """Close the port; never raises."""
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except Exception:  # a vanished device may fail to close; it is closed for us anyway
-                log.debug("closing %s failed", self.uri, exc_info=True)
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            pipe.close()
 
     def __enter__(self) -> CardReader:
         self.open()
@@ -95,14 +101,14 @@ class CardReader:
     # -- commands ---------------------------------------------------------------------------
     def transact(self, command: p.Command, timeout: float) -> p.Response:
         """Send one command and return the first well-formed response frame."""
-        port = self._require_port()
+        pipe = self._require_pipe()
         try:
-            port.reset_input_buffer()  # stale bytes from an earlier timeout must not be taken as the answer
-            port.write(command.frame())
-            return self._receive(port, command, timeout)
-        except OSError as exc:  # serial.SerialException is an OSError
+            pipe.discard_input()  # stale bytes from an earlier timeout must not be taken as the answer
+            pipe.write(command.frame(), WRITE_TIMEOUT)
+            return self._receive(pipe, command, timeout)
+        except PipeError as exc:
             self.close()
-            raise ReaderUnavailable(f"{self.uri}: {command.name} failed: {_one_line(exc)}") from None
+            raise ReaderUnavailable(f"{self.uri}: {command.name} failed: {one_line(exc)}") from None
 
     def sam_status(self) -> None:
         """Ask the SAM module for its status; raise unless it reports success."""
@@ -181,19 +187,19 @@ class CardReader:
             time.sleep(min(self.poll_interval, remaining))
 
     # -- internals --------------------------------------------------------------------------
-    def _require_port(self) -> Port:
-        if self._port is None:
+    def _require_pipe(self) -> BytePipe:
+        if self._pipe is None:
             raise ReaderUnavailable(f"{self.uri}: the port is not open")
-        return self._port
+        return self._pipe
 
-    def _receive(self, port: Port, command: p.Command, timeout: float) -> p.Response:
+    def _receive(self, pipe: BytePipe, command: p.Command, timeout: float) -> p.Response:
         """Read until a valid response frame arrives, resynchronising over noise."""
         decoder = p.FrameDecoder(accept=p.plausible_response)
         deadline = time.monotonic() + timeout
         error: FrameError | None = None
         while True:
-            # Ask for what the frame still lacks: pyserial returns as soon as that many arrived.
-            chunk = port.read(max(port.in_waiting, decoder.wanted()))
+            # Ask for what the frame still lacks; the read returns as soon as some bytes are there.
+            chunk = pipe.read(decoder.wanted(), deadline - time.monotonic())
             for body in decoder.feed(chunk) if chunk else ():
                 try:
                     return p.response_from_body(body)
@@ -226,8 +232,3 @@ def split_read_data(data: bytes) -> tuple[bytes, bytes]:
         raise FrameError("length", f"read reply lengths {text_len}+{photo_len} do not match "
                                    f"{len(data) - 4} data bytes")
     return data[4 : 4 + text_len], data[4 + text_len :]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from drivers.idcard.card import LAYOUTS, TEXT_LEN, TYPE_MARK_OFFSET
-from kiosk.privacy import check_character
+from drivers.idcard.idnumber import check_character
 
 CARD_MARKS = {"resident": "", "hmt_permit": "J", "foreign_permanent": "I",
               "foreign_permanent_2023": "Y"}

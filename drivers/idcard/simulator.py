@@ -1,10 +1,11 @@
 """The ID card reader simulator: in-process (``sim:`` URIs) and over a pseudo-terminal.
 
-``sim:<kind>[?option=value&…]`` opens a ``SimulatedReader`` directly, without an OS port. Kinds:
-``resident``, ``permit``, ``foreign``, ``foreign2023``, ``elderly`` (a resident born 1950-03-07)
-and ``empty`` (no card yet). Options: ``born=YYYY-MM-DD``, ``name=…``, ``sex=1|2``,
-``present=0`` (card not on the reader at first), ``fault=noise,slow,…`` (see ``FAULTS``),
-``delay=S`` (slow fault), ``seed=N`` (noise), ``instance=NAME``.
+``sim:<kind>[?option=value&…]`` opens a ``SimulatedReader``, a byte pipe wired straight to a
+simulated device, without an OS port. Kinds: ``resident``, ``permit``, ``foreign``,
+``foreign2023``, ``elderly`` (a resident born 1950-03-07) and ``empty`` (no card yet). Options:
+``born=YYYY-MM-DD``, ``name=…``, ``sex=1|2``, ``present=0`` (card not on the reader at first),
+``fault=noise,slow,…`` (see ``FAULTS``), ``delay=S`` (slow fault), ``seed=N`` (noise),
+``instance=NAME``.
 
 Every URI (or ``instance``) names one shared ``SimCardDevice``, so the demo or a test can place
 and remove cards at run time: ``sim_device("sim:resident").remove()``.
@@ -21,13 +22,8 @@ import threading
 import time
 import tty
 from collections import deque
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import parse_qs
-
-import serial
 
 from drivers.idcard.errors import ReaderUnavailable
 from drivers.idcard.simcards import (
@@ -38,26 +34,28 @@ from drivers.idcard.simcards import (
     sample_card_text,
 )
 from drivers.idcard.simdevice import FAULTS, Chunk, SimCardDevice, now
+from drivers.idcard.uri import DEVICE, reader_pipe
+from drivers.pipe import BytePipe, Options, PipeUnavailable, PipeUri, parse_uri
 
 __all__ = [
     "FAULTS", "PtyReaderSimulator", "SimCardDevice", "SimulatedReader", "build_card_text",
-    "forget_sim", "make_id_number", "open_sim", "sample_card_text", "sim_device",
+    "forget_sim", "make_id_number", "sample_card_text", "sim_device", "sim_pipe",
 ]
 
-T = TypeVar("T")
-_OPTIONS = {"born", "name", "sex", "present", "fault", "delay", "seed", "instance"}
+KINDS = (*SIM_KINDS, "elderly", "empty")
 _registry: dict[str, SimCardDevice] = {}
 _registry_lock = threading.Lock()
 
 
 def sim_device(uri: str) -> SimCardDevice:
-    """The shared simulated device a ``sim:`` URI names, created on first use."""
-    kind, options = _parse(uri)
-    key = options.get("instance", uri)
-    with _registry_lock:
-        if key not in _registry:
-            _registry[key] = _build_device(kind, options)
-        return _registry[key]
+    """The shared simulated device a ``sim:`` URI names, created on first use.
+
+    The URI is checked as ``CardReader`` checks it; ``ReaderUnavailable`` names what is wrong.
+    """
+    pipe = reader_pipe(uri)
+    if not isinstance(pipe, SimulatedReader):
+        raise ReaderUnavailable(f"not a simulator URI: {uri!r}")
+    return pipe.device
 
 
 def forget_sim(uri: str | None = None) -> None:
@@ -66,86 +64,79 @@ def forget_sim(uri: str | None = None) -> None:
         if uri is None:
             _registry.clear()
             return
-        key = _parse(uri)[1].get("instance", uri) if uri.startswith("sim:") else uri
+        key = uri
+        if uri.startswith("sim:"):
+            parsed = parse_uri(uri, DEVICE)
+            key = parsed.options.get("instance", parsed.text)
         _registry.pop(key, None)
 
 
-def open_sim(uri: str, read_timeout: float = 0.02) -> SimulatedReader:
-    """Open an in-process port on the device a ``sim:`` URI names."""
-    device = sim_device(uri)
-    try:
-        return SimulatedReader(device, read_timeout)
-    except serial.SerialException as exc:
-        raise ReaderUnavailable(f"cannot open {uri}: {exc}") from None
+def sim_pipe(uri: PipeUri, options: Options) -> SimulatedReader:
+    """Handler of the reader's ``sim:``: a pipe to the shared device the URI names."""
+    kind = uri.target.strip("/") or "resident"
+    if kind not in KINDS:
+        raise uri.error(f"unknown kind {kind!r}", f"use one of sim:{', sim:'.join(KINDS)}")
+    settings = {
+        "born": options.convert("born", date.fromisoformat, None),
+        "name": options.text("name"),
+        "sex": options.choice("sex", {code: code for code in "1290"}, None),
+        "present": options.flag("present", True),
+        "faults": options.convert("fault", _faults, ()),
+        "delay": options.convert("delay", float, 0.3),
+        "seed": options.integer("seed", 0, 0, 2**63),
+    }
+    key = options.text("instance") or uri.text
+    with _registry_lock:
+        if key not in _registry:
+            _registry[key] = _build_device(kind, **settings)
+        return SimulatedReader(_registry[key], f"simulated ID card reader {uri.text}")
 
 
-def _parse(uri: str) -> tuple[str, dict[str, str]]:
-    """Kind and options of a ``sim:`` URI; ReaderUnavailable names what is wrong."""
-    if not uri.startswith("sim:"):
-        raise ReaderUnavailable(f"not a simulator URI: {uri!r}")
-    kind, _, query = uri[4:].partition("?")
-    kind = kind.strip("/") or "resident"
-    if kind not in {*SIM_KINDS, "elderly", "empty"}:
-        raise ReaderUnavailable(f"bad simulator URI {uri!r}: unknown kind {kind!r}")
-    options = {key: values[-1] for key, values in parse_qs(query, keep_blank_values=True).items()}
-    unknown = set(options) - _OPTIONS
-    if unknown:
-        raise ReaderUnavailable(f"bad simulator URI {uri!r}: unknown option(s) {sorted(unknown)}")
-    return kind, options
-
-
-def _build_device(kind: str, options: dict[str, str]) -> SimCardDevice:
-    born = _option(options, "born", date.fromisoformat, None)
+def _build_device(kind: str, *, born: date | None, name: str | None, sex: str | None,
+                  present: bool, faults: tuple[str, ...], delay: float, seed: int) -> SimCardDevice:
     if kind == "elderly":
         kind, born = "resident", born or ELDERLY_BIRTH
-    text = sample_card_text("resident" if kind == "empty" else kind, born=born,
-                            name=options.get("name"), sex=_option(options, "sex", _sex, None))
-    device = SimCardDevice(text, present=kind != "empty" and options.get("present") != "0",
-                           delay=_option(options, "delay", float, 0.3),
-                           seed=_option(options, "seed", int, 0))
-    for fault in filter(None, options.get("fault", "").split(",")):
-        _option({"fault": fault}, "fault", device.set_fault, None)
+    text = sample_card_text("resident" if kind == "empty" else kind, born=born, name=name, sex=sex)
+    device = SimCardDevice(text, present=kind != "empty" and present, delay=delay, seed=seed)
+    for fault in faults:
+        device.set_fault(fault)
     return device
 
 
-def _option(options: dict[str, str], name: str, convert: Callable[[str], T], default: T) -> T:
-    """One URI option converted, or ReaderUnavailable naming the option and its value."""
-    if name not in options:
-        return default
-    try:
-        return convert(options[name])
-    except ValueError as exc:
-        raise ReaderUnavailable(f"bad simulator option {name}={options[name]!r}: {exc}") from None
+def _faults(text: str) -> tuple[str, ...]:
+    """A comma-separated list of fault modes, each one of ``FAULTS``."""
+    names = tuple(filter(None, text.split(",")))
+    for name in names:
+        if name not in FAULTS:
+            raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+    return names
 
 
-def _sex(code: str) -> str:
-    if code not in ("0", "1", "2", "9"):
-        raise ValueError("sex is a code: 0, 1, 2 or 9")
-    return code
-
-
-class SimulatedReader:
-    """An in-process serial port wired to a ``SimCardDevice`` (the pyserial calls the driver uses).
+class SimulatedReader(BytePipe):
+    """A byte pipe wired to a ``SimCardDevice``, in-process.
 
     Replies become readable after their chunk delays, as on a wire. After the device is
-    unplugged every call raises ``serial.SerialException``, like a vanished tty.
+    unplugged every call fails with ``PipeUnavailable``, like a vanished tty, until the pipe is
+    opened again on a device that is back.
     """
 
-    def __init__(self, device: SimCardDevice, read_timeout: float = 0.02) -> None:
-        if not device.plugged:
-            raise serial.SerialException("simulated reader is unplugged")
+    def __init__(self, device: SimCardDevice, name: str = "simulated ID card reader") -> None:
+        super().__init__(name)
         self.device = device
-        self.timeout: float | None = read_timeout
-        self._generation = device.generation
+        self._generation = -1
         self._queue: deque[tuple[float, bytes]] = deque()  # (ready time, bytes)
         self._ready = bytearray()
-        self.is_open = True
+
+    def _open(self, timeout: float) -> None:
+        if not self.device.plugged:
+            raise PipeUnavailable(f"cannot open {self.description}: unplugged")
+        self._generation = self.device.generation
+        self._queue.clear()
+        self._ready.clear()
 
     def _check(self) -> None:
-        if not self.is_open:
-            raise serial.PortNotOpenError()
         if self.device.generation != self._generation or not self.device.plugged:
-            raise serial.SerialException("device disconnected (simulated unplug)")
+            raise PipeUnavailable(f"{self.description} lost: device disconnected (simulated unplug)")
 
     def _collect(self) -> None:
         """Move chunks whose time has come into the readable buffer."""
@@ -153,26 +144,19 @@ class SimulatedReader:
         while self._queue and self._queue[0][0] <= t:
             self._ready += self._queue.popleft()[1]
 
-    def write(self, data: bytes) -> int:
+    def _write_some(self, chunk: bytes, timeout: float) -> int:
         """Hand the request to the device and schedule its reply."""
         self._check()
         at = max(time.monotonic(), self._queue[-1][0] if self._queue else 0.0)
-        for chunk in self.device.respond(bytes(data)):
-            at += chunk.delay
-            self._queue.append((at, chunk.data))
-        return len(data)
+        for reply in self.device.respond(bytes(chunk)):
+            at += reply.delay
+            self._queue.append((at, reply.data))
+        return len(chunk)
 
-    @property
-    def in_waiting(self) -> int:
-        """Bytes readable now."""
-        self._check()
-        self._collect()
-        return len(self._ready)
-
-    def read(self, size: int = 1) -> bytes:
+    def _read(self, size: int, timeout: float) -> bytes:
         """Up to ``size`` bytes, waiting at most ``timeout`` for the first one."""
         self._check()
-        deadline = time.monotonic() + (self.timeout or 0.0)
+        deadline = time.monotonic() + timeout
         self._collect()
         while not self._ready and self._queue and self._queue[0][0] <= deadline:
             time.sleep(max(0.0, self._queue[0][0] - time.monotonic()))
@@ -188,15 +172,11 @@ class SimulatedReader:
             self.device.last_sent_at = now()
         return data
 
-    def reset_input_buffer(self) -> None:
+    def _discard(self) -> None:
         """Drop what has arrived so far."""
         self._check()
         self._collect()
         self._ready.clear()
-
-    def close(self) -> None:
-        """Close the port."""
-        self.is_open = False
 
 
 class PtyReaderSimulator:

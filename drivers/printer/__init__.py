@@ -6,6 +6,7 @@ Public API::
     render_ticket(data, settings) -> bytes    the ESC/POS stream
     render_preview(data, settings) -> Image   the same layout as a picture
     open_printer(uri_or_settings) -> Printer  print_ticket(), status(), close()
+    parse_uri(uri), printer_pipe(uri)         check a URI; the transport (a BytePipe) it names
     PrinterWorker(printer)                    submit(data) -> Future[PrintResult], stop()
     PrinterError and subclasses               typed failures with citizen/staff messages
 """
@@ -30,12 +31,11 @@ from drivers.printer.model import (
 )
 from drivers.printer.printer import Printer, open_printer
 from drivers.printer.render import render_elements, render_preview, render_ticket
-from drivers.printer.uri import DeviceUri, parse_uri
+from drivers.printer.uri import parse_uri, printer_pipe
 from drivers.printer.worker import PrinterWorker
 
 __all__ = [
     "CoverOpen",
-    "DeviceUri",
     "PaperOut",
     "PrintResult",
     "PrintTimeout",
@@ -53,6 +53,7 @@ __all__ = [
     "build_layout",
     "open_printer",
     "parse_uri",
+    "printer_pipe",
     "render_elements",
     "render_preview",
     "render_ticket",

@@ -13,6 +13,10 @@ between voiding and re-offering the ticket.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from drivers.pipe import PipeError, PipeTimeout, PipeUriError
 from drivers.printer.model import PrinterStatus
 
 _CITIZEN = {
@@ -59,8 +63,8 @@ class PrinterError(Exception):
         return self.bytes_written > 0
 
 
-class PrinterConfigError(PrinterError, ValueError):
-    """A device URI or option is wrong; the message names what and why."""
+class PrinterConfigError(PrinterError, PipeUriError):
+    """A device URI or option is wrong; the message names what and why (a ``ValueError``)."""
 
     citizen_key = "unavailable"
 
@@ -93,3 +97,14 @@ class PrinterOffline(PrinterError):
 
 class PrintTimeout(PrinterError):
     """Sending did not finish within the write timeout, or the printer stayed busy too long."""
+
+
+@contextlib.contextmanager
+def pipe_failures() -> Iterator[None]:
+    """Turn the transport's ``PipeError``s into printer errors, keeping ``bytes_written``."""
+    try:
+        yield
+    except PipeTimeout as exc:
+        raise PrintTimeout(str(exc), bytes_written=exc.bytes_written) from exc
+    except PipeError as exc:
+        raise PrinterUnavailable(str(exc), bytes_written=exc.bytes_written) from exc

@@ -60,7 +60,7 @@ class PrinterSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    uri: str = Field("dummy:", description="device URI: usb://, serial://, tcp://, cups://, file://, dummy:")
+    uri: str = Field("dummy:", description="device URI: usb://, serial://, tcp://, cups://, file://, dummy:, sim:")
     mode: Literal["text", "raster"] = Field("text", description="text: printer fonts; raster: one image")
     width_mm: Literal[58, 80] = Field(80, description="paper width")
     qr: Literal["native", "image"] = Field("native", description="native GS ( k, or an image")

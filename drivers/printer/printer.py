@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+from drivers.pipe import BytePipe
 from drivers.printer.errors import (
     CoverOpen,
     PaperOut,
@@ -22,6 +23,7 @@ from drivers.printer.errors import (
     PrinterOffline,
     PrinterUnavailable,
     PrintTimeout,
+    pipe_failures,
 )
 from drivers.printer.model import (
     PrinterSettings,
@@ -32,8 +34,8 @@ from drivers.printer.model import (
 )
 from drivers.printer.render import render_ticket
 from drivers.printer.status import query_status
-from drivers.printer.transports import DummyTransport, SerialTransport, Transport, make_transport
-from drivers.printer.uri import parse_uri
+from drivers.printer.transports import DummyTransport
+from drivers.printer.uri import parse_uri, printer_pipe
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +43,13 @@ log = logging.getLogger(__name__)
 class Printer:
     """One ticket printer. Thread-safe; calls are serialised and bounded by the timeouts.
 
-    ``transport`` may be given to put the printer on a prepared transport (tests, demo).
+    ``transport`` (a ``BytePipe``) may be given to put the printer on a prepared transport
+    (tests, demo); otherwise the settings' URI names it.
     """
 
-    def __init__(self, settings: PrinterSettings, transport: Transport | None = None) -> None:
+    def __init__(self, settings: PrinterSettings, transport: BytePipe | None = None) -> None:
         self.settings = settings
-        self.device = parse_uri(settings.uri)
-        self.transport = transport or make_transport(self.device)
+        self.transport = transport or printer_pipe(settings.uri)
         self._lock = threading.Lock()
         self.last_status: PrinterStatus | None = None
 
@@ -65,14 +67,15 @@ class Printer:
         with self._locked():
             started = time.monotonic()
             try:
-                self._open()
-                self._require_fine(self._status(), before=True)
-                # The timeout covers the wait for the printer; the line's own time is added,
-                # or a raster ticket (5 s at 115200 baud) could never finish on serial.
-                timeout = self.settings.write_timeout_s + self.transport.wire_seconds(len(payload))
-                written = self.transport.write(payload, timeout)
-                after = self._status(extra=self._drain_time())
-                self._require_fine(after, before=False, written=written)
+                with pipe_failures():
+                    self._open()
+                    self._require_fine(self._status(), before=True)
+                    # The timeout covers the wait for the printer; the line's own time is added,
+                    # or a raster ticket (5 s at 115200 baud) could never finish on serial.
+                    wire = len(payload) * self.transport.byte_time
+                    written = self.transport.write(payload, self.settings.write_timeout_s + wire)
+                    after = self._status(extra=self._drain_time())
+                    self._require_fine(after, before=False, written=written)
             except PrinterError as exc:
                 self._on_failure(exc)
                 raise
@@ -84,8 +87,9 @@ class Printer:
         try:
             with self._locked():
                 try:
-                    self._open()
-                    return self._status()
+                    with pipe_failures():
+                        self._open()
+                        return self._status()
                 except PrinterError as exc:
                     self._on_failure(exc)
                     return self.last_status
@@ -123,9 +127,7 @@ class Printer:
 
     def _drain_time(self) -> float:
         """On a slow serial line the OS may still hold bytes that must go before the query."""
-        if isinstance(self.transport, SerialTransport):
-            return self.transport.drain_seconds()
-        return 0.0
+        return self.transport.unsent() * self.transport.byte_time
 
     def _require_fine(self, status: PrinterStatus, *, before: bool, written: int = 0) -> None:
         if status.fine:

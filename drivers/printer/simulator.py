@@ -1,4 +1,5 @@
-"""A simulated serial ticket printer on a pseudo-terminal, for tests and the demo.
+"""A simulated serial ticket printer on a pseudo-terminal, for tests and the demo
+(``drivers.printer.simpipe`` is the same printer in-process, for ``sim:`` URIs).
 
 It sits on a pty master, records every byte it receives, walks the command stream (so a
 ``10 04`` inside image or QR data is not taken for a query) and answers ``DLE EOT n`` as a
@@ -29,6 +30,13 @@ ANSWERS = {
     "error": {1: 0x1A, 2: 0x52, 3: 0x1A, 4: 0x12},
 }
 PAPER_STATES = (*ANSWERS, "silent")
+
+
+def status_answers(paper: str, queries: list[int]) -> bytes:
+    """What a printer whose paper is in state ``paper`` sends back for these ``DLE EOT n``
+    queries (nothing when it is ``silent``)."""
+    answers = ANSWERS.get(paper, {})
+    return bytes(answers[n] for n in queries if n in answers)
 
 # Argument bytes after ESC x / GS x / FS x for the commands we may meet (others: none).
 _ARGS = {
@@ -232,12 +240,9 @@ class SerialPrinterSimulator:
             self.received += data
             queries = self._walker.feed(data)
             self.queries.extend(queries)
-        answers = ANSWERS.get(self.paper)
-        if answers is None:
-            return  # silent: the printer never answers
-        for n in queries:
-            if n in answers:
-                try:
-                    os.write(master, bytes((answers[n],)))
-                except OSError:
-                    return
+        reply = status_answers(self.paper, queries)
+        if reply:
+            try:
+                os.write(master, reply)
+            except OSError:
+                return

@@ -7,8 +7,8 @@ transport that can answer is ``unknown``, which is never taken as fine.
 
 from __future__ import annotations
 
+from drivers.pipe import BytePipe, PipeTimeout
 from drivers.printer.model import PrinterState, PrinterStatus
-from drivers.printer.transports import Transport
 
 DLE_EOT = b"\x10\x04"
 PRINTER, OFFLINE_CAUSE, ERROR_CAUSE, PAPER = 1, 2, 3, 4
@@ -19,17 +19,24 @@ def valid_answer(byte: int) -> bool:
     return byte & 0x93 == 0x12
 
 
-def _ask(transport: Transport, n: int, timeout: float) -> int | None:
-    answer = transport.query(DLE_EOT + bytes((n,)), timeout)
-    if not answer or not valid_answer(answer[0]):
+def _ask(transport: BytePipe, n: int, timeout: float) -> int | None:
+    """Send ``DLE EOT n`` and return the answer byte, or None when silent or garbled."""
+    try:
+        transport.discard_input()  # stale or automatic status bytes are not this answer
+        transport.write(DLE_EOT + bytes((n,)), timeout)
+        answer = transport.read(16, timeout)
+    except PipeTimeout:
         return None
-    return answer[0]
+    # Some USB bridges prefix their own bytes: the printer's answer is the last one.
+    if not answer or not valid_answer(answer[-1]):
+        return None
+    return answer[-1]
 
 
-def query_status(transport: Transport, timeout: float) -> PrinterStatus:
+def query_status(transport: BytePipe, timeout: float) -> PrinterStatus:
     """Ask the printer how it is; at most one silent query (``timeout``) before giving up.
 
-    Raises ``PrinterUnavailable`` when the transport itself fails (device gone).
+    Raises ``PipeError`` when the transport itself fails (device gone).
     """
     if not transport.can_answer:
         return PrinterStatus(PrinterState.UNKNOWN, False, f"{transport.description} cannot answer")
@@ -48,7 +55,7 @@ def query_status(transport: Transport, timeout: float) -> PrinterStatus:
     return PrinterStatus(PrinterState.OK, True, "")
 
 
-def _offline(transport: Transport, timeout: float) -> PrinterStatus:
+def _offline(transport: BytePipe, timeout: float) -> PrinterStatus:
     cause = _ask(transport, OFFLINE_CAUSE, timeout)
     if cause is None:
         return PrinterStatus(PrinterState.OFFLINE, True, "offline, cause not answered")

@@ -1,275 +1,181 @@
-"""Transports: the one primitive a printer needs (write bytes), plus a status query.
+"""The printer's own transports, byte pipes for schemes only a printer has: ``dummy:``,
+``usb://VVVV:PPPP``, ``cups://Queue`` and ``sim:`` (``drivers.printer.simpipe``). They register
+with the one scheme registry (``drivers.pipe``) under the device name ``printer``; serial, TCP
+and file lines are shared.
 
-Each transport opens lazily, bounds every call by a deadline, and turns its library's
-exceptions into ``PrinterUnavailable`` or ``PrintTimeout``, carrying how many bytes went out.
-USB and CUPS, which lean on python-escpos, live in ``transports_lib``.
+USB and CUPS lean on python-escpos and optional libraries (pyusb, pycups). When one is missing,
+opening raises ``PipeUnavailable`` saying which package to install, so a kiosk without it starts.
 """
 
 from __future__ import annotations
 
-import os
-import select
-import socket
 import threading
-import time
 
-import serial
+from drivers.pipe import BytePipe, Options, PipeTimeout, PipeUnavailable, PipeUri, register
 
-from drivers.printer.errors import PrinterUnavailable, PrintTimeout
-from drivers.printer.uri import DeviceUri
-
-try:  # pyserial lets termios errors through on a vanished tty
-    import termios
-
-    LINE_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
-except ImportError:  # Windows
-    LINE_ERRORS = (serial.SerialException, OSError)
-
-CHUNK = 1024  # small writes, so a failure tells roughly how much was sent
+DEVICE = "printer"
 
 
-class Transport:
-    """Base: subclasses implement ``_open``, ``_write_chunk``, ``_close`` and maybe ``query``."""
+class DummyTransport(BytePipe):
+    """Keeps every byte in memory: ``output`` (all) and ``jobs`` (one entry per write)."""
 
     can_answer = False
-
-    def __init__(self, description: str) -> None:
-        self.description = description
-        self.is_open = False
-
-    def open(self, timeout: float) -> None:
-        """Connect if not connected; raise ``PrinterUnavailable`` when the device is missing."""
-        if not self.is_open:
-            self._open(timeout)
-            self.is_open = True
-
-    def write(self, data: bytes, timeout: float) -> int:
-        """Send all of ``data`` within ``timeout`` seconds; return the byte count."""
-        deadline = time.monotonic() + timeout
-        sent = 0
-        while sent < len(data):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PrintTimeout(
-                    f"{self.description}: sent {sent} of {len(data)} bytes in {timeout:.1f} s",
-                    bytes_written=sent,
-                )
-            try:
-                sent += self._write_chunk(data[sent : sent + CHUNK], remaining)
-            except (PrinterUnavailable, PrintTimeout) as exc:
-                exc.bytes_written = sent
-                raise
-        return sent
-
-    def query(self, request: bytes, timeout: float) -> bytes | None:
-        """Send a real-time request and return the one-byte answer, or None when silent."""
-        return None
-
-    def wire_seconds(self, size: int) -> float:
-        """Time ``size`` bytes need on the line itself (0 where the link is fast)."""
-        return 0.0
-
-    def close(self) -> None:
-        """Release the device; never raises."""
-        if self.is_open:
-            self.is_open = False
-            try:
-                self._close()
-            except Exception:  # closing a vanished device may fail any way it likes
-                pass
-
-    def _open(self, timeout: float) -> None:
-        raise NotImplementedError
-
-    def _write_chunk(self, chunk: bytes, timeout: float) -> int:
-        raise NotImplementedError
-
-    def _close(self) -> None:
-        pass
-
-
-class DummyTransport(Transport):
-    """Keeps every byte in memory: ``output`` (all) and ``jobs`` (one entry per write)."""
 
     def __init__(self) -> None:
         super().__init__("dummy printer")
         self.output = bytearray()
         self.jobs: list[bytes] = []
-        self._lock = threading.Lock()
-
-    def _open(self, timeout: float) -> None:
-        pass
+        self._lock = threading.Lock()  # tests read output from another thread
 
     def write(self, data: bytes, timeout: float) -> int:
+        """Keep ``data`` as one job."""
+        self._require_open()
         with self._lock:
             self.output += data
             self.jobs.append(bytes(data))
         return len(data)
 
+    def _open(self, timeout: float) -> None:
+        pass
 
-class FileTransport(Transport):
-    """Appends to a file or writes to a device node (``/dev/usb/lp0``) without blocking forever."""
+    def _write_some(self, chunk: bytes, timeout: float) -> int:
+        return self.write(chunk, timeout)  # not reached: write keeps whole jobs
 
-    def __init__(self, path: str) -> None:
-        super().__init__(f"file {path}")
-        self.path = path
-        self._fd = -1
+
+class UsbTransport(BytePipe):
+    """A USB printer found by vendor/product id, opened through ``escpos.printer.Usb``."""
+
+    def __init__(self, vendor: int, product: int, in_ep: int = 0x82, out_ep: int = 0x01) -> None:
+        super().__init__(f"usb {vendor:04x}:{product:04x}")
+        self.vendor, self.product = vendor, product
+        self.in_ep, self.out_ep = in_ep, out_ep
+        self._dev = None
+        self._pending = b""  # the rest of a packet longer than a read asked for
 
     def _open(self, timeout: float) -> None:
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC
-        try:
-            self._fd = os.open(self.path, flags, 0o644)
-        except OSError as exc:
-            raise PrinterUnavailable(f"cannot open {self.path}: {exc.strerror}") from exc
+        from escpos.exceptions import DeviceNotFoundError
+        from escpos.printer import Usb
 
-    def _write_chunk(self, chunk: bytes, timeout: float) -> int:
+        if not Usb.is_usable():
+            raise PipeUnavailable("USB printing needs the pyusb package (pip install pyusb)")
+        # Keywords only: old positional calls to Usb() silently swap the endpoints.
+        printer = Usb(idVendor=self.vendor, idProduct=self.product, timeout=int(timeout * 1000),
+                      in_ep=self.in_ep, out_ep=self.out_ep)
         try:
-            _, ready, _ = select.select([], [self._fd], [], timeout)
-            return os.write(self._fd, chunk) if ready else 0
-        except BlockingIOError:
-            return 0
-        except OSError as exc:
-            raise PrinterUnavailable(f"writing {self.path} failed: {exc.strerror}") from exc
+            printer.open()
+        except (DeviceNotFoundError, OSError) as exc:
+            raise PipeUnavailable(
+                f"{self.description} not found, busy (usblp/CUPS) or no permission: {exc}"
+            ) from exc
+        self._dev, self._pending = printer.device, b""
+
+    def _write_some(self, chunk: bytes, timeout: float) -> int:
+        import usb.core
+
+        try:
+            return int(self._dev.write(self.out_ep, chunk, _ms(timeout)))
+        except usb.core.USBTimeoutError as exc:
+            raise PipeTimeout(f"{self.description}: write timed out") from exc
+        except usb.core.USBError as exc:
+            raise PipeUnavailable(f"{self.description} lost: {exc}") from exc
+
+    def _read(self, size: int, timeout: float) -> bytes:
+        import usb.core
+
+        if not self._pending:
+            try:  # a whole packet: asking for less overflows on some printers
+                self._pending = bytes(self._dev.read(self.in_ep, max(size, 64), _ms(timeout)))
+            except usb.core.USBTimeoutError:
+                return b""
+            except usb.core.USBError as exc:
+                raise PipeUnavailable(f"{self.description} lost: {exc}") from exc
+        data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
+    def _discard(self) -> None:
+        self._pending = b""
 
     def _close(self) -> None:
-        os.close(self._fd)
+        import usb.util
+
+        dev, self._dev = self._dev, None
+        if dev is not None:
+            usb.util.dispose_resources(dev)
 
 
-class SerialTransport(Transport):
-    """A serial line opened with pyserial's ``serial_for_url`` (paths, ``loop://``, ...)."""
+class CupsTransport(BytePipe):
+    """A CUPS queue taking raw jobs, through ``escpos.printer.CupsPrinter``.
 
-    can_answer = True
+    CUPS cannot carry a status byte back, so this transport never answers.
+    """
 
-    def __init__(self, target: str, options: dict[str, object]) -> None:
-        super().__init__(f"serial {target}")
-        self.target = target
-        self.options = options
-        self._port: serial.SerialBase | None = None
+    can_answer = False
+
+    def __init__(self, queue: str) -> None:
+        super().__init__(f"cups queue {queue}")
+        self.queue = queue
+
+    def write(self, data: bytes, timeout: float) -> int:
+        """Submit ``data`` as one raw job; CUPS queues it and prints in the background."""
+        from escpos.exceptions import DeviceNotFoundError
+        from escpos.printer import CupsPrinter
+
+        self._require_open()
+        printer = CupsPrinter(printer_name=self.queue)
+        try:
+            printer.open(job_name="kiosk ticket")
+            printer._raw(data)
+            printer.send()
+        except (DeviceNotFoundError, RuntimeError, OSError) as exc:
+            raise PipeUnavailable(f"{self.description}: {exc}") from exc
+        except Exception as exc:  # cups.IPPError and friends: the module may not be importable
+            raise PipeUnavailable(f"{self.description}: job refused: {exc}") from exc
+        return len(data)
 
     def _open(self, timeout: float) -> None:
-        try:
-            port = serial.serial_for_url(self.target, do_not_open=True, **self.options)
-            port.timeout = timeout
-            port.write_timeout = timeout
-            port.open()
-        except (*LINE_ERRORS, ValueError) as exc:
-            raise PrinterUnavailable(f"cannot open serial {self.target}: {exc}") from exc
-        self._port = port
+        from escpos.printer import CupsPrinter
 
-    def _write_chunk(self, chunk: bytes, timeout: float) -> int:
-        assert self._port is not None
-        try:
-            self._port.write_timeout = timeout
-            return self._port.write(chunk) or 0
-        except serial.SerialTimeoutException as exc:
-            raise PrintTimeout(f"serial {self.target}: write timed out") from exc
-        except LINE_ERRORS as exc:
-            raise PrinterUnavailable(f"serial {self.target} lost: {exc}") from exc
+        if not CupsPrinter.is_usable():
+            raise PipeUnavailable("CUPS printing needs the pycups package (pip install pycups)")
 
-    def wire_seconds(self, size: int) -> float:
-        """10 bits per byte at the line's baud rate: a raster ticket takes seconds."""
-        baudrate = float(self.options.get("baudrate") or 115200)  # type: ignore[arg-type]
-        return 10.0 * size / baudrate
-
-    def drain_seconds(self) -> float:
-        """Time the bytes still queued in the OS need on the line (0 when unknown)."""
-        try:
-            waiting = self._port.out_waiting if self._port else 0
-            return 10.0 * waiting / float(self._port.baudrate)
-        except Exception:  # not every pyserial backend can tell
-            return 0.0
-
-    def query(self, request: bytes, timeout: float) -> bytes | None:
-        assert self._port is not None
-        try:
-            self._port.reset_input_buffer()  # drop stale or automatic status bytes
-            self._port.write_timeout = timeout
-            self._port.write(request)
-            self._port.timeout = timeout
-            answer = self._port.read(1)
-        except serial.SerialTimeoutException:
-            return None
-        except LINE_ERRORS as exc:
-            raise PrinterUnavailable(f"serial {self.target} lost: {exc}") from exc
-        return answer or None
-
-    def _close(self) -> None:
-        if self._port is not None:
-            self._port.close()
-            self._port = None
+    def _write_some(self, chunk: bytes, timeout: float) -> int:
+        return self.write(chunk, timeout)  # not reached: write sends whole jobs
 
 
-class TcpTransport(Transport):
-    """Raw TCP (JetDirect, port 9100)."""
-
-    can_answer = True
-
-    def __init__(self, host: str, port: int) -> None:
-        super().__init__(f"tcp {host}:{port}")
-        self.address = (host, port)
-        self._sock: socket.socket | None = None
-
-    def _open(self, timeout: float) -> None:
-        try:
-            self._sock = socket.create_connection(self.address, timeout=timeout)
-        except OSError as exc:
-            raise PrinterUnavailable(f"cannot connect to {self.description}: {exc}") from exc
-
-    def _write_chunk(self, chunk: bytes, timeout: float) -> int:
-        assert self._sock is not None
-        try:
-            self._sock.settimeout(timeout)
-            self._sock.sendall(chunk)
-        except TimeoutError as exc:
-            raise PrintTimeout(f"{self.description}: send timed out") from exc
-        except OSError as exc:
-            raise PrinterUnavailable(f"{self.description} lost: {exc}") from exc
-        return len(chunk)
-
-    def query(self, request: bytes, timeout: float) -> bytes | None:
-        assert self._sock is not None
-        try:
-            self._discard_pending()
-            self._sock.settimeout(timeout)
-            self._sock.sendall(request)
-            answer = self._sock.recv(1)
-        except TimeoutError:
-            return None
-        except OSError as exc:
-            raise PrinterUnavailable(f"{self.description} lost: {exc}") from exc
-        if not answer:
-            raise PrinterUnavailable(f"{self.description} closed the connection")
-        return answer
-
-    def _discard_pending(self) -> None:
-        assert self._sock is not None
-        self._sock.setblocking(False)
-        try:
-            while self._sock.recv(256):
-                pass
-        except BlockingIOError:
-            pass
-        finally:
-            self._sock.setblocking(True)
-
-    def _close(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
+def dummy_pipe(uri: PipeUri, options: Options) -> DummyTransport:
+    """Handler of ``dummy:``."""
+    if uri.target:
+        raise uri.error("dummy: takes no name", "write dummy:")
+    return DummyTransport()
 
 
-def make_transport(device: DeviceUri) -> Transport:
-    """The transport for a parsed URI (not yet open)."""
-    from drivers.printer.transports_lib import CupsTransport, UsbTransport
+def usb_pipe(uri: PipeUri, options: Options) -> UsbTransport:
+    """Handler of ``usb://VVVV:PPPP?in_ep=0x81&out_ep=0x03`` (hex ids, endpoints optional)."""
+    ids = uri.target.split(":")
+    if len(ids) != 2:
+        raise uri.error("expected usb://VVVV:PPPP (hex ids)", "find them with lsusb")
+    try:
+        vendor, product = (int(x, 16) for x in ids)
+    except ValueError:
+        raise uri.error("vendor/product ids must be hex", "write usb://0416:5011") from None
+    return UsbTransport(vendor, product, options.integer("in_ep", 0x82, 0x81, 0x8F, base=0),
+                        options.integer("out_ep", 0x01, 0x01, 0x0F, base=0))
 
-    if device.kind == "dummy":
-        return DummyTransport()
-    if device.kind == "file":
-        return FileTransport(device.target)
-    if device.kind == "serial":
-        return SerialTransport(device.target, dict(device.options))
-    if device.kind == "tcp":
-        return TcpTransport(device.target, device.port)
-    if device.kind == "usb":
-        return UsbTransport(dict(device.options))
-    return CupsTransport(device.target)
+
+def cups_pipe(uri: PipeUri, options: Options) -> CupsTransport:
+    """Handler of ``cups://QueueName``."""
+    name = uri.target.lstrip("/")
+    if not name or any(c in name for c in " /#\t"):
+        raise uri.error("expected cups://QueueName", "see lpstat -p for the queue names")
+    return CupsTransport(name)
+
+
+def _ms(timeout: float) -> int:
+    """A timeout in whole milliseconds, at least 1 (0 means "for ever" to libusb)."""
+    return max(1, int(timeout * 1000))
+
+
+register("usb", usb_pipe, example="usb://VVVV:PPPP", device=DEVICE)
+register("cups", cups_pipe, example="cups://Queue", device=DEVICE, answers=False)
+register("dummy", dummy_pipe, example="dummy:", device=DEVICE, answers=False)
+register("sim", "drivers.printer.simpipe:sim_pipe", example="sim:", device=DEVICE)

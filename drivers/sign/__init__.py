@@ -1,4 +1,6 @@
-"""LED window signs: protocols, transports and the bus worker that keeps signs following calls.
+"""LED window signs: protocols, the simulator and the bus worker that keeps signs following calls.
+
+The bus writes to a byte pipe (``drivers.pipe``) named by the sign URI.
 
 Typical use, once per call event::
 
@@ -15,6 +17,7 @@ from drivers.sign.protocol import (
     SignProtocolError,
     protocol_by_name,
 )
+from drivers.sign.simulator import SimFrame, SimTransport
 from drivers.sign.text import (
     SUBSTITUTE,
     PreparedText,
@@ -22,14 +25,6 @@ from drivers.sign.text import (
     check_ticket_number,
     prepare_text,
     window_sign_text,
-)
-from drivers.sign.transport import (
-    SerialTransport,
-    SignTransport,
-    SignTransportError,
-    SimFrame,
-    SimTransport,
-    TcpTransport,
 )
 from drivers.sign.uri import SignBusConfig, SignUriError, open_sign_bus, parse_sign_uri
 
@@ -40,7 +35,6 @@ __all__ = [
     "SUBSTITUTE",
     "Ascii485Protocol",
     "PreparedText",
-    "SerialTransport",
     "SignBus",
     "SignBusConfig",
     "SignBusStatus",
@@ -48,12 +42,9 @@ __all__ = [
     "SignProtocolError",
     "SignState",
     "SignTextError",
-    "SignTransport",
-    "SignTransportError",
     "SignUriError",
     "SimFrame",
     "SimTransport",
-    "TcpTransport",
     "check_ticket_number",
     "open_sign_bus",
     "parse_sign_uri",

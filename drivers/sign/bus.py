@@ -15,9 +15,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from drivers.pipe import BytePipe, PipeError
 from drivers.sign.protocol import SignProtocol
 from drivers.sign.text import PreparedText
-from drivers.sign.transport import SignTransport, SignTransportError
 from drivers.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 DEFAULT_GAP = 0.25
 #: Default sign width in half-width cells (8 Chinese characters or 16 ASCII ones).
 DEFAULT_WIDTH = 16
+#: Bounds on connecting to the bus (a TCP controller) and on writing one frame.
+OPEN_TIMEOUT = 3.0
+WRITE_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class SignBus(DeviceWorker):
 
     def __init__(
         self,
-        transport: SignTransport,
+        transport: BytePipe,
         protocol: SignProtocol,
         *,
         gap: float = DEFAULT_GAP,
@@ -87,7 +90,7 @@ class SignBus(DeviceWorker):
         self.widths = dict(widths or {})
         self.reconnect_interval = reconnect_interval
         self._on_status = on_status
-        DeviceWorker.__init__(self, name, SignBusStatus(transport=transport.describe()))
+        DeviceWorker.__init__(self, name, SignBusStatus(transport=transport.description))
         self._pending: OrderedDict[int, PreparedText] = OrderedDict()
 
     # -- caller side -------------------------------------------------------------------------
@@ -162,10 +165,10 @@ class SignBus(DeviceWorker):
         while not self._stopping:
             frame = self.protocol.encode(address, prepared.text)
             try:
-                self.transport.open()
-                self.transport.write(frame)
+                self.transport.open(OPEN_TIMEOUT)
+                self.transport.write(frame, WRITE_TIMEOUT)
                 return prepared, len(frame)
-            except SignTransportError as exc:
+            except PipeError as exc:
                 self._record_error(address, str(exc))
                 self.transport.close()
                 self._sleep(self.reconnect_interval)

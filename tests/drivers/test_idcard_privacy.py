@@ -1,4 +1,5 @@
-"""kiosk.privacy: masking, keyed hash and ID-number arithmetic shared by the driver and engine."""
+"""Masking, keyed hash and ID-number arithmetic (``drivers.idcard.masking`` and ``idnumber``),
+shared by the driver and, through ``kiosk.privacy``, the engine."""
 
 from __future__ import annotations
 
@@ -10,15 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.privacy import (
-    age_on,
-    birth_date_from_id,
-    id_checksum_ok,
-    id_hash,
-    mask_address,
-    mask_id,
-    mask_name,
-)
+from drivers.idcard import idnumber, masking
+from drivers.idcard.idnumber import age_on, birth_date_from_id, id_checksum_ok
+from drivers.idcard.masking import id_hash, mask_address, mask_id, mask_name
 
 # Examples printed in GB 11643-1999 itself.
 STANDARD_EXAMPLES = ["11010519491231002X", "440524188001010014"]
@@ -89,3 +84,10 @@ def test_birth_date_from_id() -> None:
 ])
 def test_age_on(birth: date, today: date, age: int) -> None:
     assert age_on(birth, today) == age
+
+
+def test_the_core_uses_the_drivers_helpers_not_copies() -> None:
+    from kiosk import privacy
+
+    for name in privacy.__all__:
+        assert getattr(privacy, name) in (getattr(idnumber, name, None), getattr(masking, name, None))

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-import serial
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from drivers.idcard.simulator import (
     sample_card_text,
     sim_device,
 )
+from drivers.pipe import PipeUnavailable
 
 TODAY = date(2024, 6, 1)
 
@@ -70,6 +70,8 @@ def test_a_sim_uri_names_one_shared_device_for_place_and_remove() -> None:
     ("sim:resident?born=yesterday", "born"),
     ("sim:resident?delay=soon", "delay"),
     ("sim:resident?sex=m", "sex"),
+    ("sim:resident?present=maybe", "present"),
+    ("file:///tmp/reader.bin", "cannot carry the ID card reader's answers back"),
 ])
 def test_bad_sim_uris_name_the_problem(uri: str, words: str) -> None:
     with pytest.raises(ReaderUnavailable, match=words):
@@ -90,20 +92,27 @@ def test_reads_succeed_through_noise_whatever_the_seed(seed: int) -> None:
 def test_an_unplugged_simulated_port_fails_like_a_vanished_tty() -> None:
     device = SimCardDevice(sample_card_text("resident"))
     port = SimulatedReader(device)
+    port.open(1.0)
     device.unplug()
-    with pytest.raises(serial.SerialException):
-        port.write(b"\x00")
+    with pytest.raises(PipeUnavailable):
+        port.write(b"\x00", 1.0)
+    with pytest.raises(PipeUnavailable, match="unplugged"):
+        SimulatedReader(device).open(1.0)
     device.plug()
-    with pytest.raises(serial.SerialException):  # the old handle stays dead after replug
-        port.read(1)
-    assert SimulatedReader(device).in_waiting == 0
+    with pytest.raises(PipeUnavailable):  # the old handle stays dead after replug
+        port.read(1, 0.0)
+    fresh = SimulatedReader(device)
+    fresh.open(1.0)
+    assert fresh.read(1, 0.0) == b""
 
 
 def test_serial_scheme_with_baudrate_opens_a_tty() -> None:
     with PtyReaderSimulator() as sim:
         assert read(f"serial://{sim.path}?baudrate=9600").card_type == "resident"
         with pytest.raises(ReaderUnavailable, match="parity"):
-            CardReader(f"serial://{sim.path}?parity=E").open()
+            CardReader(f"serial://{sim.path}?parity=Q").open()
+        with pytest.raises(ReaderUnavailable, match="unknown option 'speed'"):
+            CardReader(f"serial://{sim.path}?speed=9600").open()
 
 
 def test_socket_url_reaches_a_reader_behind_a_tcp_bridge() -> None:

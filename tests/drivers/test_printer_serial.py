@@ -175,10 +175,8 @@ def test_stalled_printer_times_out_within_bound() -> None:
 def test_write_timeout_allows_for_the_line_speed(sim) -> None:
     """A raster ticket needs seconds at 115200 baud: the timeout must not count that as a
     stall (the bound grows by 10 bits per byte at the line's rate)."""
-    from drivers.printer.transports import SerialTransport
-
-    transport = SerialTransport(sim.path, {"baudrate": 115200})
-    assert transport.wire_seconds(46080) == pytest.approx(4.0)
+    transport = open_printer(settings_for(sim)).transport
+    assert 46080 * transport.byte_time == pytest.approx(4.0)
 
 
 def test_worker_never_interleaves_jobs_and_reports_status(sim) -> None:

@@ -9,7 +9,11 @@ import threading
 import pytest
 from pydantic import ValidationError
 
+from drivers.pipe.scheme_file import FilePipe
+from drivers.pipe.scheme_serial import SerialPipe
+from drivers.pipe.scheme_tcp import TcpPipe
 from drivers.printer import (
+    PaperOut,
     PrinterConfigError,
     PrinterNotResponding,
     PrinterSettings,
@@ -18,36 +22,42 @@ from drivers.printer import (
     PrintTimeout,
     open_printer,
     parse_uri,
+    printer_pipe,
     render_ticket,
 )
+from drivers.printer.transports import CupsTransport, DummyTransport, UsbTransport
 from tests.drivers.escpos_decode import decode
 from tests.drivers.printer_samples import STATUS_URL, ticket
 
 
 @pytest.mark.parametrize(
-    ("uri", "kind", "target", "extra"),
+    ("uri", "kind", "extra"),
     [
         ("usb://0416:5011?in_ep=0x81&out_ep=0x03",
-         "usb", "0416:5011", {"vendor": 0x0416, "product": 0x5011, "in_ep": 0x81, "out_ep": 3}),
+         "usb", {"vendor": 0x0416, "product": 0x5011, "in_ep": 0x81, "out_ep": 3}),
         ("serial:///dev/ttyUSB0?baudrate=9600&rtscts=1",
-         "serial", "/dev/ttyUSB0", {"baudrate": 9600, "rtscts": True}),
-        ("serial:///dev/ttyS0", "serial", "/dev/ttyS0", {"baudrate": 115200}),
-        ("loop://", "serial", "loop://", {}),
-        ("serial://socket://127.0.0.1:7000", "serial", "socket://127.0.0.1:7000", {}),
-        ("tcp://192.168.1.50:9100", "tcp", "192.168.1.50", {}),
-        ("tcp://printer.local", "tcp", "printer.local", {}),
-        ("cups://TicketPrinter", "cups", "TicketPrinter", {}),
-        ("file:///tmp/ticket.bin", "file", "/tmp/ticket.bin", {}),
-        ("dummy:", "dummy", "", {}),
+         "serial", {"url": "/dev/ttyUSB0", "baudrate": 9600, "rtscts": True}),
+        ("serial:///dev/ttyS0", "serial", {"url": "/dev/ttyS0", "baudrate": 115200}),
+        ("loop://", "serial", {"url": "loop://"}),
+        ("serial://socket://127.0.0.1:7000", "serial", {"url": "socket://127.0.0.1:7000"}),
+        ("tcp://192.168.1.50:9100", "tcp", {"host": "192.168.1.50", "port": 9100}),
+        ("tcp://printer.local", "tcp", {"host": "printer.local", "port": 9100}),
+        ("cups://TicketPrinter", "cups", {"queue": "TicketPrinter"}),
+        ("file:///tmp/ticket.bin", "file", {"path": "/tmp/ticket.bin"}),
+        ("dummy:", "dummy", {}),
     ],
 )
-def test_uris_parse(uri, kind, target, extra) -> None:
-    device = parse_uri(uri)
-    assert (device.kind, device.target) == (kind, target)
+def test_uris_parse(uri, kind, extra) -> None:
+    classes = {"usb": UsbTransport, "serial": SerialPipe, "tcp": TcpPipe, "cups": CupsTransport,
+               "file": FilePipe, "dummy": DummyTransport}
+    assert parse_uri(uri).text == uri
+    transport = printer_pipe(uri)
+    assert type(transport) is classes[kind]
+    assert not transport.is_open  # checking a URI never touches the device
     for key, value in extra.items():
-        assert device.options[key] == value
-    if kind == "tcp":
-        assert device.port == 9100
+        settings = getattr(transport, "settings", {})
+        assert (settings[key] if key in settings else getattr(transport, key)) == value
+    assert transport.can_answer == (kind in ("usb", "serial", "tcp"))
 
 
 @pytest.mark.parametrize(
@@ -55,10 +65,11 @@ def test_uris_parse(uri, kind, target, extra) -> None:
     [
         ("", "empty"),
         ("printer", "no scheme"),
-        ("lpt://1", "unknown"),
+        ("lpt://1", "unknown scheme 'lpt'; use one of usb://.*dummy:"),
         ("usb://0416", "VVVV:PPPP"),
         ("usb://zz16:5011", "hex"),
         ("usb://0416:5011?in_ep=abc", "in_ep"),
+        ("usb://0416:5011?in_ep=0x03", "in_ep=3 is outside"),
         ("usb://0416:5011?speed=9", "speed"),
         ("serial:///dev/ttyUSB0?baudrate=fast", "baudrate"),
         ("serial:///dev/ttyUSB0?baud=9600", "baud"),
@@ -67,6 +78,7 @@ def test_uris_parse(uri, kind, target, extra) -> None:
         ("tcp://host:99999", "port"),
         ("cups://", "QueueName"),
         ("file://relative/x.bin", "absolute"),
+        ("dummy:x", "no name"),
     ],
 )
 def test_bad_uris_name_the_problem(uri, words) -> None:
@@ -210,3 +222,16 @@ def test_busy_printer_status_does_not_block_past_its_bound() -> None:
         with pytest.raises(PrintTimeout, match="busy"):
             printer.print_ticket(ticket())
     assert status.state is PrinterState.UNKNOWN
+
+
+def test_sim_printer_answers_status_in_process() -> None:
+    printer = open_printer("sim:")
+    result = printer.print_ticket(ticket())
+    assert result.confirmed and printer.transport.queries == [1, 4, 1, 4]  # before and after
+    assert decode(bytes(printer.transport.received)).qr_payloads == [STATUS_URL]
+    printer.transport.paper = "out"
+    with pytest.raises(PaperOut):
+        printer.print_ticket(ticket())
+    silent = open_printer(PrinterSettings(uri="sim:?paper=silent", status_timeout_s=0.05))
+    with pytest.raises(PrinterNotResponding):
+        silent.print_ticket(ticket())

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sign import SignBus, SignProtocolError, SignTransportError, open_sign_bus
+from drivers.pipe import PipeError
+from drivers.sign import SignBus, SignProtocolError, open_sign_bus
 
 QING, HAO = b"\xc7\xeb", b"\xba\xc5"  # 请 and 号 in GBK
 
@@ -225,5 +226,5 @@ def test_closed_bus_refuses_new_texts() -> None:
     sign_bus.close()
     with pytest.raises(RuntimeError, match="closed"):
         sign_bus.show(1, "A001")
-    with pytest.raises(SignTransportError):
-        sign_bus.transport.write(b"x")
+    with pytest.raises(PipeError):
+        sign_bus.transport.write(b"x", 1.0)

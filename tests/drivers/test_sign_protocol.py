@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from drivers.pipe.scheme_serial import SerialPipe
+from drivers.pipe.scheme_tcp import TcpPipe
 from drivers.sign import (
     Ascii485Protocol,
-    SerialTransport,
     SignProtocolError,
     SignTextError,
     SignUriError,
     SimTransport,
-    TcpTransport,
     open_sign_bus,
     parse_sign_uri,
     prepare_text,
@@ -90,17 +90,18 @@ def test_prepare_text_cuts_at_a_character_boundary() -> None:
 
 def test_uri_serial_with_options() -> None:
     config = parse_sign_uri("serial:///dev/ttyUSB2?baudrate=19200&protocol=ascii485&gap_ms=300")
-    assert isinstance(config.transport, SerialTransport)
-    assert (config.transport.url, config.transport.baudrate) == ("/dev/ttyUSB2", 19200)
+    assert isinstance(config.transport, SerialPipe)
+    assert (config.transport.url, config.transport.settings["baudrate"]) == ("/dev/ttyUSB2", 19200)
+    assert parse_sign_uri("serial:///dev/ttyUSB2").transport.settings["baudrate"] == 9600
     assert (config.protocol, config.gap, config.width) == ("ascii485", 0.3, 16)
 
 
 def test_uri_pyserial_urls_tcp_and_sim() -> None:
     loop = parse_sign_uri("loop://?protocol=ascii485&width=20")
-    assert isinstance(loop.transport, SerialTransport) and loop.transport.url == "loop://"
+    assert isinstance(loop.transport, SerialPipe) and loop.transport.url == "loop://"
     assert loop.width == 20
     tcp = parse_sign_uri("tcp://192.168.1.60:5005?protocol=ascii485")
-    assert isinstance(tcp.transport, TcpTransport)
+    assert isinstance(tcp.transport, TcpPipe)
     assert (tcp.transport.host, tcp.transport.port) == ("192.168.1.60", 5005)
     assert isinstance(parse_sign_uri("sim:").transport, SimTransport)
 
@@ -113,7 +114,9 @@ def test_uri_pyserial_urls_tcp_and_sim() -> None:
         ("serial://", "no serial port"),
         ("serial:///dev/ttyS0?baudrate=fast", "baudrate"),
         ("serial:///dev/ttyS0?baudrate=10", "baudrate=10 is outside"),
-        ("serial:///dev/ttyS0?parity=E", "parity"),
+        ("serial:///dev/ttyS0?parity=Q", "parity='Q' is not one of"),
+        ("serial:///dev/ttyS0?speed=9600", "unknown option 'speed'.*gap_ms"),
+        ("sim:board", "takes no name"),
         ("tcp://host", "host and port"),
         ("tcp://host:99999", "port"),
         ("sim:?protocol=modbus", "unknown sign protocol 'modbus'"),
@@ -131,8 +134,7 @@ def test_loop_url_carries_frames() -> None:
     try:
         bus.show(2, "请A012号")
         assert bus.wait_idle(5)
-        port = bus.transport._port  # the loopback port hands back what the bus wrote
-        assert port is not None
-        assert port.read(64) == b"\x01\x02" + QING + b"A012" + HAO + b"\x07"
+        # The loopback port hands back what the bus wrote.
+        assert bus.transport.read(64, 1.0) == b"\x01\x02" + QING + b"A012" + HAO + b"\x07"
     finally:
         bus.close()
