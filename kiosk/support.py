@@ -29,16 +29,17 @@ LOG_TAIL_BYTES = 512 * 1024
 
 
 def versions() -> dict[str, str]:
-    """Versions of the kiosk, Python and, when importable, Qt and PySide6."""
+    """Versions of the kiosk, Python, PySide6 (as installed) and Qt (as loaded by the GUI that
+    asks). The core never imports Qt itself: the server and the CLI run without it."""
+    from importlib import metadata
+
     out = {"kiosk": __version__, "python": sys.version.split()[0], "platform": platform.platform()}
     try:
-        import PySide6
-        from PySide6 import QtCore
-
-        out["pyside6"] = PySide6.__version__
-        out["qt"] = QtCore.qVersion()
-    except ImportError:  # the server or the CLI may run without Qt
-        out["pyside6"] = out["qt"] = "—"
+        out["pyside6"] = metadata.version("pyside6-essentials")
+    except metadata.PackageNotFoundError:
+        out["pyside6"] = "—"
+    qt_core = sys.modules.get("PySide6.QtCore")
+    out["qt"] = qt_core.qVersion() if qt_core is not None else "—"
     return out
 
 
