@@ -36,12 +36,10 @@ from ui.staff.style import mark_invalid
 
 def effective_values(path: Path) -> dict:
     """Every declared setting's value: the file's, else the model default. Blocking."""
-    from drivers.printer import PrinterSettings
     from kiosk.config import KioskConfig
 
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     defaults = KioskConfig.model_validate(data).model_dump()
-    defaults["printer"] = PrinterSettings.model_validate(data.get("printer", {})).model_dump()
     return {s.key: get_value(data, s.key, get_value(defaults, s.key)) for s in SETTINGS}
 
 
@@ -270,9 +268,7 @@ class SettingsPage(QWidget):
         return self.editors[key].value()
 
     def _printer_settings(self) -> dict:
-        from drivers.printer import PrinterSettings
-
-        base = PrinterSettings.model_validate(self.services.config.printer).model_dump()
+        base = self.services.config.printer.model_dump()
         return {**base, **{k.split(".", 1)[1]: self._value(k) for k in self.editors
                            if k.startswith("printer.")}}
 
