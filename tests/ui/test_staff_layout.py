@@ -21,6 +21,7 @@ from tests.ui.test_kiosk_fixtures import (  # noqa: F401 (fixtures)
     make_kiosk,
     qm_dir,
 )
+from ui.staff.actions_page import select_data
 from ui.staff.entry import attach
 from ui.staff.settings_page import SettingsPage
 
@@ -136,6 +137,7 @@ def views(qtbot, window, entry):
     panel.show_page("actions")
     actions = panel.pages["actions"]
     _settle(qtbot, lambda: actions.catalog is not None)
+    assert select_data(actions.ticket_action, "requeue")  # the longest reasons
     actions._say(actions.tr("Ticket %1 issued but NOT printed: write the number down for the citizen.")
                  .replace("%1", "C001"), error=True)
     yield "actions"
@@ -191,3 +193,19 @@ def test_no_overlay_lets_the_citizen_screens_show_through(qtbot, staff):
     assert _magenta_pixels(window) > 1000  # the test sees the citizen screens when nothing covers them
     for name in views(qtbot, window, entry):
         assert _magenta_pixels(window) == 0, name
+
+
+def test_the_panel_rearranges_itself_to_the_screen(qtbot, staff):
+    window, entry = staff((1920, 1080))
+    window.set_language("en")
+    entry.controller.open("tech", "tech")
+    panel, actions = entry.panel, entry.panel.pages["actions"]
+    panel.show_page("actions")
+    _settle(qtbot, lambda: actions.catalog is not None)
+    assert len({button.y() for button in panel.nav.values()}) == len(panel.nav)  # a column of buttons
+    assert actions.groups.columns == 3  # the three groups abreast
+    window.resize(1366, 768)
+    _settle(qtbot, lambda: actions.groups.columns < 3)  # narrower: fewer columns, the page scrolls
+    window.resize(1080, 1920)
+    _settle(qtbot, lambda: len({button.y() for button in panel.nav.values()}) == 1)  # a row across the top
+    assert fit_problems(window, within=panel) == []

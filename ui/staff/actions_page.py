@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -35,7 +36,11 @@ SERVICE_ACTIONS = ("pause", "resume", "quota")
 
 
 def _combo(name: str) -> QComboBox:
-    return QComboBox(objectName=name)  # as wide as its longest item: no reason is ever cut
+    """A combo box never narrower than its longest item: no reason or service name is ever cut."""
+    combo = QComboBox(objectName=name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+    return combo
 
 
 def _form(box: QGroupBox) -> QFormLayout:

@@ -9,12 +9,16 @@ that none ever needs to scroll sideways).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
 
 class Reflow(QWidget):
-    """Widgets in a grid of as many columns as ``fit_to(width)`` allows, in reading order."""
+    """Widgets in a grid of as many columns as ``fit_to(width)`` allows, in reading order.
+
+    When a widget's own size changes (a combo box filled with longer names), the columns are
+    worked out again for the last width given.
+    """
 
     def __init__(self, widgets: list[QWidget], parent: QWidget | None = None):
         super().__init__(parent)
@@ -22,7 +26,17 @@ class Reflow(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.columns = 0
+        self.width_given: int | None = None
+        self._again = QTimer(self, singleShot=True, interval=0)
+        self._again.timeout.connect(lambda: self.fit_to(self.width_given))
         self._place(len(self.items))
+        for widget in self.items:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.LayoutRequest and self.width_given is not None:
+            self._again.start()  # once, after the widget has laid itself out
+        return False
 
     def needed_width(self, columns: int) -> int:
         """The narrowest width that shows the widgets in ``columns`` columns."""
@@ -33,6 +47,7 @@ class Reflow(QWidget):
 
     def fit_to(self, width: int) -> None:
         """Use the most columns (up to one per widget) whose widgets fit in ``width``."""
+        self.width_given = width
         columns = next((n for n in range(len(self.items), 1, -1) if self.needed_width(n) <= width), 1)
         if columns != self.columns:
             self._place(columns)
