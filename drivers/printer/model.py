@@ -68,7 +68,7 @@ class PrinterSettings(BaseModel):
         "tcp://192.168.1.50:9100, cups://Name, file:///tmp/ticket.bin, dummy:",
         json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "打印机地址", "en": "Printer URI"},
                            "help_zh": "例如 usb://0416:5011、serial:///dev/ttyUSB0?baudrate=115200、"
-                                      "tcp://192.168.1.50:9100、dummy:"})
+                                      "tcp://192.168.1.50:9100、cups://打印机名、file:///tmp/ticket.bin、dummy:"})
     mode: Literal["text", "raster"] = Field(
         "text", description="text: printer fonts, fast; raster: one picture",
         json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "打印方式", "en": "Print mode"},
