@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from drivers.printer import PrinterError, PrinterSettings, open_printer
+from drivers.printer import PrinterError, open_printer
 from kiosk.clock import Clock
 from kiosk.config import KioskConfig, load_kiosk_config
 from kiosk.hall import open_hall
@@ -59,11 +59,11 @@ def printer_from_config(config: KioskConfig):
     """The configured printer, or None when ``uri`` is empty (a kiosk without one) or the
     ``[printer]`` table is unusable (logged): the kiosk then shows every ticket as an e-ticket
     and staff see the printer as missing."""
-    if not (config.printer or {}).get("uri", "dummy:"):
+    if not config.printer.uri:
         log.info("no printer configured: every ticket is shown as an e-ticket")
         return None
     try:
-        return open_printer(PrinterSettings.model_validate(config.printer or {}))
+        return open_printer(config.printer)
     except (PrinterError, ValueError) as exc:
         log.warning("printer not usable: %s", exc)
         return None

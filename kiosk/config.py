@@ -3,7 +3,8 @@
 The hall file describes the hall (zones, services, windows, priorities, rules); the kiosk file
 describes one device (its id, how it reaches the hall, its devices). Both are validated in full
 before anything starts, and every error is reported with its key path, so a technician can fix
-them all in one pass.
+them all in one pass. The kiosk models also carry what the technician panel shows of each
+setting (``panel``): label, help, limits and default are declared once, on the field.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from drivers.printer import PrinterSettings
+from kiosk.configproblems import explain
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
@@ -29,7 +33,8 @@ class ConfigError(Exception):
 
 
 class Strict(BaseModel):
-    """Base of every config model: unknown keys are errors, not silently ignored typos."""
+    """Base of every config model: unknown keys are errors, not silently ignored typos
+    (``kiosk.configproblems`` names each with the closest valid key)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -244,13 +249,34 @@ def _cross_reference_problems(cfg: HallConfig) -> list[str]:
     return problems
 
 
+def panel(group: str, zh: str, en: str, help_zh: str, *, live: bool = True, **more) -> dict:
+    """The ``json_schema_extra`` of a setting the technician panel shows (kiosk.settings_schema).
+
+    ``group`` is its page, ``zh``/``en`` its label, ``help_zh`` its Chinese help (the English
+    help is the field's ``description``); ``live`` says whether the kiosk applies it without a
+    restart. ``more`` may give ``kind`` (``secret``, ``signs``) or ``choices`` (for a list).
+    Limits and the default stay on the field itself: they are declared once, there.
+    """
+    return {"panel": group, "label": {"zh": zh, "en": en}, "help_zh": help_zh, "live": live, **more}
+
+
 class HallLink(Strict):
     """How a kiosk reaches the queue: in-process (standalone) or a hall server."""
 
-    mode: Literal["standalone", "server"] = "standalone"
-    url: str = "http://127.0.0.1:8600"
-    token: str = ""
-    timeout_s: float = Field(default=3.0, gt=0, le=60)
+    mode: Literal["standalone", "server"] = Field(
+        "standalone", description="standalone: queue in this kiosk; server: hall server",
+        json_schema_extra=panel("server", "连接方式", "Link mode", "standalone：本机排队；server：连接大厅服务器",
+                                live=False))
+    url: str = Field(
+        "http://127.0.0.1:8600", description="e.g. http://192.168.1.10:8600",
+        json_schema_extra=panel("server", "服务器地址", "Server URL", "例如 http://192.168.1.10:8600", live=False))
+    token: str = Field(
+        "", description="The token the hall server issued to this kiosk",
+        json_schema_extra=panel("server", "设备令牌", "Device token", "大厅服务器发给本机的令牌", live=False,
+                                kind="secret"))
+    timeout_s: float = Field(
+        3.0, ge=0.5, le=60, description="Longest wait for the server's answer",
+        json_schema_extra=panel("server", "超时（秒）", "Timeout (s)", "等待服务器应答的最长时间", live=False))
 
     @model_validator(mode="after")
     def _server_needs_token(self) -> HallLink:
@@ -262,22 +288,40 @@ class HallLink(Strict):
 class KioskInfo(Strict):
     """The kiosk device itself and its citizen-facing behaviour."""
 
-    id: Code
+    id: Code = Field(
+        description="Letters, digits, - and _, up to 32",
+        json_schema_extra=panel("kiosk", "终端编号", "Kiosk id", "字母、数字、-、_，最多 32 个", live=False))
     hall_config: str = "hall.toml"
     data_dir: str = ""
     language: Literal["zh", "en"] = "zh"
-    idle_timeout_s: float = Field(default=60, ge=10, le=600)
-    elderly_idle_timeout_s: float = Field(default=120, ge=10, le=900)
-    done_timeout_s: float = Field(default=12, ge=3, le=120)
-    elderly_age: int = Field(default=65, ge=50, le=100)
+    idle_timeout_s: float = Field(
+        60, ge=10, le=600, description="Back to the home screen after this long without a touch",
+        json_schema_extra=panel("kiosk", "无操作返回（秒）", "Idle timeout (s)", "无人操作多久回到首页"))
+    elderly_idle_timeout_s: float = Field(
+        120, ge=10, le=900, description="Idle timeout in elderly mode",
+        json_schema_extra=panel("kiosk", "长者模式无操作返回（秒）", "Elderly-mode idle timeout (s)",
+                                "长者模式下的无操作时间"))
+    done_timeout_s: float = Field(
+        12, ge=3, le=120, description="How long the done screen stays",
+        json_schema_extra=panel("kiosk", "出票后返回（秒）", "Done screen (s)", "出票页显示多久"))
+    elderly_age: int = Field(
+        65, ge=50, le=100, description="Citizens of this age or older are offered priority",
+        json_schema_extra=panel("kiosk", "长者年龄", "Elderly age", "达到此年龄提供老年人优先"))
     id_hash_key: str = Field(default="", description="secret shared with the hall for ID hashes")
 
 
 class ReaderSettings(Strict):
     """The ID card reader."""
 
-    uri: str = "sim:resident"
-    poll_interval_s: float = Field(default=0.3, gt=0, le=5)
+    uri: str = Field(
+        "sim:resident", description="e.g. serial:///dev/ttyUSB1?baudrate=115200, or the simulator sim:resident",
+        json_schema_extra=panel("reader", "读卡器端口", "Card reader port",
+                                "例如 serial:///dev/ttyUSB1?baudrate=115200，或模拟器 sim:resident", live=False))
+    # 50 ms is about one find-select-read exchange at 115200 baud: polling faster only busies the line.
+    poll_interval_s: float = Field(
+        0.3, ge=0.05, le=5, description="How often to look for a card while waiting",
+        json_schema_extra=panel("reader", "寻卡间隔（秒）", "Poll interval (s)", "等待刷卡时每隔多久寻卡一次",
+                                live=False))
 
 
 class SignSettings(Strict):
@@ -286,24 +330,64 @@ class SignSettings(Strict):
     uri: str = "sim:"
     addresses: dict[str, Annotated[int, Field(ge=0, le=255)]] = {}
 
+    @field_validator("addresses")
+    @classmethod
+    def _window_numbers(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [key for key in value if not (key.isdigit() and 1 <= int(key) <= 999)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a window number (1-999): write each entry as \"3\" = 3")
+        return value
+
+    @field_validator("uri")
+    @classmethod
+    def _uri_parses(cls, value: str) -> str:
+        from drivers.sign import SignUriError, parse_sign_uri
+
+        try:
+            parse_sign_uri(value)
+        except SignUriError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
 
 class VoiceSettings(Strict):
     """Announcements."""
 
-    backend: Literal["clips", "qt", "silent"] = "clips"
-    languages: list[Literal["zh", "en"]] = ["zh"]
-    repeat: int = Field(default=2, ge=1, le=5)
-    volume: float = Field(default=0.8, ge=0, le=1)
+    backend: Literal["clips", "qt", "silent"] = Field(
+        "clips", description="clips: recorded clips; qt: the system's speech synthesis (needs an installed "
+        "voice); silent: no sound",
+        json_schema_extra=panel("voice", "语音方式", "Voice backend",
+                                "clips：录音片段；qt：系统语音合成（需已安装语音）；silent：静音", live=False))
+    languages: list[Literal["zh", "en"]] = Field(
+        ["zh"], description="The languages each call is spoken in, in order",
+        json_schema_extra=panel("voice", "播报语言", "Announcement languages", "每次叫号依次用哪些语言播报",
+                                live=False, choices=[["zh"], ["zh", "en"], ["en"]]))
+    repeat: int = Field(
+        2, ge=1, le=5, description="How many times a call is spoken",
+        json_schema_extra=panel("voice", "播报次数", "Repeats", "每次叫号播报几遍", live=False))
+    volume: float = Field(
+        0.8, ge=0, le=1, description="Loudness of the announcements: 0 silent, 1 full",
+        json_schema_extra=panel("voice", "音量", "Volume", "播报音量：0 为静音，1 为最大", live=False))
     clips_dir: str = ""
 
 
 class DisplaySettings(Strict):
     """The calling screen."""
 
-    screen: int = Field(default=0, ge=0)
+    # A kiosk PC drives a handful of outputs: a larger index is a typo, caught here.
+    screen: int = Field(
+        0, ge=0, le=8, description="0 is the first monitor",
+        json_schema_extra=panel("display", "叫号屏显示器", "Calling screen monitor", "0 为第一个显示器",
+                                live=False))
     window: int | None = None
-    recent_calls: int = Field(default=8, ge=1, le=20)
-    blink_seconds: float = Field(default=6, ge=0, le=60)
+    recent_calls: int = Field(
+        8, ge=1, le=20, description="How many recent calls the calling screen lists",
+        json_schema_extra=panel("display", "显示最近叫号数", "Recent calls shown", "叫号屏列出最近几次叫号",
+                                live=False))
+    blink_seconds: float = Field(
+        6, ge=0, le=60, description="How long the latest call blinks",
+        json_schema_extra=panel("display", "新叫号闪烁（秒）", "New call blinks (s)", "最新叫号闪烁多久",
+                                live=False))
 
 
 class StaffSettings(Strict):
@@ -312,7 +396,10 @@ class StaffSettings(Strict):
     pin_hash: str = ""
     tech_pin_hash: str = ""
     staff_cards: list[str] = Field(default=[], description="ID hashes of staff cards")
-    idle_lock_s: float = Field(default=120, ge=10, le=3600)
+    idle_lock_s: float = Field(
+        120, ge=10, le=3600, description="Staff mode locks itself after this long idle",
+        json_schema_extra=panel("kiosk", "工作人员模式自动锁定（秒）", "Staff mode auto-lock (s)",
+                                "工作人员模式无操作多久自动锁定"))
 
     def is_staff_card(self, id_hash: str) -> bool:
         """Whether the card with this keyed ID hash opens staff mode (and never queues)."""
@@ -320,21 +407,24 @@ class StaffSettings(Strict):
 
 
 class KioskConfig(Strict):
-    """The whole kiosk file. ``printer`` is validated by the printer driver's own model."""
+    """The whole kiosk file; ``[printer]`` is the printer driver's own model, validated here too."""
 
     kiosk: KioskInfo
     link: HallLink = HallLink()
-    printer: dict = {}
+    printer: PrinterSettings = PrinterSettings()
     id_reader: ReaderSettings = ReaderSettings()
-    signs: list[SignSettings] = []
+    signs: list[SignSettings] = Field(
+        [], description="One URI per bus; the address map links window numbers to sign addresses, e.g. 1=1, 2=2",
+        json_schema_extra=panel("signs", "LED 窗口屏", "LED window signs",
+                                "每条总线一个地址；地址表把窗口号对应到屏地址，例如 1=1, 2=2", live=False, kind="signs"))
     voice: VoiceSettings = VoiceSettings()
     display: DisplaySettings = DisplaySettings()
     staff: StaffSettings = StaffSettings()
 
 
-def _problems(exc: ValidationError) -> list[tuple[str, str]]:
-    """(dotted key path, reason) for every error pydantic found."""
-    return [(".".join(str(p) for p in err["loc"]) or "(file)", err["msg"]) for err in exc.errors()]
+def _problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(dotted key path, reason) for every error pydantic found in a ``model`` file."""
+    return [(".".join(str(p) for p in err["loc"]) or "(file)", explain(err, model)) for err in exc.errors()]
 
 
 def read_toml(path: Path | str) -> dict:
@@ -353,7 +443,7 @@ def load_hall_config(path: Path | str) -> HallConfig:
     try:
         return HallConfig.model_validate(read_toml(path))
     except ValidationError as exc:
-        raise ConfigError(path, _problems(exc)) from None
+        raise ConfigError(path, _problems(exc, HallConfig)) from None
 
 
 def load_kiosk_config(path: Path | str) -> KioskConfig:
@@ -361,7 +451,7 @@ def load_kiosk_config(path: Path | str) -> KioskConfig:
     try:
         return KioskConfig.model_validate(read_toml(path))
     except ValidationError as exc:
-        raise ConfigError(path, _problems(exc)) from None
+        raise ConfigError(path, _problems(exc, KioskConfig)) from None
 
 
 def load_any(path: Path | str) -> HallConfig | KioskConfig:
@@ -371,7 +461,7 @@ def load_any(path: Path | str) -> HallConfig | KioskConfig:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(path, _problems(exc)) from None
+        raise ConfigError(path, _problems(exc, model)) from None
 
 
 PROJECT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"

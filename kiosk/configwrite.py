@@ -1,11 +1,12 @@
 """Writing settings back into the kiosk TOML, comments kept, validated first, old file kept.
 
 ``save_settings(path, changes)`` applies ``{dotted key: value}`` changes to the file's tomlkit
-document (so comments, order and layout survive), validates the result as a whole
-(``KioskConfig``, the printer's ``PrinterSettings`` and each sign URI), and only then writes it:
-the previous file goes to ``kiosk.toml.bak`` and the new one replaces it atomically. Nothing is
-written when anything is wrong; ``SettingsInvalid.problems`` maps each bad key to its reason so
-the panel can mark the field. Blocking disk I/O: call it off the GUI thread. Qt-free.
+document (so comments, order and layout survive), validates the result as a whole with the
+same model that loads the file (``KioskConfig``, its ``[printer]`` and sign URIs included), and
+only then writes it: the previous file goes to ``kiosk.toml.bak`` and the new one replaces it
+atomically. Nothing is written when anything is wrong; ``SettingsInvalid.problems`` maps each
+bad key to its reason so the panel can mark the field. Blocking disk I/O: call it off the GUI
+thread. Qt-free.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from tomlkit.exceptions import TOMLKitError
 
 from kiosk.config import KioskConfig
+from kiosk.configproblems import explain
 
 
 class SettingsInvalid(ValueError):
@@ -102,37 +104,18 @@ def apply_changes(doc: tomlkit.TOMLDocument, changes: dict[str, Any]) -> None:
 
 def validate(data: dict) -> KioskConfig:
     """Check a plain config dict in full; SettingsInvalid names every bad key."""
-    from drivers.printer import PrinterSettings
-    from drivers.sign import SignUriError, parse_sign_uri
-
-    problems: dict[str, str] = {}
-    config = None
     try:
-        config = KioskConfig.model_validate(data)
+        return KioskConfig.model_validate(data)
     except ValidationError as exc:
-        problems.update(_pydantic_problems(exc, ""))
-    try:
-        PrinterSettings.model_validate(data.get("printer", {}))
-    except ValidationError as exc:
-        problems.update(_pydantic_problems(exc, "printer."))
-    for index, sign in enumerate(data.get("signs", []) or []):
-        try:
-            parse_sign_uri(sign.get("uri", ""))
-        except SignUriError as exc:
-            problems[f"signs.{index}.uri"] = str(exc)
-    if problems or config is None:
-        raise SettingsInvalid(problems or {"(file)": "invalid"})
-    return config
+        raise SettingsInvalid(_pydantic_problems(exc)) from None
 
 
-def _pydantic_problems(exc: ValidationError, prefix: str) -> dict[str, str]:
+def _pydantic_problems(exc: ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
     for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        # a model-level validator (e.g. link needs a token in server mode) has no field: name the table
-        key = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "(file)"
-        # "Value error, " is pydantic's wrapper around our validators' own sentences
-        out.setdefault(key, err["msg"].removeprefix("Value error, "))
+        # a model-level validator (e.g. link needs a token in server mode) has no field: its table
+        key = ".".join(str(p) for p in err["loc"]) or "(file)"
+        out.setdefault(key, explain(err, KioskConfig))
     return out
 
 

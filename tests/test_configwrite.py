@@ -28,7 +28,7 @@ def test_save_keeps_comments_and_writes_backup(kiosk_toml):
     assert result.backup.read_text() == before
     assert sorted(result.changed) == ["kiosk.elderly_age", "printer.width_mm"]
     assert load_kiosk_config(kiosk_toml).kiosk.elderly_age == 70
-    assert result.config.printer["width_mm"] == 58
+    assert result.config.printer.width_mm == 58
 
 
 @pytest.mark.parametrize("changes,key", [

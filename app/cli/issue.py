@@ -77,7 +77,7 @@ def _terminal(args: argparse.Namespace, printer_uri: str | None = None):
     if printer_uri is not None:
         from drivers.printer import PrinterSettings, open_printer
 
-        printer = open_printer(PrinterSettings(**{**config.printer, "uri": printer_uri}))
+        printer = open_printer(PrinterSettings.model_validate({**config.printer.model_dump(), "uri": printer_uri}))
     return build_terminal(config, config_path, data, dev=args.dev, printer=printer, start=False)
 
 
@@ -85,7 +85,7 @@ def run_issue(args: argparse.Namespace) -> int:
     """Issue one ticket through outbox, hall and printer."""
     try:
         config, _ = _load(args)
-        terminal = _terminal(args, args.printer or config.printer.get("uri", "dummy:"))
+        terminal = _terminal(args, args.printer or config.printer.uri)
     except (ConfigError, HallError, ValueError) as exc:
         return _fail(str(exc))
     try:

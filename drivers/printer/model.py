@@ -60,16 +60,36 @@ class PrinterSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    uri: str = Field("dummy:", description="device URI: usb://, serial://, tcp://, cups://, file://, dummy:, sim:")
-    mode: Literal["text", "raster"] = Field("text", description="text: printer fonts; raster: one image")
-    width_mm: Literal[58, 80] = Field(80, description="paper width")
-    qr: Literal["native", "image"] = Field("native", description="native GS ( k, or an image")
+    # ``json_schema_extra`` "panel": the technician panel's page, labels and Chinese help for the
+    # field (kiosk.settings_schema builds the panel from it); ``description`` is the English help;
+    # "live": False as the printer is opened with these settings when the kiosk starts.
+    uri: str = Field(
+        "dummy:", description="e.g. usb://0416:5011, serial:///dev/ttyUSB0?baudrate=115200, "
+        "tcp://192.168.1.50:9100, cups://Name, file:///tmp/ticket.bin, dummy:, sim:",
+        json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "打印机地址", "en": "Printer URI"},
+                           "help_zh": "例如 usb://0416:5011、serial:///dev/ttyUSB0?baudrate=115200、"
+                                      "tcp://192.168.1.50:9100、cups://打印机名、file:///tmp/ticket.bin、dummy:、sim:"})
+    mode: Literal["text", "raster"] = Field(
+        "text", description="text: printer fonts, fast; raster: one picture",
+        json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "打印方式", "en": "Print mode"},
+                           "help_zh": "text：打印机字库，速度快；raster：整张图片"})
+    width_mm: Literal[58, 80] = Field(
+        80, description="Paper width: 58 or 80",
+        json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "纸宽（毫米）", "en": "Paper width (mm)"},
+                           "help_zh": "58 或 80"})
+    qr: Literal["native", "image"] = Field(
+        "native", description="native: printer command (GS ( k); image: picture (printers without native QR)",
+        json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "二维码方式", "en": "QR code"},
+                           "help_zh": "native：打印机指令；image：图片（不支持原生二维码的打印机）"})
     status_timeout_s: float = Field(0.5, gt=0, le=10, description="wait for one status answer")
     write_timeout_s: float = Field(
         5.0, gt=0, le=120, description="bound on sending one ticket, beyond the serial line's own transfer time",
     )
     logo: str | None = Field(None, description="image file printed at the top, optional")
-    show_materials: bool = Field(True, description="print the required materials list")
+    show_materials: bool = Field(
+        True, description="Print the required materials on the ticket",
+        json_schema_extra={"panel": "printer", "live": False, "label": {"zh": "打印材料清单", "en": "Print materials list"},
+                           "help_zh": "在票上打印所需材料"})
     check_status: bool = Field(
         True, description="query paper/cover status (turn off for printers that never answer)"
     )
@@ -79,8 +99,9 @@ class PrinterSettings(BaseModel):
     def _uri_parses(cls, value: str) -> str:
         from drivers.printer.uri import parse_uri  # late: uri imports errors, not this module
 
-        parse_uri(value)
-        return value
+        if value.strip():  # empty: a kiosk without a printer (every ticket an e-ticket)
+            parse_uri(value)
+        return value.strip()
 
     @property
     def width_dots(self) -> int:

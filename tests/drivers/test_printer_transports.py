@@ -84,8 +84,14 @@ def test_uris_parse(uri, kind, extra) -> None:
 def test_bad_uris_name_the_problem(uri, words) -> None:
     with pytest.raises(PrinterConfigError, match=words):
         parse_uri(uri)
+    if not uri:
+        return  # in the settings an empty URI means "no printer" (next test)
     with pytest.raises(ValidationError, match=words):
         PrinterSettings(uri=uri)
+
+
+def test_an_empty_uri_in_the_settings_means_no_printer() -> None:
+    assert PrinterSettings(uri="  ").uri == ""
 
 
 def test_settings_defaults_and_limits() -> None:

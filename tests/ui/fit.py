@@ -117,12 +117,14 @@ def _direct():
     return Qt.FindChildOption.FindDirectChildrenOnly
 
 
-def fit_problems(root: QWidget, *, where: str = "") -> list[str]:
-    """Every fitting problem among the visible widgets of ``root`` (a window), one line each."""
+def fit_problems(root: QWidget, *, where: str = "", within: QWidget | None = None) -> list[str]:
+    """Every fitting problem among the visible widgets of ``root`` (a window), one line each;
+    only those of ``within`` and its children when given (an overlay shown over the window)."""
     QApplication.processEvents()
     prefix = f"{where}: " if where else ""
     found = []
-    widgets = [root] + [w for w in root.findChildren(QWidget) if _shown(w) and w.window() is root]
+    scope = within or root
+    widgets = [scope] + [w for w in scope.findChildren(QWidget) if _shown(w) and w.window() is root]
     for widget in widgets:
         why = text_problem(widget)
         if why:

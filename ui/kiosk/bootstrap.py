@@ -125,8 +125,10 @@ class KioskRuntime(KioskServices):
         """Stop the reader thread and the lanes (on exit)."""
         if self.reader is not None:
             self.reader.stop(timeout=2.0)
-        self.hall_lane.shutdown()
-        self.printer_lane.shutdown()
+        # The running jobs finish first (bounded by the hall's timeout and the printer's write
+        # limit): the outbox they write to is closed after them, never under them.
+        self.hall_lane.shutdown(wait=True)
+        self.printer_lane.shutdown(wait=True)
         self.terminal.close()
 
 

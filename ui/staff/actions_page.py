@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from kiosk.domain import HallError
 from ui.staff import ops
 from ui.staff.lang import current_language
+from ui.staff.layouts import Reflow, room_beside_scroll_bar, scrolling
 from ui.staff.reasons import REASONS, reason_label
 from ui.staff.style import mark_invalid
 
@@ -34,9 +36,18 @@ SERVICE_ACTIONS = ("pause", "resume", "quota")
 
 
 def _combo(name: str) -> QComboBox:
+    """A combo box never narrower than its longest item: no reason or service name is ever cut."""
     combo = QComboBox(objectName=name)
-    combo.setMinimumWidth(260)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
     return combo
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    """A form with each label above its field: narrow enough for three groups side by side."""
+    form = QFormLayout(box)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+    return form
 
 
 def select_data(combo: QComboBox, value) -> bool:
@@ -60,11 +71,9 @@ class ActionsPage(QWidget):
         layout = QVBoxLayout(self)
         self.heading = QLabel(objectName="title")
         layout.addWidget(self.heading)
-        row = QHBoxLayout()
-        row.addWidget(self._issue_group())
-        row.addWidget(self._ticket_group())
-        row.addWidget(self._service_group())
-        layout.addLayout(row, 1)
+        self.groups = Reflow([self._issue_group(), self._ticket_group(), self._service_group()])
+        self.scroll = scrolling(self.groups)
+        layout.addWidget(self.scroll, 1)
         self.result = QLabel(objectName="status", wordWrap=True)
         layout.addWidget(self.result)
         controller.cardForLookup.connect(self.lookup_card)
@@ -73,7 +82,7 @@ class ActionsPage(QWidget):
     # -- building ------------------------------------------------------------------------------
     def _issue_group(self) -> QGroupBox:
         self.issue_box = QGroupBox()
-        form = QFormLayout(self.issue_box)
+        form = _form(self.issue_box)
         self.issue_service = _combo("issueService")
         self.issue_service.currentIndexChanged.connect(self._fill_priorities)
         self.issue_priority = _combo("issuePriority")
@@ -92,7 +101,7 @@ class ActionsPage(QWidget):
 
     def _ticket_group(self) -> QGroupBox:
         self.ticket_box = QGroupBox()
-        form = QFormLayout(self.ticket_box)
+        form = _form(self.ticket_box)
         find_row = QHBoxLayout()
         self.ticket_number = QLineEdit(objectName="ticketNumber")
         self.ticket_number.returnPressed.connect(self.find)
@@ -125,7 +134,7 @@ class ActionsPage(QWidget):
 
     def _service_group(self) -> QGroupBox:
         self.service_box = QGroupBox()
-        form = QFormLayout(self.service_box)
+        form = _form(self.service_box)
         self.service_code = _combo("serviceCode")
         self.service_action = _combo("serviceAction")
         self.service_action.currentIndexChanged.connect(self._service_action_changed)
@@ -176,6 +185,7 @@ class ActionsPage(QWidget):
         self._service_action_changed()
         if self.ticket is not None:
             self._show_ticket(self.ticket)
+        self._reflow()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
@@ -185,6 +195,14 @@ class ActionsPage(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         self.load_catalog()
         super().showEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """As many groups side by side as fit (texts and catalog names change their widths)."""
+        self.groups.fit_to(room_beside_scroll_bar(self.scroll))
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items: list[tuple[object, str]]) -> None:
@@ -213,6 +231,7 @@ class ActionsPage(QWidget):
     def _catalog_loaded(self, catalog) -> None:
         self.catalog = catalog
         self._fill_catalog_combos()
+        self._reflow()
 
     def _fill_catalog_combos(self) -> None:
         if self.catalog is None:

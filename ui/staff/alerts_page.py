@@ -22,7 +22,7 @@ class AlertsPage(QWidget):
         layout = QVBoxLayout(self)
         self.heading = QLabel(objectName="title")
         self.empty = QLabel(objectName="help")
-        self.list = QListWidget(objectName="alertsList")
+        self.list = QListWidget(objectName="alertsList", wordWrap=True)  # long details wrap
         layout.addWidget(self.heading)
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)

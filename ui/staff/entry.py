@@ -30,6 +30,8 @@ class StaffEntry:
         self.controller = StaffController(services, audit=audit, dev=dev, **kwargs)
         self.pin = PinDialog(self.controller)
         self.panel = StaffPanel(self.controller)
+        for overlay in (self.pin, self.panel):
+            overlay.setProperty("fitOverlay", True)  # meant to lie over the citizen screens
         self.pin.accepted.connect(lambda _role: self.show_panel())
         self.pin.cancelled.connect(self.leave)
         self.panel.closeRequested.connect(self.leave)

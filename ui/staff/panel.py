@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -23,10 +24,11 @@ from ui.staff.diagnostics_page import DiagnosticsPage
 from ui.staff.pin import PinDialog
 from ui.staff.queue_page import QueuePage
 from ui.staff.settings_page import SettingsPage
-from ui.staff.style import STAFF_QSS
+from ui.staff.style import overlay
 
 PAGES = ("queue", "actions", "alerts", "settings", "diagnostics")
 TECH_PAGES = {"settings", "diagnostics"}
+NAV_WIDTH = 220  # the navigation column on a landscape screen
 
 
 class StaffPanel(QWidget):
@@ -38,18 +40,18 @@ class StaffPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.setObjectName("staffPanel")
-        self.setStyleSheet(STAFF_QSS)
+        overlay(self)
         outer = QVBoxLayout(self)
         outer.addLayout(self._top_bar())
         self.banner = QLabel(objectName="staffDevBanner")
         self.banner.setVisible(controller.gate.dev_pins_active)
         outer.addWidget(self.banner)
-        body = QHBoxLayout()
-        outer.addLayout(body, 1)
-        nav = QVBoxLayout()
-        body.addLayout(nav)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        outer.addLayout(self.body, 1)
+        nav = self.nav_box = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.addLayout(nav)
         self.stack = QStackedWidget()
-        body.addWidget(self.stack, 1)
+        self.body.addWidget(self.stack, 1)
         self.pages = {
             "queue": QueuePage(controller), "actions": ActionsPage(controller),
             "alerts": AlertsPage(controller), "settings": SettingsPage(controller),
@@ -59,7 +61,6 @@ class StaffPanel(QWidget):
         self.nav: dict[str, QPushButton] = {}
         for name in PAGES:
             button = QPushButton(objectName="staffNav", checkable=True)
-            button.setMinimumWidth(220)
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
             self.nav_group.addButton(button)
             nav.addWidget(button)
@@ -74,6 +75,7 @@ class StaffPanel(QWidget):
         controller.services.alerts.changed.connect(self._update_alert_count)
         controller.opened.connect(lambda _role: self._update_role())
         self.retranslate()
+        self._orient(False)
         self.show_page("queue")
         self.installEventFilter(self)
 
@@ -91,6 +93,20 @@ class StaffPanel(QWidget):
         bar.addWidget(self.lock_button)
         bar.addWidget(self.close_button)
         return bar
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._orient(self.height() > self.width())
+
+    def _orient(self, portrait: bool) -> None:
+        """Navigation down the left side on a landscape screen; across the top on a portrait
+        one, so the pages get the whole (narrow) width."""
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                               else QBoxLayout.Direction.LeftToRight)
+        self.nav_box.setDirection(QBoxLayout.Direction.LeftToRight if portrait
+                                  else QBoxLayout.Direction.TopToBottom)
+        for button in self.nav.values():
+            button.setMinimumWidth(0 if portrait else NAV_WIDTH)
 
     def retranslate(self) -> None:
         """Set every text in the current language."""

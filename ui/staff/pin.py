@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.pins import PinLocked
-from ui.staff.style import STAFF_QSS
+from ui.staff.style import overlay
+
+
+def _centred(widget: QWidget, column: QVBoxLayout) -> None:
+    """``column`` in the middle of ``widget``, as wide as its keypad, texts wrapping inside it."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addLayout(column)
+    row.addStretch(1)
+    outer = QVBoxLayout(widget)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(1)
 
 
 class PinDialog(QWidget):
@@ -23,17 +35,18 @@ class PinDialog(QWidget):
         self.pin = ""
         self.busy = False
         self.setObjectName("staffPin")
-        self.setStyleSheet(STAFF_QSS)
-        layout = QVBoxLayout(self)
-        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title = QLabel(objectName="title")
-        self.banner = QLabel(objectName="devBanner")
+        overlay(self)
+        column = QVBoxLayout()
+        centre = Qt.AlignmentFlag.AlignCenter
+        self.title = QLabel(objectName="title", alignment=centre, wordWrap=True)
+        self.banner = QLabel(objectName="devBanner", alignment=centre, wordWrap=True)
         self.banner.setVisible(controller.gate.dev_pins_active)
-        self.dots = QLabel(objectName="pinDots", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.message = QLabel(objectName="message", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.dots = QLabel(objectName="pinDots", alignment=centre)
+        self.message = QLabel(objectName="message", alignment=centre, wordWrap=True)
         for widget in (self.title, self.banner, self.dots, self.message):
-            layout.addWidget(widget, alignment=Qt.AlignmentFlag.AlignCenter)
-        layout.addLayout(self._keypad())
+            column.addWidget(widget)
+        column.addLayout(self._keypad())
+        _centred(self, column)
         self.retranslate()
         self._show_dots()
 

@@ -19,6 +19,19 @@ from ui.staff.devicewords import device_name, device_state
 from ui.staff.lang import current_language
 
 
+def _table(name: str, columns: int, wide: int) -> QTableWidget:
+    """A read-only table whose columns are as wide as their texts; column ``wide`` takes the
+    rest of the width and wraps its texts (service names, error messages)."""
+    table = QTableWidget(0, columns, objectName=name, wordWrap=True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    return table
+
+
 class QueuePage(QWidget):
     """Reads catalog and queue on the hall lane; refreshes while visible."""
 
@@ -38,15 +51,11 @@ class QueuePage(QWidget):
         top.addWidget(self.status)
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
-        self.table = QTableWidget(0, 7, objectName="queueTable")
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = _table("queueTable", 7, wide=1)
         layout.addWidget(self.table, 3)
         self.devices_heading = QLabel(objectName="title")
         layout.addWidget(self.devices_heading)
-        self.devices = QTableWidget(0, 3, objectName="devicesTable")
-        self.devices.verticalHeader().setVisible(False)
-        self.devices.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.devices = _table("devicesTable", 3, wide=2)
         layout.addWidget(self.devices, 1)
         self.timer = QTimer(self, interval=refresh_ms)
         self.timer.timeout.connect(self.refresh)

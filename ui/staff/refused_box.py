@@ -36,7 +36,7 @@ class RefusedOfflineBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel(objectName="subtitle", wordWrap=True)
-        self.list = QListWidget(objectName="refusedList")
+        self.list = QListWidget(objectName="refusedList", wordWrap=True)
         self.button = QPushButton(objectName="renumberButton")
         self.button.clicked.connect(self.renumber)
         self.status = QLabel(objectName="status", wordWrap=True)

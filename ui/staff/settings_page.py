@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,17 +31,22 @@ from ui.ops import Lane
 from ui.staff import devicetests
 from ui.staff.fields import FieldEditor, make_editor
 from ui.staff.lang import current_language
+from ui.staff.layouts import scrolling
 from ui.staff.style import mark_invalid
+
+TOOLS = {"printer": ("test_print", "printer_status"), "reader": ("test_read",), "signs": ("test_signs",),
+         "voice": ("test_voice",), "display": ("screens",), "server": ("test_server",), "kiosk": ()}
+"""The device tests under each page's fields."""
+SCAN_GROUPS = ("printer", "reader")
+"""Pages with a "find devices" row."""
 
 
 def effective_values(path: Path) -> dict:
     """Every declared setting's value: the file's, else the model default. Blocking."""
-    from drivers.printer import PrinterSettings
     from kiosk.config import KioskConfig
 
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     defaults = KioskConfig.model_validate(data).model_dump()
-    defaults["printer"] = PrinterSettings.model_validate(data.get("printer", {})).model_dump()
     return {s.key: get_value(data, s.key, get_value(defaults, s.key)) for s in SETTINGS}
 
 
@@ -91,6 +96,7 @@ class SettingsPage(QWidget):
     def _group_tab(self, group: str) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a long label above its field
         for setting in in_group(group):
             editor = make_editor(setting)
             self.editors[setting.key] = editor
@@ -102,35 +108,43 @@ class SettingsPage(QWidget):
             cell.addWidget(self.errors[setting.key])
             self.labels[setting.key] = QLabel()
             form.addRow(self.labels[setting.key], cell)
+        if group in SCAN_GROUPS:
+            form.addRow(self._scan_row(group))
         form.addRow(self._tools(group))
         self.results[group] = QLabel(objectName="status", wordWrap=True)
         self.results[group].setObjectName(f"result_{group}")
         form.addRow(self.results[group])
-        scroll = QScrollArea(widgetResizable=True)
-        scroll.setWidget(page)
-        return scroll
+        return scrolling(page)
+
+    def _scan_row(self, group: str) -> QHBoxLayout:
+        """Devices found on this machine, to pick one instead of typing its URI."""
+        row = QHBoxLayout()
+        combo = QComboBox(objectName=f"found_{group}")
+        # device names can be long: the box keeps a fixed size, the name shows in its tooltip
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(16)
+        combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        use = QPushButton(objectName=f"use_{group}")
+        use.clicked.connect(lambda _=False, g=group, c=combo: self._use_found(g, c))
+        row.addWidget(combo, 1)
+        row.addWidget(use)
+        self.tool_buttons[f"use_{group}"] = use
+        setattr(self, f"found_{group}", combo)
+        self._tool_button(row, "scan", group)
+        return row
 
     def _tools(self, group: str) -> QHBoxLayout:
         row = QHBoxLayout()
-        tools = {"printer": ("test_print", "printer_status", "scan"), "reader": ("test_read", "scan"),
-                 "signs": ("test_signs",), "voice": ("test_voice",), "display": ("screens",),
-                 "server": ("test_server",), "kiosk": ()}[group]
-        for name in tools:
-            if name == "scan":
-                combo = QComboBox(objectName=f"found_{group}")
-                combo.setMinimumWidth(360)
-                use = QPushButton(objectName=f"use_{group}")
-                use.clicked.connect(lambda _=False, g=group, c=combo: self._use_found(g, c))
-                row.addWidget(combo)
-                row.addWidget(use)
-                self.tool_buttons[f"use_{group}"] = use
-                setattr(self, f"found_{group}", combo)
-            button = QPushButton(objectName=f"{name}_{group}")
-            button.clicked.connect(lambda _=False, n=name, g=group: self.run_tool(n, g))
-            row.addWidget(button)
-            self.tool_buttons[f"{name}_{group}"] = button
+        for name in TOOLS[group]:
+            self._tool_button(row, name, group)
         row.addStretch(1)
         return row
+
+    def _tool_button(self, row: QHBoxLayout, name: str, group: str) -> None:
+        button = QPushButton(objectName=f"{name}_{group}")
+        button.clicked.connect(lambda _=False, n=name, g=group: self.run_tool(n, g))
+        row.addWidget(button)
+        self.tool_buttons[f"{name}_{group}"] = button
 
     # -- language ------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -270,9 +284,7 @@ class SettingsPage(QWidget):
         return self.editors[key].value()
 
     def _printer_settings(self) -> dict:
-        from drivers.printer import PrinterSettings
-
-        base = PrinterSettings.model_validate(self.services.config.printer).model_dump()
+        base = self.services.config.printer.model_dump()
         return {**base, **{k.split(".", 1)[1]: self._value(k) for k in self.editors
                            if k.startswith("printer.")}}
 
@@ -319,6 +331,8 @@ class SettingsPage(QWidget):
             for device in result:
                 if group == "printer" or device.uri.startswith("serial://"):
                     combo.addItem(device.description, device.uri)
+                    combo.setItemData(combo.count() - 1, f"{device.description}\n{device.uri}",
+                                      Qt.ItemDataRole.ToolTipRole)
             self.results[group].setText(self.tr("%n device(s) found.", "", combo.count()))
             return
         self.results[group].setText(str(result))
