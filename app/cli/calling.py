@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     counter = sub.add_parser("counter", help="the clerk's caller for one window")
     _common(counter)
     counter.add_argument("--window", type=int, required=True, help="window number, e.g. 3")
+    counter.add_argument("--windowed", action="store_true", help="a normal window, not full screen")
     counter.set_defaults(handler=run_counter)
 
 
@@ -80,4 +81,4 @@ def run_counter(args: argparse.Namespace) -> int:
     from app.calling import run_counter as run
 
     s = _prepared(args, "counter")
-    return s if isinstance(s, int) else run(s, window=args.window)
+    return s if isinstance(s, int) else run(s, window=args.window, windowed=args.windowed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -14,7 +14,7 @@ from kiosk.config import VoiceSettings
 from tests.ui.test_calling_support import clips, dev_hall, issue  # noqa: F401 - fixtures
 from ui.calling.feed import last_call_seq, recent_calls
 from ui.calling.led import LedMatrix, LedText
-from ui.calling.screens import ScreenKeeper, pick_screen
+from ui.calling.screens import PRIMARY, ScreenKeeper, pick_screen
 from ui.calling.tts import QtSpeechBackend
 from ui.calling.voice import choose_backend, utterance_lang
 
@@ -65,6 +65,44 @@ def test_keeper_places_the_window_full_screen_on_a_real_screen(qtbot) -> None:
     keeper._changed()  # what screenAdded/screenRemoved trigger: placed again, same screen
     qtbot.wait(50)
     assert keeper.current is primary and keeper.moves == 1
+
+
+class ResizingScreen(QObject):
+    """The geometry signal of a monitor whose resolution or orientation changes."""
+
+    geometryChanged = Signal(QRect)  # noqa: N815 - QScreen's name
+
+
+def test_keeper_gives_the_window_its_screens_geometry_and_follows_its_changes(qtbot) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    keeper = ScreenKeeper(widget, PRIMARY)
+    keeper.place()
+    # PySide may drop a QScreen's Python wrapper when a widget placed on it earlier goes: ask
+    # for the screen each time rather than keeping a wrapper across the event loop.
+    geometry = QGuiApplication.primaryScreen().geometry()
+    qtbot.waitUntil(widget.isFullScreen, timeout=2000)
+    assert widget.geometry() == geometry  # also where no window manager sizes it
+    assert keeper._geometry_link is not None  # it follows the screen it is on
+    resized = ResizingScreen()
+    keeper._follow(resized)
+    widget.setGeometry(10, 10, 300, 200)  # left behind by the new resolution
+    resized.geometryChanged.emit(QRect(0, 0, 1080, 1920))
+    qtbot.waitUntil(lambda: widget.geometry() == geometry, timeout=2000)
+    keeper._follow(ResizingScreen())  # the old screen is let go: its changes move nothing now
+    widget.setGeometry(10, 10, 300, 200)
+    resized.geometryChanged.emit(QRect(0, 0, 1920, 1080))
+    qtbot.wait(50)
+    assert widget.geometry() == QRect(10, 10, 300, 200) and keeper.moves == 1
+
+
+def test_a_windowed_keeper_leaves_the_size_alone(qtbot) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.resize(640, 480)
+    ScreenKeeper(widget, PRIMARY, windowed=True).place()
+    qtbot.waitUntil(widget.isVisible, timeout=2000)
+    assert not widget.isFullScreen() and widget.size().toTuple() == (640, 480)
 
 
 def test_voice_backend_choice_falls_back_to_what_works(tmp_path, clips) -> None:  # noqa: F811
