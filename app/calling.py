@@ -61,8 +61,8 @@ def setup(config_path: Path, data_dir: Path, *, server: str | None, token: str |
     return Setup(config, hall, hall_config)
 
 
-def run_display(s: Setup, *, window: int | None, windowed: bool) -> int:
-    """Show the calling screen until it is closed."""
+def run_display(s: Setup, *, window: int | None, windowed: bool, lang: str | None = None) -> int:
+    """Show the calling screen (in ``lang``, else the kiosk file's language) until it is closed."""
     from PySide6.QtWidgets import QApplication
 
     from drivers.sign import SignUriError
@@ -79,7 +79,8 @@ def run_display(s: Setup, *, window: int | None, windowed: bool) -> int:
     except SignUriError as exc:
         log.warning("LED signs disabled: %s", exc)
         signs = None
-    display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz)
+    display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz,
+                             lang=lang or s.config.kiosk.language)
     keeper = ScreenKeeper(display, s.config.display.screen, windowed=windowed)
     if windowed:
         display.resize(*DISPLAY_WINDOWED)
