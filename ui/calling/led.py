@@ -259,6 +259,11 @@ class LedMatrix(QWidget):
                 self._scroll[name] = (self._scroll.get(name, 0) + dots) % span
                 self.update(self._rect(item, pitch, origin))
 
+    def rewind(self) -> None:
+        """Every marquee back to its start (screenshots show its first whole words)."""
+        self._scroll = dict.fromkeys(self._scroll, 0)
+        self.update()
+
     def scroll_offset(self, name: str) -> int:
         """How far (dots) the run called ``name`` has scrolled left of its start."""
         return max(0, self._scroll.get(name, 0) - self._hold(self._items[name]))
