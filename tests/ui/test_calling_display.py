@@ -212,3 +212,26 @@ def test_glyph_and_text_pixmaps_are_cached(qtbot, dev_hall) -> None:  # noqa: F8
         display.frame()
         display.render(image)
     assert display.matrix.cache.renders == renders
+
+
+def test_a_desk_is_called_a_desk_on_the_board_and_its_own_screen(qtbot, dev_hall, stop_later) -> None:  # noqa: F811
+    board = make_display(qtbot, dev_hall)
+    desk = make_display(qtbot, dev_hall, window=18)
+    stop_later(board)
+    stop_later(desk)
+    ticket = issue(dev_hall, "GC01")
+    dev_hall.call_next(18)
+    qtbot.waitUntil(lambda: desk.matrix.texts().get("latest") == ticket.number, timeout=3000)
+    qtbot.waitUntil(lambda: board.shown_numbers()[:1] == [ticket.number], timeout=3000)
+    texts = board.matrix.texts()
+    assert texts["recent.0.window"] == "18号咨询台" and texts["recent.0.service"] == "综合咨询"
+    assert "".join(t for k, t in sorted(texts.items()) if k.startswith("latest.")) == \
+        f"请{ticket.number}号到18号咨询台"
+    assert [texts[f"recent.head.{k}"] for k in ("number", "window", "service")] == ["号码", "窗口", "业务"]
+    assert desk.matrix.texts()["hint"] == "请到本咨询台办理" and desk.matrix.texts()["window"] == "18号咨询台"
+    desk.set_language("en")
+    assert desk.matrix.texts()["window"] == "Help desk 18"
+    board.set_language("en")
+    texts = board.matrix.texts()
+    assert texts["recent.0.window"] == "Help desk 18" and texts["recent.0.service"] == "Quick Enquiries"
+    assert [texts[f"recent.head.{k}"] for k in ("number", "window", "service")] == ["No.", "Window", "Service"]

@@ -40,15 +40,15 @@ def lay_out_window(matrix: LedMatrix, model: BoardModel, window: int, *, linked:
     matrix.set_item("latest", None if latest is None else _number(latest.number, cols, top, hint_y))
 
 
-def _fitted(name: str, hint: str, name_w: int, rows: int, number_scale: int) -> tuple[list[str], list[str]]:
-    """The name's and the hint's lines: wrapped where that leaves the number room for its
-    size (up to twice the font), else one line each (they scroll)."""
-    wrapped = (wrap(name, name_w) or [name])[:MAX_LINES], (wrap(hint, name_w) or [hint])[:MAX_LINES]
+def _fitted(name: str, hint: str, width: int, rows: int, number_scale: int) -> tuple[list[str], list[str]]:
+    """The name's and the hint's lines: wrapped where that takes at most ``MAX_LINES`` each
+    and leaves the number room for its size (up to twice the font), else one line each (they
+    scroll)."""
+    title, below = wrap(name, width) or [], wrap(hint, width) or []
     need = LINE * min(2, number_scale) + 2
-    if rows - LINE * (len(wrapped[0]) + len(wrapped[1])) >= need and \
-            "".join(wrapped[0]).replace(" ", "") == name.replace(" ", "") and \
-            "".join(wrapped[1]).replace(" ", "") == hint.replace(" ", ""):
-        return wrapped
+    if 0 < len(title) <= MAX_LINES and 0 < len(below) <= MAX_LINES \
+            and rows - LINE * (len(title) + len(below)) >= need:
+        return title, below
     return [name], [hint]
 
 
