@@ -19,6 +19,9 @@ from kiosk.hall import open_hall
 
 log = logging.getLogger(__name__)
 
+DISPLAY_WINDOWED = (1280, 720)
+COUNTER_WINDOWED = (640, 720)
+
 
 @dataclass
 class Setup:
@@ -58,8 +61,8 @@ def setup(config_path: Path, data_dir: Path, *, server: str | None, token: str |
     return Setup(config, hall, hall_config)
 
 
-def run_display(s: Setup, *, window: int | None, windowed: bool) -> int:
-    """Show the calling screen until it is closed."""
+def run_display(s: Setup, *, window: int | None, windowed: bool, lang: str | None = None) -> int:
+    """Show the calling screen (in ``lang``, else the kiosk file's language) until it is closed."""
     from PySide6.QtWidgets import QApplication
 
     from drivers.sign import SignUriError
@@ -76,10 +79,11 @@ def run_display(s: Setup, *, window: int | None, windowed: bool) -> int:
     except SignUriError as exc:
         log.warning("LED signs disabled: %s", exc)
         signs = None
-    display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz)
+    display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz,
+                             lang=lang or s.config.kiosk.language)
     keeper = ScreenKeeper(display, s.config.display.screen, windowed=windowed)
     if windowed:
-        display.resize(1280, 720)
+        display.resize(*DISPLAY_WINDOWED)
     keeper.place()
     display.start()
     code = app.exec()
@@ -87,18 +91,23 @@ def run_display(s: Setup, *, window: int | None, windowed: bool) -> int:
     return code
 
 
-def run_counter(s: Setup, *, window: int) -> int:
-    """Show the clerk's caller until it is closed."""
+def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
+    """Show the clerk's caller (full screen on the primary screen, unless ``windowed``) until
+    it is closed."""
     from PySide6.QtWidgets import QApplication
 
     from ui.calling.counter import CounterWindow
+    from ui.calling.screens import PRIMARY, ScreenKeeper
     from ui.i18n import Languages
 
     app = QApplication.instance() or QApplication(sys.argv)
     languages = Languages(app)
     languages.set(s.config.kiosk.language)
     counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages)
-    counter.show()
+    keeper = ScreenKeeper(counter, PRIMARY, windowed=windowed)
+    if windowed:
+        counter.resize(*COUNTER_WINDOWED)
+    keeper.place()
     counter.start()
     code = app.exec()
     counter.stop()

@@ -116,12 +116,16 @@ class Service(Strict):
 
 
 class Window(Strict):
-    """A service window; ``services`` in order of preference for call-next."""
+    """A service window; ``services`` in order of preference for call-next.
+
+    ``kind`` ``desk`` is a consultation desk: called ``18号咨询台`` ("Help desk 18"), not a window.
+    """
 
     number: int = Field(ge=1, le=999)
     name: Text
     zone: Code
     services: list[Code] = Field(min_length=1)
+    kind: Literal["window", "desk"] = "window"
 
 
 class OfflineRange(Strict):

@@ -121,9 +121,18 @@ def parse_number(number: str) -> tuple[str, int]:
     return prefix, int(digits)
 
 
-def call_text(number: str, window_name_zh: str, window_name_en: str) -> dict[str, str]:
+def place_label(window: int, kind: str = "window", lang: str = "zh") -> str:
+    """What a window is called on boards and in calls: ``3号窗口`` or, for a desk, ``18号咨询台``
+    (``Window 3``, ``Help desk 18``)."""
+    desk = kind == "desk"
+    if lang == "en":
+        return f"Help desk {window}" if desk else f"Window {window}"
+    return f"{window}号咨询台" if desk else f"{window}号窗口"
+
+
+def call_text(number: str, window: int, kind: str = "window") -> dict[str, str]:
     """The announcement of a call in both languages (``请A012号到3号窗口办理``)."""
     return {
-        "zh": f"请{number}号到{window_name_zh}办理",
-        "en": f"Number {number}, please go to {window_name_en}",
+        "zh": f"请{number}号到{place_label(window, kind, 'zh')}办理",
+        "en": f"Number {number}, please go to {place_label(window, kind, 'en')}",
     }

@@ -20,7 +20,7 @@ from kiosk import queries as q
 from kiosk import store as db
 from kiosk.clock import Clock, hall_day, local
 from kiosk.config import HallConfig, Service
-from kiosk.domain import HallError, State, call_text
+from kiosk.domain import HallError, State, call_text, place_label
 from kiosk.engine_actions import TicketActions
 from kiosk.engine_issue import IssuingRules
 from kiosk.engine_views import ViewBuilder
@@ -283,11 +283,12 @@ class HallEngine(IssuingRules, TicketActions):
 
     def _call_view(self, row) -> Call:
         window = self.config.window(row.window)
-        name_zh = window.name.zh if window else f"{row.window}号窗口"
-        name_en = window.name.en if window else f"Window {row.window}"
+        kind = window.kind if window else "window"
+        name = window.name.model_dump() if window else {
+            lang: place_label(row.window, kind, lang) for lang in ("zh", "en")}
         return Call(
             seq=row.seq, number=row.number, ticket=row.ticket_id, window=row.window,
-            window_name={"zh": name_zh, "en": name_en}, service=row.service,
+            window_name=name, window_kind=kind, service=row.service,
             called_at=datetime.fromtimestamp(row.called_at, self.tz), repeat=row.repeat,
-            text=call_text(row.number, name_zh, name_en),
+            text=call_text(row.number, row.window, kind),
         )

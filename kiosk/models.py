@@ -105,6 +105,7 @@ class Call(ApiModel):
     ticket: str
     window: int
     window_name: I18n
+    window_kind: str = "window"
     service: str
     called_at: datetime
     repeat: int
@@ -157,6 +158,7 @@ class CatalogWindow(ApiModel):
     name: I18n
     zone: str
     services: list[str]
+    kind: str = "window"
     paused: bool = False
 
 

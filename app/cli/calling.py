@@ -28,10 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(display)
     display.add_argument("--window", type=int, help="show this window's screen, not the main board")
     display.add_argument("--windowed", action="store_true", help="a normal window, not full screen")
+    display.add_argument("--lang", choices=("zh", "en"),
+                         help="language of the board (default: the kiosk file's language)")
     display.set_defaults(handler=run_display)
     counter = sub.add_parser("counter", help="the clerk's caller for one window")
     _common(counter)
     counter.add_argument("--window", type=int, required=True, help="window number, e.g. 3")
+    counter.add_argument("--windowed", action="store_true", help="a normal window, not full screen")
     counter.set_defaults(handler=run_counter)
 
 
@@ -72,7 +75,7 @@ def run_display(args: argparse.Namespace) -> int:
     from app.calling import run_display as run
 
     s = _prepared(args, "display")
-    return s if isinstance(s, int) else run(s, window=args.window, windowed=args.windowed)
+    return s if isinstance(s, int) else run(s, window=args.window, windowed=args.windowed, lang=args.lang)
 
 
 def run_counter(args: argparse.Namespace) -> int:
@@ -80,4 +83,4 @@ def run_counter(args: argparse.Namespace) -> int:
     from app.calling import run_counter as run
 
     s = _prepared(args, "counter")
-    return s if isinstance(s, int) else run(s, window=args.window)
+    return s if isinstance(s, int) else run(s, window=args.window, windowed=args.windowed)

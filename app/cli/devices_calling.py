@@ -31,6 +31,8 @@ def register(group: argparse._SubParsersAction) -> None:
     )
     announce.add_argument("--number", required=True, help="ticket number, e.g. A012")
     announce.add_argument("--window", required=True, type=int, help="window number, e.g. 3")
+    announce.add_argument("--desk", action="store_true",
+                          help="the window is a consultation desk (…到18号咨询台办理)")
     announce.add_argument("--lang", choices=LANGS, default="zh", help="language(s) to speak")
     announce.add_argument("--out", type=Path, help="write the WAV here instead of playing it")
     announce.add_argument("--clips", type=Path, help="a folder of recorded clips to use first")
@@ -56,7 +58,7 @@ def _fail(message: str, code: int) -> int:
 def run_announce(args: argparse.Namespace) -> int:
     """Play one call through the first audio player found, or write it with ``--out``."""
     try:
-        utterance = Utterance(args.number, args.window, args.lang)
+        utterance = Utterance(args.number, args.window, args.lang, desk=args.desk)
         settings = AnnouncerSettings(repeat=args.repeat, repeat_gap=0.8, call_gap=0.0)
     except (UtteranceError, ValueError) as exc:
         return _fail(str(exc), 2)

@@ -1,5 +1,10 @@
-"""Headless demo of the calling programs: screenshots of the boards and the counter, and the
-announcement audio of the calls (``capture(ctx)``, called by ``app/demo/run.py``)."""
+"""Headless demo of the calling programs: screenshots of the board, a window's screen and the
+counter at every screen shape a hall has, in Chinese and English, and the announcement audio
+of the calls (``capture(ctx)``, called by ``app/demo/run.py``).
+
+Files: ``display-board-1920x1080.png``, ``display-window-3-1080x1920.png``,
+``counter-1366x768.png``… in Chinese, the same with ``-en`` for English.
+"""
 
 from __future__ import annotations
 
@@ -19,16 +24,24 @@ from ui.calling.display import CallingDisplay
 from ui.calling.voice import utterance_lang
 from ui.i18n import I18N_DIR, Languages
 
-SIZE = (1920, 1080)
-DEMO_CALLS = ((1, "SS01"), (3, "SS02"), (8, "TX01"), (3, "SS01"))
+SHAPES = ((1920, 1080), (1080, 1920), (1280, 1024), (1366, 768))
+LANGS = ("zh", "en")
+DEMO_CALLS = ((1, "SS01"), (3, "SS02"), (8, "TX01"), (3, "SS01"), (18, "GC01"))
+SCREEN_WINDOW = 3
+
+
+def shot_name(what: str, lang: str, size: tuple[int, int]) -> str:
+    """``display-board-1920x1080.png`` (Chinese) or ``display-board-en-1920x1080.png``."""
+    return f"{what}{'' if lang == 'zh' else '-' + lang}-{size[0]}x{size[1]}.png"
 
 
 def capture(ctx) -> None:  # noqa: ANN001 - the demo's context
     """Make a few calls, then write the screenshots and the announcements."""
     calls = _make_calls(ctx.hall)
     ctx.note("calls", ", ".join(f"{c.number}→{c.window}" for c in calls) or "no call could be made")
-    _board(ctx, None, "display-board.png")
-    _board(ctx, 3, "display-window-3.png")
+    for lang in LANGS:
+        _board(ctx, None, "display-board", lang)
+        _board(ctx, SCREEN_WINDOW, f"display-window-{SCREEN_WINDOW}", lang)
     _counters(ctx)
     _announcements(ctx, calls)
 
@@ -57,21 +70,24 @@ def _pump(app, until: Callable[[], bool], timeout: float = 5.0) -> bool:  # noqa
     return until()
 
 
-def _board(ctx, window: int | None, name: str) -> None:  # noqa: ANN001
+def _board(ctx, window: int | None, what: str, lang: str) -> None:  # noqa: ANN001
     tz = ZoneInfo(ctx.engine.config.hall.timezone) if getattr(ctx, "engine", None) else None
-    display = CallingDisplay(ctx.hall, ctx.kiosk_config.display, window=window, tz=tz)
-    display.resize(*SIZE)
+    display = CallingDisplay(ctx.hall, ctx.kiosk_config.display, window=window, tz=tz, lang=lang)
+    display.resize(*SHAPES[0])
     display.show()
     display.start()
     try:
         ready = _pump(ctx.app, lambda: display.linked and bool(display.model.recent))
-        for _ in range(60):  # let the notice scroll in a little
-            display.matrix.tick()
-        display.relayout()
-        display.snapshot().save(str(ctx.out / name))
         shown = ", ".join(display.shown_numbers()) or "nothing"
-        ctx.note(name, f"{'board' if window is None else f'window {window}'}: {shown}"
-                       f"{'' if ready else ' (hall did not answer in time)'}")
+        for size in SHAPES:
+            display.resize(*size)
+            _pump(ctx.app, lambda s=size: display.matrix.size().toTuple() == s, 2.0)
+            display.relayout()
+            display.matrix.rewind()  # marquees at their start: whole words, as they hold
+            name = shot_name(what, lang, size)
+            display.snapshot().save(str(ctx.out / name))
+            ctx.note(name, f"{'board' if window is None else f'window {window}'}: {shown}"
+                           f"{'' if ready else ' (hall did not answer in time)'}")
     finally:
         display.stop()
         display.close()
@@ -91,18 +107,20 @@ def _counters(ctx) -> None:  # noqa: ANN001
     from ui.calling.counter import CounterWindow
 
     languages = _languages(ctx)
-    counter = CounterWindow(ctx.hall, 3, languages=languages)
-    counter.resize(520, 560)
+    counter = CounterWindow(ctx.hall, SCREEN_WINDOW, languages=languages)
     counter.show()
     counter.start()
     try:
         _pump(ctx.app, lambda: counter.state.catalog is not None and counter.lane.pending == 0)
-        for lang in ("zh", "en"):
+        for lang in LANGS:
             languages.set(lang)
             counter.retranslate()
-            ctx.app.processEvents()
-            counter.grab().save(str(ctx.out / f"counter-{lang}.png"))
-            ctx.note(f"counter-{lang}.png", f"window 3 caller, current {counter.number.text()}")
+            for size in SHAPES:
+                counter.resize(*size)
+                ctx.app.processEvents()
+                name = shot_name("counter", lang, size)
+                counter.grab().save(str(ctx.out / name))
+                ctx.note(name, f"window {SCREEN_WINDOW} caller, current {counter.number.text()}")
     finally:
         counter.stop()
         counter.close()

@@ -28,6 +28,7 @@ _ZH_PINYIN = {
     "zh_hao": "hao4",
     "zh_dao": "dao4",
     "zh_chuangkou": "chuang1 kou3",
+    "zh_zixuntai": "zi1 xun2 tai2",
     "zh_banli": "ban4 li3",
     "zh_10": "shi2",
     "zh_100": "bai3",
@@ -46,7 +47,8 @@ SOURCES: dict[str, tuple[str, str]] = (
     | {f"en_{i}": ("en", w) for i, w in enumerate(_EN_WORDS)}
     | {f"en_{10 * (i + 2)}": ("en", w) for i, w in enumerate(_EN_TENS)}
     | {"en_100": ("en", "hundred"), "en_number": ("en", "number"),
-       "en_please_go_to_window": ("en", "please go to window")}
+       "en_please_go_to_window": ("en", "please go to window"),
+       "en_please_go_to_help_desk": ("en", "please go to help desk")}
 )
 GENERATED = ASSETS_VOICE / "generated"
 _SPEED = "150"  # words per minute: halls speak slowly and clearly

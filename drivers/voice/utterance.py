@@ -21,10 +21,10 @@ PAUSE_AFTER_CHIME_MS = 300
 PAUSE_BETWEEN_LANGS_MS = 600
 PAUSE_COMMA_MS = 150
 
-ZH_WORDS = ("zh_qing", "zh_hao", "zh_dao", "zh_chuangkou", "zh_banli")
+ZH_WORDS = ("zh_qing", "zh_hao", "zh_dao", "zh_chuangkou", "zh_zixuntai", "zh_banli")
 ZH_NUMBERS = tuple(f"zh_{n}" for n in (*range(10), 10, 100))
 LETTERS = tuple(f"letter_{c}" for c in string.ascii_lowercase)
-EN_WORDS = ("en_number", "en_please_go_to_window")
+EN_WORDS = ("en_number", "en_please_go_to_window", "en_please_go_to_help_desk")
 EN_NUMBERS = tuple(f"en_{n}" for n in (*range(20), *range(20, 100, 10), 100))
 #: Every clip an announcement may need, besides the chime.
 ALL_CLIPS = ("chime", *ZH_WORDS, *ZH_NUMBERS, *LETTERS, *EN_WORDS, *EN_NUMBERS)
@@ -49,12 +49,16 @@ Segment = str | Pause
 
 @dataclass(frozen=True)
 class Utterance:
-    """One announcement of one call: ``请A012号到3号窗口办理`` after an optional chime."""
+    """One announcement of one call: ``请A012号到3号窗口办理`` after an optional chime.
+
+    ``desk`` calls to a consultation desk instead: ``请K001号到18号咨询台办理``.
+    """
 
     number: str
     window: int
     lang: str = "zh"
     chime: bool = True
+    desk: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.number, str):
@@ -74,11 +78,13 @@ class Utterance:
 
     @classmethod
     def from_call(cls, call: Mapping[str, object], lang: str = "zh") -> Utterance:
-        """The utterance for a call object of the hall API (``number`` and ``window``)."""
+        """The utterance for a call object of the hall API (``number``, ``window`` and
+        ``window_kind``)."""
         window = call.get("window")
         if isinstance(window, str) and window.isdigit():
             window = int(window)
-        return cls(call.get("number"), window, lang)  # type: ignore[arg-type]
+        desk = call.get("window_kind") == "desk"
+        return cls(call.get("number"), window, lang, desk=desk)  # type: ignore[arg-type]
 
     def without_chime(self) -> Utterance:
         """The same words with no chime (for repeats)."""
@@ -86,13 +92,13 @@ class Utterance:
 
     @property
     def text_zh(self) -> str:
-        """``请A012号到3号窗口办理``."""
-        return f"请{self.number}号到{self.window}号窗口办理"
+        """``请A012号到3号窗口办理`` (``…到18号咨询台办理`` for a desk)."""
+        return f"请{self.number}号到{self.window}号{'咨询台' if self.desk else '窗口'}办理"
 
     @property
     def text_en(self) -> str:
-        """``Number A012, please go to window 3``."""
-        return f"Number {self.number}, please go to window {self.window}"
+        """``Number A012, please go to window 3`` (``… help desk 18`` for a desk)."""
+        return f"Number {self.number}, please go to {'help desk' if self.desk else 'window'} {self.window}"
 
     @property
     def text(self) -> str:
@@ -122,7 +128,7 @@ class Utterance:
             "zh_dao",
             *zh_cardinal(self.window),
             "zh_hao",
-            "zh_chuangkou",
+            "zh_zixuntai" if self.desk else "zh_chuangkou",
             "zh_banli",
         ]
 
@@ -133,7 +139,7 @@ class Utterance:
             *letters,
             *(f"en_{d}" for d in digits),
             Pause(PAUSE_COMMA_MS),
-            "en_please_go_to_window",
+            "en_please_go_to_help_desk" if self.desk else "en_please_go_to_window",
             *en_cardinal(self.window),
         ]
 

@@ -23,17 +23,17 @@ def test_capture_writes_boards_counters_and_announcements(qtbot, dev_hall, tmp_p
                           note=lambda name, detail: notes.__setitem__(name, detail))
     ctx.out.mkdir()
     demo_calling.capture(ctx)
-    for name in ("display-board.png", "display-window-3.png"):
-        image = QImage(str(ctx.out / name))
-        assert (image.width(), image.height()) == (1920, 1080)
-    for name in ("counter-zh.png", "counter-en.png"):
-        assert not QImage(str(ctx.out / name)).isNull()
+    for lang, suffix in (("zh", ""), ("en", "-en")):
+        for width, height in demo_calling.SHAPES:
+            for what in ("display-board", "display-window-3", "counter"):
+                image = QImage(str(ctx.out / f"{what}{suffix}-{width}x{height}.png"))
+                assert (image.width(), image.height()) == (width, height), (what, lang)
     numbers = [part.split("→")[0] for part in notes["calls"].split(", ")]
     assert len(numbers) == len(demo_calling.DEMO_CALLS)
-    assert all(n in notes["display-board.png"] for n in numbers)
+    assert all(n in notes["display-board-1080x1920.png"] for n in numbers)
     have_clips = any(all((f / f"{c}.wav").is_file() for c in ALL_CLIPS) for f in default_clip_folders())
     if have_clips or "announcements" not in notes:
         for number in numbers:
             with wave.open(str(ctx.out / f"announce-{number}.wav")) as wav:
                 assert wav.getnframes() / wav.getframerate() > 1.0
-    assert Path(ctx.out / "display-board.png").stat().st_size > 10_000
+    assert Path(ctx.out / "display-board-1366x768.png").stat().st_size > 10_000

@@ -43,7 +43,8 @@ def test_a_call_appears_on_the_board_within_one_refresh(qtbot, dev_hall, stop_la
     assert call is not None and call.number == ticket.number
     qtbot.waitUntil(lambda: display.shown_numbers()[:1] == [ticket.number], timeout=3000)
     texts = display.matrix.texts()
-    assert texts["latest"] == f"请{ticket.number}号到1号窗口"
+    assert "".join(t for k, t in sorted(texts.items()) if k.startswith("latest.")) == \
+        f"请{ticket.number}号到1号窗口"
     assert texts["recent.0.number"] == ticket.number
     assert texts["recent.0.window"] == "1号窗口"
 
@@ -66,10 +67,15 @@ def test_waiting_counts_follow_the_queue(qtbot, dev_hall, stop_later) -> None:  
     for _ in range(3):
         issue(dev_hall, "TX01")
     qtbot.waitUntil(lambda: display.model.waiting.get("TX01") == 3, timeout=3000)
+    display.resize(1280, 1024)  # room for every service on one page
+    display.show()
+    qtbot.waitUntil(lambda: display.matrix.rows == 341, timeout=3000)
     prefix = dev_hall.catalog().service("TX01").prefix
     cells = {name: text for name, text in display.matrix.texts().items() if name.startswith("waiting.")}
-    name_key = next(k for k, v in cells.items() if v.startswith(prefix) and k.endswith(".name"))
-    assert cells[name_key.replace(".name", ".count")] == "3人"
+    badge = next(k for k, v in cells.items() if v == prefix and k.endswith(".badge"))
+    assert display.matrix.item(badge).badge  # the letter apart from the name, as a badge
+    assert cells[badge.replace(".badge", ".name")] == "发票申领"
+    assert cells[badge.replace(".badge", ".count")] == "3人"
 
 
 def test_burst_of_ten_calls_is_shown_and_announced_in_order_never_overlapping(
@@ -206,3 +212,26 @@ def test_glyph_and_text_pixmaps_are_cached(qtbot, dev_hall) -> None:  # noqa: F8
         display.frame()
         display.render(image)
     assert display.matrix.cache.renders == renders
+
+
+def test_a_desk_is_called_a_desk_on_the_board_and_its_own_screen(qtbot, dev_hall, stop_later) -> None:  # noqa: F811
+    board = make_display(qtbot, dev_hall)
+    desk = make_display(qtbot, dev_hall, window=18)
+    stop_later(board)
+    stop_later(desk)
+    ticket = issue(dev_hall, "GC01")
+    dev_hall.call_next(18)
+    qtbot.waitUntil(lambda: desk.matrix.texts().get("latest") == ticket.number, timeout=3000)
+    qtbot.waitUntil(lambda: board.shown_numbers()[:1] == [ticket.number], timeout=3000)
+    texts = board.matrix.texts()
+    assert texts["recent.0.window"] == "18号咨询台" and texts["recent.0.service"] == "综合咨询"
+    assert "".join(t for k, t in sorted(texts.items()) if k.startswith("latest.")) == \
+        f"请{ticket.number}号到18号咨询台"
+    assert [texts[f"recent.head.{k}"] for k in ("number", "window", "service")] == ["号码", "窗口", "业务"]
+    assert desk.matrix.texts()["hint"] == "请到本咨询台办理" and desk.matrix.texts()["window"] == "18号咨询台"
+    desk.set_language("en")
+    assert desk.matrix.texts()["window"] == "Help desk 18"
+    board.set_language("en")
+    texts = board.matrix.texts()
+    assert texts["recent.0.window"] == "Help desk 18" and texts["recent.0.service"] == "Quick Enquiries"
+    assert [texts[f"recent.head.{k}"] for k in ("number", "window", "service")] == ["No.", "Window", "Service"]

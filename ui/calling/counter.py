@@ -51,6 +51,20 @@ def load_window(hall, window: int) -> tuple:  # noqa: ANN001 - any Hall
     return catalog, [t for t in tickets if t.window == window]
 
 
+def counter_font_px(width: int, height: int) -> int:
+    """The caller's text size for a window of ``width`` × ``height`` pixels."""
+    return max(13, min(26, width // 45, height // 38))
+
+
+def counter_style(px: int) -> str:
+    """The caller's style sheet at text size ``px``."""
+    return (f"QWidget {{ font-size: {px}px; }}"
+            f" QLabel#title {{ font-size: {px * 3 // 2}px; font-weight: bold; }}"
+            f" QLabel#number {{ font-size: {px * 4}px; font-weight: bold; color: #c00; }}"
+            f" QLabel#status {{ color: #a00; }}"
+            f" QPushButton {{ min-height: {px * 2}px; padding: 0 {px // 2}px; }}")
+
+
 class _Called:
     """A call-next result: the call and the ticket as it stands after it."""
 
@@ -86,14 +100,12 @@ class CounterWindow(QWidget):
     # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.title = QLabel(objectName="title", wordWrap=True)
         self.language_button = QPushButton()
         self.language_button.clicked.connect(self.toggle_language)
-        self.number = QLabel("—")
+        self.number = QLabel("—", objectName="number")
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.number.setStyleSheet("font-size: 48px; font-weight: bold; color: #c00;")
-        self.detail = QLabel()
+        self.detail = QLabel(wordWrap=True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
@@ -105,15 +117,13 @@ class CounterWindow(QWidget):
             self.buttons[action] = button
             grid.addWidget(button, i // 3, i % 3)
         self.transfer_to = QComboBox()
+        self.transfer_to.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.transfer_to.setMinimumContentsLength(8)  # long service names are elided in the list
         self.held_list = QListWidget()
-        self.held_list.setMaximumHeight(90)
         self.held_list.itemSelectionChanged.connect(self._enable)
-        self.held_label, self.transfer_label, self.waiting = QLabel(), QLabel(), QLabel()
-        self.waiting.setWordWrap(True)
+        self.held_label, self.transfer_label, self.waiting = QLabel(), QLabel(), QLabel(wordWrap=True)
         self.link = QLabel()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #a00;")
+        self.status = QLabel(objectName="status", wordWrap=True)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.link)
@@ -125,6 +135,22 @@ class CounterWindow(QWidget):
         for part in (top, self.number, self.detail, grid, transfer, self.held_label,
                      self.held_list, self.waiting, self.status):
             (layout.addLayout if isinstance(part, QHBoxLayout | QGridLayout) else layout.addWidget)(part)
+        layout.setStretchFactor(self.number, 2)
+        layout.setStretchFactor(self.held_list, 3)
+        self._font_px = 0
+        self._scale()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt naming
+        self._scale()
+        super().resizeEvent(event)
+
+    def _scale(self) -> None:
+        """Text and buttons grow with the window: the caller is read at arm's length, full
+        screen on a clerk's monitor or small beside other programs."""
+        px = counter_font_px(self.width(), self.height())
+        if px != self._font_px:
+            self._font_px = px
+            self.setStyleSheet(counter_style(px))
 
     def retranslate(self) -> None:
         """Every text in the current language."""

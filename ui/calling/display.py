@@ -16,12 +16,14 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.config import DisplaySettings
 from kiosk.models import Call
-from ui.calling.board import BOARD_GRID, WINDOW_GRID, lay_out_board, lay_out_window
+from ui.calling.board import BOARD_GRID, lay_out_board
 from ui.calling.feed import HallFeed
 from ui.calling.led import LedMatrix
 from ui.calling.model import BoardModel
 from ui.calling.signs import SignFollower
 from ui.calling.voice import CallVoice
+from ui.calling.window_screen import WINDOW_GRID, lay_out_window
+from ui.calling.words import LANGS
 from ui.ops import Lane
 
 log = logging.getLogger(__name__)
@@ -31,13 +33,16 @@ BLINK_PERIOD = 0.8
 
 
 class CallingDisplay(QWidget):
-    """The calling screen. ``window`` None is the main board, else that window's screen."""
+    """The calling screen. ``window`` None is the main board, else that window's screen;
+    ``lang`` (``zh`` or ``en``) the language of its words and of the hall's names."""
 
     def __init__(self, hall, settings: DisplaySettings | None = None, *,  # noqa: ANN001
                  window: int | None = None, voice: CallVoice | None = None,
-                 signs: SignFollower | None = None, tz=None, parent: QWidget | None = None) -> None:  # noqa: ANN001
+                 signs: SignFollower | None = None, tz=None, lang: str = "zh",  # noqa: ANN001
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.hall = hall
+        self.lang = lang if lang in LANGS else "zh"
         self.settings = settings or DisplaySettings()
         self.window = window if window is not None else self.settings.window
         self.voice, self.signs, self.tz = voice, signs, tz
@@ -46,8 +51,9 @@ class CallingDisplay(QWidget):
         self.announced: list[Call] = []  # every call handed to voice and signs, in order
         self._blink_until = 0.0
         self._blink_start = 0.0
-        cols, rows = WINDOW_GRID if self.window is not None else BOARD_GRID
-        self.matrix = LedMatrix(cols, rows, self)
+        grid = WINDOW_GRID if self.window is not None else BOARD_GRID
+        self.matrix = LedMatrix(*grid, self, base=grid)  # more dots on a bigger or other-shaped screen
+        self.matrix.gridChanged.connect(self.relayout)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.matrix)
@@ -134,9 +140,15 @@ class CallingDisplay(QWidget):
     def relayout(self) -> None:
         """Lay the model out on the matrix (runs change only where their text changed)."""
         if self.window is None:
-            lay_out_board(self.matrix, self.model, datetime.now(self.tz), linked=self.linked)
+            lay_out_board(self.matrix, self.model, datetime.now(self.tz), linked=self.linked,
+                          lang=self.lang)
         else:
-            lay_out_window(self.matrix, self.model, self.window, linked=self.linked)
+            lay_out_window(self.matrix, self.model, self.window, linked=self.linked, lang=self.lang)
+
+    def set_language(self, lang: str) -> None:
+        """Show the board in ``lang`` (``zh`` or ``en``)."""
+        self.lang = lang if lang in LANGS else "zh"
+        self.relayout()
 
     def frame(self) -> None:
         """One animation step: scroll by a dot, blink while a new call is fresh."""

@@ -1,127 +1,45 @@
-"""A dot-matrix LED board drawn from a 16-pixel bitmap font (GNU Unifont).
+"""A dot-matrix LED board drawn from a 16-pixel bitmap font (GNU Unifont, ``ledfont``).
 
-Each character is rendered once into a 16-pixel bitmap with Unifont at its native pixel size and
-no antialiasing, so every font pixel is exactly one LED. A text run becomes one pixmap of round
-LED dots, cached; the unlit grid is a tiled texture. Painting a frame is therefore a handful of
-pixmap blits, whatever the size of the board, which keeps a full-HD board cheap to animate.
+Every font pixel is exactly one LED. A text run becomes one pixmap of round LED dots, cached;
+the unlit grid is a tiled texture. Painting a frame is therefore a handful of pixmap blits,
+whatever the size of the board, which keeps a full-HD board cheap to animate.
+
+The board fills whatever screen it is on: given a base grid (384 × 216 dots for the hall's
+board), it takes the largest whole dot pitch that still gives at least that many dots, turned
+to portrait on a portrait screen, and covers the rest of the screen with more dots. Whoever lays
+texts out on it follows :attr:`LedMatrix.gridChanged`.
+
+A run too wide for its box scrolls through it when it may (a marquee that holds still at its
+start, then loops); :meth:`LedMatrix.problems` lists every run that is cut, outside the grid or
+on top of another, with the same measure the painting uses.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QSize, Qt
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
-    QFontDatabase,
-    QFontMetrics,
-    QImage,
-    QPainter,
-    QPixmap,
-    QRadialGradient,
-)
+from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap, QRadialGradient
 from PySide6.QtWidgets import QWidget
+
+from ui.calling.ledfont import BADGE_PAD, FONT_PX, Bitmap, badge, bitmap_font, whole_words_width
+
+__all__ = ["COLORS", "FONT_PX", "LedCache", "LedMatrix", "LedText", "bitmap_font", "grid_for", "text_dots"]
 
 #: Lit LED colours of real boards: red, green and amber.
 COLORS = {"red": QColor(255, 40, 24), "green": QColor(40, 255, 70), "amber": QColor(255, 176, 0)}
 UNLIT = QColor(38, 30, 30)
-FONT_PX = 16
-UNIFONT_FILES = (Path("/usr/share/fonts/opentype/unifont/unifont.otf"),
-                 Path("/usr/share/fonts/truetype/unifont/unifont.ttf"))
+MARQUEE_HOLD = 50  # ticks a marquee stands still at its start (2 s at 25 frames a second)
+MARQUEE_GAP = 32  # dots between the end of a marquee's text and its start coming round again
 
 
-@dataclass(frozen=True)
-class Bitmap:
-    """A text as LED pixels: ``rows`` are bit sets, the leftmost pixel the highest bit."""
-
-    width: int
-    rows: tuple[int, ...]
-
-    def lit(self, x: int, y: int) -> bool:
-        """Whether the pixel at column ``x``, row ``y`` is on."""
-        return bool(self.rows[y] >> (self.width - 1 - x) & 1)
-
-    def ascii_art(self) -> str:
-        """The bitmap as ``#`` and ``.`` lines (tests and debugging)."""
-        return "\n".join(format(r, f"0{self.width}b").replace("0", ".").replace("1", "#")
-                         for r in self.rows)
-
-
-class BitmapFont:
-    """Glyph bitmaps of a 16-pixel font, rendered once per character and cached."""
-
-    def __init__(self) -> None:
-        self.family = _load_unifont()
-        self.font = QFont(self.family)
-        self.font.setPixelSize(FONT_PX)
-        self.font.setStyleStrategy(QFont.StyleStrategy.NoAntialias)
-        self.font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
-        self.metrics = QFontMetrics(self.font)
-        self._glyphs: dict[str, Bitmap] = {}
-
-    def glyph(self, ch: str) -> Bitmap:
-        """The bitmap of one character (8 pixels wide for Latin, 16 for Chinese)."""
-        cached = self._glyphs.get(ch)
-        if cached is None:
-            cached = self._glyphs[ch] = self._render(ch)
-        return cached
-
-    def _render(self, ch: str) -> Bitmap:
-        width = max(1, min(2 * FONT_PX, self.metrics.horizontalAdvance(ch)))
-        image = QImage(width, FONT_PX, QImage.Format.Format_Grayscale8)
-        image.fill(0)
-        painter = QPainter(image)
-        painter.setFont(self.font)
-        painter.setPen(QColor(255, 255, 255))
-        painter.drawText(0, self.metrics.ascent(), ch)
-        painter.end()
-        rows = []
-        for y in range(FONT_PX):
-            line = image.constScanLine(y).tobytes()[:width]
-            bits = 0
-            for value in line:
-                bits = bits << 1 | (value > 127)
-            rows.append(bits)
-        return Bitmap(width, tuple(rows))
-
-    def text(self, text: str) -> Bitmap:
-        """A whole line of text, glyphs side by side."""
-        width, rows = 0, [0] * FONT_PX
-        for ch in text:
-            glyph = self.glyph(ch)
-            rows = [r << glyph.width | g for r, g in zip(rows, glyph.rows, strict=True)]
-            width += glyph.width
-        return Bitmap(width, tuple(rows))
-
-    def width(self, text: str) -> int:
-        """Width of ``text`` in font pixels."""
-        return sum(self.glyph(ch).width for ch in text)
-
-
-def _load_unifont() -> str:
-    """Register Unifont with Qt (it may not be a system default) and return its family."""
-    for path in UNIFONT_FILES:
-        if path.is_file():
-            font_id = QFontDatabase.addApplicationFont(str(path))
-            families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-            if families:
-                return families[0]
-    return "Unifont"  # fontconfig may still find it; else Qt substitutes and dots look rougher
-
-
-_FONT: BitmapFont | None = None
-
-
-def bitmap_font() -> BitmapFont:
-    """The shared bitmap font (needs a QGuiApplication)."""
-    global _FONT
-    if _FONT is None:
-        _FONT = BitmapFont()
-    return _FONT
+def grid_for(width: int, height: int, base: tuple[int, int]) -> tuple[int, int, int]:
+    """(cols, rows, pitch) filling ``width`` × ``height`` pixels with at least ``base`` dots
+    (``base`` is landscape; a portrait screen gets it turned)."""
+    cols, rows = base if width >= height else (base[1], base[0])
+    pitch = max(1, min(width // cols, height // rows))
+    return max(1, width // pitch), max(1, height // pitch), pitch
 
 
 def dot_pixmap(color: QColor, pitch: int) -> QPixmap:
@@ -144,12 +62,12 @@ def dot_pixmap(color: QColor, pitch: int) -> QPixmap:
 
 
 class LedCache:
-    """Dot pixmaps per (colour, pitch) and text pixmaps per (text, colour, scale, pitch)."""
+    """Dot pixmaps per (colour, pitch) and text pixmaps per (text, colour, scale, pitch, badge)."""
 
     def __init__(self, max_texts: int = 256) -> None:
         self.max_texts = max_texts
         self._dots: dict[tuple[str, int], QPixmap] = {}
-        self._texts: OrderedDict[tuple[str, str, int, int], QPixmap] = OrderedDict()
+        self._texts: OrderedDict[tuple[str, str, int, int, bool], QPixmap] = OrderedDict()
         self.renders = 0  # text pixmaps built (a cache miss each): tests and the benchmark
 
     def dot(self, color: str, pitch: int) -> QPixmap:
@@ -159,14 +77,17 @@ class LedCache:
             self._dots[key] = dot_pixmap(COLORS.get(color, UNLIT), pitch)
         return self._dots[key]
 
-    def text(self, text: str, color: str, scale: int, pitch: int) -> QPixmap:
-        """``text`` as lit dots on transparent ground; each font pixel is scale × scale dots."""
-        key = (text, color, scale, pitch)
+    def text(self, text: str, color: str, scale: int, pitch: int, reverse: bool = False) -> QPixmap:
+        """``text`` as lit dots on transparent ground; each font pixel is scale × scale dots.
+
+        ``reverse`` draws it as a badge: dark letters on a lit block."""
+        key = (text, color, scale, pitch, reverse)
         pixmap = self._texts.get(key)
         if pixmap is not None:
             self._texts.move_to_end(key)
             return pixmap
-        pixmap = self._render(bitmap_font().text(text), color, scale, pitch)
+        bitmap = bitmap_font().text(text)
+        pixmap = self._render(badge(bitmap) if reverse else bitmap, color, scale, pitch)
         self.renders += 1
         self._texts[key] = pixmap
         while len(self._texts) > self.max_texts:
@@ -207,8 +128,10 @@ def mask_image(bitmap: Bitmap) -> QImage:
 class LedText:
     """One text run on the board, placed in dot coordinates.
 
-    ``width`` (dots) bounds the run: the text is aligned inside it, cut at its edge, or scrolled
-    through it when ``scroll`` is set. ``blink`` makes the run flash with the board's blink phase.
+    ``width`` (dots) bounds the run: the text is aligned inside it, or, when it does not fit,
+    scrolled through it if ``scroll`` is set (else cut at the edge: :meth:`LedMatrix.problems`
+    reports that). ``blink`` makes the run flash with the board's blink phase; ``badge`` draws
+    it reversed, dark on a lit block.
     """
 
     text: str
@@ -220,6 +143,7 @@ class LedText:
     align: str = "left"
     blink: bool = False
     scroll: bool = False
+    badge: bool = False
 
     @property
     def height(self) -> int:
@@ -227,24 +151,35 @@ class LedText:
         return FONT_PX * self.scale
 
 
+def text_dots(text: str, scale: int = 1, badged: bool = False) -> int:
+    """Width of ``text`` in dots, as drawn (a badge adds its padding)."""
+    return (bitmap_font().width(text) + (2 * BADGE_PAD if badged else 0)) * scale
+
+
 class LedMatrix(QWidget):
     """A black panel of ``cols`` × ``rows`` round LEDs showing named :class:`LedText` runs.
 
-    Call :meth:`tick` from one timer to advance scrolling by one dot; blinking follows
-    :meth:`set_blink` (the owner decides the phase, so every run blinks in step).
+    With ``base`` the grid follows the widget's size (:func:`grid_for`) and ``gridChanged``
+    tells when it did. Call :meth:`tick` from one timer to advance scrolling by one dot;
+    blinking follows :meth:`set_blink` (the owner decides the phase, so every run blinks in
+    step).
     """
 
+    gridChanged = Signal(int, int)  # noqa: N815 - Qt naming
+
     def __init__(self, cols: int, rows: int, parent: QWidget | None = None,
-                 cache: LedCache | None = None) -> None:
+                 cache: LedCache | None = None, base: tuple[int, int] | None = None) -> None:
         super().__init__(parent)
         self.cols, self.rows = cols, rows
+        self.base = base
         self.cache = cache or LedCache()
         self._items: dict[str, LedText] = {}
         self._scroll: dict[str, int] = {}
         self._blink_on = True
         self._grid_brush: tuple[tuple[int, int, int], QPixmap] | None = None
+        self.painted: dict[str, tuple[int, int, bool]] = {}  # name → (text px, box px, scrolled)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setMinimumSize(cols, rows)
+        self.setMinimumSize(min(cols, 64), min(rows, 36))
 
     # -- content -----------------------------------------------------------------------------
 
@@ -253,6 +188,7 @@ class LedMatrix(QWidget):
         old = self._items.get(name)
         if item is None:
             self._items.pop(name, None)
+            self.painted.pop(name, None)
         else:
             self._items[name] = item
             if old is None or old.text != item.text:
@@ -264,9 +200,21 @@ class LedMatrix(QWidget):
         """The run called ``name``."""
         return self._items.get(name)
 
+    def items(self) -> dict[str, LedText]:
+        """Every run by name."""
+        return dict(self._items)
+
     def texts(self) -> dict[str, str]:
         """Every run's text by name (what the board shows)."""
         return {name: item.text for name, item in self._items.items()}
+
+    def replace(self, prefix: str, items: dict[str, LedText]) -> None:
+        """Make ``items`` the runs whose names start with ``prefix``: others with that prefix go,
+        runs whose text stays keep their scrolling position."""
+        for name in [n for n in self._items if n.startswith(prefix) and n not in items]:
+            self.set_item(name, None)
+        for name, item in items.items():
+            self.set_item(name, item)
 
     def clear(self, prefix: str = "") -> None:
         """Remove every run whose name starts with ``prefix``."""
@@ -275,17 +223,59 @@ class LedMatrix(QWidget):
 
     def text_width(self, text: str, scale: int = 1) -> int:
         """Width of ``text`` in dots."""
-        return bitmap_font().width(text) * scale
+        return text_dots(text, scale)
+
+    def box_width(self, item: LedText) -> int:
+        """Width of the run's box in dots (to the right edge when it has no width)."""
+        return item.width if item.width is not None else self.cols - item.x
+
+    def overflows(self, item: LedText) -> bool:
+        """Whether the run's text is wider than its box (it scrolls, or is cut)."""
+        return text_dots(item.text, item.scale, item.badge) > self.box_width(item)
+
+    # -- grid --------------------------------------------------------------------------------
+
+    def set_grid(self, cols: int, rows: int) -> None:
+        """Use a grid of ``cols`` × ``rows`` dots (the runs stay; their owner lays them out)."""
+        if (cols, rows) != (self.cols, self.rows):
+            self.cols, self.rows = cols, rows
+            self.update()
+            self.gridChanged.emit(cols, rows)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt naming
+        if self.base is not None:
+            cols, rows, _ = grid_for(self.width(), self.height(), self.base)
+            self.set_grid(cols, rows)
+        super().resizeEvent(event)
 
     # -- animation ---------------------------------------------------------------------------
 
     def tick(self, dots: int = 1) -> None:
-        """Advance every scrolling run by ``dots``."""
+        """Advance every scrolling run that does not fit by ``dots``."""
+        pitch, origin = self.pitch(), self._origin()
         for name, item in self._items.items():
-            if item.scroll:
-                span = (item.width or self.cols) + self.text_width(item.text, item.scale)
-                self._scroll[name] = (self._scroll.get(name, 0) + dots) % max(1, span)
-                self.update(self._rect(item, self.pitch(), self._origin()))
+            if item.scroll and self.overflows(item):
+                span = self._hold(item) + text_dots(item.text, item.scale, item.badge) + MARQUEE_GAP
+                self._scroll[name] = (self._scroll.get(name, 0) + dots) % span
+                self.update(self._rect(item, pitch, origin))
+
+    def rewind(self) -> None:
+        """Every marquee back to its start (screenshots show its first whole words)."""
+        self._scroll = dict.fromkeys(self._scroll, 0)
+        self.update()
+
+    def scroll_offset(self, name: str) -> int:
+        """How far (dots) the run called ``name`` has scrolled left of its start."""
+        return max(0, self._scroll.get(name, 0) - self._hold(self._items[name]))
+
+    def _hold(self, item: LedText) -> int:
+        """Ticks a marquee stands still at its start: none when not even its first word shows
+        whole (holding would show half a word)."""
+        return MARQUEE_HOLD if self._hold_width(item) else 0
+
+    def _hold_width(self, item: LedText) -> int:
+        """Dots of the marquee's start shown while it holds still: its whole first words."""
+        return whole_words_width(item.text, self.box_width(item) // item.scale) * item.scale
 
     def set_blink(self, on: bool) -> None:
         """Show (True) or hide blinking runs."""
@@ -307,9 +297,8 @@ class LedMatrix(QWidget):
         return (self.width() - pitch * self.cols) // 2, (self.height() - pitch * self.rows) // 2
 
     def _rect(self, item: LedText, pitch: int, origin: tuple[int, int]) -> QRect:
-        width = item.width if item.width is not None else self.cols - item.x
         return QRect(origin[0] + item.x * pitch, origin[1] + item.y * pitch,
-                     width * pitch, item.height * pitch)
+                     self.box_width(item) * pitch, item.height * pitch)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
         return QSize(self.cols * 4, self.rows * 4)
@@ -329,27 +318,32 @@ class LedMatrix(QWidget):
         painter.end()
 
     def _paint_item(self, painter: QPainter, name: str, item: LedText, box: QRect, pitch: int) -> None:
-        pixmap = self.cache.text(item.text, item.color, item.scale, pitch)
-        text_dots = pixmap.width() // pitch
-        box_dots = box.width() // pitch
-        if item.scroll:
-            offset = box_dots - self._scroll.get(name, 0)
+        pixmap = self.cache.text(item.text, item.color, item.scale, pitch, item.badge)
+        text_dots_, box_dots = pixmap.width() // pitch, box.width() // pitch
+        scrolled = item.scroll and text_dots_ > box_dots
+        self.painted[name] = (pixmap.width(), box.width(), scrolled)
+        if scrolled:
+            offset = -self.scroll_offset(name)
+            starts = (offset, offset + text_dots_ + MARQUEE_GAP)  # the loop comes round again
         elif item.align == "center":
-            offset = max(0, (box_dots - text_dots) // 2)
+            starts = (max(0, (box_dots - text_dots_) // 2),)
         elif item.align == "right":
-            offset = max(0, box_dots - text_dots)
+            starts = (max(0, box_dots - text_dots_),)
         else:
-            offset = 0
-        # Only the part inside the box is drawn: a source rectangle, not a clip (one call).
-        left = box.x() + offset * pitch
-        visible = QRect(left, box.y(), pixmap.width(), pixmap.height()).intersected(box)
-        if not visible.isEmpty():
-            source = visible.translated(-left, -box.y())
-            painter.drawPixmap(visible, pixmap, source)
+            starts = (0,)
+        if scrolled and self._hold(item) and self.scroll_offset(name) == 0:
+            # Holding still at its start, a marquee shows whole words only, not half of one.
+            box = QRect(box.x(), box.y(), self._hold_width(item) * pitch, box.height())
+        for start in starts:
+            # Only the part inside the box is drawn: a source rectangle, not a clip (one call).
+            left = box.x() + start * pitch
+            visible = QRect(left, box.y(), pixmap.width(), pixmap.height()).intersected(box)
+            if not visible.isEmpty():
+                painter.drawPixmap(visible, pixmap, visible.translated(-left, -box.y()))
 
     def _background(self, pitch: int, origin: tuple[int, int]) -> QPixmap:
         """Black with the grid of unlit dots, at the widget's size; rebuilt on resize."""
-        key = (self.width(), self.height(), pitch)
+        key = (self.width(), self.height(), pitch, self.cols, self.rows)
         if self._grid_brush is None or self._grid_brush[0] != key:
             pixmap = QPixmap(max(1, self.width()), max(1, self.height()))
             pixmap.fill(Qt.GlobalColor.black)
@@ -360,3 +354,32 @@ class LedMatrix(QWidget):
             painter.end()
             self._grid_brush = (key, pixmap)
         return self._grid_brush[1]
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Every run cut at its box's edge, lying outside the grid or over another run, and
+        every run painted cut (as measured by the last paint), one line each."""
+        found = []
+        for name, item in self._items.items():
+            if self.overflows(item) and not item.scroll:
+                found.append(f"{name} {item.text!r}: needs {text_dots(item.text, item.scale, item.badge)}"
+                             f" dots, has {self.box_width(item)}")
+            if item.x < 0 or item.y < 0 or item.x + self.box_width(item) > self.cols \
+                    or item.y + item.height > self.rows:
+                found.append(f"{name} {item.text!r}: outside the {self.cols}x{self.rows} grid")
+        for name, (text_px, box_px, scrolled) in self.painted.items():
+            if text_px > box_px and not scrolled:
+                found.append(f"{name}: painted {text_px}px of text in a {box_px}px box")
+        return found + self._overlaps()
+
+    def _overlaps(self) -> list[str]:
+        boxes = [(name, QRect(i.x, i.y, self.box_width(i), i.height)) for name, i in self._items.items()]
+        return [f"{a} overlaps {b}" for n, (a, ra) in enumerate(boxes) for b, rb in boxes[n + 1:]
+                if ra.intersects(rb)]
+
+    def unlit_margin(self) -> tuple[int, int]:
+        """Pixels of the widget left without dots across and down (less than a dot when the
+        grid follows the widget)."""
+        pitch = self.pitch()
+        return self.width() - pitch * self.cols, self.height() - pitch * self.rows

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from kiosk.domain import place_label
 from kiosk.models import Call, Catalog, QueueEntry
 
 SEEN_LIMIT = 10_000  # call numbers remembered for de-duplication (far more than a day's calls)
@@ -99,15 +100,27 @@ class BoardModel:
         return notice.en if lang == "en" else notice.zh
 
     def window_name(self, number: int, lang: str = "zh") -> str:
-        """A window's name from the catalog, or ``N号窗口``."""
+        """A window's name from the catalog, or ``N号窗口`` (``N号咨询台`` for a desk)."""
         window = self.catalog.window(number) if self.catalog else None
         if window is None:
-            return f"Window {number}" if lang == "en" else f"{number}号窗口"
+            return place_label(number, "window", lang)
         return window.name.en if lang == "en" else window.name.zh
 
-    def waiting_rows(self) -> list[tuple[str, str, int]]:
-        """(prefix, short zh name, waiting) per service, in catalog order."""
+    def window_kind(self, number: int) -> str:
+        """``window`` or ``desk``, from the catalog."""
+        window = self.catalog.window(number) if self.catalog else None
+        return window.kind if window is not None else "window"
+
+    def service_name(self, code: str, lang: str = "zh") -> str:
+        """A service's name in ``lang``, or its code when the catalog does not know it."""
+        service = self.catalog.service(code) if self.catalog else None
+        if service is None:
+            return code
+        return service.name.en if lang == "en" else service.name.zh
+
+    def waiting_rows(self, lang: str = "zh") -> list[tuple[str, str, int]]:
+        """(prefix, name in ``lang``, waiting) per service, in catalog order."""
         if self.catalog is None:
             return []
-        return [(s.prefix, s.name.zh, self.waiting.get(s.code, s.waiting))
+        return [(s.prefix, s.name.en if lang == "en" else s.name.zh, self.waiting.get(s.code, s.waiting))
                 for s in self.catalog.services]

@@ -1,0 +1,69 @@
+"""One window's LED screen (``kiosk display --window N``): its name, its current number as
+large as the screen allows, and what to do (``请到本窗口办理``, ``请到本咨询台办理`` at a desk).
+
+Where the screen is too narrow for the name or the hint on one line (a portrait screen), they
+wrap onto more lines if the number keeps room enough, else they scroll.
+"""
+
+from __future__ import annotations
+
+from ui.calling.led import LedMatrix, LedText, text_dots
+from ui.calling.ledfont import wrap
+from ui.calling.ledtable import LINE
+from ui.calling.model import BoardModel
+from ui.calling.words import word
+
+WINDOW_GRID = (128, 72)  # the fewest dots a window's screen is laid out for (1080p: 15 px)
+LINK_MARK = "·"
+MAX_LINES = 3  # of the name or the hint, when they wrap
+
+
+def lay_out_window(matrix: LedMatrix, model: BoardModel, window: int, *, linked: bool = True,
+                   lang: str = "zh") -> None:
+    """One window's screen: its name, its current number, and what to do."""
+    cols, rows = matrix.cols, matrix.rows
+    mark_w = 0 if linked else text_dots(LINK_MARK)
+    latest = None if window in model.paused_windows else model.latest
+    if window in model.paused_windows:
+        hint = word("paused", lang)
+    elif latest is None:
+        hint = word("welcome", lang)
+    else:
+        hint = word("come.desk" if model.window_kind(window) == "desk" else "come", lang)
+    number_scale = 1 if latest is None else max(1, cols // max(1, text_dots(latest.number)))
+    title, below = _fitted(model.window_name(window, lang), hint, cols - mark_w, rows, number_scale)
+    _lines(matrix, "window", title, 0, cols - mark_w, "amber")
+    matrix.set_item("link", None if linked else LedText(LINK_MARK, cols - mark_w, 0, "amber", width=mark_w))
+    hint_y = rows - LINE * len(below)
+    _lines(matrix, "hint", below, hint_y, cols, "green")
+    top = LINE * len(title)
+    matrix.set_item("latest", None if latest is None else _number(latest.number, cols, top, hint_y))
+
+
+def _fitted(name: str, hint: str, width: int, rows: int, number_scale: int) -> tuple[list[str], list[str]]:
+    """The name's and the hint's lines: wrapped where that takes at most ``MAX_LINES`` each
+    and leaves the number room for its size (up to twice the font), else one line each (they
+    scroll)."""
+    title, below = wrap(name, width) or [], wrap(hint, width) or []
+    need = LINE * min(2, number_scale) + 2
+    if 0 < len(title) <= MAX_LINES and 0 < len(below) <= MAX_LINES \
+            and rows - LINE * (len(title) + len(below)) >= need:
+        return title, below
+    return [name], [hint]
+
+
+def _lines(matrix: LedMatrix, name: str, lines: list[str], y: int, width: int, color: str) -> None:
+    """Centred lines from ``y`` down, runs ``name``, ``name.1``…; a line too wide scrolls."""
+    items = {name if i == 0 else f"{name}.{i}": LedText(line, 0, y + i * LINE, color, width=width,
+                                                        align="center", scroll=True)
+             for i, line in enumerate(lines)}
+    matrix.replace(f"{name}.", {k: v for k, v in items.items() if k != name})
+    matrix.set_item(name, items[name])
+
+
+def _number(number: str, cols: int, top: int, bottom: int) -> LedText:
+    """The current number, as large as fits between the name and the hint, centred."""
+    room = bottom - top - 2
+    scale = max(1, min(room // LINE, cols // max(1, text_dots(number))))
+    y = top + 1 + (room - LINE * scale) // 2
+    return LedText(number, 0, y, "red", scale=scale, width=cols, align="center", blink=True, scroll=True)

@@ -1,0 +1,46 @@
+"""The fixed words of the LED boards in Chinese and English (no Qt here).
+
+The boards show the hall's own names (services, windows, the notice) from the catalog in the
+board's language; these are the few words around them. A board is in one language, chosen at
+start (``kiosk display --lang``), unlike the counter, which switches with Qt's translators.
+"""
+
+from __future__ import annotations
+
+from kiosk.domain import place_label
+from kiosk.models import Call
+
+LANGS = ("zh", "en")
+
+WORDS = {
+    "zh": {"number": "号码", "window": "窗口", "service": "业务", "waiting": "等候",
+           "reconnecting": "重连中", "paused": "暂停服务", "welcome": "欢迎光临",
+           "come": "请到本窗口办理", "come.desk": "请到本咨询台办理"},
+    "en": {"number": "No.", "window": "Window", "service": "Service", "waiting": "Waiting",
+           "reconnecting": "Reconnecting", "paused": "Service paused", "welcome": "Welcome",
+           "come": "Please come here", "come.desk": "Please come here"},
+}
+
+
+def word(key: str, lang: str) -> str:
+    """The board word ``key`` in ``lang`` (Chinese for anything but ``en``)."""
+    return WORDS["en" if lang == "en" else "zh"][key]
+
+
+def people(count: int, lang: str) -> str:
+    """A waiting count: ``12人`` (zh) or ``12`` (en, under the heading "Waiting")."""
+    return str(count) if lang == "en" else f"{count}人"
+
+
+def call_place(call: Call, lang: str) -> str:
+    """Where the call sends the citizen: ``3号窗口``, ``18号咨询台``, ``Help desk 18``."""
+    return place_label(call.window, call.window_kind, lang)
+
+
+def call_lines(call: Call, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The latest call as one line and as two: ``请A012号到3号窗口`` or ``请A012号`` /
+    ``到3号窗口`` (``A012 to Window 3``, or ``Number A012`` / ``Window 3`` like a sign)."""
+    place = call_place(call, lang)
+    if lang == "en":
+        return (f"{call.number} to {place}",), (f"Number {call.number}", place)
+    return (f"请{call.number}号到{place}",), (f"请{call.number}号", f"到{place}")
