@@ -22,6 +22,8 @@ from kiosk.models import (
     Call,
     Catalog,
     HallEvent,
+    HelpCall,
+    HelpRequest,
     IssueRequest,
     QueueEntry,
     ServiceChange,
@@ -80,6 +82,12 @@ class HallClient:
         response = self._request("POST", "/tickets", json_body=req.model_dump(mode="json", exclude_none=True),
                                  headers={"Idempotency-Key": key})
         return Ticket.model_validate_json(response.content)
+
+    def request_help(self, screen: str = "", device: str = "") -> HelpCall:
+        """A citizen at this kiosk asks for staff; the server names the kiosk by its token
+        (``device`` is for the in-process hall's sake and not sent)."""
+        body = HelpRequest(screen=screen).model_dump(mode="json")
+        return HelpCall.model_validate_json(self._request("POST", "/help", json_body=body).content)
 
     def ticket(self, ticket_id: str) -> Ticket:
         """One ticket."""

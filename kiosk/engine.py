@@ -31,12 +31,16 @@ from kiosk.models import (
     Call,
     Catalog,
     HallEvent,
+    HelpCall,
     QueueEntry,
     ServiceChange,
     Ticket,
     WindowChange,
 )
 from kiosk.ordering import Candidate, rank_in_queue
+
+HELP_REPEAT_S = 60.0
+"""Presses of "call staff" at one kiosk within this many seconds are one call."""
 
 
 class HallEngine(IssuingRules, TicketActions):
@@ -51,6 +55,7 @@ class HallEngine(IssuingRules, TicketActions):
         self.feed = EventFeed(store)
         self.views = ViewBuilder(config, self.tz)
         self._ranks = {p.code: p.rank for p in config.priorities}
+        self._help_calls: dict[str, HelpCall] = {}  # device → its last call for staff
 
     # ----- reading -------------------------------------------------------------------------
 
@@ -163,6 +168,21 @@ class HallEngine(IssuingRules, TicketActions):
             self.views.set_window_paused(conn, number, change.paused)
             db.append_event(conn, now, "queue", {"window": number, "paused": change.paused})
         self.feed.notify()
+
+    def request_help(self, device: str, screen: str = "") -> HelpCall:
+        """A citizen at kiosk ``device`` asks for staff: one ``device`` event on the hall stream
+        (the guide desk's screens and signs show it). A second press within HELP_REPEAT_S of the
+        same kiosk is the same call: the desk is not flooded."""
+        now = self.clock.now()
+        last = self._help_calls.get(device)
+        if last is not None and now - last.at.timestamp() < HELP_REPEAT_S:
+            return last
+        call = HelpCall(device=device, screen=screen, at=local(now, self.tz))
+        with self.store.write() as conn:
+            db.append_event(conn, now, "device", call.model_dump(mode="json"))
+        self.feed.notify()
+        self._help_calls[device] = call
+        return call
 
     def add_appointments(self, items: Iterable[Appointment]) -> int:
         """Store booked slots (replacing same booking codes); returns how many."""

@@ -23,6 +23,7 @@ from kiosk.models import (
     Call,
     Catalog,
     HallEvent,
+    HelpCall,
     IssueRequest,
     QueueEntry,
     ServiceChange,
@@ -47,6 +48,7 @@ class Hall(Protocol):
     def change_service(self, code: str, change: ServiceChange) -> Catalog: ...
     def change_window(self, number: int, change: WindowChange) -> None: ...
     def add_appointments(self, items: list[Appointment]) -> int: ...
+    def request_help(self, screen: str = "", device: str = "") -> HelpCall: ...
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = ...) -> Iterator[HallEvent]: ...
 
@@ -67,6 +69,10 @@ class LocalHall:
     def add_appointments(self, items: list[Appointment]) -> int:
         """Store booked slots."""
         return self.engine.add_appointments(items)
+
+    def request_help(self, screen: str = "", device: str = "") -> HelpCall:
+        """A citizen at kiosk ``device`` asks for staff (in-process: the kiosk names itself)."""
+        return self.engine.request_help(device or "kiosk", screen)
 
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = lambda _s: None) -> Iterator[HallEvent]:

@@ -214,6 +214,22 @@ class Catalog(ApiModel):
         return next((w for w in self.windows if w.number == number), None)
 
 
+class HelpRequest(ApiModel):
+    """Body of ``POST /help``: a citizen at a kiosk pressed "call staff" on ``screen``."""
+
+    screen: str = Field(default="", max_length=32, pattern=r"^[a-z_]*$")
+
+
+class HelpCall(ApiModel):
+    """A kiosk's call for staff, as the guide desk's screens and signs receive it (a ``device``
+    event of the hall stream with ``event`` = ``help``)."""
+
+    event: Literal["help"] = "help"
+    device: str
+    screen: str = ""
+    at: datetime
+
+
 class HallEvent(ApiModel):
     """One entry of the hall-wide event stream (SSE)."""
 

@@ -30,6 +30,8 @@ from kiosk.models import (
     Appointment,
     Call,
     Catalog,
+    HelpCall,
+    HelpRequest,
     IssueRequest,
     QueueEntry,
     ServiceChange,
@@ -72,26 +74,31 @@ class Auth:
     def __init__(self, store: db.Store, dev: bool):
         self.store = store
         self.dev = dev
-        self._known: dict[str, tuple[str, float]] = {}  # token hash → (role, looked up at)
+        self._known: dict[str, tuple[str, str, float]] = {}  # token hash → (role, device, looked up at)
 
     def role_of(self, authorization: str | None) -> str:
-        """The role of the bearer token; a known token is looked up again after TOKEN_CACHE_S."""
+        """The role of the bearer token."""
+        return self.identity_of(authorization)[0]
+
+    def identity_of(self, authorization: str | None) -> tuple[str, str]:
+        """(role, device) of the bearer token: who a caller is comes from its token, never from
+        its body. A known token is looked up again after TOKEN_CACHE_S."""
         if not authorization or not authorization.lower().startswith("bearer "):
             raise HallError("unauthorized", "send 'Authorization: Bearer <token>' with a device token")
         token = authorization[7:].strip()
         if self.dev and token in DEV_TOKENS:
-            return DEV_TOKENS[token]
+            return DEV_TOKENS[token], token
         digest = hash_token(token)
         cached = self._known.get(digest)
-        if cached and time.monotonic() - cached[1] < TOKEN_CACHE_S:
-            return cached[0]
+        if cached and time.monotonic() - cached[2] < TOKEN_CACHE_S:
+            return cached[0], cached[1]
         t = db.tokens
         with self.store.read() as conn:
-            role = conn.execute(select(t.c.role).where(t.c.token_hash == digest)).scalar()
-        if role is None:
+            row = conn.execute(select(t.c.role, t.c.device).where(t.c.token_hash == digest)).first()
+        if row is None:
             raise HallError("unauthorized", "unknown or revoked token")
-        self._known[digest] = (role, time.monotonic())
-        return role
+        self._known[digest] = (row.role, row.device, time.monotonic())
+        return row.role, row.device
 
     def require(self, *roles: str) -> Callable:
         """A dependency admitting only ``roles`` (admin is always admitted)."""
@@ -251,6 +258,12 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     @app.post(f"{v1}/appointments")
     def add_appointments(body: list[Appointment], _role: str = Depends(auth.require("guide"))) -> dict:
         return {"imported": engine.add_appointments(body)}
+
+    @app.post(f"{v1}/help", status_code=202, response_model=HelpCall)
+    def request_help(body: HelpRequest, authorization: str | None = Header(default=None),
+                     _role: str = Depends(auth.require("kiosk"))) -> HelpCall:
+        # The kiosk asking is the token's device, whatever the body says.
+        return engine.request_help(auth.identity_of(authorization)[1], body.screen)
 
     @app.get(f"{v1}/queue", response_model=list[QueueEntry])
     def queue(_role: str = Depends(any_role)) -> list[QueueEntry]:

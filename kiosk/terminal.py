@@ -355,6 +355,19 @@ class KioskTerminal:
         if entry is not None:
             self.outbox.mark_printed(entry.id, ETICKET)
 
+    # ----- help -----------------------------------------------------------------------------
+
+    def request_help(self, screen: str = "") -> bool:
+        """Tell the hall (the guide desk's screens and signs) that a citizen here asks for staff.
+        Blocking: the hall lane. False when the server cannot be reached (staff at the kiosk
+        still see the alert the caller raises)."""
+        try:
+            self.hall.request_help(screen, device=self.config.kiosk.id)
+        except HallUnreachable as exc:
+            self.link.down(str(exc))
+            return False
+        return True
+
     # ----- delivery --------------------------------------------------------------------------
 
     def sync(self) -> SyncReport:
