@@ -83,17 +83,30 @@ def _scrolled(widget: QWidget) -> bool:
 
 def _outside(widget: QWidget, root: QWidget) -> str | None:
     parent = widget.parentWidget()
-    if parent is None or _scrolled(widget):
+    if parent is None:
         return None
+    area = parent.parentWidget()
+    if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
+        return _sideways(area)  # the scrolled body: only its width is bounded
     own = widget.geometry()
     if not parent.rect().adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(own):
         return f"lies outside its parent ({_rect(own)} in {parent.width()}x{parent.height()})"
+    if _scrolled(widget):
+        return None  # below the fold of a scroll area: scrolled to, not cut
     top_left = widget.mapTo(root, widget.rect().topLeft())
     in_root = QRect(top_left, widget.size())
     if not root.rect().adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(in_root):
         return f"lies outside the window ({_rect(in_root)} in {root.width()}x{root.height()})"
     return None
 
+
+def _sideways(area: QAbstractScrollArea) -> str | None:
+    """A scrolled body wider than its viewport is cut at the side (the areas scroll only up and
+    down: nobody finds a sideways scroll on a touch screen)."""
+    body = area.widget() if hasattr(area, "widget") else None
+    if body is None or body.width() <= area.viewport().width() + SLACK:
+        return None
+    return f"is {body.width()} px wide in a {area.viewport().width()} px scroll area (cut at the side)"
 
 def _rect(r: QRect) -> str:
     return f"{r.width()}x{r.height()}+{r.x()}+{r.y()}"
@@ -120,7 +133,8 @@ def _direct():
 def fit_problems(root: QWidget, *, where: str = "", within: QWidget | None = None) -> list[str]:
     """Every fitting problem among the visible widgets of ``root`` (a window), one line each;
     only those of ``within`` and its children when given (an overlay shown over the window)."""
-    QApplication.processEvents()
+    for _ in range(10):  # a wrapped label's new height is laid out some posted events later
+        QApplication.processEvents()
     prefix = f"{where}: " if where else ""
     found = []
     scope = within or root

@@ -1,5 +1,7 @@
 # ruff: noqa: F401, F811  (pytest fixtures imported from test_kiosk_fixtures, used as arguments)
-"""No text is clipped by its widget, on three screen sizes, in both languages and both modes."""
+"""Every kiosk screen is whole on a hall's four screen shapes, in both languages and both modes
+(nothing clipped, outside or overlapping, every touch target at least 60 px), and elderly mode
+meets the published numbers (适老化)."""
 
 from __future__ import annotations
 
@@ -10,46 +12,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from kiosk.client import HallUnreachable
 from kiosk.domain import HallError
 from kiosk.terminal import IssueOutcome
-from tests.ui.test_kiosk_fixtures import hall, kiosk_config, make_kiosk, qm_dir
+from tests.ui.fit import fit_problems
+from tests.ui.readable import contrast, font_px, line_ratio, small_targets, text_widgets
+from tests.ui.test_kiosk_fixtures import hall, make_kiosk, qm_dir
 
-SIZES = [(1920, 1080), (1080, 1920), (1280, 1024)]
-
-
-def clipped(widget) -> str | None:
-    """Why ``widget``'s text does not fit its contents rectangle, or None when it fits."""
-    text = widget.text()
-    if not widget.isVisible() or not text:
-        return None
-    fm = widget.fontMetrics()
-    rect = widget.contentsRect()
-    if isinstance(widget, QPushButton):
-        needed = fm.horizontalAdvance(text)
-        return None if needed <= rect.width() - 8 else f"needs {needed}px, has {rect.width()}"
-    width = rect.width() - 2 * widget.margin()
-    if widget.wordWrap():
-        box = fm.boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text)
-        if box.height() > rect.height() + 1 or box.width() > width + 1:
-            return f"needs {box.width()}x{box.height()}, has {width}x{rect.height()}"
-        return None
-    lines = text.split("\n")
-    needed = max(fm.horizontalAdvance(line) for line in lines)
-    high = fm.lineSpacing() * len(lines)
-    if needed > width + 1 or high > rect.height() + fm.leading() + 2:
-        return f"needs {needed}x{high}, has {width}x{rect.height()}"
-    return None
-
-
-def problems(window) -> list[str]:
-    QApplication.processEvents()
-    found = []
-    for widget in window.findChildren(QLabel) + window.findChildren(QPushButton):
-        if widget.window() is not window:
-            continue
-        why = clipped(widget)
-        if why:
-            found.append(f"{window.screen_name()}: {widget.objectName() or type(widget).__name__}"
-                         f" {widget.text()[:30]!r} {why}")
-    return found
+SHAPES = [(1920, 1080), (1080, 1920), (1280, 1024), (1366, 768)]  # a hall's screens
 
 
 def walk(window, hall):
@@ -88,17 +55,55 @@ def walk(window, hall):
     yield
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_nothing_clipped(qtbot, make_kiosk, hall, size):
+def states(w, hall):
+    """Every screen in both languages: yields a key naming it, with the kiosk on that screen."""
+    for language in ("zh", "en"):
+        w.set_language(language)
+        for i, _ in enumerate(walk(w, hall)):
+            yield f"{language}-{i}-{w.screen_name()}"
+
+
+@pytest.mark.parametrize("size", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_screen_fits_every_shape_in_both_modes_and_languages(qtbot, make_kiosk, hall, size):
     w = make_kiosk(size=size, idle_ms=600_000).window
     found = []
-    assert (w.width(), w.height()) == size  # the layouts' minimum sizes fit the screen
     for elderly in (False, True):
         if w.elderly != elderly:
             w.toggle_elderly()
-        for language in ("zh", "en"):
-            w.set_language(language)
-            for _ in walk(w, hall):
-                assert (w.width(), w.height()) == size
-                found += [f"{size} {language} elderly={elderly} {p}" for p in problems(w)]
+        for key in states(w, hall):
+            assert (w.width(), w.height()) == size
+            found += [f"{size} {key} elderly={elderly}: {p}" for p in fit_problems(w)]
+            found += [f"{size} {key} elderly={elderly}: small target {t}" for t in small_targets(w)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_elderly_mode_meets_the_published_numbers(qtbot, make_kiosk, hall, size):
+    """Main text >= 18 and the largest >= 30 dp-equivalent, line spacing >= 1.3, contrast >= 4.5:1
+    (3:1 for text above 18 px), and every text at least 1.5 times its standard size
+    (display-size text of 96 px and more excepted)."""
+    w = make_kiosk(size=size, idle_ms=600_000).window
+    standard = {}
+    for key in states(w, hall):
+        standard.update({(key, id(t)): font_px(t) for t in text_widgets(w)})
+    w.toggle_elderly()
+    found = []
+    for key in states(w, hall):
+        shot = w.grab().toImage()
+        texts = text_widgets(w)
+        assert texts, key
+        if max(font_px(t) for t in texts) < 30:
+            found.append(f"{key}: largest text {max(font_px(t) for t in texts)} px")
+        for t in texts:
+            px, name = font_px(t), f"{key} {t.objectName() or type(t).__name__} {t.text()[:20]!r}"
+            before = standard.get((key, id(t)))
+            if px < 18:
+                found.append(f"{name}: {px} px")
+            if line_ratio(t) < 1.3:
+                found.append(f"{name}: line spacing {line_ratio(t):.2f}")
+            ratio = contrast(t, shot, w)
+            if ratio < (3.0 if px > 18 else 4.5):
+                found.append(f"{name}: contrast {ratio:.1f}:1")
+            if before and px < 1.5 * before and px < 96:
+                found.append(f"{name}: {px} px is not 1.5 x {before} px")
     assert not found, "\n".join(found)

@@ -27,6 +27,8 @@ class HomeScreen(Screen):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.grid_host, 1)
         self.tiles: dict[str, ServiceTile] = {}
+        self._probe = ServiceTile("", self.grid_host)  # never shown: measures a tile's height
+        self._probe.hide()
         self.page = 0
         self.prev_button = TouchButton("", "secondary")
         self.next_button = TouchButton("", "secondary")
@@ -42,7 +44,7 @@ class HomeScreen(Screen):
         foot.addWidget(self.prev_button, 1)
         foot.addWidget(self.page_label)
         foot.addWidget(self.next_button, 1)
-        self.body.addLayout(foot)
+        self.footer.addLayout(foot)
 
     # -- paging -------------------------------------------------------------------------------
     def services(self) -> list[CatalogService]:
@@ -54,11 +56,38 @@ class HomeScreen(Screen):
         return sorted(catalog.services, key=lambda s: order.get(s.zone, 99))
 
     def per_page(self) -> tuple[int, int]:
-        """(columns, rows) of tiles for the window's shape and the mode."""
+        """(columns, rows) of tiles: columns by the window's shape and the mode, rows as many as
+        the room below the title holds at the tiles' own text sizes (fewer on a short screen, so
+        no tile is squeezed: the rest go to the next page)."""
         portrait = self.kiosk.height() > self.kiosk.width()
         if self.kiosk.elderly:
-            return (2, 3) if portrait else (3, 2)
-        return (2, 6) if portrait else (4, 3)
+            cols, most = (2, 4) if portrait else (3, 3)
+        else:
+            cols, most = (2, 6) if portrait else (4, 4)
+        room = self._grid_room()
+        if room <= 0:  # not laid out yet: the shape's usual count
+            return cols, most // 2 + 1
+        spacing = self.grid.spacing()
+        rows = (room + spacing) // (self._tile_height() + spacing)
+        return cols, max(1, min(most, rows))
+
+    def _grid_room(self) -> int:
+        """The height left for the tiles: the scrolled body's height less title and notice."""
+        width = self.scroll.viewport().width()
+        used = self.title.heightForWidth(width) + self.body.spacing()
+        if self.notice.isVisibleTo(self):
+            used += self.notice.heightForWidth(width) + self.body.spacing()
+        return self.scroll.viewport().height() - used
+
+    def _tile_height(self) -> int:
+        """A tile's height with a name on two lines, at the tile fonts the style sheet sets."""
+        probe = self._probe
+        for part in (probe, probe.zone, probe.name, probe.status):
+            part.ensurePolished()
+        lines = (probe.zone.fontMetrics().lineSpacing() + 2 * probe.name.fontMetrics().lineSpacing()
+                 + probe.status.fontMetrics().lineSpacing())
+        margins = probe.layout().contentsMargins()
+        return lines + 2 * probe.layout().spacing() + margins.top() + margins.bottom() + 8  # border
 
     def pages(self) -> int:
         """How many pages the services take."""

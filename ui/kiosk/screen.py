@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.models import CatalogService, Citizen
+from ui.layouts import WrapRow, scrolling
 
 if TYPE_CHECKING:
     from ui.kiosk.window import KioskWindow
@@ -32,7 +33,12 @@ class Visit:
 
 
 class Screen(QWidget):
-    """A full-page citizen screen. ``render()`` sets every text; it runs again on a language switch."""
+    """A full-page citizen screen. ``render()`` sets every text; it runs again on a language switch.
+
+    ``body`` holds what the screen says; it scrolls when a short screen cannot show it all. The
+    buttons (``button_row``) sit in the ``footer`` below it, always on screen, and wrap to a
+    second line when they do not fit side by side.
+    """
 
     name = "screen"
 
@@ -40,9 +46,20 @@ class Screen(QWidget):
         super().__init__()
         self.kiosk = kiosk
         self.setObjectName(f"screen_{self.name}")
-        self.body = QVBoxLayout(self)
-        self.body.setContentsMargins(48, 24, 48, 32)
-        self.body.setSpacing(18)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 16, 40, 20)
+        outer.setSpacing(14)
+        content = QWidget()
+        content.setObjectName("screenContent")
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(14)
+        self.scroll = scrolling(content)
+        self.scroll.setObjectName("screenScroll")
+        outer.addWidget(self.scroll, 1)
+        self.footer = QVBoxLayout()
+        self.footer.setSpacing(14)
+        outer.addLayout(self.footer)
 
     @property
     def lang(self) -> str:
@@ -51,6 +68,7 @@ class Screen(QWidget):
 
     def entered(self) -> None:
         """Called each time the screen is shown; screens refresh what they show here."""
+        self.scroll.verticalScrollBar().setValue(0)
         self.render()
 
     def left(self) -> None:
@@ -64,11 +82,12 @@ class Screen(QWidget):
             self.render()
         super().changeEvent(event)
 
-    def button_row(self, *buttons: QWidget) -> QHBoxLayout:
-        """A row of buttons at the foot of the screen."""
-        row = QHBoxLayout()
-        row.setSpacing(24)
+    def button_row(self, *buttons: QWidget) -> WrapRow:
+        """A row of buttons at the foot of the screen, wrapping when they do not fit."""
+        host = QWidget()
+        host.setObjectName("buttonRow")
+        row = WrapRow(host)
         for button in buttons:
             row.addWidget(button)
-        self.body.addLayout(row)
+        self.footer.addWidget(host)
         return row

@@ -112,8 +112,7 @@ class IdentifyScreen(Screen):
         self.back.clicked.connect(kiosk.go_home)
         self.booking.clicked.connect(lambda: kiosk.show_screen("booking"))
         self.skip.clicked.connect(kiosk.skip_identify)
-        self.body.addWidget(self.booking)  # its own row: three long labels do not fit portrait
-        self.button_row(self.back, self.skip)
+        self.button_row(self.back, self.booking, self.skip)  # wraps where three do not fit
 
     def entered(self) -> None:
         self.prompt.timer.start()

@@ -183,6 +183,10 @@ class SignsEditor(QWidget):
             combo.addItem(name, name)
         combo.setCurrentIndex(max(0, combo.findData(uri_protocol(sign.get("uri", "")))))
         self.table.setCellWidget(row, 1, combo)
+        # never lower than the box: ResizeToContents alone measured the text cells only
+        combo.ensurePolished()
+        header = self.table.verticalHeader()
+        header.setMinimumSectionSize(max(header.minimumSectionSize(), combo.sizeHint().height() + 4))
         self.table.setItem(row, 2, QTableWidgetItem(format_addresses(sign.get("addresses", {}))))
 
     def _remove(self) -> None:

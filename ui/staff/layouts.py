@@ -10,7 +10,11 @@ that none ever needs to scroll sideways).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QWidget
+
+from ui.layouts import scrolling
+
+__all__ = ["Reflow", "room_beside_scroll_bar", "scrolling"]
 
 
 class Reflow(QWidget):
@@ -60,13 +64,6 @@ class Reflow(QWidget):
         for column in range(max(columns, self.columns)):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         self.columns = columns
-
-
-def scrolling(body: QWidget) -> QScrollArea:
-    """``body`` in a frameless scroll area; its width follows the area's."""
-    area = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-    area.setWidget(body)
-    return area
 
 
 def room_beside_scroll_bar(area: QScrollArea) -> int:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -94,10 +94,12 @@ class SettingsPage(QWidget):
 
     # -- building ------------------------------------------------------------------------------
     def _group_tab(self, group: str) -> QWidget:
+        # A grid, not a QFormLayout: the form gave a field the height of its first help line
+        # when the help wrapped, so the text was cut; the grid honours wrapped heights.
         page = QWidget()
-        form = QFormLayout(page)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a long label above its field
-        for setting in in_group(group):
+        grid = QGridLayout(page)
+        grid.setColumnStretch(1, 1)
+        for row, setting in enumerate(in_group(group)):
             editor = make_editor(setting)
             self.editors[setting.key] = editor
             cell = QVBoxLayout()
@@ -106,14 +108,19 @@ class SettingsPage(QWidget):
             self.errors[setting.key] = QLabel(objectName="fieldError", wordWrap=True)
             cell.addWidget(self.helps[setting.key])
             cell.addWidget(self.errors[setting.key])
-            self.labels[setting.key] = QLabel()
-            form.addRow(self.labels[setting.key], cell)
-        if group in SCAN_GROUPS:
-            form.addRow(self._scan_row(group))
-        form.addRow(self._tools(group))
+            self.labels[setting.key] = QLabel(wordWrap=True)
+            grid.addWidget(self.labels[setting.key], row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addLayout(cell, row, 1)
+        below = [self._scan_row(group)] if group in SCAN_GROUPS else []
         self.results[group] = QLabel(objectName="status", wordWrap=True)
         self.results[group].setObjectName(f"result_{group}")
-        form.addRow(self.results[group])
+        for item in [*below, self._tools(group), self.results[group]]:
+            row = grid.rowCount()
+            if isinstance(item, QWidget):
+                grid.addWidget(item, row, 0, 1, 2)
+            else:
+                grid.addLayout(item, row, 0, 1, 2)
+        grid.setRowStretch(grid.rowCount(), 1)
         return scrolling(page)
 
     def _scan_row(self, group: str) -> QHBoxLayout:
