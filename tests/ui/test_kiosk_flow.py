@@ -65,16 +65,39 @@ def test_id_required_service_with_card(qtbot, make_kiosk, hall):
     assert ticket.number.encode() in rig.printer.output
 
 
-def test_elderly_card_is_offered_priority(qtbot, make_kiosk, hall):
+def test_elderly_card_is_offered_priority_in_elderly_mode_for_the_rest_of_the_visit(qtbot, make_kiosk, hall):
     rig = make_kiosk()
     w = rig.window
     to_identify(qtbot, w, "SS02")
+    assert not w.elderly
+    standard = w.screens["identify"].title.font().pixelSize()
     rig.card(born=ELDERLY_BORN)
     wait_screen(qtbot, w, "priority")
+    assert w.elderly  # the card says 65 or older: large text from here on
+    assert w.screens["priority"].title.font().pixelSize() >= 1.5 * standard
     click(qtbot, w.screens["priority"].accept)
     wait_screen(qtbot, w, "done")
     assert hall.ticket(done_ticket(w).id).priority == "elderly"
-    assert w.screens["done"].note.isVisible()
+    assert w.screens["done"].note.isVisible() and w.elderly
+    rig.remove_card()
+    click(qtbot, w.screens["done"].finish)
+    wait_screen(qtbot, w, "home")
+    assert not w.elderly  # the next citizen starts in standard mode
+
+
+def test_elderly_mode_chosen_by_the_citizen_stays_after_the_visit(qtbot, make_kiosk, hall):
+    rig = make_kiosk()
+    w = rig.window
+    click(qtbot, w.screens["home"].elderly_button)
+    assert w.elderly
+    to_identify(qtbot, w, "SS02")
+    rig.card(born=ELDERLY_BORN)
+    wait_screen(qtbot, w, "priority")
+    click(qtbot, w.screens["priority"].decline)
+    wait_screen(qtbot, w, "done")
+    click(qtbot, w.screens["done"].finish)
+    wait_screen(qtbot, w, "home")
+    assert w.elderly
 
 
 def test_younger_card_gets_no_offer(qtbot, make_kiosk, hall):

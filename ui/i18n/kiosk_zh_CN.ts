@@ -1,19 +1,20 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BookingScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="184" />
+        <location filename="../kiosk/steps.py" line="183"/>
         <source>Enter your booking code</source>
         <translation>请输入预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="186" />
+        <location filename="../kiosk/steps.py" line="185"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="187" />
+        <location filename="../kiosk/steps.py" line="186"/>
         <source>Check in</source>
         <translation>预约签到</translation>
     </message>
@@ -21,72 +22,72 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="116" />
+        <location filename="../kiosk/results.py" line="116"/>
         <source>Done (back to the start in {s} s)</source>
         <translation>完成（{s} 秒后返回首页）</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="126" />
+        <location filename="../kiosk/results.py" line="126"/>
         <source>Please photograph this e-ticket</source>
         <translation>请拍下这张电子票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="129" />
+        <location filename="../kiosk/results.py" line="129"/>
         <source>The ticket could not be printed.</source>
         <translation>排队票未能打印。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="130" />
+        <location filename="../kiosk/results.py" line="130"/>
         <source>Your number is valid; staff have been told.</source>
         <translation>您的号码依然有效，已通知工作人员。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="132" />
+        <location filename="../kiosk/results.py" line="132"/>
         <source>Your number has been reprinted</source>
         <translation>已为您重新打印排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="133" />
+        <location filename="../kiosk/results.py" line="133"/>
         <source>Please take your ticket</source>
         <translation>请取走您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="137" />
+        <location filename="../kiosk/results.py" line="137"/>
         <source>Go to: {windows}</source>
         <translation>办理窗口：{windows}</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="138" />
+        <location filename="../kiosk/results.py" line="138"/>
         <source>People ahead of you: {n}</source>
         <translation>您前面还有：{n} 人</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="140" />
+        <location filename="../kiosk/results.py" line="140"/>
         <source>Estimated wait: about {m} min</source>
         <translation>预计等候：约 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="141" />
+        <location filename="../kiosk/results.py" line="141"/>
         <source>Estimated wait: not known</source>
         <translation>预计等候：暂无法估算</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="145" />
+        <location filename="../kiosk/results.py" line="145"/>
         <source>This QR code is your ticket</source>
         <translation>此二维码即您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="146" />
+        <location filename="../kiosk/results.py" line="146"/>
         <source>Scan to follow your place in the queue</source>
         <translation>扫码随时查看排队进度</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="151" />
+        <location filename="../kiosk/results.py" line="151"/>
         <source>Appointment checked in: you will be called first.</source>
         <translation>预约已签到，将优先叫号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="154" />
+        <location filename="../kiosk/results.py" line="154"/>
         <source>Priority: {name}</source>
         <translation>优先类别：{name}</translation>
     </message>
@@ -94,27 +95,27 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../kiosk/home.py" line="80" />
+        <location filename="../kiosk/home.py" line="109"/>
         <source>Please choose a service</source>
         <translation>请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="84" />
+        <location filename="../kiosk/home.py" line="113"/>
         <source>Standard mode</source>
         <translation>标准模式</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="85" />
+        <location filename="../kiosk/home.py" line="114"/>
         <source>Elderly mode: large text</source>
         <translation>长者模式（大字）</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="86" />
+        <location filename="../kiosk/home.py" line="115"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="87" />
+        <location filename="../kiosk/home.py" line="116"/>
         <source>Next</source>
         <translation>下一页</translation>
     </message>
@@ -122,42 +123,42 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="131" />
+        <location filename="../kiosk/steps.py" line="130"/>
         <source>Please place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="134" />
+        <location filename="../kiosk/steps.py" line="133"/>
         <source>This service needs your ID card (real-name ticket).</source>
         <translation>本事项须刷身份证实名取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="136" />
+        <location filename="../kiosk/steps.py" line="135"/>
         <source>Your ID card is optional here: with it, an appointment is checked in and senior citizens may queue with priority.</source>
         <translation>本事项可不刷身份证；刷证可自动签到预约，老年人可优先排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="143" />
+        <location filename="../kiosk/steps.py" line="142"/>
         <source>The ID card reader is not working. Please ask the staff at the help desk, who can give you a ticket.</source>
         <translation>身份证读卡器暂时无法使用，请到导服台由工作人员为您取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="145" />
+        <location filename="../kiosk/steps.py" line="144"/>
         <source>The ID card reader is not working. You can still take a number without it.</source>
         <translation>身份证读卡器暂时无法使用，您仍可不刷证取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="148" />
+        <location filename="../kiosk/steps.py" line="147"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="149" />
+        <location filename="../kiosk/steps.py" line="148"/>
         <source>I have a booking code</source>
         <translation>我有预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="150" />
+        <location filename="../kiosk/steps.py" line="149"/>
         <source>Get a ticket without ID card</source>
         <translation>不刷证直接取号</translation>
     </message>
@@ -165,77 +166,77 @@
 <context>
     <name>KioskText</name>
     <message>
-        <location filename="../kiosk/texts.py" line="24" />
+        <location filename="../kiosk/texts.py" line="24"/>
         <source>{n} waiting</source>
         <translation>等候 {n} 人</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="26" />
+        <location filename="../kiosk/texts.py" line="26"/>
         <source>about {m} min</source>
         <translation>约 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="34" />
+        <location filename="../kiosk/texts.py" line="34"/>
         <source>This service is not taking tickets now</source>
         <translation>该事项暂不能取号</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="36" />
-        <source>Today's tickets are all taken</source>
+        <location filename="../kiosk/texts.py" line="36"/>
+        <source>Today&apos;s tickets are all taken</source>
         <translation>今日号已取完</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="38" />
+        <location filename="../kiosk/texts.py" line="38"/>
         <source>You already have a ticket</source>
         <translation>您已取过号</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="40" />
+        <location filename="../kiosk/texts.py" line="40"/>
         <source>Not yet time for your appointment</source>
         <translation>不在预约签到时间内</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="42" />
+        <location filename="../kiosk/texts.py" line="42"/>
         <source>Booking code not found</source>
         <translation>未找到该预约</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="43" />
+        <location filename="../kiosk/texts.py" line="43"/>
         <source>Sorry, this did not work</source>
         <translation>抱歉，未能办理</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="52" />
+        <location filename="../kiosk/texts.py" line="52"/>
         <source>Please choose another service or come back later.</source>
         <translation>请选择其他事项或稍后再来。</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="55" />
-        <source>All of today's numbers for this service have been given out. Please come back on the next working day.</source>
+        <location filename="../kiosk/texts.py" line="55"/>
+        <source>All of today&apos;s numbers for this service have been given out. Please come back on the next working day.</source>
         <translation>该事项今日号源已全部发放，请下一个工作日再来。</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="60" />
+        <location filename="../kiosk/texts.py" line="60"/>
         <source>Each person may hold one ticket per service. Your number is {number}. Touch the button below to print it again.</source>
         <translation>同一事项每人只能取一个号。您的号码是 {number}，点击下方按钮可重新打印。</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="63" />
+        <location filename="../kiosk/texts.py" line="63"/>
         <source>This booking has already been checked in. Please wait to be called.</source>
         <translation>该预约已签到，请留意叫号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="66" />
+        <location filename="../kiosk/texts.py" line="66"/>
         <source>Your appointment can be checked in between {opens} and {closes}.</source>
         <translation>您的预约可在 {opens} 至 {closes} 之间签到。</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="70" />
+        <location filename="../kiosk/texts.py" line="70"/>
         <source>We could not find this booking code for this service today. Please check the code, or ask the staff at the help desk.</source>
         <translation>未找到该事项今日的此预约码，请核对后重新输入，或到导服台咨询。</translation>
     </message>
     <message>
-        <location filename="../kiosk/texts.py" line="72" />
+        <location filename="../kiosk/texts.py" line="72"/>
         <source>Please try again, or ask the staff at the help desk.</source>
         <translation>请重试，或到导服台请工作人员帮助。</translation>
     </message>
@@ -243,7 +244,17 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="248" />
+        <location filename="../kiosk/window.py" line="300"/>
+        <source>Staff called ✓</source>
+        <translation>已呼叫工作人员 ✓</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/window.py" line="301"/>
+        <source>Call staff</source>
+        <translation>呼叫工作人员</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/window.py" line="302"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
@@ -251,32 +262,32 @@
 <context>
     <name>MaterialsScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="41" />
+        <location filename="../kiosk/steps.py" line="41"/>
         <source>Please have these materials ready</source>
         <translation>请备齐以下材料</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="44" />
+        <location filename="../kiosk/steps.py" line="44"/>
         <source>To finish in one visit, bring:</source>
         <translation>为确保一次办成，请携带：</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="45" />
+        <location filename="../kiosk/steps.py" line="45"/>
         <source>No documents are needed for this service.</source>
         <translation>本事项无需携带材料。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="49" />
+        <location filename="../kiosk/steps.py" line="49"/>
         <source>Handled together at one window:</source>
         <translation>以下事项在同一窗口一并办理：</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="53" />
+        <location filename="../kiosk/steps.py" line="53"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="54" />
+        <location filename="../kiosk/steps.py" line="54"/>
         <source>I have them, continue</source>
         <translation>材料已备齐，继续</translation>
     </message>
@@ -284,27 +295,27 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="198" />
+        <location filename="../kiosk/results.py" line="198"/>
         <source>Service temporarily unavailable</source>
         <translation>暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="199" />
+        <location filename="../kiosk/results.py" line="199"/>
         <source>The kiosk cannot reach the queue system right now. It will come back by itself in a moment; you can also ask the staff at the help desk.</source>
         <translation>取号机暂时无法连接排队系统，稍后将自动恢复；您也可以到导服台请工作人员帮助。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="207" />
+        <location filename="../kiosk/results.py" line="207"/>
         <source>Back to the start</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="208" />
+        <location filename="../kiosk/results.py" line="208"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="209" />
+        <location filename="../kiosk/results.py" line="209"/>
         <source>Print my ticket again</source>
         <translation>重新打印我的号票</translation>
     </message>
@@ -312,17 +323,17 @@
 <context>
     <name>PrintingScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="39" />
+        <location filename="../kiosk/results.py" line="39"/>
         <source>Getting your number…</source>
         <translation>正在取号……</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="40" />
+        <location filename="../kiosk/results.py" line="40"/>
         <source>Printing your ticket…</source>
         <translation>正在打印排队票……</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="41" />
+        <location filename="../kiosk/results.py" line="41"/>
         <source>Please wait a moment.</source>
         <translation>请稍候。</translation>
     </message>
@@ -330,22 +341,22 @@
 <context>
     <name>PriorityScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="210" />
+        <location filename="../kiosk/steps.py" line="209"/>
         <source>Priority for senior citizens</source>
         <translation>老年人优先</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="211" />
+        <location filename="../kiosk/steps.py" line="210"/>
         <source>You are {age} or older, so you may queue in the priority line for senior citizens.</source>
         <translation>您已年满 {age} 周岁，可以使用老年人优先通道排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="213" />
+        <location filename="../kiosk/steps.py" line="212"/>
         <source>No, normal queue</source>
         <translation>不用，普通排队</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="214" />
+        <location filename="../kiosk/steps.py" line="213"/>
         <source>Yes, use priority</source>
         <translation>好的，优先排队</translation>
     </message>

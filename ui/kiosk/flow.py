@@ -70,7 +70,10 @@ class CitizenFlow:
             return  # a staff card opens staff mode (ui.staff.entry), it queues for nothing
         visit.card = card
         visit.citizen = citizen
-        if card.age >= self.config.kiosk.elderly_age and "elderly" in visit.service.priorities:
+        senior = card.age >= self.config.kiosk.elderly_age
+        if senior:
+            self.set_elderly(True, for_visit=not self.elderly)  # large text for the rest of the visit
+        if senior and "elderly" in visit.service.priorities:
             self.show_screen("priority")
         else:
             self.issue()

@@ -42,6 +42,9 @@ def process_seconds() -> float:
 
 _IMPORTED = time.monotonic()
 
+HELP_SHOWN_MS = 60_000
+"""How long the bar says staff were called (the hall treats presses within 60 s as one call)."""
+
 INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
                 QEvent.Type.TouchUpdate, QEvent.Type.Wheel}
 
@@ -76,6 +79,7 @@ class KioskWindow(CitizenFlow, QWidget):
         self.catalog: Catalog | None = None
         self.visit: Visit | None = None
         self.elderly = False
+        self.elderly_for_visit = False  # switched on by a senior's card, off when the visit ends
         self.exit_unlocked = False
         self.touch_started = 0.0
         self._painted = False
@@ -130,12 +134,16 @@ class KioskWindow(CitizenFlow, QWidget):
         row.setSpacing(18)
         self.hall_name = label("", "hallName")
         self.clock = label("", "clock", wrap=False)
+        self.help_button = TouchButton("", "help")
         self.home_button = TouchButton("", "bar")
         self.lang_button = TouchButton("", "bar")
+        self.help_button.setObjectName("callStaff")
+        self.help_button.clicked.connect(self.call_staff)
         self.home_button.clicked.connect(self.go_home)
         self.lang_button.clicked.connect(self.toggle_language)
         row.addWidget(self.hall_name, 1)
         row.addWidget(self.clock)
+        row.addWidget(self.help_button)
         row.addWidget(self.home_button)
         row.addWidget(self.lang_button)
         return bar
@@ -152,6 +160,10 @@ class KioskWindow(CitizenFlow, QWidget):
         self.refresh_timer.setInterval(refresh_ms)
         self.refresh_timer.timeout.connect(self._periodic_refresh)
         self.refresh_timer.start()
+        self.help_timer = QTimer(self)  # how long the bar says "staff called"
+        self.help_timer.setSingleShot(True)
+        self.help_timer.setInterval(HELP_SHOWN_MS)
+        self.help_timer.timeout.connect(self.topbar_render)
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(1000)
         self.clock_timer.timeout.connect(self._tick_clock)
@@ -226,6 +238,8 @@ class KioskWindow(CitizenFlow, QWidget):
         if self._issue_pending:
             return  # the hall is issuing; the printing screen moves on by itself
         self.visit = None
+        if self.elderly_for_visit:  # the senior's visit is over: the next citizen starts standard
+            self.set_elderly(False)
         self.show_screen("home")
         self.refresh_catalog()
 
@@ -252,17 +266,39 @@ class KioskWindow(CitizenFlow, QWidget):
         self.set_language("en" if self.language == "zh" else "zh")
 
     def toggle_elderly(self) -> None:
-        """Elderly mode: larger text, higher contrast, fewer tiles per page, longer timeouts."""
-        self.elderly = not self.elderly
+        """The citizen's button: elderly mode on or off."""
+        self.set_elderly(not self.elderly)
+
+    def set_elderly(self, on: bool, *, for_visit: bool = False) -> None:
+        """Elderly mode: larger text, higher contrast, fewer tiles per page, longer timeouts.
+        ``for_visit``: switched on by a senior's card, for the rest of this visit only."""
+        self.elderly_for_visit = on and for_visit
+        if on == self.elderly:
+            return
+        self.elderly = on
         self.root.setStyleSheet(style_sheet(self.elderly))
         self.screens["home"].page = 0
         self.stack.currentWidget().render()
         self.poke()
 
+    def call_staff(self) -> None:
+        """The citizen's "call staff" button, on every screen: staff are alerted here at once and
+        the hall is told (the guide desk's screens and signs show it); the bar says so."""
+        screen = self.screen_name()
+        self.services.alerts.raise_alert(
+            "help_requested", f"a citizen at this kiosk asks for help (screen: {screen})", "warning")
+        if not self.help_timer.isActive():
+            terminal = self.services.terminal
+            self.services.hall_lane.run(lambda: terminal.request_help(screen))
+        self.help_timer.start()
+        self.topbar_render()
+
     def topbar_render(self) -> None:
         """Hall name, clock and the bar's buttons in the current language."""
         name = getattr(self.catalog.hall.name, self.language) if self.catalog else ""
         self.hall_name.setText(name)
+        self.help_button.setText(self.tr("Staff called ✓") if self.help_timer.isActive()
+                                 else self.tr("Call staff"))
         self.home_button.setText(self.tr("Home"))
         self.home_button.setVisible(self.screen_name() not in ("home", "printing", "unavailable"))
         # The button names the other language in that language, so a citizen can find it.
@@ -298,6 +334,8 @@ class KioskWindow(CitizenFlow, QWidget):
     def show_overlay(self, widget: QWidget) -> None:
         """Show a full-screen staff panel over the citizen screens (idle timeout paused)."""
         self.close_overlay()
+        self.services.alerts.clear("help_requested")  # staff are here
+        self.help_timer.stop()
         self.overlay = widget
         widget.setParent(self)
         widget.setGeometry(self.rect())
@@ -352,7 +390,8 @@ class KioskWindow(CitizenFlow, QWidget):
         """Stop every timer and the activity filter: no hall call may start after the lanes
         are shut down (on exit)."""
         QApplication.instance().removeEventFilter(self._filter)
-        for timer in (self.idle_timer, self.retry_timer, self.refresh_timer, self.clock_timer):
+        for timer in (self.idle_timer, self.retry_timer, self.refresh_timer, self.clock_timer,
+                      self.help_timer):
             timer.stop()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
@@ -18,6 +18,7 @@ class AlertsPage(QWidget):
 
     def __init__(self, controller, parent: QWidget | None = None):
         super().__init__(parent)
+        self.controller = controller
         self.alerts = controller.services.alerts
         layout = QVBoxLayout(self)
         self.heading = QLabel(objectName="title")
@@ -59,7 +60,13 @@ class AlertsPage(QWidget):
             "server_down": self.tr("Hall server unreachable: the kiosk issues offline tickets"),
             "offline_rejected": self.tr("Offline tickets refused by the hall server: "
                                         "help these citizens at the guide desk"),
+            "help_requested": self.tr("A citizen at this kiosk pressed \"call staff\""),
+            "out_of_service": self.tr("The kiosk cannot issue tickets: citizens see \"out of service\""),
         }
+
+    def _zone(self):  # noqa: ANN202 - a ZoneInfo, or None for the machine's own
+        terminal = getattr(self.controller.services, "terminal", None)
+        return terminal.timezone if terminal is not None else None
 
     def refresh(self) -> None:
         """Show the current alerts, oldest first."""
@@ -69,7 +76,7 @@ class AlertsPage(QWidget):
         names = {"error": self.tr("Error"), "warning": self.tr("Warning"), "info": self.tr("Info")}
         headlines = self.headlines()
         for alert in active:
-            since = time.strftime("%H:%M", time.localtime(alert.since))
+            since = datetime.fromtimestamp(alert.since, self._zone()).strftime("%H:%M")  # hall time
             headline = headlines.get(alert.kind)
             text = f"{headline}\n{alert.staff_message}" if headline else alert.staff_message
             item = QListWidgetItem(f"[{names.get(alert.severity, alert.severity)}] {since}  {text}")
