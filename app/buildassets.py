@@ -31,9 +31,11 @@ def compile_translations() -> list[Path]:
 def make_voice_clips() -> None:
     """The placeholder voice clips (espeak-ng), unless recorded ones or a previous run made them."""
     from drivers.voice.generate import ClipGenerationError, ensure_clips
+    from drivers.voice.guide import ensure_guide_clips
 
     try:
         ensure_clips()
+        ensure_guide_clips()
     except ClipGenerationError as exc:  # espeak-ng or sox missing: voice falls back to silent
         print(f"buildassets: placeholder voice clips skipped: {exc}")
 

@@ -129,6 +129,7 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     runtime.link_bridge = link
     printed = PrinterBridge(runtime)
     terminal.print_listeners.append(printed.printed.emit)
+    runtime.guide = voice_guide(config)
     uri = config.id_reader.uri
     if uri:
         bridge = ReaderBridge()
@@ -139,3 +140,18 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     else:
         runtime.device_states["reader"] = "missing"
     return runtime
+
+
+def voice_guide(config: KioskConfig):
+    """The voice that reads screens aloud, when ``voice_guidance`` asks for one and the kiosk has
+    somewhere to play it (None otherwise, logged)."""
+    if config.kiosk.voice_guidance == "off" or config.voice.backend == "silent":
+        return None
+    from drivers.voice.guide import Guide
+    from ui.calling.voice import clip_library, sink_for
+
+    sink = sink_for(config.voice)
+    if sink is None:
+        log.warning("voice guidance off: no audio player (aplay, paplay, play) on this machine")
+        return None
+    return Guide(clip_library(config.voice), sink)

@@ -311,6 +311,10 @@ class KioskInfo(Strict):
     elderly_age: int = Field(
         65, ge=50, le=100, description="Citizens of this age or older are offered priority",
         json_schema_extra=panel("kiosk", "长者年龄", "Elderly age", "达到此年龄提供老年人优先"))
+    voice_guidance: Literal["off", "elderly", "always"] = Field(
+        "off", description="Read each screen's title and main action aloud: off, in elderly mode, or always",
+        json_schema_extra=panel("kiosk", "语音引导", "Voice guidance", "朗读每个页面的标题和操作：关闭、长者模式时、始终",
+                                live=False))  # the voice is opened at start when asked for
     id_hash_key: str = Field(default="", description="secret shared with the hall for ID hashes")
 
 
@@ -373,6 +377,9 @@ class VoiceSettings(Strict):
         0.8, ge=0, le=1, description="Loudness of the announcements: 0 silent, 1 full",
         json_schema_extra=panel("voice", "音量", "Volume", "播报音量：0 为静音，1 为最大", live=False))
     clips_dir: str = ""
+    output_dir: str = Field(
+        "", description="Write what would be spoken as WAV files into this folder instead of playing it "
+        "(a machine without speakers; the demo)")
 
 
 class DisplaySettings(Strict):

@@ -17,12 +17,12 @@ from kiosk.config import PROJECT_CONFIG_DIR
 def kiosk_file(folder: Path, *, printer: str | None = "dummy:", reader: str | None = None,
                server: str | None = None, token: str = "test-kiosk", timeout_s: float = 3.0,
                kiosk_id: str = "K01", blank_pins: bool = False, staff_cards: list[str] = (),
-               hall_file: Path | None = None, **kiosk_keys) -> Path:
+               hall_file: Path | None = None, voice: dict | None = None, **kiosk_keys) -> Path:
     """Write ``folder/kiosk.toml``: the sample kiosk with these devices and link; returns its path.
 
     ``hall_file`` replaces the sample hall; ``server`` None keeps the kiosk standalone; ``blank_pins`` leaves the PIN hashes empty (the
     development PINs then open staff mode); ``staff_cards`` are the ID hashes of staff cards;
-    ``kiosk_keys`` set keys of the ``[kiosk]`` table.
+    ``voice`` sets keys of the ``[voice]`` table; ``kiosk_keys`` set keys of the ``[kiosk]`` table.
     """
     doc = tomlkit.parse((PROJECT_CONFIG_DIR / "kiosk.toml").read_text("utf-8"))
     doc["kiosk"]["id"] = kiosk_id
@@ -35,6 +35,8 @@ def kiosk_file(folder: Path, *, printer: str | None = "dummy:", reader: str | No
     if server:
         doc["link"].update({"mode": "server", "url": server, "token": token, "timeout_s": timeout_s})
     doc["staff"]["staff_cards"] = list(staff_cards)
+    for key, value in (voice or {}).items():
+        doc["voice"][key] = value
     if blank_pins:
         doc["staff"]["pin_hash"] = ""
         doc["staff"]["tech_pin_hash"] = ""

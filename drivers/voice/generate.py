@@ -21,7 +21,6 @@ from pathlib import Path
 
 from drivers.voice.backend import VoiceError
 from drivers.voice.clips import ASSETS_VOICE, RATE, ClipError, read_clip, wav_bytes
-from drivers.voice.utterance import ALL_CLIPS
 
 _ZH_PINYIN = {
     "zh_qing": "qing3",
@@ -67,17 +66,20 @@ def ensure_clips(dest: Path | str | None = None) -> Path:
     Only missing or malformed clips are made, several at a time.
     """
     folder = Path(dest) if dest is not None else GENERATED
-    todo = [name for name in ALL_CLIPS if not _usable(folder / f"{name}.wav")]
-    if not todo:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    if "chime" in todo:
+    if not _usable(folder / "chime.wav"):
+        folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(folder / "chime.wav", wav_bytes(chime_frames()))
-        todo.remove("chime")
+    return make_clips(SOURCES, folder)
+
+
+def make_clips(sources: dict[str, tuple[str, str]], folder: Path) -> Path:
+    """Make each clip of ``sources`` (name → espeak-ng voice and text) missing from ``folder``."""
+    todo = [name for name in sources if not _usable(folder / f"{name}.wav")]
     if todo:
+        folder.mkdir(parents=True, exist_ok=True)
         espeak, sox = _tool("espeak-ng"), _tool("sox")
         with ThreadPoolExecutor(max_workers=min(8, 2 * (os.cpu_count() or 1))) as pool:
-            list(pool.map(lambda n: _speak_clip(espeak, sox, n, folder / f"{n}.wav"), todo))
+            list(pool.map(lambda n: _speak_clip(espeak, sox, sources[n], n, folder / f"{n}.wav"), todo))
     return folder
 
 
@@ -111,8 +113,8 @@ def _tool(name: str) -> str:
     return path
 
 
-def _speak_clip(espeak: str, sox: str, name: str, dest: Path) -> None:
-    voice, text = SOURCES[name]
+def _speak_clip(espeak: str, sox: str, source: tuple[str, str], name: str, dest: Path) -> None:
+    voice, text = source
     with tempfile.TemporaryDirectory(prefix="kiosk-clip-") as tmp:
         raw, out = Path(tmp) / "raw.wav", Path(tmp) / "out.wav"
         _run([espeak, "-v", voice, "-s", _SPEED, "-w", str(raw), text], name)

@@ -23,6 +23,7 @@ from drivers.voice import (
     SilentBackend,
     UtteranceError,
     VoiceBackend,
+    WavFileSink,
     default_clip_folders,
 )
 from kiosk.config import VoiceSettings
@@ -45,6 +46,14 @@ def clip_library(settings: VoiceSettings) -> ClipLibrary:
     return ClipLibrary(folders)
 
 
+def sink_for(settings: VoiceSettings) -> AudioSink | None:
+    """Where sound goes: WAV files in ``output_dir`` when set, else the first player program
+    found (None: no player here)."""
+    if settings.output_dir:
+        return WavFileSink(settings.output_dir)
+    return CommandSink.detect()
+
+
 def choose_backend(settings: VoiceSettings, sink: AudioSink | None = None,
                    qt_factory: Callable[[], VoiceBackend | None] | None = None) -> VoiceBackend:
     """The best backend that can work here, following the configured preference."""
@@ -61,7 +70,7 @@ def choose_backend(settings: VoiceSettings, sink: AudioSink | None = None,
         log.warning("voice: %d clip(s) missing (e.g. %s); announcements are silent",
                     len(missing), missing[0])
         return SilentBackend()
-    sink = sink or CommandSink.detect()
+    sink = sink or sink_for(settings)
     if sink is None:
         log.warning("voice: no audio player found (aplay, paplay, play); announcements are silent")
         return SilentBackend()

@@ -120,11 +120,14 @@ class KioskRuntime(KioskServices):
 
     reader_events: ReaderBridge | None = None
     link_bridge: LinkBridge | None = None
+    guide: object | None = None  # drivers.voice.guide.Guide when voice guidance is on
 
     def close(self) -> None:
         """Stop the reader thread and the lanes (on exit)."""
         if self.reader is not None:
             self.reader.stop(timeout=2.0)
+        if self.guide is not None:
+            self.guide.close()
         # The running jobs finish first (bounded by the hall's timeout and the printer's write
         # limit): the outbox they write to is closed after them, never under them.
         self.hall_lane.shutdown(wait=True)

@@ -225,6 +225,7 @@ class KioskWindow(CitizenFlow, QWidget):
                 reader.stop_polling()
         screen.entered()
         self.topbar_render()
+        self.guide(self.screen_name())
         self.idle_timer.stop()
         self.poke()
 
@@ -280,6 +281,14 @@ class KioskWindow(CitizenFlow, QWidget):
         self.screens["home"].page = 0
         self.stack.currentWidget().render()
         self.poke()
+        self.guide(self.screen_name())
+
+    def guide(self, screen: str) -> None:
+        """Read ``screen``'s guidance aloud when the kiosk's voice_guidance asks for it: always,
+        or in elderly mode."""
+        mode, guide = self.config.kiosk.voice_guidance, self.services.guide
+        if guide is not None and (mode == "always" or mode == "elderly" and self.elderly):
+            guide.say(screen, self.language)
 
     def call_staff(self) -> None:
         """The citizen's "call staff" button, on every screen: staff are alerted here at once and
@@ -292,6 +301,7 @@ class KioskWindow(CitizenFlow, QWidget):
             self.services.hall_lane.run(lambda: terminal.request_help(screen))
         self.help_timer.start()
         self.topbar_render()
+        self.guide("help")
 
     def topbar_render(self) -> None:
         """Hall name, clock and the bar's buttons in the current language."""
