@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Fonts for Chinese text and the LED look, audio tools for announcements, Xvfb for a real X
-# screen, and the shared libraries Qt's offscreen and xcb platforms load.
+# screen (x11-utils: xwininfo and xprop, with which the real-X tests read the programs' windows),
+# and the shared libraries Qt's offscreen and xcb platforms load.
 SYSTEM_PACKAGES=(
-  fonts-wqy-microhei fonts-unifont espeak-ng sox xvfb xauth
+  fonts-wqy-microhei fonts-unifont espeak-ng sox xvfb xauth x11-utils
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0
