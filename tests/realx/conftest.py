@@ -20,10 +20,19 @@ ROOT = PROJECT_CONFIG_DIR.parent
 SHOTS = pytest.StashKey[Path]()
 
 
+SHOTS_ENV = "KIOSK_REALX_SHOTS"
+
+
 @pytest.fixture(scope="session")
 def shots_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder for this run's screenshots and program logs (printed after the run)."""
-    folder = tmp_path_factory.mktemp("realx-screens", numbered=False)
+    """The folder for this run's screenshots and program logs (printed after the run): the
+    folder named by $KIOSK_REALX_SHOTS, else one in pytest's temporary folder (pytest keeps
+    only its last three runs' folders, so name a folder to keep them longer)."""
+    if chosen := os.environ.get(SHOTS_ENV):
+        folder = Path(chosen)
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("realx-screens", numbered=False)
     request.config.stash[SHOTS] = folder
     return folder
 
