@@ -18,8 +18,6 @@ from tests.realx.xserver import Xvfb, missing_tools
 
 ROOT = PROJECT_CONFIG_DIR.parent
 SHOTS = pytest.StashKey[Path]()
-
-
 SHOTS_ENV = "KIOSK_REALX_SHOTS"
 
 

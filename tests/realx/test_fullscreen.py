@@ -1,12 +1,13 @@
 """The kiosk, the calling board and the counter fill a real X screen with no window manager.
 
-Each program runs as ``kiosk run|display|counter`` (its real command line, as its own process)
-on a private Xvfb of 1920x1080 and of 1080x1920 (a monitor turned to portrait), the way a
-kiosk started by xinit runs. Once its window is up the test photographs the whole screen and
-checks that the program's top-level window spans the screen, that what it painted is neither
-blank nor only in one corner and looks like that program, and that the program is still
-running; then it stops the program. The screenshots and the programs' logs are kept in the
-folder named at the end of the run.
+Each program runs from its real command line as its own process (``kiosk run``, ``kiosk
+display`` for the board and with ``--window 18`` for one window's screen, ``kiosk counter
+--window 18``) on a private Xvfb of 1920x1080 and of 1080x1920 (a monitor turned to portrait),
+the way a kiosk started by xinit runs. Once its window is up the test photographs the whole
+screen and checks that the program's top-level window spans the screen, that what it painted
+is neither blank nor only in one corner and looks like that program, and that the program is
+still running; then it stops the program. The screenshots and the programs' logs are kept in the
+folder named at the end of the run (or in $KIOSK_REALX_SHOTS).
 
 The offscreen tests (tests/ui) lay the same windows out at these sizes; only a real X server
 shows whether the window itself gets the whole screen when nobody but the program places it.
