@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+
+import pytest
 
 from app.cli import main
+from kiosk.config import PROJECT_CONFIG_DIR
+from tests.realx.xserver import Xvfb, needs_xvfb
 
 
 def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys):
@@ -25,29 +31,14 @@ def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys)
     assert "张伟明".encode() not in raw and "张伟明".encode("utf-16-le") not in raw  # names never stored
 
 
+@pytest.mark.realx
+@needs_xvfb
 def test_demo_with_a_screen_opens_the_kiosk_board_and_counter(tmp_path):
     """On a real X screen (Xvfb), ``kiosk demo`` opens its three windows; they show the hall."""
-    import os
-    import shutil
-    import subprocess
-    import sys
-    import time
-
-    import pytest
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (scripts/setup.sh installs it)")
-    display = f":{200 + os.getpid() % 500}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "2560x1440x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(1.0)
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    with Xvfb(2560, 1440) as x:
         done = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--out", str(tmp_path / "win"),
-                               "--quit-after", "4"], env=env, capture_output=True, text=True, timeout=120)
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
+                               "--quit-after", "4"], cwd=PROJECT_CONFIG_DIR.parent, env=x.env(),
+                              capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "windows are open" in done.stdout
     for name in ("kiosk", "board", "counter"):
