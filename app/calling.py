@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from app.signals import quit_on_signals
 from kiosk.client import HallClient
 from kiosk.config import HallConfig, KioskConfig, Policy, load_hall_config, load_kiosk_config
 from kiosk.hall import open_hall
@@ -86,7 +87,9 @@ def run_display(s: Setup, *, window: int | None, windowed: bool, lang: str | Non
         display.resize(*DISPLAY_WINDOWED)
     keeper.place()
     display.start()
+    tick = quit_on_signals(app)  # a service manager's stop still runs stop() below
     code = app.exec()
+    tick.stop()
     display.stop()
     return code
 
@@ -109,6 +112,8 @@ def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
         counter.resize(*COUNTER_WINDOWED)
     keeper.place()
     counter.start()
+    tick = quit_on_signals(app)  # a service manager's stop still runs stop() below
     code = app.exec()
+    tick.stop()
     counter.stop()
     return code

@@ -36,9 +36,10 @@ class KioskApp:
     staff: object  # ui.staff.entry.StaffEntry
 
     def close(self) -> None:
-        """Stop the window's timers, the device threads, the lanes and the outbox sender; close
-        the outbox."""
+        """Stop the window's and staff mode's timers, the device threads, the lanes and the
+        outbox sender; close the outbox."""
         self.window.stop()
+        self.staff.controller.stop()
         self.services.close()
 
 

@@ -57,7 +57,11 @@ def run_kiosk(args: argparse.Namespace) -> int:
     kiosk.window.lock_down(windowed=args.windowed)
     if args.windowed:
         kiosk.window.unlock_exit()  # a development window may be closed normally
+    from app.signals import quit_on_signals
+
+    tick = quit_on_signals(app)  # a service manager's stop runs the clean-up below
     try:
         return app.exec()
     finally:
+        tick.stop()
         kiosk.close()

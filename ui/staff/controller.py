@@ -88,6 +88,12 @@ class StaffController(QObject):
             self.actor = None
             self.locked.emit()
 
+    def stop(self) -> None:
+        """The program is ending: the session closes without a word to the screens (which may
+        be gone), and no idle lock can fire later."""
+        self._idle.stop()
+        self.actor = None
+
     def touch(self) -> None:
         """Staff did something: restart the idle countdown."""
         if self.actor is not None:
