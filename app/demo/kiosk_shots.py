@@ -223,3 +223,46 @@ def _citizens(ctx, walk: _Walk, services) -> None:
     walk.shot("unavailable")
     w.go_home()
     walk.until("home")
+    _shapes(ctx, walk)
+
+
+SHAPES = ((1920, 1080), (1080, 1920), (1280, 1024), (1366, 768))
+"""The screen shapes of a hall's kiosks: landscape, the floor-standing portrait, and two older."""
+
+
+def _shapes(ctx, walk: _Walk) -> None:
+    """The main screens at each shape, in both languages, standard and elderly mode
+    (``shape-<WxH>-<screen>-<zh|en>[-elderly].png``)."""
+    w = walk.w
+    outcome = w.last_outcome
+    folder = ctx.out / "shapes"
+    folder.mkdir(parents=True, exist_ok=True)
+    for width, height in SHAPES:
+        w.resize(width, height)
+        for elderly in (False, True):
+            w.set_elderly(elderly)
+            for language in ("zh", "en"):
+                w.set_language(language)
+                for screen in _screens(w, outcome):
+                    walk.pump(0.05)
+                    mode = "-elderly" if elderly else ""
+                    w.grab().save(str(folder / f"shape-{width}x{height}-{screen}-{language}{mode}.png"))
+                w.go_home()
+    w.set_elderly(False)
+    w.set_language("zh")
+    w.resize(1920, 1080)
+    ctx.note("kiosk shapes", "home, materials, identify and done at 1920x1080, 1080x1920, 1280x1024 and "
+             "1366x768, both languages, standard and elderly mode")
+
+
+def _screens(w, outcome):
+    """Put the kiosk on each main screen in turn; yields the screen's name."""
+    w.go_home()
+    yield "home"
+    w.choose_service("AP02")  # the longest materials list and a theme bundle
+    yield "materials"
+    w.materials_done()
+    yield "identify"
+    w.screens["done"].show_outcome(outcome)
+    w.show_screen("done")
+    yield "done"

@@ -56,6 +56,27 @@ def walk(window, hall):
     yield
 
 
+def below_the_fold(w) -> list[str]:
+    """What must show without scrolling: every tile of the home page, and the ticket's number
+    and QR code (as an e-ticket, the QR code is the ticket to photograph)."""
+    screen = w.stack.currentWidget()
+    viewport = screen.scroll.viewport()
+    name = w.screen_name()
+    if name == "home":
+        must = list(screen.tiles.values())
+    elif name in ("done", "eticket"):
+        must = [screen.number, screen.qr]
+    else:
+        must = []
+    hidden = []
+    for widget in must:
+        if widget.isVisible():
+            top_left = widget.mapTo(viewport, widget.rect().topLeft())
+            if not viewport.rect().contains(QRect(top_left, widget.size())):
+                hidden.append(f"{widget.objectName()} not fully on screen without scrolling")
+    return hidden
+
+
 def states(w, hall):
     """Every screen in both languages: yields a key naming it, with the kiosk on that screen."""
     for language in ("zh", "en"):
@@ -75,6 +96,7 @@ def test_every_screen_fits_every_shape_in_both_modes_and_languages(qtbot, make_k
             assert (w.width(), w.height()) == size
             found += [f"{size} {key} elderly={elderly}: {p}" for p in fit_problems(w)]
             found += [f"{size} {key} elderly={elderly}: small target {t}" for t in small_targets(w)]
+            found += [f"{size} {key} elderly={elderly}: {p}" for p in below_the_fold(w)]
     assert not found, "\n".join(found)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QProgressBar, QVBoxLayout
 
 from kiosk.terminal import IssueOutcome
 from ui.kiosk.screen import Screen
@@ -65,19 +65,26 @@ class DoneScreen(Screen):
         self.qr_hint = label("", "hint", center=True)
         self.body.addWidget(self.headline)
         self.body.addWidget(self.problem)
-        # Number and facts beside the QR code, so the page fits a 1280×1024 screen in elderly mode.
-        middle = QHBoxLayout()
+        self.body.addWidget(self.service)  # the whole width: long names stay on one or two lines
+        # Number, facts and QR code side by side on a landscape screen, one above the other on
+        # a portrait one (resizeEvent turns the box), so the whole ticket shows without scrolling.
+        self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        ticket = QVBoxLayout()
+        ticket.addWidget(self.number)
+        ticket.addStretch(1)
         facts = QVBoxLayout()
-        for widget in (self.number, self.service, self.windows, self.ahead, self.eta, self.note):
+        for widget in (self.windows, self.ahead, self.eta, self.note):
             facts.addWidget(widget)
         facts.addStretch(1)
         qr_box = QVBoxLayout()
         qr_box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         qr_box.addWidget(self.qr_hint)
         qr_box.addStretch(1)
-        middle.addLayout(facts, 3)
-        middle.addLayout(qr_box, 2)
-        self.body.addLayout(middle, 1)
+        self.middle.addLayout(ticket, 2)
+        self.middle.addLayout(facts, 4)
+        self.middle.addLayout(qr_box, 2)
+        self.body.addLayout(self.middle, 1)
+        self.body.addStretch(0)  # in portrait the room left goes below, not between the facts
         self.finish = TouchButton("", "primary")
         self.finish.clicked.connect(kiosk.go_home)
         self.button_row(self.finish)
@@ -141,10 +148,29 @@ class DoneScreen(Screen):
                          if ticket.eta_minutes is not None else self.tr("Estimated wait: not known"))
         self.note.setText(self._note(ticket))
         self.note.setVisible(bool(self.note.text()))
-        self.qr.show_code(ticket.status_url, 300 if self.eticket else 220)
+        self.qr.show_code(ticket.status_url, self._qr_size())
         self.qr_hint.setText(self.tr("This QR code is your ticket") if self.eticket
                              else self.tr("Scan to follow your place in the queue"))
         self._countdown()
+
+    def _qr_size(self) -> int:
+        """The QR code's side: as an e-ticket it is the ticket and gets more room, but never so
+        much that it pushes below the fold of a short screen (160 px is still easy for a phone)."""
+        tall = self.kiosk.height() >= 1000
+        if self.eticket:
+            return 300 if tall else 180
+        return 220 if tall else 160
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        portrait = self.kiosk.height() > self.kiosk.width()
+        self.middle.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                                 else QBoxLayout.Direction.LeftToRight)
+        align = Qt.AlignmentFlag.AlignHCenter if portrait else Qt.AlignmentFlag.AlignLeft
+        for fact in (self.windows, self.ahead, self.eta, self.note):
+            fact.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+        self.body.setStretchFactor(self.middle, 0 if portrait else 1)
+        self.body.setStretch(self.body.count() - 1, 1 if portrait else 0)
 
     def _note(self, ticket) -> str:
         if ticket.appointment:

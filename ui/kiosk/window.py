@@ -13,7 +13,14 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.models import Catalog
 from ui.i18n import Languages
@@ -132,7 +139,9 @@ class KioskWindow(CitizenFlow, QWidget):
         row = QHBoxLayout(bar)
         row.setContentsMargins(32, 10, 24, 10)
         row.setSpacing(18)
-        self.hall_name = label("", "hallName")
+        self.hall_name = label("", "hallName", wrap=False)
+        # Never widens the window: shown only where it fits (_fit_hall_name).
+        self.hall_name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clock = label("", "clock", wrap=False)
         self.help_button = TouchButton("", "help")
         self.home_button = TouchButton("", "bar")
@@ -142,6 +151,7 @@ class KioskWindow(CitizenFlow, QWidget):
         self.home_button.clicked.connect(self.go_home)
         self.lang_button.clicked.connect(self.toggle_language)
         row.addWidget(self.hall_name, 1)
+        row.addStretch(0)  # takes the room only where the name is hidden
         row.addWidget(self.clock)
         row.addWidget(self.help_button)
         row.addWidget(self.home_button)
@@ -280,6 +290,7 @@ class KioskWindow(CitizenFlow, QWidget):
         self.root.setStyleSheet(style_sheet(self.elderly))
         self.screens["home"].page = 0
         self.stack.currentWidget().render()
+        self.topbar_render()
         self.poke()
         self.guide(self.screen_name())
 
@@ -314,6 +325,18 @@ class KioskWindow(CitizenFlow, QWidget):
         # The button names the other language in that language, so a citizen can find it.
         self.lang_button.setText("English" if self.language == "zh" else "中文")
         self._tick_clock()
+        self._fit_hall_name()
+
+    def _fit_hall_name(self) -> None:
+        """The hall's name shows only where it fits on one line beside the bar's buttons: on a
+        narrow screen in elderly mode the buttons matter more (a citizen knows where they are)."""
+        bar = self.hall_name.parentWidget()
+        row = bar.layout()
+        others = sum(w.sizeHint().width() + row.spacing() for w in (self.clock, self.help_button,
+                     self.home_button, self.lang_button) if not w.isHidden())
+        margins = row.contentsMargins()
+        room = bar.width() - margins.left() - margins.right() - others - row.spacing()  # the stretch
+        self.hall_name.setVisible(bool(self.hall_name.text()) and self.hall_name.sizeHint().width() <= room)
 
     def apply_config(self, config) -> None:  # noqa: ANN001 - a KioskConfig
         """Use a saved configuration at once: idle and done timeouts, the elderly age threshold
@@ -367,6 +390,7 @@ class KioskWindow(CitizenFlow, QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
+        self._fit_hall_name()
         if self.overlay is not None:
             self.overlay.setGeometry(self.rect())
         self.corner.raise_()
