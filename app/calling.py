@@ -83,15 +83,7 @@ def run_display(s: Setup, *, window: int | None, windowed: bool, lang: str | Non
     display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz,
                              lang=lang or s.config.kiosk.language)
     keeper = ScreenKeeper(display, s.config.display.screen, windowed=windowed)
-    if windowed:
-        display.resize(*DISPLAY_WINDOWED)
-    keeper.place()
-    display.start()
-    tick = quit_on_signals(app)  # a service manager's stop still runs stop() below
-    code = app.exec()
-    tick.stop()
-    display.stop()
-    return code
+    return _run_placed(app, display, keeper, DISPLAY_WINDOWED if windowed else None)
 
 
 def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
@@ -108,12 +100,18 @@ def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
     languages.set(s.config.kiosk.language)
     counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages)
     keeper = ScreenKeeper(counter, PRIMARY, windowed=windowed)
-    if windowed:
-        counter.resize(*COUNTER_WINDOWED)
+    return _run_placed(app, counter, keeper, COUNTER_WINDOWED if windowed else None)
+
+
+def _run_placed(app, widget, keeper, windowed_size: tuple[int, int] | None) -> int:  # noqa: ANN001
+    """Place ``widget`` on its screen (or as a window of ``windowed_size``), start it, run the
+    event loop until it is closed or the program is told to stop, then stop it."""
+    if windowed_size is not None:
+        widget.resize(*windowed_size)
     keeper.place()
-    counter.start()
+    widget.start()
     tick = quit_on_signals(app)  # a service manager's stop still runs stop() below
     code = app.exec()
     tick.stop()
-    counter.stop()
+    widget.stop()
     return code

@@ -136,3 +136,20 @@ def to_identify(qtbot, window: KioskWindow, code: str) -> None:
     wait_screen(qtbot, window, "materials")
     click(qtbot, window.screens["materials"].next)
     wait_screen(qtbot, window, "identify")
+
+
+def same_service_twice(qtbot, rig, code: str = "SS01"):
+    """A card holder takes a ticket, then asks for the same service again: the real-name rule
+    stops on the error screen offering a reprint. Returns the first ticket."""
+    w = rig.window
+    to_identify(qtbot, w, code)
+    rig.card()
+    wait_screen(qtbot, w, "done")
+    first = w.screens["done"].outcome.ticket
+    rig.remove_card()
+    click(qtbot, w.screens["done"].finish)
+    wait_screen(qtbot, w, "home")
+    to_identify(qtbot, w, code)
+    rig.card()
+    wait_screen(qtbot, w, "error")
+    return first

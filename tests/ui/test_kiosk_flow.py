@@ -15,6 +15,7 @@ from tests.ui.test_kiosk_fixtures import (  # noqa: F401 (fixtures)
     kiosk_config,
     make_kiosk,
     qm_dir,
+    same_service_twice,
     to_identify,
     wait_screen,
 )
@@ -160,16 +161,7 @@ def test_appointment_by_card(qtbot, make_kiosk, hall, kiosk_config):
 def test_same_service_again_offers_reprint(qtbot, make_kiosk, hall):
     rig = make_kiosk()
     w = rig.window
-    to_identify(qtbot, w, "SS01")
-    rig.card()
-    wait_screen(qtbot, w, "done")
-    first = done_ticket(w)
-    rig.remove_card()
-    click(qtbot, w.screens["done"].finish)
-    wait_screen(qtbot, w, "home")
-    to_identify(qtbot, w, "SS01")
-    rig.card()
-    wait_screen(qtbot, w, "error")
+    first = same_service_twice(qtbot, rig)
     error = w.screens["error"]
     assert error.reprint.isVisible() and first.number in error.text.text()
     click(qtbot, error.reprint)

@@ -21,6 +21,7 @@ from tests.ui.test_kiosk_fixtures import (
     hall,
     make_kiosk,
     qm_dir,
+    same_service_twice,
     to_identify,
     wait_screen,
 )
@@ -114,16 +115,7 @@ def test_reprint_of_the_card_holders_ticket_goes_through_the_server(qtbot, make_
                                                                     tmp_path):
     rig, printed = served(make_kiosk, server, tmp_path)
     w = rig.window
-    to_identify(qtbot, w, "SS01")
-    rig.card()
-    wait_screen(qtbot, w, "done")
-    first = w.screens["done"].outcome.ticket
-    rig.remove_card()
-    click(qtbot, w.screens["done"].finish)
-    wait_screen(qtbot, w, "home")
-    to_identify(qtbot, w, "SS01")
-    rig.card()
-    wait_screen(qtbot, w, "error")
+    first = same_service_twice(qtbot, rig)
     click(qtbot, w.screens["error"].reprint)
     wait_screen(qtbot, w, "done")
     again = w.screens["done"].outcome
