@@ -103,7 +103,8 @@ def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     languages = Languages(app)
     languages.set(s.config.kiosk.language)
-    counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages)
+    counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages,
+                            help_seconds=s.config.display.help_seconds)
     keeper = ScreenKeeper(counter, PRIMARY, windowed=windowed)
     if windowed:
         counter.resize(*COUNTER_WINDOWED)
