@@ -51,14 +51,16 @@ def _fitted(name: str, texts: list[str], width: int, rows: int,
             number_scale: int) -> tuple[list[str], list[str]]:
     """The name's lines and those of the texts below the number (the hint, or the calls for
     staff): wrapped where that takes at most ``MAX_LINES`` each and leaves the number room for
-    its size (up to twice the font), else one line each (they scroll)."""
+    its size (up to twice the font), else one line each (they scroll); the name still wraps
+    when only the texts below cannot."""
     title = wrap(name, width) or []
     wrapped = [wrap(text, width) for text in texts]
-    below = [line for lines in wrapped for line in lines or []]
+    below = [line for lines in wrapped for line in lines or []] if all(wrapped) else []
     need = LINE * min(2, number_scale) + 2
-    if 0 < len(title) <= MAX_LINES and all(wrapped) and 0 < len(below) <= MAX_LINES \
-            and rows - LINE * (len(title) + len(below)) >= need:
-        return title, below
+    for top, bottom in ((title, below), (title, list(texts))):
+        if 0 < len(top) <= MAX_LINES and 0 < len(bottom) <= MAX_LINES \
+                and rows - LINE * (len(top) + len(bottom)) >= need:
+            return top, bottom
     return [name], list(texts)
 
 
