@@ -98,7 +98,8 @@ def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     languages = Languages(app)
     languages.set(s.config.kiosk.language)
-    counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages)
+    counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages,
+                            help_seconds=s.config.display.help_seconds)
     keeper = ScreenKeeper(counter, PRIMARY, windowed=windowed)
     return _run_placed(app, counter, keeper, COUNTER_WINDOWED if windowed else None)
 

@@ -399,6 +399,10 @@ class DisplaySettings(Strict):
         6, ge=0, le=60, description="How long the latest call blinks",
         json_schema_extra=panel("display", "新叫号闪烁（秒）", "New call blinks (s)", "最新叫号闪烁多久",
                                 live=False))
+    help_seconds: float = Field(
+        60, ge=5, le=600, description="How long a kiosk's call for staff shows on the board and the guide desk",
+        json_schema_extra=panel("display", "求助提示显示（秒）", "Call for staff shows (s)",
+                                "自助机呼叫工作人员的提示在叫号屏和咨询台显示多久", live=False))
 
 
 class StaffSettings(Strict):

@@ -29,7 +29,8 @@ def test_the_panel_shows_what_it_showed_before_on_the_same_pages():
         "printer.uri", "printer.mode", "printer.width_mm", "printer.qr", "printer.show_materials"]
     assert {s.key for s in in_group("server")} == {"link.mode", "link.url", "link.token", "link.timeout_s"}
     assert [s.key for s in in_group("kiosk")][-1] == "staff.idle_lock_s"
-    assert len(SETTINGS) == 26 and {s.group for s in SETTINGS} == set(GROUPS)
+    assert [s.key for s in in_group("display")][-1] == "display.help_seconds"
+    assert len(SETTINGS) == 27 and {s.group for s in SETTINGS} == set(GROUPS)
     assert SETTINGS[[s.key for s in SETTINGS].index("link.token")].kind == "secret"
 
 

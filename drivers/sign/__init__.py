@@ -6,6 +6,7 @@ Typical use, once per call event::
 
     bus = open_sign_bus("serial:///dev/ttyUSB2?baudrate=9600&protocol=ascii485")
     bus.show(window.sign_address, window_sign_text(call["number"]))
+    bus.show(desk.sign_address, help_sign_text("K01", bus.width))  # a kiosk calls for staff
     bus.status()  # connected, last_error, what each sign shows
 """
 
@@ -23,6 +24,7 @@ from drivers.sign.text import (
     PreparedText,
     SignTextError,
     check_ticket_number,
+    help_sign_text,
     prepare_text,
     window_sign_text,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "SimFrame",
     "SimTransport",
     "check_ticket_number",
+    "help_sign_text",
     "open_sign_bus",
     "parse_sign_uri",
     "prepare_text",

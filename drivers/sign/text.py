@@ -111,3 +111,25 @@ def window_sign_text(number: str | None, window_name: str = "", lang: str = "zh"
         return window_name
     norm = check_ticket_number(number)
     return f"请{norm}号" if lang == "zh" else norm
+
+
+#: What follows the kiosk's id on a desk's sign when that kiosk calls for staff.
+HELP_WORD = {"zh": "求助", "en": " HELP"}
+
+
+def help_sign_text(device: str, width: int, lang: str = "zh", encoding: str = "gbk") -> str:
+    """What a guide desk's sign shows when kiosk ``device`` calls for staff: ``K01求助`` (zh) or
+    ``K01 HELP`` (en), fitted to a sign ``width`` half-width cells wide.
+
+    The kiosk's id comes from the hall (a token's device name): characters a sign cannot show
+    become :data:`SUBSTITUTE` and a long id is cut, never the word after it, which is the point.
+    """
+    if lang not in HELP_WORD:
+        raise SignTextError(f"sign language must be 'zh' or 'en', got {lang!r}")
+    if not isinstance(device, str):
+        raise SignTextError(f"kiosk id must be a string, not {type(device).__name__}")
+    word = HELP_WORD[lang]
+    room = width - len(word.encode(encoding))
+    if room < 1:
+        return prepare_text(word.strip(), width, encoding).text
+    return prepare_text(device.strip(), room, encoding).text + word

@@ -5,6 +5,7 @@ Typical use, once per call event::
     # clips from assets/voice/ (recorded) else assets/voice/generated/, played by aplay/paplay/play
     announcer = Announcer(open_voice_backend("clips"), AnnouncerSettings(lang="both"))
     announcer.announce_call(call)  # or announcer.announce(Utterance("A012", 3, "both"))
+    announcer.announce(Chime("K01"))  # the chime alone: a kiosk calls for staff
     announcer.status()  # queued, faults, last_fault, dropped, stuck
 """
 
@@ -36,6 +37,8 @@ from drivers.voice.sinks import (
 from drivers.voice.utterance import (
     ALL_CLIPS,
     LANGS,
+    Announcement,
+    Chime,
     Pause,
     Utterance,
     UtteranceError,
@@ -47,10 +50,12 @@ __all__ = [
     "ALL_CLIPS",
     "BACKENDS",
     "LANGS",
+    "Announcement",
     "Announcer",
     "AnnouncerSettings",
     "AnnouncerStatus",
     "AudioSink",
+    "Chime",
     "ClipError",
     "ClipLibrary",
     "ClipsBackend",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 
 from drivers.voice.backend import VoiceBackend
-from drivers.voice.utterance import LANGS, Utterance
+from drivers.voice.utterance import LANGS, Announcement, Utterance
 from drivers.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
@@ -98,15 +98,16 @@ class Announcer(DeviceWorker):
         self.settings = settings or AnnouncerSettings()
         self._on_status = on_status
         DeviceWorker.__init__(self, name, AnnouncerStatus(backend=backend.name))
-        self._queue: deque[Utterance] = deque()
+        self._queue: deque[Announcement] = deque()
         self._recent: deque[Hashable] = deque(maxlen=256)
         self._abandoned: list[threading.Thread] = []
 
     # -- caller side -------------------------------------------------------------------------
 
-    def announce(self, utterance: Utterance, key: Hashable | None = None) -> bool:
-        """Queue ``utterance``; returns False only when ``key`` was announced already (a call
-        event delivered twice). On overflow the oldest waiting call is dropped and reported."""
+    def announce(self, utterance: Announcement, key: Hashable | None = None) -> bool:
+        """Queue ``utterance`` (a call's words or a :class:`Chime`); returns False only when
+        ``key`` was announced already (an event delivered twice). On overflow the oldest waiting
+        announcement is dropped and reported."""
         with self._cond:
             if self._stopping:
                 raise RuntimeError("announcer is closed")
@@ -117,7 +118,7 @@ class Announcer(DeviceWorker):
             if len(self._queue) >= self.settings.max_queue:
                 lost = self._queue.popleft()
                 self._fault(f"announcement queue full ({self.settings.max_queue}):"
-                            f" dropped {lost.number}", dropped=self._status.dropped + 1)
+                            f" dropped {lost.label}", dropped=self._status.dropped + 1)
             self._queue.append(utterance)
             self._update()
             self._cond.notify_all()
@@ -169,9 +170,10 @@ class Announcer(DeviceWorker):
                     self._cond.notify_all()
             self._sleep(self.settings.call_gap)
 
-    def _speak(self, utterance: Utterance) -> None:
-        """Say one call ``repeat`` times; the chime only before the first."""
-        for n in range(self.settings.repeat):
+    def _speak(self, utterance: Announcement) -> None:
+        """Say one call ``repeat`` times, the chime only before the first (a chime alone
+        once)."""
+        for n in range(self.settings.repeat if utterance.repeats else 1):
             if n:
                 self._sleep(self.settings.repeat_gap)
             if self._stopping:
@@ -179,13 +181,13 @@ class Announcer(DeviceWorker):
             if not self._play_bounded(utterance if n == 0 else utterance.without_chime()):
                 return  # do not spend the next calls' time on repeats that cannot work
 
-    def _play_bounded(self, utterance: Utterance) -> bool:
+    def _play_bounded(self, utterance: Announcement) -> bool:
         """Play once under the watchdog; False when repeating is pointless (the backend had
         to be abandoned, or the announcement cannot be built)."""
         try:
             timeout = self.backend.duration(utterance) * self.settings.timeout_factor
         except Exception as exc:  # e.g. a missing clip: report it, the next call may work
-            self._fault(f"cannot prepare {utterance.number}: {exc}")
+            self._fault(f"cannot prepare {utterance.label}: {exc}")
             return False  # a repeat would fail the same way
         timeout += self.settings.timeout_margin
         done = threading.Event()
@@ -204,26 +206,26 @@ class Announcer(DeviceWorker):
         if not done.wait(timeout):
             return self._overran(utterance, player, done, timeout)
         if errors:
-            self._fault(f"playing {utterance.number} failed: {errors[0]}")
+            self._fault(f"playing {utterance.label} failed: {errors[0]}")
         else:
             with self._cond:
                 self._update(played=self._status.played + 1, last_played_at=time.monotonic())
         return True
 
     def _overran(
-        self, utterance: Utterance, player: threading.Thread, done: threading.Event, timeout: float
+        self, utterance: Announcement, player: threading.Thread, done: threading.Event, timeout: float
     ) -> bool:
         try:
             self.backend.cancel()
         except Exception:  # cancelling is best effort; the watchdog moves on regardless
             log.exception("announcer: cancel failed")
         if done.wait(self.settings.cancel_grace):
-            self._fault(f"playing {utterance.number} took over {timeout:.1f} s; cancelled")
+            self._fault(f"playing {utterance.label} took over {timeout:.1f} s; cancelled")
             return True
         with self._cond:
             self._abandoned = [t for t in self._abandoned if t.is_alive()] + [player]
         self._fault(
-            f"sound device stuck playing {utterance.number} (over {timeout:.1f} s);"
+            f"sound device stuck playing {utterance.label} (over {timeout:.1f} s);"
             " abandoned it, later calls continue",
         )
         return False

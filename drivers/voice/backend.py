@@ -1,6 +1,7 @@
 """The voice backend interface, and the silent backend for tests and headless halls.
 
-A backend speaks one :class:`~drivers.voice.utterance.Utterance` per blocking ``play`` call. The
+A backend speaks one announcement (an :class:`~drivers.voice.utterance.Utterance`, or a
+:class:`~drivers.voice.utterance.Chime` alone) per blocking ``play`` call. The
 :class:`~drivers.voice.announcer.Announcer` serialises calls, bounds each one by a timeout derived
 from :meth:`VoiceBackend.duration`, and calls :meth:`VoiceBackend.cancel` from another thread when
 a playback overruns. A Qt text-to-speech backend (in ``ui/``) fits the same four methods.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 
-from drivers.voice.utterance import Utterance
+from drivers.voice.utterance import Announcement
 
 
 class VoiceError(Exception):
@@ -32,14 +33,14 @@ class VoiceBackend(ABC):
     name: str = "voice"
 
     @abstractmethod
-    def play(self, utterance: Utterance) -> None:
+    def play(self, utterance: Announcement) -> None:
         """Speak ``utterance`` and return when it has finished; raise on failure."""
 
-    def render_wav(self, utterance: Utterance) -> bytes:
+    def render_wav(self, utterance: Announcement) -> bytes:
         """The announcement as a WAV file, where the backend can produce one."""
         raise RenderUnsupported(f"the {self.name} backend cannot write WAV files")
 
-    def duration(self, utterance: Utterance) -> float:
+    def duration(self, utterance: Announcement) -> float:
         """Expected seconds of speech, used to bound playback; a rough estimate by default."""
         chime = 1.5 if utterance.chime else 0.0
         # About four Chinese syllables or two and a half English words per second.
@@ -61,18 +62,18 @@ class SilentBackend(VoiceBackend):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._played: list[Utterance] = []
+        self._played: list[Announcement] = []
 
-    def play(self, utterance: Utterance) -> None:
+    def play(self, utterance: Announcement) -> None:
         """Record ``utterance``."""
         with self._lock:
             self._played.append(utterance)
 
-    def duration(self, utterance: Utterance) -> float:
+    def duration(self, utterance: Announcement) -> float:
         return 0.0
 
     @property
-    def played(self) -> list[Utterance]:
+    def played(self) -> list[Announcement]:
         """What was 'said', oldest first."""
         with self._lock:
             return list(self._played)

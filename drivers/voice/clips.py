@@ -15,7 +15,7 @@ from pathlib import Path
 
 from drivers.voice.backend import PlaybackError, VoiceBackend, VoiceError
 from drivers.voice.sinks import AudioSink
-from drivers.voice.utterance import Pause, Segment, Utterance
+from drivers.voice.utterance import Announcement, Pause, Segment
 
 RATE = 16000
 CHANNELS = 1
@@ -118,17 +118,17 @@ class ClipsBackend(VoiceBackend):
         #: None renders only (``render_wav``); ``play`` then raises.
         self.sink = sink
 
-    def render_wav(self, utterance: Utterance) -> bytes:
+    def render_wav(self, utterance: Announcement) -> bytes:
         """The whole announcement as one WAV file."""
         return wav_bytes(self.library.join(utterance.plan()))
 
-    def play(self, utterance: Utterance) -> None:
+    def play(self, utterance: Announcement) -> None:
         """Render and play through the sink, blocking until it has finished."""
         if self.sink is None:
             raise PlaybackError("the clips backend has no audio sink to play through")
         self.sink.play(self.render_wav(utterance), utterance.text)
 
-    def duration(self, utterance: Utterance) -> float:
+    def duration(self, utterance: Announcement) -> float:
         return self.library.seconds(utterance.plan())
 
     def cancel(self) -> None:

@@ -12,6 +12,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 LANGS = ("zh", "en", "both")
 MAX_WINDOW = 999
@@ -59,6 +60,8 @@ class Utterance:
     lang: str = "zh"
     chime: bool = True
     desk: bool = False
+    #: Said again as the announcer's settings repeat calls.
+    repeats: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.number, str):
@@ -89,6 +92,11 @@ class Utterance:
     def without_chime(self) -> Utterance:
         """The same words with no chime (for repeats)."""
         return replace(self, chime=False)
+
+    @property
+    def label(self) -> str:
+        """What status lines and faults call this announcement: the ticket number."""
+        return self.number
 
     @property
     def text_zh(self) -> str:
@@ -142,6 +150,57 @@ class Utterance:
             "en_please_go_to_help_desk" if self.desk else "en_please_go_to_window",
             *en_cardinal(self.window),
         ]
+
+
+@dataclass(frozen=True)
+class Chime:
+    """The chime alone, once: a kiosk's call for staff, heard at the guide desk.
+
+    The clips backend plays only the chime clip; a speech backend, which has no clip to play,
+    says ``text`` instead (``K01号自助机请求协助``). ``device`` is the kiosk's id as the hall
+    names it (shown and said, never parsed).
+    """
+
+    device: str = ""
+    lang: str = "zh"
+    chime: bool = True
+    repeats: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise UtteranceError(f"language {self.lang!r} is not one of {', '.join(LANGS)}")
+
+    @property
+    def label(self) -> str:
+        """What status lines and faults call it."""
+        return f"chime ({self.device})" if self.device else "chime"
+
+    @property
+    def text_zh(self) -> str:
+        """``K01号自助机请求协助``."""
+        return f"{self.device}号自助机请求协助" if self.device else "自助机请求协助"
+
+    @property
+    def text_en(self) -> str:
+        """``Kiosk K01 needs help``."""
+        return f"Kiosk {self.device} needs help" if self.device else "A kiosk needs help"
+
+    @property
+    def text(self) -> str:
+        """The words a speech backend says, in the configured language(s)."""
+        return {"zh": self.text_zh, "en": self.text_en}.get(self.lang, f"{self.text_zh} / {self.text_en}")
+
+    def without_chime(self) -> Chime:
+        """The same chime (a chime is never said without one)."""
+        return self
+
+    def plan(self) -> list[Segment]:
+        """The chime clip only."""
+        return ["chime"]
+
+
+#: Anything the announcer queues: a call's words or a chime alone.
+Announcement = Utterance | Chime
 
 
 def _split(number: str) -> tuple[list[str], str]:

@@ -12,6 +12,7 @@ from drivers.sign import (
     SignTextError,
     SignUriError,
     SimTransport,
+    help_sign_text,
     open_sign_bus,
     parse_sign_uri,
     prepare_text,
@@ -57,6 +58,17 @@ def test_ascii485_decode_round_trip_and_address_0x07() -> None:
 def test_ascii485_refuses_bad_address(address: object) -> None:
     with pytest.raises(SignProtocolError, match="address"):
         Ascii485Protocol().encode(address, "A012")  # type: ignore[arg-type]
+
+
+def test_help_sign_text_keeps_the_word_and_cuts_a_long_kiosk_id() -> None:
+    assert help_sign_text("K01", 16) == "K01求助"
+    assert help_sign_text(" K01 ", 16, "en") == "K01 HELP"
+    assert help_sign_text("kiosk-east-entrance-02", 16) == "kiosk-east-e求助"  # 12 + 4 cells
+    assert help_sign_text("K\x0701", 16) == "K?01求助"  # a control byte cannot break the frame
+    assert help_sign_text("K01", 4) == "求助" and help_sign_text("K01", 3) == "求"
+    Ascii485Protocol().encode(5, help_sign_text("自助机\U00020000", 16))  # the sign can show it
+    with pytest.raises(SignTextError, match="language"):
+        help_sign_text("K01", 16, "fr")
 
 
 @pytest.mark.parametrize("text", ["A\x0712", "A\x0112", "𠀀", "€"])

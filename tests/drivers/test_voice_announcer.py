@@ -20,6 +20,7 @@ from drivers.voice import (
     ALL_CLIPS,
     Announcer,
     AnnouncerSettings,
+    Chime,
     ClipLibrary,
     ClipsBackend,
     CommandSink,
@@ -250,6 +251,20 @@ def test_announce_call_uses_the_configured_language(tones, make) -> None:
         "Number C3, please go to window 4", "请C4号到5号窗口办理"]
     with pytest.raises(ValueError, match="lang"):
         AnnouncerSettings(lang="fr")
+
+
+def test_a_chime_alone_plays_the_chime_clip_once_and_only_once_per_key(tones, make) -> None:
+    announcer, sink = make(tones)  # calls repeat twice; a chime does not
+    assert announcer.announce(Chime("K01"), key=("help", "K01", "10:00"))
+    assert not announcer.announce(Chime("K01"), key=("help", "K01", "10:00"))  # replayed
+    announcer.announce(Utterance("A1", 1))
+    assert announcer.wait_idle(30)
+    playbacks = sink.playbacks
+    assert [p.label for p in playbacks] == ["K01号自助机请求协助", *[Utterance("A1", 1).text] * 2]
+    assert playbacks[0].seconds == pytest.approx(tones.seconds(["chime"]))
+    assert Chime("K01", "en").text == "Kiosk K01 needs help" and Chime(lang="both").plan() == ["chime"]
+    with pytest.raises(UtteranceError, match="language"):
+        Chime("K01", "fr")
 
 
 def test_backends_by_name(tones, tmp_path: Path) -> None:

@@ -1,19 +1,22 @@
 # ruff: noqa: F811  (the qm_dir fixture is imported from test_kiosk_fixtures, used as an argument)
 """The calling board, a window's screen and the counter fit every screen shape in both
 languages: nothing cut, nothing outside, nothing on top of something else, the whole screen
-used. The hall is busy (every window has called, tickets are held) and its names are long."""
+used. The hall is busy (every window has called, tickets are held) and its names are long; so
+are the ids of the kiosks calling for staff, on the board, the desk's screen and its caller."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.hall import LocalHall, open_engine
-from kiosk.models import ActionRequest, Citizen, IssueRequest, WindowChange
+from kiosk.models import ActionRequest, Citizen, HelpCall, IssueRequest, WindowChange
 from tests.ui.fit import fit_problems
 from tests.ui.test_kiosk_fixtures import qm_dir  # noqa: F401 - fixture
 from ui.calling.counter import CounterWindow
@@ -34,6 +37,14 @@ LONG_NAMES = {  # longer than any sample name, to find every cell that cannot ta
     "number = 15\n": "number = 115\n",  # a three-digit window
 }
 BUSY_WINDOWS = (1, 2, 3, 5, 6, 8, 9, 11, 12, 115, 18, 20)
+HELPING = ("K01", "EAST-ENTRANCE-KIOSK-02", "K03", "K04")  # four kiosks call for staff, one long id
+
+
+def call_for_staff(take) -> None:  # noqa: ANN001 - a screen's (kind, data) receiver
+    """Every kiosk of HELPING calls for staff, now."""
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    for device in HELPING:
+        take("device", HelpCall(device=device, screen="home", at=now).model_dump(mode="json"))
 
 
 def busy_hall_file(folder: Path) -> Path:
@@ -133,9 +144,33 @@ def test_a_window_screen_fits_every_shape(qtbot, display_of, lang, window) -> No
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_counter_fits_every_shape(qtbot, busy_hall, qm_dir, lang) -> None:
+def test_calls_for_staff_fit_the_board_and_the_desk_at_every_shape(qtbot, display_of, lang) -> None:
+    for window in (None, 18):
+        display = display_of(window, lang)
+        call_for_staff(display._on_event)
+        assert len(display.helped) == len(HELPING)
+        for size in SHAPES:
+            shown(qtbot, display, size)
+            where = f"{'board' if window is None else 'desk'} {lang} {size}"
+            assert led_problems(display) == [], where
+            texts = display.matrix.texts()
+            helping = " ".join(t for k, t in texts.items() if k.startswith("help"))
+            assert all(device in helping for device in HELPING), where
+            assert any(k.startswith("latest") for k in texts), f"{where}: the call is hidden"
+            if window is None:
+                recent = [k for k in texts if k.startswith("recent.") and k.endswith(".number")]
+                assert len(recent) >= 3, f"{where}: the recent calls lost their table"
+            for _ in range(100):  # the long kiosk id scrolls inside its line
+                display.frame()
+            display.grab()
+            assert display.matrix.problems() == [], where
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("window", "helping"), [(6, False), (18, True)])
+def test_the_counter_fits_every_shape(qtbot, busy_hall, qm_dir, lang, window, helping) -> None:
     languages = Languages(QApplication.instance(), qm_dir)
-    counter = CounterWindow(busy_hall, 6, languages=languages)
+    counter = CounterWindow(busy_hall, window, languages=languages)
     qtbot.addWidget(counter)
     counter.start()
     try:
@@ -143,10 +178,16 @@ def test_the_counter_fits_every_shape(qtbot, busy_hall, qm_dir, lang) -> None:
                         timeout=5000)
         languages.set(lang)
         counter.retranslate()
-        assert counter.held_list.count() == 2 and counter.number.text() != "—"
+        if helping:  # the desk: calls for staff, two with a button and the others counted
+            call_for_staff(counter._on_event)
+            assert counter.help_panel.more.text() and counter.help_panel.buttons[1].text()
+        else:
+            assert counter.held_list.count() == 2
+        assert counter.number.text() != "—"
         for size in [*SHAPES, (640, 720)]:  # and the --windowed size
             shown(qtbot, counter, size)
-            assert fit_problems(counter) == [], f"counter {lang} {size}"
+            assert fit_problems(counter) == [], f"counter {window} {lang} {size}"
+            assert counter.help_panel.isVisible() == helping
     finally:
         counter.stop()
         languages.set("en")

@@ -167,7 +167,7 @@ def test_reader_signs_and_voice_tests(qtbot, page):
     assert "*" in page.results["reader"].text()
     click(qtbot, page.tool_buttons["test_signs_signs"])
     qtbot.waitUntil(lambda: "frame" in page.results["signs"].text(), timeout=10000)
-    assert "sim:: 6 frame(s), ok" in page.results["signs"].text()
+    assert "sim:: 7 frame(s), ok" in page.results["signs"].text()  # the sample maps 7 signs
     backend = field(page, "voice.backend")
     backend.setCurrentIndex(backend.findData("silent"))
     click(qtbot, page.tool_buttons["test_voice_voice"])

@@ -2,7 +2,8 @@
 
 Every hall call runs on the window's hall lane and its result comes back to the GUI thread; the
 hall's events keep the window's current ticket, held tickets and waiting counts up to date.
-Refusals are shown in plain words in the status line.
+Refusals are shown in plain words in the status line. At a guide desk it also lists the kiosks
+calling for staff (``ui.calling.help_panel``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -25,10 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.client import HallUnreachable
+from kiosk.clock import Clock
 from kiosk.domain import HallError
-from kiosk.models import ActionRequest, Call, Ticket, WindowChange
+from kiosk.models import ActionRequest, Ticket, WindowChange
+from ui.calling.counter_jobs import call_next, load_window
 from ui.calling.counter_state import CounterState
-from ui.calling.feed import HallFeed, recent_calls
+from ui.calling.feed import HallFeed
+from ui.calling.help import DEFAULT_SECONDS
+from ui.calling.help_panel import HelpPanel
 from ui.ops import Lane
 
 log = logging.getLogger(__name__)
@@ -36,19 +42,6 @@ log = logging.getLogger(__name__)
 # Shortcut of each action; the button texts are translated in retranslate().
 KEYS = {"call-next": "F1", "recall": "F2", "start": "F3", "finish": "F4", "no-show": "F5",
         "hold": "F6", "transfer": "F7", "pause": "F8", "call-back": "F9"}
-HISTORY_CALLS = 200  # calls scanned at start to find this window's current and held tickets
-
-
-def load_window(hall, window: int) -> tuple:  # noqa: ANN001 - any Hall
-    """Catalog and this window's active and held tickets (runs on the hall lane)."""
-    catalog = hall.catalog()
-    order: dict[str, None] = {}
-    for call in recent_calls(hall, HISTORY_CALLS):
-        if call.window == window:  # ordered by each ticket's latest call: the newest is current
-            order.pop(call.ticket, None)
-            order[call.ticket] = None
-    tickets = [hall.ticket(i) for i in order]
-    return catalog, [t for t in tickets if t.window == window]
 
 
 def counter_font_px(width: int, height: int) -> int:
@@ -62,29 +55,22 @@ def counter_style(px: int) -> str:
             f" QLabel#title {{ font-size: {px * 3 // 2}px; font-weight: bold; }}"
             f" QLabel#number {{ font-size: {px * 4}px; font-weight: bold; color: #c00; }}"
             f" QLabel#status {{ color: #a00; }}"
-            f" QPushButton {{ min-height: {px * 2}px; padding: 0 {px // 2}px; }}")
-
-
-class _Called:
-    """A call-next result: the call and the ticket as it stands after it."""
-
-    def __init__(self, call: Call, ticket: Ticket) -> None:
-        self.number, self.ticket_now = call.number, ticket
-
-
-def call_next(hall, window: int, actor: str) -> _Called | None:  # noqa: ANN001
-    """Call the next ticket and read it back (runs on the hall lane); None when nobody waits."""
-    call = hall.call_next(window, actor)
-    return None if call is None else _Called(call, hall.ticket(call.ticket))
+            f" QFrame#help {{ background: #fff0d0; border: 2px solid #c00; }}"
+            f" QLabel#helpText {{ color: #a00; font-weight: bold; border: none; }}"
+            f" QPushButton {{ min-height: {px * 2}px; padding: 0 {px // 2}px; }}"
+            f" QFrame#help QPushButton {{ min-height: {px * 3 // 2}px; }}")
 
 
 class CounterWindow(QWidget):
-    """The caller of window ``window``; ``languages`` (ui.i18n.Languages) enables the switch."""
+    """The caller of window ``window``; ``languages`` (ui.i18n.Languages) enables the switch;
+    at a desk, kiosks' calls for staff show for ``help_seconds`` (aged by ``clock``)."""
 
     def __init__(self, hall, window: int, *, recall_limit: int = 3, actor: str = "",  # noqa: ANN001
-                 languages=None, parent: QWidget | None = None) -> None:  # noqa: ANN001
+                 languages=None, help_seconds: float = DEFAULT_SECONDS,  # noqa: ANN001
+                 clock: Clock | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.hall = hall
+        self.help_panel = HelpPanel(help_seconds, clock, self)
         self.state = CounterState(window, recall_limit)
         self.actor = actor or f"counter-{window}"
         self.languages = languages
@@ -132,11 +118,14 @@ class CounterWindow(QWidget):
         transfer.addWidget(self.transfer_label)
         transfer.addWidget(self.transfer_to, 1)
         layout = QVBoxLayout(self)
-        for part in (top, self.number, self.detail, grid, transfer, self.held_label,
+        for part in (top, self.help_panel, self.number, self.detail, grid, transfer, self.held_label,
                      self.held_list, self.waiting, self.status):
             (layout.addLayout if isinstance(part, QHBoxLayout | QGridLayout) else layout.addWidget)(part)
         layout.setStretchFactor(self.number, 2)
         layout.setStretchFactor(self.held_list, 3)
+        # The text follows the window's size (_scale), so the window takes the size it is given:
+        # the minimum of the text it had before would otherwise hold it larger than its screen.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._font_px = 0
         self._scale()
 
@@ -166,6 +155,7 @@ class CounterWindow(QWidget):
         self.held_label.setText(self.tr("Held tickets:"))
         self.transfer_label.setText(self.tr("Transfer to:"))
         self.setWindowTitle(self.tr("Counter caller"))
+        self.help_panel.refresh()
         self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
@@ -252,6 +242,8 @@ class CounterWindow(QWidget):
     def _loaded(self, result: tuple) -> None:
         catalog, tickets = result
         self.state.set_catalog(catalog)
+        window = catalog.window(self.state.window)
+        self.help_panel.set_desk(window is not None and window.kind == "desk")
         for ticket in tickets:
             self.state.apply_ticket(ticket)
         self.retranslate()
@@ -259,6 +251,7 @@ class CounterWindow(QWidget):
 
     def stop(self) -> None:
         """Stop following the hall."""
+        self.help_panel.stop()
         self.feed.stop()
         self.lane.shutdown()
 
@@ -267,7 +260,9 @@ class CounterWindow(QWidget):
         super().closeEvent(event)
 
     def _on_event(self, kind: str, data: dict) -> None:
-        if self.state.apply_event(kind, data):
+        if kind == "device":
+            self.help_panel.take(kind, data)
+        elif self.state.apply_event(kind, data):
             self.retranslate() if kind == "queue" and "window" in data else self.refresh()
 
     def _on_link(self, status: str) -> None:

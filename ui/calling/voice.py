@@ -17,6 +17,7 @@ from drivers.voice import (
     AnnouncerSettings,
     AnnouncerStatus,
     AudioSink,
+    Chime,
     ClipLibrary,
     ClipsBackend,
     CommandSink,
@@ -28,6 +29,7 @@ from drivers.voice import (
 )
 from kiosk.config import VoiceSettings
 from kiosk.models import Call
+from ui.calling.help import HelpNotice
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,11 @@ class CallVoice:
         except UtteranceError as exc:
             log.warning("voice: cannot announce call %s: %s", call.seq, exc)
             return False
+
+    def chime(self, notice: HelpNotice) -> bool:
+        """Queue the chime for a kiosk's call for staff (once per call, not repeated); False
+        when it was queued before."""
+        return self.announcer.announce(Chime(notice.device, self.lang), key=("help", *notice.key))
 
     def status(self) -> AnnouncerStatus:
         """The announcer's status."""

@@ -1,5 +1,7 @@
 """One window's LED screen (``kiosk display --window N``): its name, its current number as
 large as the screen allows, and what to do (``请到本窗口办理``, ``请到本咨询台办理`` at a desk).
+While kiosks call for staff, a guide desk's screen says so (``K01号自助机 请求协助``, in red)
+where the hint was; the number keeps its place.
 
 Where the screen is too narrow for the name or the hint on one line (a portrait screen), they
 wrap onto more lines if the number keeps room enough, else they scroll.
@@ -11,16 +13,18 @@ from ui.calling.led import LedMatrix, LedText, text_dots
 from ui.calling.ledfont import wrap
 from ui.calling.ledtable import LINE
 from ui.calling.model import BoardModel
-from ui.calling.words import word
+from ui.calling.words import help_lines, word
 
 WINDOW_GRID = (128, 72)  # the fewest dots a window's screen is laid out for (1080p: 15 px)
 LINK_MARK = "·"
 MAX_LINES = 3  # of the name or the hint, when they wrap
+HELP_LINES = 2  # kiosks calling for staff (more share the last line)
 
 
 def lay_out_window(matrix: LedMatrix, model: BoardModel, window: int, *, linked: bool = True,
-                   lang: str = "zh") -> None:
-    """One window's screen: its name, its current number, and what to do."""
+                   lang: str = "zh", helping: list[str] | None = None) -> None:
+    """One window's screen: its name, its current number, and what to do, or which kiosks
+    call for staff (``helping``, oldest first: the caller passes them to a desk only)."""
     cols, rows = matrix.cols, matrix.rows
     mark_w = 0 if linked else text_dots(LINK_MARK)
     latest = None if window in model.paused_windows else model.latest
@@ -30,26 +34,34 @@ def lay_out_window(matrix: LedMatrix, model: BoardModel, window: int, *, linked:
         hint = word("welcome", lang)
     else:
         hint = word("come.desk" if model.window_kind(window) == "desk" else "come", lang)
+    below_texts = help_lines(helping or [], lang, HELP_LINES) or [hint]
     number_scale = 1 if latest is None else max(1, cols // max(1, text_dots(latest.number)))
-    title, below = _fitted(model.window_name(window, lang), hint, cols - mark_w, rows, number_scale)
+    title, below = _fitted(model.window_name(window, lang), below_texts, cols - mark_w, rows, number_scale)
     _lines(matrix, "window", title, 0, cols - mark_w, "amber")
     matrix.set_item("link", None if linked else LedText(LINK_MARK, cols - mark_w, 0, "amber", width=mark_w))
     hint_y = rows - LINE * len(below)
-    _lines(matrix, "hint", below, hint_y, cols, "green")
+    shown, gone = ("help", "hint") if helping else ("hint", "help")
+    matrix.clear(gone)
+    _lines(matrix, shown, below, hint_y, cols, "red" if helping else "green")
     top = LINE * len(title)
     matrix.set_item("latest", None if latest is None else _number(latest.number, cols, top, hint_y))
 
 
-def _fitted(name: str, hint: str, width: int, rows: int, number_scale: int) -> tuple[list[str], list[str]]:
-    """The name's and the hint's lines: wrapped where that takes at most ``MAX_LINES`` each
-    and leaves the number room for its size (up to twice the font), else one line each (they
-    scroll)."""
-    title, below = wrap(name, width) or [], wrap(hint, width) or []
+def _fitted(name: str, texts: list[str], width: int, rows: int,
+            number_scale: int) -> tuple[list[str], list[str]]:
+    """The name's lines and those of the texts below the number (the hint, or the calls for
+    staff): wrapped where that takes at most ``MAX_LINES`` each and leaves the number room for
+    its size (up to twice the font), else one line each (they scroll); the name still wraps
+    when only the texts below cannot."""
+    title = wrap(name, width) or []
+    wrapped = [wrap(text, width) for text in texts]
+    below = [line for lines in wrapped for line in lines or []] if all(wrapped) else []
     need = LINE * min(2, number_scale) + 2
-    if 0 < len(title) <= MAX_LINES and 0 < len(below) <= MAX_LINES \
-            and rows - LINE * (len(title) + len(below)) >= need:
-        return title, below
-    return [name], [hint]
+    for top, bottom in ((title, below), (title, list(texts))):
+        if 0 < len(top) <= MAX_LINES and 0 < len(bottom) <= MAX_LINES \
+                and rows - LINE * (len(top) + len(bottom)) >= need:
+            return top, bottom
+    return [name], list(texts)
 
 
 def _lines(matrix: LedMatrix, name: str, lines: list[str], y: int, width: int, color: str) -> None:

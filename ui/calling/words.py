@@ -15,10 +15,10 @@ LANGS = ("zh", "en")
 WORDS = {
     "zh": {"number": "号码", "window": "窗口", "service": "业务", "waiting": "等候",
            "reconnecting": "重连中", "paused": "暂停服务", "welcome": "欢迎光临",
-           "come": "请到本窗口办理", "come.desk": "请到本咨询台办理"},
+           "come": "请到本窗口办理", "come.desk": "请到本咨询台办理", "help": "求助"},
     "en": {"number": "No.", "window": "Window", "service": "Service", "waiting": "Waiting",
            "reconnecting": "Reconnecting", "paused": "Service paused", "welcome": "Welcome",
-           "come": "Please come here", "come.desk": "Please come here"},
+           "come": "Please come here", "come.desk": "Please come here", "help": "HELP"},
 }
 
 
@@ -44,3 +44,23 @@ def call_lines(call: Call, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]
     if lang == "en":
         return (f"{call.number} to {place}",), (f"Number {call.number}", place)
     return (f"请{call.number}号到{place}",), (f"请{call.number}号", f"到{place}")
+
+
+def help_text(devices: list[str], lang: str) -> str:
+    """A call for staff from one kiosk or several: ``K01号自助机 请求协助``, ``K01、K02号自助机
+    请求协助``; ``Kiosk K01 needs help``, ``Kiosks K01, K02 need help``."""
+    if lang == "en":
+        if len(devices) == 1:
+            return f"Kiosk {devices[0]} needs help"
+        return f"Kiosks {', '.join(devices)} need help"
+    return f"{'、'.join(devices)}号自助机 请求协助"
+
+
+def help_lines(devices: list[str], lang: str, limit: int) -> list[str]:
+    """One line per calling kiosk, oldest first; when more kiosks call than ``limit`` lines
+    hold, the last line names all the rest."""
+    if not devices or limit < 1:
+        return []
+    if len(devices) <= limit:
+        return [help_text([d], lang) for d in devices]
+    return [help_text([d], lang) for d in devices[:limit - 1]] + [help_text(devices[limit - 1:], lang)]
