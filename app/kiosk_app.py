@@ -89,21 +89,24 @@ def build_terminal(config: KioskConfig, config_path: Path, data_dir: Path, *, de
 
 def build_kiosk(config_path: Path | str, *, data_dir: Path | None = None, dev: bool = False,
                 clock: Clock | None = None, hall=None, languages=None, hide_cursor: bool = False,
-                **window_options) -> KioskApp:
+                terminal: KioskTerminal | None = None, **window_options) -> KioskApp:
     """Build the whole kiosk from its file; raises ``ConfigError`` for a bad file.
 
     ``hall`` is a hall already open in this process, shared with other windows (the demo runs
     kiosk, board and counter over one; tests look into it); None opens the one the file names.
+    ``terminal`` is the pipeline ``build_terminal`` made from the same file (``kiosk run``
+    opens it before importing Qt); None builds it here.
     ``window_options`` are the window's timings (tests shorten them); ``languages`` lets tests
     share one set of compiled translations.
     """
-    from ui.kiosk import KioskWindow
-    from ui.staff.entry import attach
-
     config_path = Path(config_path)
     config = load_kiosk_config(config_path)
     data = data_dir_for(config, config_path, data_dir)
-    terminal = build_terminal(config, config_path, data, dev=dev, clock=clock, hall=hall)
+    if terminal is None:
+        terminal = build_terminal(config, config_path, data, dev=dev, clock=clock, hall=hall)
+    from ui.kiosk import KioskWindow
+    from ui.staff.entry import attach
+
     services = build_services(config, config_path, terminal, data)
     window = KioskWindow(services, languages=languages, hide_cursor=hide_cursor, **window_options)
     staff = attach(window, services, dev=dev, **({"clock": clock.now} if clock else {}))
