@@ -222,7 +222,7 @@ def _memory_here(tickets: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = kiosk_file(folder, printer="dummy:", hall_file=hall_file(folder / "hall", _roomy))
-        terminal = build_terminal(load_kiosk_config(path), path, folder, dev=True)
+        terminal = build_terminal(load_kiosk_config(path), path, folder, dev=True, start=False)
         _app()
         kiosk = build_kiosk(path, data_dir=folder, dev=True, terminal=terminal, idle_ms=600_000,
                             done_ms=600_000)

@@ -50,7 +50,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         # PySide6 reads the source of every module imported after it (looking for ``from
         # __feature__ import``) and keeps it in linecache for the life of the process. Opened
         # first, the standalone hall (SQLAlchemy) costs 12 MB and 50 ms less.
-        terminal = build_terminal(config, args.config, data, dev=args.dev)
+        terminal = build_terminal(config, args.config, data, dev=args.dev, start=False)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
