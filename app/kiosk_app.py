@@ -90,22 +90,28 @@ def build_terminal(config: KioskConfig, config_path: Path, data_dir: Path, *, de
 
 def build_kiosk(config_path: Path | str, *, data_dir: Path | None = None, dev: bool = False,
                 clock: Clock | None = None, hall=None, languages=None, hide_cursor: bool = False,
-                **window_options) -> KioskApp:
+                terminal: KioskTerminal | None = None, **window_options) -> KioskApp:
     """Build the whole kiosk from its file; raises ``ConfigError`` for a bad file.
 
     ``hall`` is a hall already open in this process, shared with other windows (the demo runs
     kiosk, board and counter over one; tests look into it); None opens the one the file names.
+    ``terminal`` is the pipeline ``build_terminal(..., start=False)`` made from the same file
+    (``kiosk run`` opens it before importing Qt); None builds it here. Its outbox sender starts
+    here, once the staff alerts listen to it (a link lost or an offline ticket refused before
+    that would never reach staff: the link tells only of changes).
     ``window_options`` are the window's timings (tests shorten them); ``languages`` lets tests
     share one set of compiled translations.
     """
-    from ui.kiosk import KioskWindow
-    from ui.staff.entry import attach
-
     config_path = Path(config_path)
     config = load_kiosk_config(config_path)
     data = data_dir_for(config, config_path, data_dir)
-    terminal = build_terminal(config, config_path, data, dev=dev, clock=clock, hall=hall)
+    if terminal is None:
+        terminal = build_terminal(config, config_path, data, dev=dev, clock=clock, hall=hall, start=False)
+    from ui.kiosk import KioskWindow
+    from ui.staff.entry import attach
+
     services = build_services(config, config_path, terminal, data)
+    terminal.start()
     window = KioskWindow(services, languages=languages, hide_cursor=hide_cursor, **window_options)
     staff = attach(window, services, dev=dev, **({"clock": clock.now} if clock else {}))
     return KioskApp(config_path, config, data, terminal, services, window, staff)
@@ -126,6 +132,8 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     runtime.device_states["printer"] = "configured" if terminal.printer is not None else "missing"
     link = LinkBridge(runtime.alerts)
     terminal.link.listeners.append(link.changed.emit)
+    if not terminal.link.online:  # lost before the window was built: the link tells only changes
+        link.changed.emit(False, terminal.link.last_error)
     terminal.sender.rejected_listeners.append(link.rejected.emit)
     runtime.link_bridge = link
     printed = PrinterBridge(runtime)

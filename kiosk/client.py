@@ -12,8 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-
-import requests
+from typing import TYPE_CHECKING
 
 from kiosk.domain import HallError
 from kiosk.models import (
@@ -31,6 +30,18 @@ from kiosk.models import (
     WindowChange,
 )
 
+if TYPE_CHECKING:
+    import requests
+
+
+def _http():
+    """The requests package, imported on first use: a standalone kiosk (its hall in-process)
+    never speaks HTTP, and requests with urllib3, idna and charset_normalizer is 6 MB and 40 ms
+    of a start, while every kiosk needs ``HallUnreachable`` from here."""
+    import requests
+
+    return requests
+
 
 class HallUnreachable(Exception):
     """The hall server did not answer (down, network cut, timed out, or failing with 5xx)."""
@@ -42,7 +53,7 @@ class HallClient:
     def __init__(self, url: str, token: str, timeout: float = 3.0):
         self.base = url.rstrip("/") + "/api/v1"
         self.timeout = timeout
-        self.session = requests.Session()
+        self.session = _http().Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self._catalog_etag: str | None = None
         self._catalog: Catalog | None = None
@@ -53,7 +64,7 @@ class HallClient:
         try:
             response = self.session.request(method, self.base + path, json=json_body, headers=headers,
                                             params=params, timeout=timeout or self.timeout)
-        except requests.RequestException as exc:
+        except _http().RequestException as exc:
             raise HallUnreachable(f"hall server at {self.base} unreachable: {type(exc).__name__}") from exc
         if response.status_code >= 500:
             raise HallUnreachable(f"hall server failed with HTTP {response.status_code}")
@@ -144,7 +155,7 @@ class HallClient:
                 for event in self._stream(seq, stop, on_status):
                     seq, delay = event.seq, 0.2
                     yield event
-            except (requests.RequestException, HallUnreachable, HallError):
+            except (_http().RequestException, HallUnreachable, HallError):
                 pass
             if stop.is_set():
                 return
@@ -198,6 +209,7 @@ def _hall_error(response: requests.Response) -> HallError:
 
 def wait_for_server(url: str, timeout: float = 15.0) -> None:
     """Block until ``url``'s health endpoint answers, or raise HallUnreachable."""
+    requests = _http()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

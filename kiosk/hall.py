@@ -12,11 +12,9 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from kiosk.client import HallClient
 from kiosk.config import HallConfig, KioskConfig, load_hall_config
-from kiosk.engine import HallEngine
 from kiosk.models import (
     ActionRequest,
     Appointment,
@@ -30,7 +28,11 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
-from kiosk.store import Store
+
+if TYPE_CHECKING:  # each kiosk imports only the side it uses, in open_engine or open_hall: the
+    # engine needs SQLAlchemy (14 MB and 0.15 s of a start), the client requests (6 MB, 40 ms)
+    from kiosk.client import HallClient
+    from kiosk.engine import HallEngine
 
 
 class Hall(Protocol):
@@ -88,6 +90,9 @@ class LocalHall:
 def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, dev: bool = False,
                 clock=None, sync: str = "full") -> HallEngine:
     """An engine over the SQLite database in ``data_dir``."""
+    from kiosk.engine import HallEngine
+    from kiosk.store import Store
+
     config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
     return HallEngine(config, Store(Path(data_dir) / "hall.db", sync), clock, dev=dev)
 
@@ -96,6 +101,8 @@ def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: boo
               clock=None) -> LocalHall | HallClient:
     """The hall a kiosk's config points at: in-process (standalone, on ``clock``) or a server."""
     if config.link.mode == "server":
+        from kiosk.client import HallClient
+
         return HallClient(config.link.url, config.link.token, config.link.timeout_s)
     hall_path = Path(config.kiosk.hall_config)
     if not hall_path.is_absolute():

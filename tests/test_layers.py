@@ -43,3 +43,26 @@ def test_the_screens_do_not_import_the_programs() -> None:
     offenders = [f"{path.relative_to(ROOT)}: {name}" for path in Path(ui.__file__).parent.rglob("*.py")
                  for name in imported_names(path) if name.split(".")[0] == "app"]
     assert offenders == []
+
+
+def _pipeline_imports(folder: Path, server: str | None) -> list[str]:
+    """What a kiosk's Qt-free pipeline (``build_terminal``, what ``kiosk run`` opens first)
+    loads of HTTP, SQL and Qt, in a new interpreter."""
+    return run_fresh(
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from app.demo.files import kiosk_file\n"
+        "from app.kiosk_app import build_terminal\n"
+        "from kiosk.config import load_kiosk_config\n"
+        f"path = kiosk_file(Path({str(folder)!r}), server={server!r})\n"
+        f"terminal = build_terminal(load_kiosk_config(path), path, Path({str(folder)!r}), dev=True, start=False)\n"
+        "terminal.close()\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'sqlalchemy', 'PySide6'})))\n"
+    )
+
+
+def test_a_kiosk_loads_only_the_hall_link_it_uses(tmp_path) -> None:
+    # The engine needs SQLAlchemy, the client requests: each is tens of MB a kiosk would carry
+    # for nothing. Neither half loads Qt, so kiosk run can open it before the window.
+    assert _pipeline_imports(tmp_path / "standalone", None) == ["sqlalchemy"]
+    assert _pipeline_imports(tmp_path / "server", "http://127.0.0.1:9") == ["requests"]

@@ -52,6 +52,17 @@ def test_numbers_per_service_and_day_and_no_reuse(tmp_path, hall_config):
     assert "a" not in [e.id for e in outbox.unprinted()]
 
 
+def test_a_ticket_is_found_by_its_id_through_an_index_not_by_reading_every_entry(tmp_path, hall_config):
+    plan = OfflinePlan(hall_config, "K01")
+    outbox = Outbox(tmp_path / "o.db")
+    tickets = [record(outbox, plan, key).id for key in ("a", "b", "c")]
+    assert [outbox.by_ticket(t).id for t in tickets] == ["a", "b", "c"]
+    assert outbox.by_ticket("no-such-ticket") is None
+    plan_rows = outbox._db.execute("EXPLAIN QUERY PLAN SELECT id FROM entries "
+                                   "WHERE json_extract(ticket, '$.id') = ?", ("x",)).fetchall()
+    assert "ix_entries_ticket" in " ".join(str(row) for row in plan_rows)
+
+
 def test_catalog_cache_round_trip(tmp_path, engine):
     outbox = Outbox(tmp_path / "o.db")
     assert outbox.cached_catalog() is None

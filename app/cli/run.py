@@ -34,9 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_kiosk(args: argparse.Namespace) -> int:
     """Start the kiosk and run until staff close it; exit code 1 on a bad config."""
-    from PySide6.QtWidgets import QApplication
-
-    from app.kiosk_app import build_kiosk, data_dir_for
+    from app.kiosk_app import build_kiosk, build_terminal, data_dir_for
 
     try:
         config = load_kiosk_config(args.config)
@@ -47,10 +45,21 @@ def run_kiosk(args: argparse.Namespace) -> int:
     data.mkdir(parents=True, exist_ok=True)
     log_to_file(data, "kiosk")  # months of running: a rotating file the support bundle takes
     log.info("kiosk %s starting: %s link, data in %s", config.kiosk.id, config.link.mode, data)
+    try:
+        # The Qt-free half (hall or server link, outbox, printer) before PySide6 is imported:
+        # PySide6 reads the source of every module imported after it (looking for ``from
+        # __feature__ import``) and keeps it in linecache for the life of the process. Opened
+        # first, the standalone hall (SQLAlchemy) costs 12 MB and 50 ms less.
+        terminal = build_terminal(config, args.config, data, dev=args.dev, start=False)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     hide = args.cursor == "hide" or (args.cursor == "auto" and not args.windowed)
     try:
-        kiosk = build_kiosk(args.config, data_dir=data, dev=args.dev, hide_cursor=hide)
+        kiosk = build_kiosk(args.config, data_dir=data, dev=args.dev, hide_cursor=hide, terminal=terminal)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import copy
 
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 from PIL import Image
 
+from drivers.printer.escposlib import QR_ECLEVEL_M, Dummy
 from drivers.printer.layout import QR, Element, Feed, Logo, Rule, Text, build_layout
 from drivers.printer.model import PrinterSettings, TicketData
 from drivers.printer.raster import (

@@ -181,3 +181,30 @@ def test_staff_give_a_refused_offline_ticket_a_new_number(qtbot, make_kiosk, hal
     entry = controller.audit.entries()[-1]
     assert entry["action"] == "renumber" and entry["ticket"] == offline.number
     assert entry["detail"]["new_number"] == "K901" and controller.audit.verify().ok
+
+
+def test_what_the_link_learnt_before_the_window_was_built_reaches_staff(qtbot, qm_dir, tmp_path):
+    # kiosk run opens the pipeline before Qt and hands it to build_kiosk; the link reports only
+    # changes, so a server lost in between must still become the staff alert, and the sender
+    # (which may find the server away, or an offline ticket refused) starts once staff listen.
+    from PySide6.QtWidgets import QApplication
+
+    from app.kiosk_app import build_kiosk, build_terminal
+    from kiosk.config import load_kiosk_config
+    from tests.kiosk_files import kiosk_file
+    from ui.i18n import Languages
+
+    path = kiosk_file(tmp_path, server=f"http://127.0.0.1:{free_port()}", timeout_s=0.5)
+    terminal = build_terminal(load_kiosk_config(path), path, tmp_path / "data", start=False)
+    terminal.link.down("connection refused")
+    kiosk = build_kiosk(path, data_dir=tmp_path / "data", terminal=terminal,
+                        languages=Languages(QApplication.instance(), qm_dir))
+    qtbot.addWidget(kiosk.window)
+    try:
+        assert kiosk.services.alerts.has("server_down")
+        assert terminal.sender._thread is not None and terminal.sender._thread.is_alive()
+    finally:
+        kiosk.window.languages.set("en")
+        kiosk.window.unlock_exit()
+        kiosk.window.close()
+        kiosk.close()

@@ -37,3 +37,17 @@ def test_gesture_pin_panel_card_lookup_and_back_home(qtbot, make_kiosk, hall, tm
     qtbot.mouseClick(entry.panel.close_button, Qt.MouseButton.LeftButton)
     assert window.overlay is None and entry.controller.role is None
     assert window.screen_name() == "home"
+
+
+def test_the_staff_panel_is_built_when_staff_mode_is_first_asked_for(qtbot, make_kiosk):
+    # Its five pages are some 15 MB and a fraction of a second a citizen kiosk does not need
+    # at start: they are built behind the PIN dialog, while staff type.
+    rig = make_kiosk(long_press_ms=50)
+    entry = rig.kiosk.staff
+    assert entry._panel is None
+    with qtbot.waitSignal(rig.window.staffRequested):
+        qtbot.mousePress(rig.window.corner, Qt.MouseButton.LeftButton)
+    qtbot.mouseRelease(rig.window.corner, Qt.MouseButton.LeftButton)
+    assert rig.window.overlay is entry.pin
+    qtbot.waitUntil(lambda: entry._panel is not None)
+    assert rig.window.overlay is entry.pin and not entry.panel.isVisible()

@@ -12,10 +12,16 @@ While the panel is shown the reader polls; the kiosk stops it again when it goes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+
 from kiosk.audit import AuditLog
 from ui.staff.controller import StaffController
-from ui.staff.panel import StaffPanel
 from ui.staff.pin import PinDialog
+
+if TYPE_CHECKING:
+    from ui.staff.panel import StaffPanel
 
 
 class StaffEntry:
@@ -29,15 +35,26 @@ class StaffEntry:
         self.window = kiosk_window
         self.controller = StaffController(services, audit=audit, dev=dev, **kwargs)
         self.pin = PinDialog(self.controller)
-        self.panel = StaffPanel(self.controller)
-        for overlay in (self.pin, self.panel):
-            overlay.setProperty("fitOverlay", True)  # meant to lie over the citizen screens
+        self.pin.setProperty("fitOverlay", True)  # meant to lie over the citizen screens
         self.pin.accepted.connect(lambda _role: self.show_panel())
         self.pin.cancelled.connect(self.leave)
-        self.panel.closeRequested.connect(self.leave)
         self.controller.locked.connect(self._locked)
         self.controller.opened.connect(lambda _role: self.show_panel())
+        self._panel: StaffPanel | None = None
         self._shown = None
+
+    @property
+    def panel(self) -> StaffPanel:
+        """The staff panel, built the first time staff mode is asked for: its five pages are
+        some 15 MB and 0.2-0.5 s of GUI-thread work that a citizen kiosk need not pay at start
+        (on most days nobody opens staff mode)."""
+        if self._panel is None:
+            from ui.staff.panel import StaffPanel
+
+            self._panel = StaffPanel(self.controller)
+            self._panel.setProperty("fitOverlay", True)
+            self._panel.closeRequested.connect(self.leave)
+        return self._panel
 
     def request(self) -> None:
         """The hidden gesture: ask for a PIN (or go straight in if a session is still open)."""
@@ -46,6 +63,8 @@ class StaffEntry:
             return
         self.pin.reset()
         self._show(self.pin)
+        if self._panel is None:  # built while staff type their PIN, once the dialog is up
+            QTimer.singleShot(0, self.pin, lambda: self.panel)
 
     def show_panel(self) -> None:
         """Show the staff panel over the kiosk screens, the citizen's visit dropped first (a card
