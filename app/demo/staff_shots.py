@@ -58,6 +58,7 @@ def capture(ctx) -> None:
         for language in ("zh", "en"):
             kiosk.window.set_language(language)
             _capture_all(app, out, ctx, kiosk.window, kiosk.staff.controller, f"-{language}")
+        _shapes(app, out / "shapes", ctx, kiosk.window, kiosk.staff.controller)
     finally:
         kiosk.window.languages.set("en")
         kiosk.window.unlock_exit()
@@ -126,3 +127,27 @@ def _capture_all(app, out: Path, ctx, window, controller, suffix: str) -> None:
     _shot(window, out, f"settings-diagnostics{suffix}.png", ctx)
     window.close_overlay()
     controller.lock()
+
+
+SHAPES = ((1920, 1080), (1080, 1920), (1280, 1024), (1366, 768))
+
+
+def _shapes(app, out: Path, ctx, window, controller) -> None:
+    """The staff panel's queue, actions and first settings page at each screen shape, in both
+    languages (``shapes/staff-<WxH>-<page>-<zh|en>.png``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    controller.open("tech", "tech")
+    panel = StaffPanel(controller)
+    window.show_overlay(panel)
+    for width, height in SHAPES:
+        window.resize(width, height)
+        for language in ("zh", "en"):
+            window.set_language(language)
+            for page in ("queue", "actions", "settings"):
+                panel.show_page(page)
+                _settle(app, timeout=0.3)
+                window.grab().save(str(out / f"staff-{width}x{height}-{page}-{language}.png"))
+    window.close_overlay()
+    controller.lock()
+    window.resize(*SIZE)
+    ctx.note("staff shapes", "queue, actions and settings at four shapes, both languages")

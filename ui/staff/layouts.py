@@ -63,6 +63,10 @@ class Reflow(QWidget):
             self.grid.addWidget(widget, index // columns, index % columns, Qt.AlignmentFlag.AlignTop)
         for column in range(max(columns, self.columns)):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        rows = -(-len(self.items) // columns)
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(rows, 1)  # the room left goes below the groups, not between them
         self.columns = columns
 
 
