@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_kiosk_config
+from kiosk.domain import HallError
 from kiosk.logfile import log_to_file
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
         # __feature__ import``) and keeps it in linecache for the life of the process. Opened
         # first, the standalone hall (SQLAlchemy) costs 12 MB and 50 ms less.
         terminal = build_terminal(config, args.config, data, dev=args.dev, start=False)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    except (ConfigError, HallError) as exc:  # a bad hall file, an outbox that cannot be opened
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 1
     from PySide6.QtWidgets import QApplication
 

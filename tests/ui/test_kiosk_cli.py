@@ -24,3 +24,14 @@ def test_bad_config_exits_1_and_names_the_key(tmp_path, capsys):
     bad.write_text('[kiosk]\nid = "K01"\nidle_timeout_s = 1\n', encoding="utf-8")
     assert run.run_kiosk(_parse(["run", "--config", str(bad)])) == 1
     assert "kiosk.idle_timeout_s" in capsys.readouterr().err
+
+
+def test_an_outbox_that_cannot_be_opened_stops_the_start_in_plain_words(tmp_path, capsys):
+    from app.demo.files import kiosk_file
+
+    path = kiosk_file(tmp_path, printer="dummy:")
+    data = tmp_path / "data"
+    (data / "outbox.db").mkdir(parents=True)  # not a database: nothing may be issued over it
+    assert run.run_kiosk(_parse(["run", "--dev", "--config", str(path), "--data", str(data)])) == 1
+    err = capsys.readouterr().err
+    assert "cannot start" in err and "outbox" in err and "Traceback" not in err
