@@ -67,9 +67,10 @@ def issue_a_number_the_server_will_refuse(hall, terminal):
     restored from an old backup): the server will refuse it with ``number_taken``."""
     hall.stop()
     offline = terminal.issue("GC01").ticket
-    hall.start()
+    # Taken before the server answers again: a running sender would otherwise deliver it first.
     hall.engine.issue(IssueRequest(service="GC01", number=offline.number, device="K01",
                                    issued_at=offline.issued_at), "restored-kiosk")
+    hall.start()
     return offline
 
 
