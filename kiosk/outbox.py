@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.datafile import check_contents, expected_id, settle_identity
 from kiosk.domain import HallError
 from kiosk.models import Catalog, IssueRequest, Ticket
 
@@ -106,15 +107,25 @@ class Outbox:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            known = expected_id(self.path, "outbox")  # an emptied or foreign outbox is refused
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            check_contents(self._db, self.path, "outbox")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
             if max_pages:
                 self._db.execute(f"PRAGMA max_page_count={int(max_pages)}")
+            self._settle_identity(known)
             self._recover()
         except (sqlite3.Error, OSError) as exc:
             raise OutboxError(f"cannot open the outbox {self.path}: {exc}") from exc
+
+    def _settle_identity(self, known: str | None) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='file_id'").fetchone()
+        identity = settle_identity(self.path, "outbox", known, row[0] if row else None)
+        if row is None:
+            with self._write() as db:
+                db.execute("INSERT INTO meta (key, value) VALUES ('file_id', ?)", (identity,))
 
     def close(self) -> None:
         """Close the file."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +33,13 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
+
+from kiosk.datafile import check_contents, damaged, expected_id, settle_identity
+from kiosk.domain import HallError
 
 SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
 
@@ -154,6 +160,13 @@ window_states = Table(
     Column("paused", Boolean, nullable=False, default=False),
 )
 
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 tokens = Table(
     "tokens",
     metadata,
@@ -199,13 +212,35 @@ class Store:
         text = str(url_or_path)
         if "://" in text:
             self.engine = create_engine(text, pool_pre_ping=True)
+            path = None
         else:
             path = Path(text)
             path.parent.mkdir(parents=True, exist_ok=True)
+            known = expected_id(path, "hall database")  # refuses an emptied or foreign file
             self.engine = _sqlite_engine(path, SYNC_LEVELS[sync])
         # Under the write lock, so processes opening a new database together do not race.
-        with self.write() as conn:
-            metadata.create_all(conn)
+        try:
+            with self.write() as conn:
+                if path is not None:
+                    check_contents(conn.connection.dbapi_connection, path, "hall database")
+                metadata.create_all(conn)
+                if path is not None:
+                    self._settle_identity(conn, path, known)
+        except DBAPIError as exc:
+            if path is None or not isinstance(exc.orig, sqlite3.DatabaseError):
+                raise
+            self.engine.dispose()
+            if isinstance(exc.orig, sqlite3.OperationalError):  # locked, read-only, no space…
+                raise HallError("data_unavailable", f"cannot open the hall database {path}: {exc.orig}; "
+                                "check that its folder is writable and has free space") from exc
+            raise damaged(path, "hall database", str(exc.orig)) from exc  # malformed, not a database
+
+    @staticmethod
+    def _settle_identity(conn: Connection, path: Path, known: str | None) -> None:
+        stored = conn.execute(select(meta.c.value).where(meta.c.key == "file_id")).scalar()
+        identity = settle_identity(path, "hall database", known, stored)
+        if stored is None:
+            conn.execute(insert(meta).values(key="file_id", value=identity))
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:

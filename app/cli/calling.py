@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError
+from kiosk.domain import HallError
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +62,7 @@ def _prepared(args: argparse.Namespace, role: str):  # noqa: ANN202
     """The program's setup, or the exit code 2 after saying in plain words what is wrong."""
     try:
         s = _setup(args, role)
-    except ConfigError as exc:
+    except (ConfigError, HallError) as exc:  # a bad file, or a damaged standalone hall database
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if problem := _window_ok(s, args.window):

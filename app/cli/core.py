@@ -92,7 +92,10 @@ def run_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     data = args.data or default_data_dir("server")
-    engine = open_engine(hall, data, dev=args.dev, sync=args.sync)
+    try:
+        engine = open_engine(hall, data, dev=args.dev, sync=args.sync)
+    except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
+        return _fail(f"cannot start: {exc.detail}")
     log_to_file(data, "hall-server")
     print(f"hall server: {hall.hall.name.zh} on http://{args.host}:{args.port} (data in {data})", flush=True)
     app = create_app(engine, dev=args.dev)
