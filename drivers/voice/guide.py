@@ -54,7 +54,6 @@ GUIDE_SOURCES: dict[str, tuple[str, str]] = {
     **{guide_clip(s, "zh"): ("cmn-latn-pinyin", zh) for s, (zh, _en) in GUIDE_PHRASES.items()},
     **{guide_clip(s, "en"): ("en", en) for s, (_zh, en) in GUIDE_PHRASES.items()},
 }
-GUIDE_CLIPS = tuple(GUIDE_SOURCES)
 
 
 def ensure_guide_clips(dest: Path | str | None = None) -> Path:

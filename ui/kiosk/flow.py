@@ -10,7 +10,6 @@ on the GUI thread.
 from __future__ import annotations
 
 import logging
-import time
 
 from kiosk.client import HallUnreachable
 from kiosk.domain import HallError
@@ -85,7 +84,6 @@ class CitizenFlow:
         visit = self.visit
         if visit is None or self._issue_pending:
             return
-        self.touch_started = time.perf_counter()
         terminal = self.services.terminal
         request = {"priority": visit.priority, "citizen": visit.citizen, "appointment": visit.appointment,
                    "idempotency_key": visit.key}

@@ -88,7 +88,6 @@ class KioskWindow(CitizenFlow, QWidget):
         self.elderly = False
         self.elderly_for_visit = False  # switched on by a senior's card, off when the visit ends
         self.exit_unlocked = False
-        self.touch_started = 0.0
         self._painted = False
         self._timings = {"idle": idle_ms, "elderly_idle": elderly_idle_ms, "done": done_ms}
         app = QApplication.instance()
