@@ -152,6 +152,9 @@ class Policy(Strict):
     appointment_early_minutes: float = Field(default=30, ge=0)
     appointment_late_minutes: float = Field(default=15, ge=0)
     recent_service_samples: int = Field(default=20, ge=1)
+    # The hall's word on the senior priority: a kiosk token may issue ``elderly`` only for a card
+    # of this age or older (each kiosk's own [kiosk] elderly_age only decides when to offer it).
+    elderly_age: int = Field(default=65, ge=50, le=100)
 
 
 class HallInfo(Strict):

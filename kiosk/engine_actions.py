@@ -19,12 +19,20 @@ class TicketActions:
     """``act`` (call, recall, start, finish, no-show, hold, requeue, transfer, void, prioritize,
     reprint) and ``call_next`` (DESIGN.md §4)."""
 
-    def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket:
-        """Apply a counter or guide action to a ticket; refuses illegal transitions."""
+    def act(self, ticket_id: str, action: str, req: ActionRequest | None = None, *,
+            only_window: int | None = None) -> Ticket:
+        """Apply a counter or guide action to a ticket; refuses illegal transitions.
+
+        ``only_window``: the caller is that window's counter, which may not touch a ticket
+        another window has called or holds (the server passes it from the counter's token).
+        """
         req = req or ActionRequest()
         now = self.clock.now()
         with self.store.write() as conn:
             row = self._row(conn, ticket_id)
+            if only_window is not None and row["window"] not in (None, only_window):
+                raise HallError("forbidden", f"ticket {row['number']} is at window {row['window']}; "
+                                f"window {only_window}'s token may act only on its own window's tickets")
             state = State(row["state"])
             target = check_transition(state, action)
             changes = self._action_changes(conn, row, action, req, now)

@@ -7,6 +7,7 @@ internals, and run inside its write transactions.
 from __future__ import annotations
 
 import hashlib
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, delete, update
 
@@ -16,6 +17,11 @@ from kiosk.clock import hall_day, local
 from kiosk.config import Service
 from kiosk.domain import HallError, State, format_number, parse_number
 from kiosk.models import IssueRequest, Ticket
+
+OFFLINE_AHEAD_S = 600.0
+"""How far ahead of the hall's clock an offline ticket's time may be (a kiosk clock running
+fast); such a time counts as the hall's now. Ten minutes, not seconds: a fast clock must not
+cost a citizen their ticket, and a time in the future gains no place in the queue."""
 
 
 class IssuingRules:
@@ -124,7 +130,10 @@ class IssuingRules:
             seq, number = self._offline_number(conn, day, service, req)
         else:
             self._check_open(service, state, now)
-            seq = db.next_sequence(conn, day, service.code)
+            # Numbers some ticket already holds are skipped, never collided with: a taken number
+            # must not wedge the day's sequence on the UNIQUE (day, number) constraint.
+            seq = db.next_sequence(conn, day, service.code, lambda n: format_number(service.prefix, n, service.digits),
+                                   self._online_limit(service))
             self._check_online_range(service, seq)
             number = format_number(service.prefix, seq, service.digits)
         row = {
@@ -161,12 +170,29 @@ class IssuingRules:
         return row
 
     def _issue_time(self, req: IssueRequest, now: float) -> float:
-        """When the ticket counts as issued: the kiosk's time for offline tickets, never the future."""
+        """When the ticket counts as issued: the kiosk's time for offline tickets, never the future.
+
+        An offline ticket's time must fall on the hall's current day or the day before (a kiosk
+        cut off over midnight), and at most ``OFFLINE_AHEAD_S`` after the hall's now: a kiosk
+        clock that far ahead is wrong, and nearer times are taken as now. Older times would let
+        a ticket claim a place in the queue it never had.
+        """
         if req.number is None:
             return now
         if req.issued_at is None:
             raise HallError("validation_error", "an offline ticket (number given) needs issued_at")
-        return min(req.issued_at.timestamp(), now)
+        issued = req.issued_at.timestamp()
+        if issued > now + OFFLINE_AHEAD_S:
+            raise HallError("validation_error", f"offline ticket {req.number} is dated "
+                            f"{local(issued, self.tz):%Y-%m-%d %H:%M}, later than the hall's clock allows "
+                            f"({OFFLINE_AHEAD_S // 60:.0f} min ahead at most); set the kiosk's clock right")
+        today = self.today()
+        yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
+        if hall_day(issued, self.tz) not in (today, yesterday):
+            raise HallError("validation_error", f"offline ticket {req.number} is dated "
+                            f"{local(issued, self.tz):%Y-%m-%d}; the hall takes offline tickets of today "
+                            "and yesterday only")
+        return min(issued, now)
 
     def _check_priority(self, service: Service, priority: str) -> str:
         if priority == "normal":
@@ -195,21 +221,32 @@ class IssuingRules:
             raise HallError("service_closed", f"service {service.code} is not taking tickets now ({reason})",
                             {"closed_reason": reason})
 
+    def _online_limit(self, service: Service) -> int:
+        """The last sequence the hall hands out online: below the kiosks' offline ranges."""
+        starts = [r.start for r in self.config.offline_ranges]
+        return min(min(starts) - 1, 10**service.digits - 1) if starts else 10**service.digits - 1
+
     def _check_online_range(self, service: Service, seq: int) -> None:
         """Numbers the server hands out stop below the kiosks' reserved offline ranges."""
-        starts = [r.start for r in self.config.offline_ranges]
-        limit = (min(starts) - 1) if starts else 10**service.digits - 1
-        if seq > limit:
+        if seq > self._online_limit(service):
             raise HallError("quota_exhausted", f"no numbers left for {service.code} today")
 
     def _offline_number(self, conn: Connection, day: str, service: Service, req: IssueRequest) -> tuple[int, str]:
-
+        """The sequence and number of an offline ticket: a number of the service, written as the
+        hall writes it, inside the reserved range of the kiosk that sends it, not taken yet."""
         prefix, seq = parse_number(req.number or "")
         if prefix != service.prefix:
             raise HallError("validation_error", f"number {req.number} does not belong to service {service.code}")
+        written = format_number(service.prefix, seq, service.digits)
+        if req.number != written:
+            raise HallError("validation_error", f"number {req.number} is not written as the hall writes it ({written})")
         ranges = [r for r in self.config.offline_ranges if r.kiosk == req.device]
-        if ranges and not any(r.start <= seq <= r.end for r in ranges):
-            raise HallError("validation_error", f"number {req.number} is outside kiosk {req.device}'s offline range")
+        if not ranges:
+            raise HallError("validation_error", f"the hall file reserves no offline range ([[offline_ranges]]) for "
+                            f"kiosk {req.device or '(none named)'}, so it cannot take its offline ticket {req.number}")
+        if not any(r.start <= seq <= r.end for r in ranges):
+            raise HallError("validation_error", f"number {req.number} is outside kiosk {req.device}'s offline range "
+                            f"({', '.join(f'{r.start}-{r.end}' for r in ranges)})")
         if conn.execute(q.NUMBER_TAKEN, {"day": day, "number": req.number}).first():
             raise HallError("number_taken", f"number {req.number} already exists today")
         return seq, req.number or ""

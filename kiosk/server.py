@@ -10,17 +10,16 @@ import asyncio
 import hashlib
 import html
 import json
-import time
 from collections.abc import AsyncIterator, Callable
+from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
-from sqlalchemy import insert, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk import __version__
+from kiosk import __version__, trust
 from kiosk import store as db
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
@@ -38,27 +37,12 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
+from kiosk.tokens import DEV_TOKENS, ROLES, Identity, add_token, hash_token, identify
 
-ROLES = ("kiosk", "counter", "display", "guide", "admin")
-DEV_TOKENS = {f"dev-{role}": role for role in ROLES}
+__all__ = ["DEV_TOKENS", "ROLES", "Auth", "add_token", "create_app", "hash_token", "problem"]
+
 MAX_BODY_BYTES = 64 * 1024
-TOKEN_CACHE_S = 30.0
-"""A revoked token is refused at the latest this many seconds later."""
 PROBLEM = "application/problem+json"
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored as SHA-256 hashes, never in clear."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def add_token(store: db.Store, token: str, role: str, device: str, now: float) -> None:
-    """Register a device token with its role."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-    with store.write() as conn:
-        conn.execute(insert(db.tokens).values(token_hash=hash_token(token), role=role, device=device,
-                                              created_at=now))
 
 
 def problem(error: HallError) -> JSONResponse:
@@ -69,49 +53,54 @@ def problem(error: HallError) -> JSONResponse:
 
 
 class Auth:
-    """Resolves a bearer token to a role: development tokens in ``--dev``, else the tokens table."""
+    """Resolves a bearer token to an Identity: development tokens in ``--dev``, else the tokens
+    table, read on every request (a primary-key read of a few µs, ``Store.find_token``), so a
+    revoked token is refused from the next request on."""
 
     def __init__(self, store: db.Store, dev: bool):
         self.store = store
         self.dev = dev
-        self._known: dict[str, tuple[str, str, float]] = {}  # token hash → (role, device, looked up at)
 
-    def role_of(self, authorization: str | None) -> str:
-        """The role of the bearer token."""
-        return self.identity_of(authorization)[0]
-
-    def identity_of(self, authorization: str | None) -> tuple[str, str]:
-        """(role, device) of the bearer token: who a caller is comes from its token, never from
-        its body. A known token is looked up again after TOKEN_CACHE_S."""
+    def identity_of(self, authorization: str | None) -> Identity:
+        """Who the bearer token speaks for: who a caller is comes from its token, never from its body."""
         if not authorization or not authorization.lower().startswith("bearer "):
             raise HallError("unauthorized", "send 'Authorization: Bearer <token>' with a device token")
-        token = authorization[7:].strip()
-        if self.dev and token in DEV_TOKENS:
-            return DEV_TOKENS[token], token
-        digest = hash_token(token)
-        cached = self._known.get(digest)
-        if cached and time.monotonic() - cached[2] < TOKEN_CACHE_S:
-            return cached[0], cached[1]
-        t = db.tokens
-        with self.store.read() as conn:
-            row = conn.execute(select(t.c.role, t.c.device).where(t.c.token_hash == digest)).first()
-        if row is None:
-            raise HallError("unauthorized", "unknown or revoked token")
-        self._known[digest] = (row.role, row.device, time.monotonic())
-        return row.role, row.device
+        return identify(self.store, authorization[7:].strip(), self.dev)
+
+    def check(self, authorization: str | None, roles: tuple[str, ...]) -> Identity:
+        """The caller's Identity if its role is one of ``roles`` (admin always is; none: any role)."""
+        who = self.identity_of(authorization)
+        allowed = set(roles) | {"admin"}
+        if roles and who.role not in allowed:
+            raise HallError("forbidden", f"a {who.role} token may not do this; needs {' or '.join(sorted(allowed))}")
+        return who
 
     def require(self, *roles: str) -> Callable:
-        """A dependency admitting only ``roles`` (admin is always admitted)."""
-        allowed = set(roles) | {"admin"}
+        """A dependency admitting only ``roles`` (admin is always admitted); it gives the Identity."""
 
         # async: FastAPI would otherwise hand this cheap check to its thread pool on every request.
-        async def dependency(authorization: str | None = Header(default=None)) -> str:
-            role = self.role_of(authorization)
-            if roles and role not in allowed:
-                raise HallError("forbidden", f"a {role} token may not do this; needs {' or '.join(sorted(allowed))}")
-            return role
+        async def dependency(authorization: str | None = Header(default=None)) -> Identity:
+            return self.check(authorization, roles)
 
         return dependency
+
+
+def caller(*roles: str) -> Callable:
+    """A dependency giving the caller's Identity, admitting only ``roles``, checked by the app's
+    ``Auth`` (module level, so endpoint annotations can name it)."""
+
+    async def dependency(request: Request, authorization: str | None = Header(default=None)) -> Identity:
+        return request.app.state.auth.check(authorization, roles)
+
+    return dependency
+
+
+Issuer = Annotated[Identity, Depends(caller("kiosk", "guide"))]
+TicketActor = Annotated[Identity, Depends(caller("counter", "guide", "kiosk"))]
+Counter = Annotated[Identity, Depends(caller("counter"))]
+WindowKeeper = Annotated[Identity, Depends(caller("counter", "guide"))]
+Guide = Annotated[Identity, Depends(caller("guide"))]
+Kiosk = Annotated[Identity, Depends(caller("kiosk"))]
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -191,7 +180,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     app.state.engine = engine
     batcher = app.state.issue_batcher = IssueBatcher(engine, window=issue_window)
     app.add_middleware(BodyLimit)
-    auth = Auth(engine.store, dev)
+    auth = app.state.auth = Auth(engine.store, dev)
     _install_error_handlers(app)
     any_role = auth.require()
     v1 = "/api/v1"
@@ -209,14 +198,15 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return Response(body, media_type="application/json", headers={"ETag": etag})
 
     @app.post(f"{v1}/tickets", status_code=201, response_model=Ticket)
-    async def issue(body: IssueRequest, idempotency_key: str = Header(..., min_length=1, max_length=128),
-                    _role: str = Depends(auth.require("kiosk", "guide"))) -> Response:
+    async def issue(who: Issuer, body: IssueRequest,
+                    idempotency_key: str = Header(..., min_length=1, max_length=128)) -> Response:
         # On the event loop, not the thread pool: issues are serialised by the store anyway, and
         # a few milliseconds of engine work beat sixteen pool threads fighting over the lock and
         # the GIL (about 1.5x the throughput, measured). Requests that arrive together share one
         # commit (kiosk.issue_batcher). The cost: while the disk stalls a write, other requests
-        # wait too. Serialised here: the engine's Ticket is already valid.
-        ticket = await batcher.issue(body, idempotency_key)
+        # wait too. Serialised here: the engine's Ticket is already valid. The device and actor
+        # are the token's (kiosk.trust), also in the body the Idempotency-Key is checked against.
+        ticket = await batcher.issue(trust.issue_request(who, body, engine.config), idempotency_key)
         return Response(ticket.model_dump_json(), status_code=201, media_type="application/json")
 
     @app.get(f"{v1}/tickets", response_model=list[Ticket])
@@ -232,38 +222,43 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return engine.ticket(ticket_id)
 
     @app.post(f"{v1}/tickets/{{ticket_id}}/{{action}}", response_model=Ticket)
-    def act(ticket_id: str, action: str, body: ActionRequest | None = None,
-            role: str = Depends(auth.require("counter", "guide", "kiosk"))) -> Ticket:
+    def act(who: TicketActor, ticket_id: str,
+            action: str, body: ActionRequest | None = None) -> Ticket:
         body = body or ActionRequest()
-        if role == "kiosk":
+        if who.role == "kiosk":
             _check_kiosk_reprint(engine, ticket_id, action, body)
-        return engine.act(ticket_id, action, body)
+        body, only_window = trust.action_request(who, body)
+        return engine.act(ticket_id, action, body, only_window=only_window)
 
     @app.post(f"{v1}/windows/{{number}}/call-next", response_model=Call,
               responses={204: {"description": "nobody waits"}})
-    def call_next(number: int, _role: str = Depends(auth.require("counter"))) -> Response | Call:
+    def call_next(who: Counter, number: int) -> Response | Call:
+        _known_window(engine, number)
+        trust.own_window(who, number)
         call = engine.call_next(number, actor=f"window {number}")
         return Response(status_code=204) if call is None else call
 
     @app.post(f"{v1}/windows/{{number}}", status_code=204)
-    def change_window(number: int, body: WindowChange,
-                      _role: str = Depends(auth.require("counter", "guide"))) -> Response:
-        engine.change_window(number, body)
+    def change_window(who: WindowKeeper, number: int,
+                      body: WindowChange) -> Response:
+        _known_window(engine, number)
+        trust.own_window(who, number)
+        engine.change_window(number, body.model_copy(update={"actor": who.actor}))
         return Response(status_code=204)
 
     @app.post(f"{v1}/services/{{code}}", response_model=Catalog)
-    def change_service(code: str, body: ServiceChange, _role: str = Depends(auth.require("guide"))) -> Catalog:
-        return engine.change_service(code, body)
+    def change_service(who: Guide, code: str,
+                       body: ServiceChange) -> Catalog:
+        return engine.change_service(code, trust.service_change(who, body))
 
     @app.post(f"{v1}/appointments")
     def add_appointments(body: list[Appointment], _role: str = Depends(auth.require("guide"))) -> dict:
         return {"imported": engine.add_appointments(body)}
 
     @app.post(f"{v1}/help", status_code=202, response_model=HelpCall)
-    def request_help(body: HelpRequest, authorization: str | None = Header(default=None),
-                     _role: str = Depends(auth.require("kiosk"))) -> HelpCall:
-        # The kiosk asking is the token's device, whatever the body says.
-        return engine.request_help(auth.identity_of(authorization)[1], body.screen)
+    def request_help(who: Kiosk, body: HelpRequest) -> HelpCall:
+        # The kiosk asking is the token's device: the body has no say.
+        return engine.request_help(who.device, body.screen)
 
     @app.get(f"{v1}/queue", response_model=list[QueueEntry])
     def queue(_role: str = Depends(any_role)) -> list[QueueEntry]:
@@ -300,6 +295,12 @@ def _check_kiosk_reprint(engine: HallEngine, ticket_id: str, action: str, body: 
         raise HallError("forbidden", f"a kiosk token may not {action} a ticket; needs counter or guide")
     if body.id_hash is None or not engine.held_by(ticket_id, body.id_hash):
         raise HallError("forbidden", "a kiosk may reprint only the ticket of the ID card on its reader")
+
+
+def _known_window(engine: HallEngine, number: int) -> None:
+    """An unknown window is 404 before any token question (the catalog lists the windows)."""
+    if engine.config.window(number) is None:
+        raise HallError("unknown_window", f"no window {number}; see the windows in GET /api/v1/catalog")
 
 
 def _check_day(day: str) -> None:

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.cli import calling, core, demo, devices, issue, run
+from app.cli import calling, core, demo, devices, issue, run, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core.register(sub)
+    tokens.register(sub)
     run.register(sub)
     demo.register(sub)
     calling.register(sub)

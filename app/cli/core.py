@@ -1,12 +1,10 @@
-"""``kiosk serve``, ``kiosk config check``, ``kiosk tokens add``, ``kiosk appointments import``."""
+"""``kiosk serve``, ``kiosk config check``, ``kiosk appointments import`` (tokens: ``app.cli.tokens``)."""
 
 from __future__ import annotations
 
 import argparse
 import gc
-import secrets
 import sys
-import time
 from pathlib import Path
 
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_any, load_hall_config
@@ -39,14 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = config_sub.add_parser("check", help="validate hall and kiosk files, listing every problem")
     check.add_argument("paths", nargs="*", type=Path, help="files (default: the sample hall and kiosk)")
     check.set_defaults(handler=run_config_check)
-
-    tokens = sub.add_parser("tokens", help="manage device tokens of the hall server")
-    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
-    add = tokens_sub.add_parser("add", help="create a token and print it once")
-    add.add_argument("--role", required=True, choices=["kiosk", "counter", "display", "guide", "admin"])
-    add.add_argument("--device", required=True)
-    add.add_argument("--data", type=Path)
-    add.set_defaults(handler=run_tokens_add)
 
     appointments = sub.add_parser("appointments", help="booked appointments")
     appointments_sub = appointments.add_subparsers(dest="appointments_command", required=True)
@@ -105,18 +95,6 @@ def run_serve(args: argparse.Namespace) -> int:
     # Open event streams never end by themselves: give them 3 s at shutdown, then close them.
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
                 access_log=False, timeout_graceful_shutdown=3)
-    return 0
-
-
-def run_tokens_add(args: argparse.Namespace) -> int:
-    """Create a device token; only its hash is stored."""
-    from kiosk.server import add_token
-    from kiosk.store import Store
-
-    token = secrets.token_urlsafe(24)
-    data = args.data or default_data_dir("server")
-    add_token(Store(Path(data) / "hall.db"), token, args.role, args.device, time.time())
-    print(token)
     return 0
 
 
