@@ -236,6 +236,9 @@ def test_tokens_are_listed_and_revoked_from_the_cli_and_refused_at_once(hall_con
     assert cli_tokens.ROLES == ROLES
     data = str(tmp_path / "server")
     hall = str(PROJECT_CONFIG_DIR / "hall.toml")
+    for command in (("list",), ("revoke", "1")):  # nothing to list: no database is made up
+        code, _, err = cli(capsys, "tokens", *command, "--data", data)
+        assert code == 1 and "no hall database at" in err and "--data" in err
     code, out, err = cli(capsys, "tokens", "add", "--role", "kiosk", "--device", "K01", "--data", data, "--config", hall)
     assert code == 0 and "token 1: kiosk K01" in err and "note" not in err
     kiosk_token = out.strip()

@@ -44,11 +44,15 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace, *, existing: bool = False):
+    """The hall database of ``--data``; ``existing``: refuse to make a new one (list, revoke)."""
     from app.cli.core import default_data_dir
     from kiosk.store import Store
 
-    return Store(Path(args.data or default_data_dir("server")) / "hall.db")
+    path = Path(args.data or default_data_dir("server")) / "hall.db"
+    if existing and not path.exists():
+        raise HallError("not_found", f"no hall database at {path}; give the hall server's folder with --data")
+    return Store(path)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -99,7 +103,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.tokens import list_tokens
 
     try:
-        tokens = list_tokens(_store(args))
+        tokens = list_tokens(_store(args, existing=True))
     except HallError as exc:
         return _fail(exc.detail)
     if not tokens:
@@ -118,7 +122,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     from kiosk.tokens import revoke_token
 
     try:
-        token, now = revoke_token(_store(args), args.id, time.time())
+        token, now = revoke_token(_store(args, existing=True), args.id, time.time())
     except HallError as exc:
         return _fail(exc.detail)
     bound = f"window {token.window}" if token.window is not None else token.device
