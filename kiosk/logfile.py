@@ -8,7 +8,9 @@ reaches any handler, the file or stderr. Qt-free.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -26,6 +28,10 @@ class ScrubPersonalData(logging.Filter):
         clean = scrub(message)
         if clean != message:
             record.msg, record.args = clean, ()
+        # A traceback carries the exception's message too: format it once, scrubbed; handlers'
+        # formatters use ``exc_text`` as it is.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
         return True
 
 
@@ -57,3 +63,20 @@ def log_files(folder: Path | str | None) -> list[Path]:
     if folder is None or not Path(folder).is_dir():
         return []
     return sorted(Path(folder).glob("*.log*"))
+
+
+@contextlib.contextmanager
+def lifetime(program: str, detail: str = "") -> Iterator[None]:
+    """Log the start and the stop of a long-running ``program`` (how it ended included), so
+    the log file shows every restart and crash."""
+    log = logging.getLogger("kiosk.lifetime")
+    log.info("%s started%s", program, f": {detail}" if detail else "")
+    try:
+        yield
+    except Exception:
+        log.error("%s stopped by an error", program, exc_info=True)
+        raise
+    except BaseException as exc:  # Ctrl+C, SystemExit: an ordinary stop
+        log.info("%s stopped (%s)", program, type(exc).__name__)
+        raise
+    log.info("%s stopped", program)

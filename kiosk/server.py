@@ -10,8 +10,10 @@ import asyncio
 import hashlib
 import html
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
@@ -22,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import __version__
 from kiosk import store as db
+from kiosk.datafile import probe
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
 from kiosk.issue_batcher import IssueBatcher
@@ -45,6 +48,7 @@ MAX_BODY_BYTES = 64 * 1024
 TOKEN_CACHE_S = 30.0
 """A revoked token is refused at the latest this many seconds later."""
 PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 def hash_token(token: str) -> str:
@@ -133,7 +137,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Into the log file (logfile.log_to_file) with its traceback; the scrub filter masks ID
+        # numbers and tokens the message might carry.
+        log.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
         body = {"type": "about:blank", "status": 500, "title": "Internal error",
                 "detail": f"the server failed: {type(exc).__name__}", "code": "internal_error"}
         return JSONResponse(body, status_code=500, media_type=PROBLEM)
@@ -196,8 +203,19 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     any_role = auth.require()
     v1 = "/api/v1"
 
+    database = engine.store.engine.url.database if engine.store.engine.url.get_backend_name() == "sqlite" else None
+
     @app.get(f"{v1}/health")
-    def health() -> dict:
+    def health() -> dict | JSONResponse:
+        # A cheap read of the file's header, schema and identity on every call: a hall.db that
+        # was damaged, removed or replaced under the running server turns the health check red.
+        wrong = probe(Path(database)) if database and database != ":memory:" else ""
+        if wrong:
+            detail = (f"the hall database cannot be read: {wrong}. Stop the server and restore it "
+                      "with `kiosk backup restore`.")
+            body = {"type": "about:blank", "status": 503, "title": "Data unavailable", "detail": detail,
+                    "code": "data_unavailable"}
+            return JSONResponse(body, status_code=503, media_type=PROBLEM)
         return engine.health()
 
     @app.get(f"{v1}/catalog", response_model=Catalog)

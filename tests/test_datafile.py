@@ -91,3 +91,68 @@ def test_kiosk_serve_refuses_an_emptied_hall_database(tmp_path, capsys):
     args = argparse.Namespace(config=None, dev=True, data=tmp_path, sync="full", host="127.0.0.1", port=9)
     assert run_serve(args) == 1
     assert "hall.db is empty" in capsys.readouterr().err
+
+
+def garble_page(path, table="tickets"):
+    """Overwrite the root page of ``table`` with garbage bytes, as a failing disk sector would;
+    the file keeps its header and size."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (table,)).fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(path, "r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+
+
+def test_a_garbled_page_stops_the_hall_database_with_the_restore_command(tmp_path, capsys):
+    from app.cli.core import run_serve
+
+    path = hall_db(tmp_path)
+    garble_page(path)
+    with pytest.raises(DamagedFile) as refused:
+        Store(path)
+    assert "kiosk backup restore" in str(refused.value)
+    args = argparse.Namespace(config=None, dev=True, data=tmp_path, sync="full", host="127.0.0.1", port=9)
+    assert run_serve(args) == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "kiosk backup restore" in err and "Traceback" not in err
+
+
+def test_a_garbled_page_in_the_outbox_is_refused(tmp_path):
+    path = tmp_path / "outbox.db"
+    box = Outbox(path)
+    box.close()
+    garble_page(path, "entries")
+    with pytest.raises(Exception) as refused:
+        Outbox(path)
+    assert "damaged" in str(refused.value) and "kiosk backup restore" in str(refused.value)
+
+
+@pytest.mark.parametrize("bad", ["a_file", "under_a_file", "unwritable"])
+def test_a_bad_data_folder_is_one_sentence_and_exit_1(tmp_path, capsys, bad):
+    import os
+
+    from app.cli import main
+
+    target = tmp_path / "data"
+    if bad == "a_file":
+        target.write_text("x")
+    elif bad == "under_a_file":
+        (tmp_path / "file").write_text("x")
+        target = tmp_path / "file" / "data"
+    else:
+        target.mkdir()
+        os.chmod(target, 0o500)
+        if os.access(target, os.W_OK):  # root writes anyway: nothing to prove here
+            pytest.skip("running as root")
+    commands = [["serve", "--dev"], ["issue", "--service", "GC01", "--dev"], ["sync", "--dev"],
+                ["backup", "create"], ["run", "--dev"]]
+    for command in commands:
+        assert main([*command, "--data", str(target)]) == 1, command
+        err = capsys.readouterr().err
+        assert str(target) in err and "Traceback" not in err, (command, err)
+        assert "--data" in err or "folder" in err, (command, err)
