@@ -206,7 +206,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     database = engine.store.engine.url.database if engine.store.engine.url.get_backend_name() == "sqlite" else None
 
     @app.get(f"{v1}/health")
-    def health() -> dict | JSONResponse:
+    def health() -> Response:
         # A cheap read of the file's header, schema and identity on every call: a hall.db that
         # was damaged, removed or replaced under the running server turns the health check red.
         wrong = probe(Path(database)) if database and database != ":memory:" else ""
@@ -216,7 +216,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
             body = {"type": "about:blank", "status": 503, "title": "Data unavailable", "detail": detail,
                     "code": "data_unavailable"}
             return JSONResponse(body, status_code=503, media_type=PROBLEM)
-        return engine.health()
+        return JSONResponse(engine.health())
 
     @app.get(f"{v1}/catalog", response_model=Catalog)
     def catalog(request: Request, _role: str = Depends(any_role)) -> Response:

@@ -156,3 +156,65 @@ def test_a_bad_data_folder_is_one_sentence_and_exit_1(tmp_path, capsys, bad):
         err = capsys.readouterr().err
         assert str(target) in err and "Traceback" not in err, (command, err)
         assert "--data" in err or "folder" in err, (command, err)
+
+
+@pytest.fixture
+def hall_log(tmp_path):
+    """``logs/hall-server.log`` as ``kiosk serve`` keeps it; the handler is taken off again."""
+    import logging
+
+    from kiosk.logfile import log_to_file
+
+    path = log_to_file(tmp_path, "hall-server")
+    yield path
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == str(path)]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def test_a_500_is_in_the_log_file_with_its_traceback(engine, live_server, hall_log):
+    import sqlite3
+
+    import requests
+
+    db_path = engine.store.engine.url.database
+    sqlite3.connect(db_path).execute("DROP TABLE service_days")  # the file changed under the server
+    answer = requests.get(f"{live_server.url}/api/v1/catalog", headers={"Authorization": "Bearer test-kiosk"},
+                          timeout=10)
+    assert answer.status_code == 500 and answer.json()["code"] == "internal_error"
+    text = hall_log.read_text("utf-8")
+    assert "500 on GET /api/v1/catalog" in text and "Traceback" in text and "service_days" in text
+
+
+def test_a_logged_traceback_is_scrubbed_of_id_numbers(hall_log):
+    import logging
+
+    try:
+        raise ValueError("bad card 110101199003077777")
+    except ValueError:
+        logging.getLogger("kiosk.test").exception("a failure")
+    text = hall_log.read_text("utf-8")
+    assert "Traceback" in text and "110101199003077777" not in text
+
+
+def test_health_turns_503_when_the_database_cannot_be_read(engine, live_server):
+    import requests
+
+    health = f"{live_server.url}/api/v1/health"
+    assert requests.get(health, timeout=10).status_code == 200
+    path = engine.store.engine.url.database
+    garble_page(path, "meta")
+    answer = requests.get(health, timeout=10)
+    assert answer.status_code == 503 and answer.json()["code"] == "data_unavailable"
+    assert "kiosk backup restore" in answer.json()["detail"]
+
+
+def test_health_turns_503_when_the_database_was_replaced(engine, live_server, tmp_path):
+    import requests
+
+    engine.store.close()
+    other = hall_db(tmp_path / "other")
+    shutil.copy(other, engine.store.engine.url.database)  # another hall's file under the server
+    answer = requests.get(f"{live_server.url}/api/v1/health", timeout=10)
+    assert answer.status_code == 503 and "identity" in answer.json()["detail"]
