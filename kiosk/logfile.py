@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import threading
 from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -68,15 +70,31 @@ def log_files(folder: Path | str | None) -> list[Path]:
 @contextlib.contextmanager
 def lifetime(program: str, detail: str = "") -> Iterator[None]:
     """Log the start and the stop of a long-running ``program`` (how it ended included), so
-    the log file shows every restart and crash."""
+    the log file shows every restart and crash.
+
+    A service manager stops a program with SIGTERM, whose default action ends the process
+    without running any clean-up; where nobody handles it yet, it becomes SystemExit here, so
+    the stop is logged (uvicorn re-raises the signal after its own graceful shutdown)."""
     log = logging.getLogger("kiosk.lifetime")
+    _exit_on_sigterm()
     log.info("%s started%s", program, f": {detail}" if detail else "")
     try:
         yield
     except Exception:
         log.error("%s stopped by an error", program, exc_info=True)
         raise
-    except BaseException as exc:  # Ctrl+C, SystemExit: an ordinary stop
-        log.info("%s stopped (%s)", program, type(exc).__name__)
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl+C, SIGTERM: an ordinary stop
+        log.info("%s stopped (%s)", program, "SIGTERM" if isinstance(exc, SystemExit) else "Ctrl+C")
         raise
     log.info("%s stopped", program)
+
+
+def _exit_on_sigterm() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _sigterm)
+
+
+def _sigterm(_signum, _frame) -> None:  # noqa: ANN001
+    raise SystemExit(0)

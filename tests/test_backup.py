@@ -194,3 +194,37 @@ def test_backup_create_and_restore_say_what_is_wrong(tmp_path, capsys):
     assert main(["backup", "restore", "--data", str(tmp_path), "--from", str(junk)]) == 1
     err = capsys.readouterr().err
     assert "damaged" in err and "Traceback" not in err
+
+
+def test_kiosk_serve_logs_its_start_and_stop_backs_up_and_holds_its_folder(tmp_path):
+    import signal
+
+    import requests
+
+    from tests.conftest import free_port
+
+    port, data = free_port(), tmp_path / "server"
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--dev", "--data", str(data),
+                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                threading.Event().wait(0.05)
+        else:
+            pytest.fail("kiosk serve did not answer")
+        for _ in range(100):  # the first nightly backup is made right after start
+            if backups_of(data / "backups", "hall"):
+                break
+            threading.Event().wait(0.05)
+        backup = backups_of(data / "backups", "hall")[0]
+        with pytest.raises(BackupError, match="stop kiosk serve"):
+            restore(data, backup)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    text = (data / "logs" / "hall-server.log").read_text("utf-8")
+    assert "kiosk serve started" in text and "kiosk serve stopped" in text and "nightly backup" in text
+    assert restore(data, backup)  # stopped: the restore goes ahead
