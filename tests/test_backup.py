@@ -228,3 +228,32 @@ def test_kiosk_serve_logs_its_start_and_stop_backs_up_and_holds_its_folder(tmp_p
     text = (data / "logs" / "hall-server.log").read_text("utf-8")
     assert "kiosk serve started" in text and "kiosk serve stopped" in text and "nightly backup" in text
     assert restore(data, backup)  # stopped: the restore goes ahead
+
+
+def test_kiosk_run_logs_its_start_and_stop_and_backs_up_its_files(tmp_path):
+    import signal
+
+    from app.demo.files import kiosk_file
+
+    config, data = kiosk_file(tmp_path / "kiosk"), tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    kiosk = subprocess.Popen([sys.executable, "-m", "app.cli", "run", "--dev", "--windowed", "--config", str(config),
+                              "--data", str(data)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log_file = data / "logs" / "kiosk.log"
+    try:
+        for _ in range(600):
+            if log_file.exists() and "kiosk run started" in log_file.read_text("utf-8"):
+                break
+            if kiosk.poll() is not None:
+                pytest.fail(kiosk.stdout.read().decode())
+            threading.Event().wait(0.05)
+        for _ in range(100):
+            if backups_of(data / "backups", "outbox") and backups_of(data / "backups", "hall"):
+                break
+            threading.Event().wait(0.05)
+    finally:
+        kiosk.send_signal(signal.SIGTERM)
+        kiosk.wait(timeout=30)
+    text = log_file.read_text("utf-8")
+    assert "kiosk run started" in text and "kiosk run stopped" in text
+    assert backups_of(data / "backups", "outbox") and backups_of(data / "backups", "hall")  # standalone
