@@ -73,3 +73,18 @@ def test_kiosk_run_refuses_development_secrets_without_dev(tmp_path, capsys):
     for key in ("link.token", "staff.pin_hash", "staff.tech_pin_hash", *KEY):
         assert key in err
     assert not (tmp_path / "data").exists()  # refused before anything was made
+
+
+def test_pin_hash_prints_a_line_that_replaces_the_dev_pin(monkeypatch, capsys):
+    import getpass
+
+    from kiosk.pins import verify_pin
+
+    answers = iter(["4826", "4826"])
+    monkeypatch.setattr(getpass, "getpass", lambda _prompt="": next(answers))  # the terminal, faked
+    assert main(["config", "pin-hash", "--key", "tech_pin_hash"]) == 0
+    key, _, value = capsys.readouterr().out.strip().partition(" = ")
+    assert key == "tech_pin_hash" and verify_pin("4826", value.strip('"'))
+    answers = iter(["4826", "4827"])
+    assert main(["config", "pin-hash"]) == 1
+    assert "differ" in capsys.readouterr().err
