@@ -37,18 +37,9 @@ def expected_id(path: Path, what: str) -> str | None:
     """Check ``path`` before it is opened; the identity it must have, or None for a new file.
 
     Raises DamagedFile when the file is missing or empty although its marker says it held data,
-    when it is empty without a marker, when it is not a SQLite database at all, or when it or its
-    marker cannot be read (a folder in its place, no permission).
+    when it is empty without a marker, or when it is not a SQLite database at all; OSError when it
+    or its marker cannot be read (a folder in its place, no permission), which callers word.
     """
-    try:
-        return _expected_id(path, what)
-    except OSError as exc:
-        raise DamagedFile(f"the {what} {path} or its {marker_of(path).name} cannot be read "
-                          f"({exc.strerror or exc}): check that both are files the program's user may "
-                          f"read and write. {restore_hint(path)}") from None
-
-
-def _expected_id(path: Path, what: str) -> str | None:
     marker = marker_of(path)
     known = marker.read_text("utf-8").split()[0] if marker.exists() and marker.stat().st_size else None
     size = path.stat().st_size if path.exists() else None

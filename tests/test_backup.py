@@ -27,7 +27,7 @@ from kiosk.hall import open_engine
 from kiosk.models import IssueRequest
 from kiosk.outbox import Outbox
 from kiosk.store import Store
-from tests.test_datafile import garble_page, hall_db
+from tests.test_datafile import garble_page, hall_db, keep_root_logging  # noqa: F401 - autouse
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HALL = PROJECT_CONFIG_DIR / "hall.toml"

@@ -15,6 +15,24 @@ from kiosk.outbox import Outbox
 from kiosk.store import Store
 
 
+@pytest.fixture(autouse=True)
+def keep_root_logging():
+    """``kiosk`` commands run in-process set up the root logger (on the captured stderr) and may
+    add their log file: put it back as it was, for the tests after."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in set(root.handlers) - set(handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
+
+
 def hall_db(folder):
     """A hall database with one day's ticket in it (closed, as after a stop)."""
     from kiosk.config import PROJECT_CONFIG_DIR
@@ -218,3 +236,13 @@ def test_health_turns_503_when_the_database_was_replaced(engine, live_server, tm
     shutil.copy(other, engine.store.engine.url.database)  # another hall's file under the server
     answer = requests.get(f"{live_server.url}/api/v1/health", timeout=10)
     assert answer.status_code == 503 and "identity" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("command", [["serve", "--dev", "--port", "9"], ["issue", "--dev", "--service", "GC01"]])
+def test_a_folder_in_place_of_hall_db_is_a_sentence(tmp_path, capsys, command):
+    from app.cli import main
+
+    (tmp_path / "hall.db").mkdir()
+    assert main([*command, "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "hall.db" in err and "Is a directory" in err and "Traceback" not in err

@@ -8,6 +8,7 @@ from app.demo.files import kiosk_file
 from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config, load_kiosk_config
 from kiosk.devsecrets import dev_secrets
 from kiosk.pins import hash_pin
+from tests.test_datafile import keep_root_logging  # noqa: F401 - autouse
 
 FAST = {"n": 2**10, "r": 8, "p": 1}
 # Another change moves the ID-hash key to the server: these tests hold with or without it.

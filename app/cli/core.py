@@ -136,6 +136,9 @@ def run_serve(args: argparse.Namespace) -> int:
         engine = open_engine(hall, data, dev=args.dev, sync=args.sync)
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
+    except OSError as exc:  # a folder in place of hall.db or its marker, no permission
+        return _fail(f"cannot start: {exc.filename or data} cannot be read ({exc.strerror}); it must be "
+                     "a file the server's user may read and write")
     log_to_file(data, "hall-server")
     hold_data_dir(data)  # `kiosk backup restore` refuses while the server runs
     start_nightly_backups(data, out=args.backup_dir, hour=args.backup_hour, tz=engine.tz)

@@ -87,7 +87,7 @@ def run_issue(args: argparse.Namespace) -> int:
     try:
         config, _ = _load(args)
         terminal = _terminal(args, args.printer or config.printer.uri)
-    except (ConfigError, HallError, ValueError) as exc:
+    except (ConfigError, HallError, ValueError, OSError) as exc:  # OSError: a data file unreadable
         return _fail(str(exc))
     try:
         outcome = terminal.issue(args.service, priority=args.priority, language=args.language)
@@ -112,7 +112,7 @@ def run_sync(args: argparse.Namespace) -> int:
     """Send the outbox; exit 1 with the reason when anything is left or was refused."""
     try:
         terminal = _terminal(args)
-    except (ConfigError, HallError, ValueError) as exc:
+    except (ConfigError, HallError, ValueError, OSError) as exc:  # OSError: a data file unreadable
         return _fail(str(exc))
     try:
         report = terminal.sync()

@@ -66,7 +66,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         # __feature__ import``) and keeps it in linecache for the life of the process. Opened
         # first, the standalone hall (SQLAlchemy) costs 12 MB and 50 ms less.
         terminal = build_terminal(config, args.config, data, dev=args.dev, start=False)
-    except (ConfigError, HallError) as exc:  # a bad hall file, an outbox that cannot be opened
+    except (ConfigError, HallError, OSError) as exc:  # a bad hall file, a data file that cannot be opened
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 1
     from PySide6.QtWidgets import QApplication
