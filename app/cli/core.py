@@ -127,8 +127,8 @@ def run_serve(args: argparse.Namespace) -> int:
         hall = load_hall_config(config_path)
     except ConfigError as exc:
         return _fail(str(exc))
-    found = dev_secrets(hall)
-    if found and not args.dev:
+    found = [] if args.dev else dev_secrets(hall)  # --dev: the sample secrets are expected
+    if found:
         return _fail(refusal(found, "kiosk serve", config_path))
     data = args.data or default_data_dir("server")
     try:
