@@ -37,13 +37,14 @@ def expected_id(path: Path, what: str) -> str | None:
     """Check ``path`` before it is opened; the identity it must have, or None for a new file.
 
     Raises DamagedFile when the file is missing or empty although its marker says it held data,
-    when it is empty without a marker, or when it is not a SQLite database at all.
+    when it is empty without a marker, or when it is not a SQLite database at all; OSError when it
+    or its marker cannot be read (a folder in its place, no permission), which callers word.
     """
     marker = marker_of(path)
     known = marker.read_text("utf-8").split()[0] if marker.exists() and marker.stat().st_size else None
     size = path.stat().st_size if path.exists() else None
-    restore = (f"Restore {path.name} from a backup; to start a new, empty {what} on "
-               f"purpose, move {path.name} and {marker.name} away first.")
+    restore = (f"{restore_hint(path)} To start a new, empty {what} on purpose, move "
+               f"{path.name} and {marker.name} away first.")
     if size is None:
         if known:
             raise DamagedFile(f"the {what} {path} is missing, but {marker.name} says it held data. {restore}")
@@ -68,8 +69,78 @@ def check_contents(conn: sqlite3.Connection, path: Path, what: str) -> None:
 
 def damaged(path: Path, what: str, found: str) -> DamagedFile:
     """The refusal for a file SQLite finds damaged."""
-    return DamagedFile(f"the {what} {path} is damaged ({found}). Restore it from a backup; the "
-                       "damaged file is left as it is.")
+    return DamagedFile(f"the {what} {path} is damaged ({found}). {restore_hint(path)} The damaged "
+                       "file is left as it is.")
+
+
+def restore_hint(path: Path) -> str:
+    """The way out for a damaged file: the restore command with this file's folder."""
+    return (f"Restore it from the newest backup with `kiosk backup restore --data {path.parent} "
+            f"--from <backup file>` (backups are in {path.parent / 'backups'} unless set otherwise).")
+
+
+class DataDirError(HallError):
+    """A ``--data`` folder that cannot hold the program's files; the message says why."""
+
+    def __init__(self, detail: str):
+        super().__init__("data_unavailable", detail)
+
+
+def check_data_dir(folder: Path | str) -> Path:
+    """Make sure ``folder`` is a writable folder (creating it if needed); returns it.
+
+    Raises DataDirError naming the path and what to do: a file in its place, a file above it,
+    a folder that cannot be created or written.
+    """
+    folder = Path(folder)
+    blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), None)
+    if blocker == folder:
+        raise DataDirError(f"the data folder {folder} is a file, not a folder. Give a folder with "
+                           "--data (it is created if missing).")
+    if blocker is not None:
+        raise DataDirError(f"the data folder {folder} cannot be made: {blocker} is a file. Give a "
+                           "folder with --data whose path does not run through a file.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirError(f"the data folder {folder} cannot be created ({exc.strerror}). Create it "
+                           "yourself or choose another folder with --data.") from None
+    probe = folder / f".write-test.{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DataDirError(f"the data folder {folder} is not writable ({exc.strerror}). Give the "
+                           "program's user write access to it, or choose another folder with "
+                           "--data.") from None
+    return folder
+
+
+def probe(path: Path) -> str:
+    """A cheap check that the database at ``path`` can still be read: its header, its schema
+    and its identity (matching ``<name>.id``) through a fresh read-only connection. Returns ''
+    when it can, else what is wrong. It does not read every page (the start-up quick check and
+    every backup do)."""
+    try:
+        with path.open("rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return f"{path.name} is no longer a SQLite database"
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE key='file_id'").fetchone()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error) as exc:
+        return f"{path.name} cannot be read: {exc}"
+    marker = marker_of(path)
+    try:
+        known = marker.read_text("utf-8").split()[0]
+    except (OSError, IndexError):
+        return f"{marker.name} is missing or empty"
+    if row is None or row[0] != known:
+        return f"{path.name} is not the file this folder had (its identity changed)"
+    return ""
 
 
 def settle_identity(path: Path, what: str, known: str | None, stored: str | None) -> str:
@@ -85,12 +156,13 @@ def settle_identity(path: Path, what: str, known: str | None, stored: str | None
                           f"{marker_of(path).name} says it held data. Restore it from a backup.")
     identity = stored or uuid.uuid4().hex
     if not known:
-        _write_marker(marker_of(path), identity)
+        write_marker(marker_of(path), identity)
     return identity
 
 
-def _write_marker(marker: Path, identity: str) -> None:
-    """Written whole or not at all, and on disk before the program goes on."""
+def write_marker(marker: Path, identity: str) -> None:
+    """Write the identity file ``marker``: whole or not at all, and on disk before the program
+    goes on."""
     tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
     with tmp.open("w", encoding="utf-8") as out:
         out.write(f"{identity} {datetime.now(UTC).isoformat(timespec='seconds')}\n")

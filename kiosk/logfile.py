@@ -8,7 +8,11 @@ reaches any handler, the file or stderr. Qt-free.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -26,6 +30,10 @@ class ScrubPersonalData(logging.Filter):
         clean = scrub(message)
         if clean != message:
             record.msg, record.args = clean, ()
+        # A traceback carries the exception's message too: format it once, scrubbed; handlers'
+        # formatters use ``exc_text`` as it is.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
         return True
 
 
@@ -57,3 +65,36 @@ def log_files(folder: Path | str | None) -> list[Path]:
     if folder is None or not Path(folder).is_dir():
         return []
     return sorted(Path(folder).glob("*.log*"))
+
+
+@contextlib.contextmanager
+def lifetime(program: str, detail: str = "") -> Iterator[None]:
+    """Log the start and the stop of a long-running ``program`` (how it ended included), so
+    the log file shows every restart and crash.
+
+    A service manager stops a program with SIGTERM, whose default action ends the process
+    without running any clean-up; where nobody handles it yet, it becomes SystemExit here, so
+    the stop is logged (uvicorn re-raises the signal after its own graceful shutdown)."""
+    log = logging.getLogger("kiosk.lifetime")
+    _exit_on_sigterm()
+    log.info("%s started%s", program, f": {detail}" if detail else "")
+    try:
+        yield
+    except Exception:
+        log.error("%s stopped by an error", program, exc_info=True)
+        raise
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl+C, SIGTERM: an ordinary stop
+        log.info("%s stopped (%s)", program, "SIGTERM" if isinstance(exc, SystemExit) else "Ctrl+C")
+        raise
+    log.info("%s stopped", program)
+
+
+def _exit_on_sigterm() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _sigterm)
+
+
+def _sigterm(_signum, _frame) -> None:  # noqa: ANN001
+    raise SystemExit(0)

@@ -3,7 +3,9 @@
 A PIN is stored as ``scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>`` so the cost can be raised later
 without breaking old hashes. ``verify_pin`` compares in constant time. ``PinGate`` counts wrong
 PINs across roles (a guesser does not get five tries per role) and locks entry for a while;
-its clock is injectable so tests need not wait five minutes. Qt-free.
+its clock is injectable so tests need not wait five minutes. Given a ``state_path`` (the kiosk
+keeps ``pin-lockout.json`` in its data folder), the count and the end of a lock (wall-clock time)
+survive a restart: pulling the plug does not buy a guesser five more tries. Qt-free.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 SCHEME = "scrypt"
 DEFAULT_N, DEFAULT_R, DEFAULT_P = 2**14, 8, 1
@@ -21,6 +26,7 @@ _MAX_N = 2**20  # a config cannot make us burn a gigabyte of memory per check
 _DKLEN = 32
 DEV_PINS = {"staff": "1234", "tech": "9999"}
 """PINs accepted in development mode while the config's hashes are empty."""
+log = logging.getLogger(__name__)
 
 
 class PinHashError(ValueError):
@@ -80,15 +86,20 @@ class PinGate:
 
     ``hashes`` maps a role (``staff``, ``tech``) to its stored hash; an empty hash is accepted
     only in ``dev`` mode, against the development PIN of that role (``DEV_PINS``).
+    ``state_path``: a file keeping the failure count and the lock's end across restarts (read at
+    every check, so two gates on one file share them); a damaged file locks, it never resets.
+    ``clock`` is wall-clock time, since a lock's end is kept across restarts.
     """
 
     def __init__(self, hashes: Mapping[str, str], *, dev: bool = False, max_failures: int = 5,
-                 lockout_s: float = 300.0, clock: Callable[[], float] = time.monotonic):
+                 lockout_s: float = 300.0, clock: Callable[[], float] = time.time,
+                 state_path: Path | str | None = None):
         self.hashes = dict(hashes)
         self.dev = dev
         self.max_failures = max_failures
         self.lockout_s = lockout_s
         self.clock = clock
+        self.state_path = Path(state_path) if state_path else None
         self.failures = 0
         self._locked_until = 0.0
 
@@ -99,7 +110,13 @@ class PinGate:
 
     def locked_for(self) -> float:
         """Seconds until PINs are accepted again (0 when not locked)."""
-        return max(0.0, self._locked_until - self.clock())
+        self._load()
+        now = self.clock()
+        if self._locked_until - now > self.lockout_s:
+            # The wall clock was set back: one lockout from now, not the hours it jumped.
+            self._locked_until = now + self.lockout_s
+            self._save()
+        return max(0.0, self._locked_until - now)
 
     def check(self, pin: str, roles: tuple[str, ...] | None = None) -> str | None:
         """The role ``pin`` opens (among ``roles``, all by default), or None when it is wrong.
@@ -112,13 +129,50 @@ class PinGate:
             raise PinLocked(remaining)
         for role in roles or tuple(self.hashes):
             if self._matches(pin, self.hashes.get(role, ""), role):
-                self.failures = 0
+                if self.failures:
+                    self.failures = 0
+                    self._save()
                 return role
         self.failures += 1
         if self.failures >= self.max_failures:
             self.failures = 0
             self._locked_until = self.clock() + self.lockout_s
+        self._save()
         return None
+
+    def _load(self) -> None:
+        """Take the count and the lock from the state file; a damaged file locks (fail safe)."""
+        if self.state_path is None:
+            return
+        try:
+            state = json.loads(self.state_path.read_text("utf-8"))
+            failures, until = state["failures"], state["locked_until"]
+            if not isinstance(failures, int) or not isinstance(until, int | float) or failures < 0:
+                raise ValueError("wrong types")
+        except FileNotFoundError:
+            return  # nothing recorded yet: keep what this gate counted
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("PIN lockout file %s is damaged (%s): locking PIN entry for %.0f s",
+                        self.state_path, exc, self.lockout_s)
+            self.failures, self._locked_until = 0, self.clock() + self.lockout_s
+            self._save()  # a defined end, rather than locked for as long as the file is bad
+            return
+        self.failures, self._locked_until = failures, float(until)
+
+    def _save(self) -> None:
+        """Write the state file whole or not at all (a temporary file renamed over it)."""
+        if self.state_path is None:
+            return
+        tmp = self.state_path.with_name(f".{self.state_path.name}.{os.getpid()}.tmp")
+        try:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("w", encoding="utf-8") as out:
+                json.dump({"failures": self.failures, "locked_until": self._locked_until}, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.state_path)
+        except OSError as exc:  # the lock still holds in this process
+            log.error("cannot write the PIN lockout file %s: %s", self.state_path, exc)
 
     def _matches(self, pin: str, stored: str, role: str) -> bool:
         if not stored:

@@ -10,7 +10,9 @@ import asyncio
 import hashlib
 import html
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Annotated
 
 from anyio import to_thread
@@ -21,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import __version__, trust
 from kiosk import store as db
+from kiosk.datafile import probe
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
 from kiosk.issue_batcher import IssueBatcher
@@ -43,6 +46,7 @@ __all__ = ["DEV_TOKENS", "ROLES", "Auth", "add_token", "create_app", "hash_token
 
 MAX_BODY_BYTES = 64 * 1024
 PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 def problem(error: HallError) -> JSONResponse:
@@ -122,7 +126,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Into the log file (logfile.log_to_file) with its traceback; the scrub filter masks ID
+        # numbers and tokens the message might carry.
+        log.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
         body = {"type": "about:blank", "status": 500, "title": "Internal error",
                 "detail": f"the server failed: {type(exc).__name__}", "code": "internal_error"}
         return JSONResponse(body, status_code=500, media_type=PROBLEM)
@@ -185,9 +192,20 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     any_role = auth.require()
     v1 = "/api/v1"
 
+    database = engine.store.engine.url.database if engine.store.engine.url.get_backend_name() == "sqlite" else None
+
     @app.get(f"{v1}/health")
-    def health() -> dict:
-        return engine.health()
+    def health() -> Response:
+        # A cheap read of the file's header, schema and identity on every call: a hall.db that
+        # was damaged, removed or replaced under the running server turns the health check red.
+        wrong = probe(Path(database)) if database and database != ":memory:" else ""
+        if wrong:
+            detail = (f"the hall database cannot be read: {wrong}. Stop the server and restore it "
+                      "with `kiosk backup restore`.")
+            body = {"type": "about:blank", "status": 503, "title": "Data unavailable", "detail": detail,
+                    "code": "data_unavailable"}
+            return JSONResponse(body, status_code=503, media_type=PROBLEM)
+        return JSONResponse(engine.health())
 
     @app.get(f"{v1}/catalog", response_model=Catalog)
     def catalog(request: Request, _role: str = Depends(any_role)) -> Response:

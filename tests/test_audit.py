@@ -1,10 +1,43 @@
-"""The chained audit log: appends, verification, tampering detected."""
+"""The chained audit log: appends, verification, tampering detected, the key kept apart."""
 
+import hashlib
 import json
+import os
+import stat
 
 import pytest
 
-from kiosk.audit import AuditError, AuditLog
+from kiosk.audit import KEY_ENV, AuditError, AuditLog
+
+
+@pytest.fixture(autouse=True)
+def audit_key(tmp_path, monkeypatch):
+    """Each test's own key file, outside the folders its logs are in."""
+    path = tmp_path / "config" / "audit.key"
+    monkeypatch.setenv(KEY_ENV, str(path))
+    return path
+
+
+def _canon(entry: dict) -> str:
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _plain_rewrite(path, edit) -> None:
+    """Rewrite the log as a forger without the key would: ``edit`` each entry, then recompute
+    every plain SHA-256 sum and link, and the head to match."""
+    prev, out = "0" * 64, []
+    for raw in path.read_text().splitlines():
+        entry = json.loads(raw)
+        entry.pop("sum")
+        entry.pop("alg", None)
+        edit(entry)
+        entry["prev"] = prev
+        entry["sum"] = hashlib.sha256(_canon(entry).encode()).hexdigest()
+        line = _canon(entry)
+        out.append(line)
+        prev = hashlib.sha256(line.encode()).hexdigest()
+    path.write_text("\n".join(out) + "\n")
+    path.with_name(path.name + ".head").write_text(json.dumps({"lines": len(out), "last": prev}))
 
 
 def _fill(path, n=5):
@@ -40,9 +73,7 @@ def test_edited_line_is_found(tmp_path):
     assert (ok, bad) == (False, 3)
 
 
-def test_edit_with_recomputed_sum_breaks_the_next_link(tmp_path):
-    import hashlib
-
+def test_edit_with_recomputed_sum_is_found(tmp_path):
     path = tmp_path / "audit.jsonl"
     _fill(path)
     lines = path.read_text().splitlines()
@@ -54,7 +85,7 @@ def test_edit_with_recomputed_sum_breaks_the_next_link(tmp_path):
     lines[1] = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     path.write_text("\n".join(lines) + "\n")
     ok, bad = AuditLog(path).verify()
-    assert (ok, bad) == (False, 3)
+    assert (ok, bad) == (False, 2)  # a plain sum is not the keyed one: found on the line itself
 
 
 def test_deleted_line_is_found(tmp_path):
@@ -128,3 +159,68 @@ def test_crash_between_line_and_head_is_accepted(tmp_path):
     assert AuditLog(path).verify().ok
     AuditLog(path).append(actor="staff", action="resume", reason="r")
     assert AuditLog(path).verify().ok and AuditLog(path).verify().lines == 4
+
+
+def test_a_log_rewritten_with_recomputed_plain_sums_and_head_fails(tmp_path):
+    path = tmp_path / "logs" / "audit.jsonl"
+    _fill(path)
+    _plain_rewrite(path, lambda entry: entry.update(reason="forged"))
+    result = AuditLog(path).verify()
+    assert not result.ok and "audit key" in result.problem
+
+
+def test_a_keyed_log_rewritten_without_the_key_fails_even_keeping_alg(tmp_path):
+    path = tmp_path / "logs" / "audit.jsonl"
+    _fill(path, 3)
+    lines = [json.loads(raw) for raw in path.read_text().splitlines()]
+    lines[0]["reason"] = "forged"  # the forger cannot compute the HMAC: any sum they write is wrong
+    lines[0]["sum"] = hashlib.sha256(b"guess").hexdigest()
+    path.write_text("\n".join(_canon(e) for e in lines) + "\n")
+    assert tuple(AuditLog(path).verify()) == (False, 1)
+
+
+def test_the_key_is_created_owner_only_outside_the_log_folder(tmp_path, audit_key):
+    _fill(tmp_path / "logs" / "audit.jsonl", 1)
+    assert audit_key.is_file() and stat.S_IMODE(audit_key.stat().st_mode) == 0o600
+    assert len(bytes.fromhex(audit_key.read_text().strip())) == 32
+    assert not list((tmp_path / "logs").glob("*key*"))
+
+
+def test_a_missing_key_for_an_existing_log_is_an_error_not_a_new_key(tmp_path, audit_key):
+    path = tmp_path / "logs" / "audit.jsonl"
+    _fill(path, 2)
+    audit_key.unlink()
+    result = AuditLog(path).verify()
+    assert not result.ok and "is missing" in result.problem
+    with pytest.raises(AuditError, match="put the key file back"):
+        AuditLog(path).append(actor="staff", action="pause", reason="r")
+    assert not audit_key.exists()
+
+
+def test_another_key_does_not_verify_the_log(tmp_path, audit_key):
+    path = tmp_path / "logs" / "audit.jsonl"
+    _fill(path, 2)
+    audit_key.write_text(os.urandom(32).hex())
+    assert tuple(AuditLog(path).verify()) == (False, 1)
+
+
+def test_a_key_in_the_log_folder_is_refused(tmp_path):
+    path = tmp_path / "logs" / "audit.jsonl"
+    log = AuditLog(path, key_path=tmp_path / "logs" / "audit.key")
+    with pytest.raises(AuditError, match="must not be in the log's folder"):
+        log.append(actor="staff", action="pause", reason="r")
+
+
+def test_an_old_unkeyed_log_is_read_and_keyed_from_its_next_entry(tmp_path):
+    path = tmp_path / "logs" / "audit.jsonl"
+    _fill(path, 3)
+    _plain_rewrite(path, lambda entry: None)  # what a log from before the key looks like
+    before = AuditLog(path).verify()
+    assert not before.ok and "before the audit key" in before.problem
+    AuditLog(path).append(actor="staff", action="pause", reason="r")
+    result = AuditLog(path).verify()
+    assert result.ok and result.lines == 4
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace("A001", "A777")  # the old lines are pinned by the keyed one now
+    path.write_text("\n".join(lines) + "\n")
+    assert not AuditLog(path).verify().ok

@@ -106,3 +106,51 @@ def test_dev_pins_only_in_dev_mode_with_empty_hashes():
 def test_malformed_configured_hash_opens_nothing():
     gate = PinGate({"staff": "scrypt$garbage"})
     assert gate.check("1234") is None
+
+
+def test_a_lock_survives_a_restart(tmp_path):
+    clock, state = Clock(), tmp_path / "data" / "pin-lockout.json"
+    stored = {"staff": hash_pin("1111", **FAST)}
+    first = PinGate(stored, clock=clock, state_path=state)
+    for _ in range(5):
+        first.check("0000")
+    assert first.locked_for() == pytest.approx(300)
+    clock.t += 100
+    restarted = PinGate(stored, clock=clock, state_path=state)  # the kiosk was restarted
+    with pytest.raises(PinLocked) as err:
+        restarted.check("1111")
+    assert err.value.remaining == pytest.approx(200)
+    clock.t += 200
+    assert restarted.check("1111") == "staff"
+
+
+def test_the_failure_count_survives_a_restart_and_is_shared(tmp_path):
+    clock, state = Clock(), tmp_path / "pin-lockout.json"
+    stored = {"staff": hash_pin("1111", **FAST)}
+    first, second = (PinGate(stored, clock=clock, state_path=state) for _ in range(2))
+    for _ in range(3):
+        assert first.check("0000") is None
+    assert second.check("0000") is None  # the fourth, counted on the same file
+    assert first.check("0000") is None  # the fifth locks both
+    assert second.locked_for() == pytest.approx(300) and first.locked_for() == pytest.approx(300)
+
+
+def test_a_damaged_lockout_file_locks_rather_than_resets(tmp_path):
+    clock, state = Clock(), tmp_path / "pin-lockout.json"
+    state.write_text('{"failures": 4, "locked_un')  # cut off mid-write by a failing disk
+    gate = PinGate({"staff": hash_pin("1111", **FAST)}, clock=clock, state_path=state)
+    with pytest.raises(PinLocked):
+        gate.check("1111")
+    clock.t += 300
+    assert gate.check("1111") == "staff"  # the fail-safe lock has an end
+
+
+def test_a_wall_clock_set_back_locks_no_longer_than_one_lockout(tmp_path):
+    clock, state = Clock(), tmp_path / "pin-lockout.json"
+    gate = PinGate({"staff": hash_pin("1111", **FAST)}, clock=clock, state_path=state)
+    for _ in range(5):
+        gate.check("0000")
+    clock.t -= 3600
+    assert gate.locked_for() == pytest.approx(300)
+    clock.t += 300
+    assert gate.check("1111") == "staff"

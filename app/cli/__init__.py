@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.cli import calling, core, demo, devices, issue, run, tokens
+from app.cli import backup, calling, core, demo, devices, issue, run, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     calling.register(sub)
     issue.register(sub)
     devices.register(sub)
+    backup.register(sub)
     return parser
 
 

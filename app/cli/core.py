@@ -7,9 +7,12 @@ import gc
 import sys
 from pathlib import Path
 
+from kiosk.backup import hold_data_dir, start_nightly_backups
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_any, load_hall_config
+from kiosk.datafile import check_data_dir
+from kiosk.devsecrets import dev_secrets, refusal
 from kiosk.domain import HallError
-from kiosk.logfile import log_to_file
+from kiosk.logfile import lifetime, log_to_file
 
 
 def default_data_dir(kind: str) -> Path:
@@ -30,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--sync", choices=["full", "normal"], default="full",
                        help="full: every ticket on disk before it is acknowledged (default); normal: "
                             "survives a crash of the server, not a power cut, about twice as fast")
+    serve.add_argument("--backup-dir", type=Path, help="where nightly backups go (default: <data>/backups)")
+    serve.add_argument("--backup-hour", type=hour_arg, default=2, help="hall hour of the nightly backup (default 2)")
     serve.set_defaults(handler=run_serve)
 
     config = sub.add_parser("config", help="check configuration files")
@@ -37,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = config_sub.add_parser("check", help="validate hall and kiosk files, listing every problem")
     check.add_argument("paths", nargs="*", type=Path, help="files (default: the sample hall and kiosk)")
     check.set_defaults(handler=run_config_check)
+    pin_hash = config_sub.add_parser("pin-hash", help="hash a staff or technician PIN for the kiosk file")
+    pin_hash.add_argument("--key", choices=["pin_hash", "tech_pin_hash"], default="pin_hash",
+                          help="which [staff] key the printed line sets")
+    pin_hash.set_defaults(handler=run_pin_hash)
 
     appointments = sub.add_parser("appointments", help="booked appointments")
     appointments_sub = appointments.add_subparsers(dest="appointments_command", required=True)
@@ -46,6 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--config", type=Path, default=PROJECT_CONFIG_DIR / "hall.toml")
     imp.add_argument("--id-hash-key", default="", help="key to hash ID numbers found in the file")
     imp.set_defaults(handler=run_appointments_import)
+
+
+def hour_arg(text: str) -> int:
+    """An hour of the day, 0-23 (argparse type)."""
+    if not text.isdigit() or not 0 <= int(text) <= 23:
+        raise argparse.ArgumentTypeError(f"an hour is 0 to 23, not {text!r}")
+    return int(text)
 
 
 def _fail(message: str) -> int:
@@ -59,12 +75,32 @@ def run_config_check(args: argparse.Namespace) -> int:
     bad = 0
     for path in paths:
         try:
-            load_any(path)
+            config = load_any(path)
             print(f"{path}: ok")
         except ConfigError as exc:
             bad += 1
             print(exc, file=sys.stderr)
+            continue
+        for secret in dev_secrets(config):  # a warning: fine for development, refused by serve/run
+            print(f"{path}: warning: development secret {secret}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def run_pin_hash(args: argparse.Namespace) -> int:
+    """Ask for a PIN twice (not echoed) and print its hash line for the kiosk file's [staff]."""
+    import getpass
+
+    from kiosk.pins import hash_pin
+
+    pin = getpass.getpass("PIN (4 to 12 digits): ")
+    if getpass.getpass("the same PIN again: ") != pin:
+        return _fail("the two PINs differ; nothing printed")
+    try:
+        stored = hash_pin(pin)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f'{args.key} = "{stored}"')
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -81,20 +117,30 @@ def run_serve(args: argparse.Namespace) -> int:
         hall = load_hall_config(config_path)
     except ConfigError as exc:
         return _fail(str(exc))
+    found = [] if args.dev else dev_secrets(hall)  # --dev: the sample secrets are expected
+    if found:
+        return _fail(refusal(found, "kiosk serve", config_path))
     data = args.data or default_data_dir("server")
     try:
+        check_data_dir(data)
         engine = open_engine(hall, data, dev=args.dev, sync=args.sync)
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
+    except OSError as exc:  # a folder in place of hall.db or its marker, no permission
+        return _fail(f"cannot start: {exc.filename or data} cannot be read ({exc.strerror}); it must be "
+                     "a file the server's user may read and write")
     log_to_file(data, "hall-server")
+    hold_data_dir(data)  # `kiosk backup restore` refuses while the server runs
+    start_nightly_backups(data, out=args.backup_dir, hour=args.backup_hour, tz=engine.tz)
     print(f"hall server: {hall.hall.name.zh} on http://{args.host}:{args.port} (data in {data})", flush=True)
     app = create_app(engine, dev=args.dev)
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
     # Open event streams never end by themselves: give them 3 s at shutdown, then close them.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=3)
+    with lifetime("kiosk serve", f"{args.host}:{args.port}, data in {data}"):
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                    access_log=False, timeout_graceful_shutdown=3)
     return 0
 
 

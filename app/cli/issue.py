@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, HallLink, KioskConfig, load_kiosk_config
+from kiosk.datafile import check_data_dir
 from kiosk.domain import HallError
 
 
@@ -72,7 +73,7 @@ def _terminal(args: argparse.Namespace, printer_uri: str | None = None):
     from app.kiosk_app import build_terminal, data_dir_for
 
     config, config_path = _load(args)
-    data = data_dir_for(config, config_path, args.data)
+    data = check_data_dir(data_dir_for(config, config_path, args.data))  # a clear refusal, not a traceback
     printer = None
     if printer_uri is not None:
         from drivers.printer import PrinterSettings, open_printer
@@ -86,7 +87,7 @@ def run_issue(args: argparse.Namespace) -> int:
     try:
         config, _ = _load(args)
         terminal = _terminal(args, args.printer or config.printer.uri)
-    except (ConfigError, HallError, ValueError) as exc:
+    except (ConfigError, HallError, ValueError, OSError) as exc:  # OSError: a data file unreadable
         return _fail(str(exc))
     try:
         outcome = terminal.issue(args.service, priority=args.priority, language=args.language)
@@ -111,7 +112,7 @@ def run_sync(args: argparse.Namespace) -> int:
     """Send the outbox; exit 1 with the reason when anything is left or was refused."""
     try:
         terminal = _terminal(args)
-    except (ConfigError, HallError, ValueError) as exc:
+    except (ConfigError, HallError, ValueError, OSError) as exc:  # OSError: a data file unreadable
         return _fail(str(exc))
     try:
         report = terminal.sync()

@@ -11,9 +11,13 @@ import logging
 import sys
 from pathlib import Path
 
+from app.cli.core import hour_arg
+from kiosk.backup import hold_data_dir, start_nightly_backups
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_kiosk_config
+from kiosk.datafile import DataDirError, check_data_dir
+from kiosk.devsecrets import dev_secrets, refusal
 from kiosk.domain import HallError
-from kiosk.logfile import log_to_file
+from kiosk.logfile import lifetime, log_to_file
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--cursor", choices=["auto", "show", "hide"], default="auto",
                      help="mouse cursor; auto hides it when full screen (touch screens)")
     run.add_argument("--data", type=Path, help="data folder (default: the config's data_dir)")
+    run.add_argument("--backup-dir", type=Path, help="where nightly backups go (default: <data>/backups)")
+    run.add_argument("--backup-hour", type=hour_arg, default=2, help="hour of the nightly backup (default 2)")
     run.set_defaults(handler=run_kiosk)
 
 
@@ -42,8 +48,16 @@ def run_kiosk(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
+    found = [] if args.dev else dev_secrets(config)  # --dev: the sample secrets are expected
+    if found:
+        print(f"kiosk: {refusal(found, 'kiosk run', args.config)}", file=sys.stderr)
+        return 1
     data = data_dir_for(config, args.config, args.data)
-    data.mkdir(parents=True, exist_ok=True)
+    try:
+        check_data_dir(data)
+    except DataDirError as exc:
+        print(f"kiosk: cannot start: {exc.detail}", file=sys.stderr)
+        return 1
     log_to_file(data, "kiosk")  # months of running: a rotating file the support bundle takes
     log.info("kiosk %s starting: %s link, data in %s", config.kiosk.id, config.link.mode, data)
     try:
@@ -52,7 +66,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         # __feature__ import``) and keeps it in linecache for the life of the process. Opened
         # first, the standalone hall (SQLAlchemy) costs 12 MB and 50 ms less.
         terminal = build_terminal(config, args.config, data, dev=args.dev, start=False)
-    except (ConfigError, HallError) as exc:  # a bad hall file, an outbox that cannot be opened
+    except (ConfigError, HallError, OSError) as exc:  # a bad hall file, a data file that cannot be opened
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 1
     from PySide6.QtWidgets import QApplication
@@ -70,8 +84,12 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from app.signals import quit_on_signals
 
     tick = quit_on_signals(app)  # a service manager's stop runs the clean-up below
+    hold_data_dir(data)  # `kiosk backup restore` refuses while the kiosk runs
+    backups = start_nightly_backups(data, out=args.backup_dir, hour=args.backup_hour)
     try:
-        return app.exec()
+        with lifetime("kiosk run", f"kiosk {config.kiosk.id}, data in {data}"):
+            return app.exec()
     finally:
         tick.stop()
+        backups.stop()
         kiosk.close()

@@ -45,14 +45,15 @@ class StaffController(QObject):
     cardForLookup = Signal(object)  # a citizen card read while staff mode is open
 
     def __init__(self, services, *, audit: AuditLog | None = None, dev: bool = False,
-                 clock: Callable[[], float] = time.monotonic, parent: QObject | None = None):
+                 clock: Callable[[], float] = time.time, parent: QObject | None = None):
         super().__init__(parent)
         self.services = services
         self.audit = audit or AuditLog(default_audit_path(services))
         self.dev = dev
         staff = services.config.staff
+        # The lockout is kept beside the audit log (the kiosk's data folder): a restart keeps it.
         self.gate = PinGate({"staff": staff.pin_hash, "tech": staff.tech_pin_hash}, dev=dev,
-                            clock=clock)
+                            clock=clock, state_path=self.audit.path.with_name("pin-lockout.json"))
         self.actor: Actor | None = None
         self.pin_lane = Lane("staff-pin", self)
         self._idle = QTimer(self)
