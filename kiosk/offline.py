@@ -18,6 +18,7 @@ from kiosk.config import ConfigError, HallConfig, KioskConfig, OfflineRange, loa
 from kiosk.domain import HallError, format_number
 from kiosk.hours import hours_reason
 from kiosk.models import Catalog, IssueRequest, Ticket
+from kiosk.trust import check_kiosk_priority
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class OfflinePlan:
             raise HallError("unknown_service", f"no service with code {req.service!r}")
         if req.priority != "normal" and req.priority not in service.priorities:
             raise HallError("validation_error", f"service {service.code} does not take priority {req.priority!r}")
+        check_kiosk_priority(req, self.hall)  # what the kiosk's token may issue, as the server rules
         reason = self.closed_reason(req.service, ts)
         if reason:
             raise HallError("service_closed", f"service {service.code} is not taking tickets now ({reason})",

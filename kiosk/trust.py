@@ -59,6 +59,12 @@ def _check_kiosk_issue(req: IssueRequest, config: HallConfig) -> None:
     if (req.channel == "offline") != (req.number is not None):
         raise forbidden("an offline ticket needs channel 'offline' and its number (and issued_at); "
                         "an online one neither")
+    check_kiosk_priority(req, config)
+
+
+def check_kiosk_priority(req: IssueRequest, config: HallConfig) -> None:
+    """The priorities a kiosk may give: the server's rule, which a kiosk issuing offline applies
+    too, so it never prints a ticket the server will refuse when it syncs."""
     priority = config.priority(req.priority)
     if priority is None or req.priority == "normal":
         return  # normal, or unknown: the engine names an unknown priority

@@ -149,6 +149,20 @@ def test_a_kiosk_without_a_range_refuses_offline_with_the_reason(hall, tmp_path,
     assert terminal.outbox.entries()[0].state == "refused"
 
 
+def test_offline_the_kiosk_prints_no_ticket_its_token_could_not_get(hall, tmp_path, clock):
+    """The server refuses staff-only priorities and unproven seniors from a kiosk token; the
+    kiosk offline applies the same rule, so it never prints a ticket that sync would refuse."""
+    terminal = make_terminal(hall, tmp_path, clock)
+    hall.stop()
+    with pytest.raises(HallError, match="given by staff only"):
+        terminal.issue("GC01", priority="green", channel="staff")
+    with pytest.raises(HallError, match="aged 65 or more"):
+        terminal.issue("GC01", priority="elderly")
+    assert b"GC01" not in terminal.printer.output and not terminal.printer.output
+    assert {e.state for e in terminal.outbox.entries()} <= {"refused"}  # nothing waits to be sent
+    assert terminal.issue("GC01").ticket.offline  # a normal ticket still prints offline
+
+
 def test_offline_catalog_has_no_estimates_and_follows_the_hours(hall, tmp_path, clock):
     terminal = make_terminal(hall, tmp_path, clock)
     online = terminal.catalog()
