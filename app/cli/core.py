@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--sync", choices=["full", "normal"], default="full",
                        help="full: every ticket on disk before it is acknowledged (default); normal: "
                             "survives a crash of the server, not a power cut, about twice as fast")
+    serve.add_argument("--tls-cert", type=Path, metavar="FILE",
+                       help="serve HTTPS with this certificate (server.crt from 'kiosk tls init')")
+    serve.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (server.key)")
     serve.set_defaults(handler=run_serve)
 
     config = sub.add_parser("config", help="check configuration files")
@@ -79,14 +82,15 @@ def run_config_check(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Start the hall server (blocks until interrupted)."""
-    import uvicorn
-
     from kiosk.hall import open_engine
     from kiosk.server import create_app
+    from kiosk.serving import ServeError, TlsFiles, build_server
 
     config_path = args.config or (PROJECT_CONFIG_DIR / "hall.toml" if args.dev else None)
     if config_path is None:
         return _fail("give the hall file with --config (or use --dev for the sample hall)")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return _fail("give both --tls-cert and --tls-key (the files 'kiosk tls init' wrote), or neither")
     try:
         hall = load_hall_config(config_path)
     except ConfigError as exc:
@@ -97,14 +101,21 @@ def run_serve(args: argparse.Namespace) -> int:
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
     log_to_file(data, "hall-server")
-    print(f"hall server: {hall.hall.name.zh} on http://{args.host}:{args.port} (data in {data})", flush=True)
-    app = create_app(engine, dev=args.dev)
+    tls = TlsFiles(args.tls_cert, args.tls_key) if args.tls_cert else None
+    try:
+        # The guarded server (head and body timeouts, connection caps, TLS): kiosk/serving.py.
+        server = build_server(create_app(engine, dev=args.dev), args.host, args.port, tls=tls)
+    except ServeError as exc:
+        return _fail(str(exc))
+    scheme = "https" if tls else "http"
+    print(f"hall server: {hall.hall.name.zh} on {scheme}://{args.host}:{args.port} (data in {data})", flush=True)
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
-    # Open event streams never end by themselves: give them 3 s at shutdown, then close them.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=3)
+    try:
+        server.run()
+    except ServeError as exc:
+        return _fail(str(exc))
     return 0
 
 
