@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.cli import calling, core, demo, devices, issue, run
+from app.cli import calling, core, demo, devices, issue, run, tls
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     calling.register(sub)
     issue.register(sub)
     devices.register(sub)
+    tls.register(sub)
     return parser
 
 
