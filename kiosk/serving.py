@@ -212,6 +212,14 @@ class GuardedProtocol(HttpToolsProtocol):
         self.address = None
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        # Between requests any byte starts the head's clock: uvicorn drops its keep-alive timer
+        # on every byte, and the parser skips empty lines without beginning a message, so a
+        # client trickling "\r\n" would otherwise hold the connection for ever.
+        if self.timer is None and (self.cycle is None or self.cycle.response_complete):
+            self._arm(self.guard.limits.head_timeout_s, "the request head")
+        super().data_received(data)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         if self.timer is None:
@@ -278,6 +286,9 @@ def token_check(app) -> Callable[[str | None], bool]:
             return True
         except HallError:
             return False
+        except Exception:  # the tokens table unreadable: refuse, but never break the parser
+            log.warning("token check failed; treating the request as anonymous", exc_info=True)
+            return False
 
     return known
 
@@ -286,10 +297,12 @@ class HallServer(uvicorn.Server):
     """uvicorn's server with its listening socket opened here: the guarded protocol, the TLS
     handshake timeout (uvicorn passes none, asyncio waits 60 s) and plain start-up errors."""
 
-    def __init__(self, config: uvicorn.Config, guard: Guard, ssl_context: ssl.SSLContext | None):
+    def __init__(self, config: uvicorn.Config, guard: Guard, ssl_context: ssl.SSLContext | None,
+                 on_ready: Callable[[HallServer], None] | None = None):
         super().__init__(config)
         self.guard = guard
         self.ssl_context = ssl_context
+        self.on_ready = on_ready
 
     async def startup(self, sockets=None) -> None:
         """Start the app, then listen (the steps of uvicorn's own startup for a host and port)."""
@@ -313,6 +326,8 @@ class HallServer(uvicorn.Server):
                              f"stop the program using that port or choose another --port") from exc
         self.servers = [server]
         self.started = True
+        if self.on_ready is not None:
+            self.on_ready(self)
 
     @property
     def port(self) -> int:
@@ -326,19 +341,22 @@ class HallServer(uvicorn.Server):
 
 
 def build_server(app, host: str, port: int, *, tls: TlsFiles | None = None,
-                 limits: Limits | None = None, graceful_s: float = 3.0) -> HallServer:
-    """The hall server for ``app``, not yet running; raises ServeError for unusable TLS files."""
+                 limits: Limits | None = None, graceful_s: float = 3.0,
+                 on_ready: Callable[[HallServer], None] | None = None) -> HallServer:
+    """The hall server for ``app``, not yet running; raises ServeError for unusable TLS files.
+    ``on_ready`` is called once it listens."""
     context = tls_context(tls) if tls else None
     limits = fit_to_descriptors(limits or Limits())
     # Open event streams never end by themselves: ``graceful_s`` at shutdown, then closed.
     config = uvicorn.Config(app, host=host, port=port, http=GuardedProtocol, log_level="warning",
                             access_log=False, timeout_graceful_shutdown=graceful_s)
-    return HallServer(config, Guard(limits, token_check(app)), context)
+    return HallServer(config, Guard(limits, token_check(app)), context, on_ready)
 
 
-def serve(app, host: str, port: int, *, tls: TlsFiles | None = None, limits: Limits | None = None) -> None:
+def serve(app, host: str, port: int, *, tls: TlsFiles | None = None, limits: Limits | None = None,
+          on_ready: Callable[[HallServer], None] | None = None) -> None:
     """Run the hall server until interrupted; raises ServeError when it cannot start."""
-    build_server(app, host, port, tls=tls, limits=limits).run()
+    build_server(app, host, port, tls=tls, limits=limits, on_ready=on_ready).run()
 
 
 def run_in_thread(server: HallServer, timeout: float = 10.0) -> threading.Thread:

@@ -201,3 +201,19 @@ def test_a_port_in_use_is_a_plain_error(start, engine):
     server = build_server(create_app(engine, dev=True), "127.0.0.1", port)
     with pytest.raises(ServeError, match=f"cannot listen on 127.0.0.1:{port}.*choose another --port"):
         run_in_thread(server)
+
+
+def test_empty_lines_trickled_between_requests_do_not_hold_the_connection(start):
+    port = start(head_timeout_s=0.6)
+    sock = _held_open(port, 1)[0]
+    started = time.monotonic()
+    closed = False
+    while not closed and time.monotonic() - started < 4:
+        try:
+            sock.sendall(b"\r\n")  # uvicorn's keep-alive timer is dropped at every byte
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+            break
+        closed = _closed_within(sock, 0.3)[0]
+    assert closed and time.monotonic() - started < 2.5
+    sock.close()

@@ -84,7 +84,7 @@ def run_serve(args: argparse.Namespace) -> int:
     """Start the hall server (blocks until interrupted)."""
     from kiosk.hall import open_engine
     from kiosk.server import create_app
-    from kiosk.serving import ServeError, TlsFiles, build_server
+    from kiosk.serving import ServeError, TlsFiles, serve
 
     config_path = args.config or (PROJECT_CONFIG_DIR / "hall.toml" if args.dev else None)
     if config_path is None:
@@ -102,18 +102,18 @@ def run_serve(args: argparse.Namespace) -> int:
         return _fail(f"cannot start: {exc.detail}")
     log_to_file(data, "hall-server")
     tls = TlsFiles(args.tls_cert, args.tls_key) if args.tls_cert else None
-    try:
-        # The guarded server (head and body timeouts, connection caps, TLS): kiosk/serving.py.
-        server = build_server(create_app(engine, dev=args.dev), args.host, args.port, tls=tls)
-    except ServeError as exc:
-        return _fail(str(exc))
-    scheme = "https" if tls else "http"
-    print(f"hall server: {hall.hall.name.zh} on {scheme}://{args.host}:{args.port} (data in {data})", flush=True)
+
+    def ready(server) -> None:
+        print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
+              f"(data in {data})", flush=True)
+
+    app = create_app(engine, dev=args.dev)
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
     try:
-        server.run()
+        # The guarded server (head and body timeouts, connection caps, TLS): kiosk/serving.py.
+        serve(app, args.host, args.port, tls=tls, on_ready=ready)
     except ServeError as exc:
         return _fail(str(exc))
     return 0
