@@ -217,3 +217,28 @@ def test_empty_lines_trickled_between_requests_do_not_hold_the_connection(start)
         closed = _closed_within(sock, 0.3)[0]
     assert closed and time.monotonic() - started < 2.5
     sock.close()
+
+
+def test_kiosk_serve_runs_the_guarded_server_with_its_options(tmp_path):
+    import subprocess
+    import sys
+
+    from kiosk.client import wait_for_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--dev", "--data", str(tmp_path),
+                               "--port", str(port), "--max-per-address", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_server(f"http://127.0.0.1:{port}", 30)
+        held = _held_open(port, 2, source="127.0.0.6")
+        assert _exchange(port, _get("/api/v1/health"), source="127.0.0.6") == (0, b"")
+        assert _exchange(port, _get("/api/v1/health"), source="127.0.0.7")[0] == 200
+        for sock in held:
+            sock.close()
+    finally:
+        server.terminate()
+        out, _err = server.communicate(timeout=15)
+    assert f"on http://127.0.0.1:{port}" in out

@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--tls-cert", type=Path, metavar="FILE",
                        help="serve HTTPS with this certificate (server.crt from 'kiosk tls init')")
     serve.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (server.key)")
+    serve.add_argument("--max-connections", type=_positive, default=1024, metavar="N",
+                       help="open connections at most (default 1024); above half of it only requests "
+                            "with a device token are served")
+    serve.add_argument("--max-per-address", type=_positive, default=64, metavar="N",
+                       help="open connections from one address at most (default 64)")
     serve.set_defaults(handler=run_serve)
 
     config = sub.add_parser("config", help="check configuration files")
@@ -61,6 +66,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=run_appointments_import)
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 def _fail(message: str) -> int:
     print(f"kiosk: {message}", file=sys.stderr)
     return 1
@@ -84,7 +100,7 @@ def run_serve(args: argparse.Namespace) -> int:
     """Start the hall server (blocks until interrupted)."""
     from kiosk.hall import open_engine
     from kiosk.server import create_app
-    from kiosk.serving import ServeError, TlsFiles, serve
+    from kiosk.serving import Limits, ServeError, TlsFiles, serve
 
     config_path = args.config or (PROJECT_CONFIG_DIR / "hall.toml" if args.dev else None)
     if config_path is None:
@@ -113,7 +129,9 @@ def run_serve(args: argparse.Namespace) -> int:
     gc.freeze()
     try:
         # The guarded server (head and body timeouts, connection caps, TLS): kiosk/serving.py.
-        serve(app, args.host, args.port, tls=tls, on_ready=ready)
+        limits = Limits(hard=args.max_connections, soft=max(1, args.max_connections // 2),
+                        per_address=min(args.max_per_address, args.max_connections))
+        serve(app, args.host, args.port, tls=tls, limits=limits, on_ready=ready)
     except ServeError as exc:
         return _fail(str(exc))
     return 0
