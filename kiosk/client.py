@@ -89,8 +89,10 @@ class HallClient:
         self.timeout = timeout
         self.session = _http().Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
-        # Checked once here, said on every call: a missing CA file must read as such, not as
-        # requests' OSError (which is no RequestException) or as an untrusted server.
+        # Checked here, and again while it is wrong (a technician may copy the file in while the
+        # kiosk runs): a missing CA file must read as such, not as requests' OSError (which is
+        # no RequestException) or as an untrusted server.
+        self._ca_file = ca_file
         self._ca_problem = ca_problem(ca_file)
         # Given on every call: requests lets REQUESTS_CA_BUNDLE override a session's own verify.
         self.verify: str | bool = ca_file or True
@@ -100,8 +102,7 @@ class HallClient:
 
     def _request(self, method: str, path: str, *, json_body: object = None, headers: dict | None = None,
                  params: dict | None = None, timeout: float | None = None) -> requests.Response:
-        if self._ca_problem:
-            raise HallUnreachable(self._ca_problem)
+        self._check_ca()
         try:
             response = self.session.request(method, self.base + path, json=json_body, headers=headers,
                                             params=params, timeout=timeout or self.timeout, verify=self.verify)
@@ -114,6 +115,12 @@ class HallClient:
         if response.status_code >= 400:
             raise _hall_error(response)
         return response
+
+    def _check_ca(self) -> None:
+        if self._ca_problem:
+            self._ca_problem = ca_problem(self._ca_file)
+            if self._ca_problem:
+                raise HallUnreachable(self._ca_problem)
 
     def health(self) -> dict:
         """Liveness and version of the server."""
@@ -207,8 +214,7 @@ class HallClient:
             delay = min(delay * 2, 5.0)
 
     def _stream(self, seq: int | None, stop: threading.Event, on_status: Callable[[str], None]) -> Iterator[HallEvent]:
-        if self._ca_problem:
-            raise HallUnreachable(self._ca_problem)
+        self._check_ca()
         headers = {"Accept": "text/event-stream"}
         if seq is not None:
             headers["Last-Event-ID"] = str(seq)

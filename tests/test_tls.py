@@ -83,8 +83,11 @@ def test_http_against_https_and_a_missing_ca_file_are_plain_sentences(https_serv
         HallClient(https_server, "dev-kiosk", 5, str(missing)).health()
     junk = tmp_path / "junk.crt"
     junk.write_text("not a certificate")
+    client = HallClient(https_server, "dev-kiosk", 5, str(junk))
     with pytest.raises(HallUnreachable, match="holds no usable certificate"):
-        HallClient(https_server, "dev-kiosk", 5, str(junk)).catalog()
+        client.catalog()
+    junk.write_bytes(tls_files.ca_cert.read_bytes())  # the technician copies the right file in
+    assert client.catalog().services
 
 
 def test_ca_file_is_a_link_setting_relative_to_the_kiosk_file(tmp_path):
