@@ -105,7 +105,10 @@ def run_serve(args: argparse.Namespace) -> int:
     config_path = args.config or (PROJECT_CONFIG_DIR / "hall.toml" if args.dev else None)
     if config_path is None:
         return _fail("give the hall file with --config (or use --dev for the sample hall)")
-    if bool(args.tls_cert) != bool(args.tls_key):
+    # Read with defaults: callers that build their own Namespace (tests) predate these options.
+    cert, key = getattr(args, "tls_cert", None), getattr(args, "tls_key", None)
+    most, per_address = getattr(args, "max_connections", 1024), getattr(args, "max_per_address", 64)
+    if bool(cert) != bool(key):
         return _fail("give both --tls-cert and --tls-key (the files 'kiosk tls init' wrote), or neither")
     try:
         hall = load_hall_config(config_path)
@@ -117,7 +120,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
     log_to_file(data, "hall-server")
-    tls = TlsFiles(args.tls_cert, args.tls_key) if args.tls_cert else None
+    tls = TlsFiles(cert, key) if cert else None
 
     def ready(server) -> None:
         print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
@@ -129,8 +132,7 @@ def run_serve(args: argparse.Namespace) -> int:
     gc.freeze()
     try:
         # The guarded server (head and body timeouts, connection caps, TLS): kiosk/serving.py.
-        limits = Limits(hard=args.max_connections, soft=max(1, args.max_connections // 2),
-                        per_address=min(args.max_per_address, args.max_connections))
+        limits = Limits(hard=most, soft=max(1, most // 2), per_address=min(per_address, most))
         serve(app, args.host, args.port, tls=tls, limits=limits, on_ready=ready)
     except ServeError as exc:
         return _fail(str(exc))
