@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app.signals import quit_on_signals
-from kiosk.client import HallClient
+from kiosk.client import HallClient, ca_path
 from kiosk.config import HallConfig, KioskConfig, Policy, load_hall_config, load_kiosk_config
 from kiosk.hall import open_hall
 
@@ -56,7 +56,8 @@ def setup(config_path: Path, data_dir: Path, *, server: str | None, token: str |
         log.info("hall file %s not read (%s); using defaults", hall_path, exc)
         hall_config = None
     if server:
-        hall = HallClient(server, token or f"dev-{role}", config.link.timeout_s)
+        hall = HallClient(server, token or f"dev-{role}", config.link.timeout_s,
+                          ca_path(config.link.ca_file, config_path.parent))
     else:
         hall = open_hall(config, config_path.parent, data_dir, dev=dev)
     return Setup(config, hall, hall_config)

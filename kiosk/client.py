@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.domain import HallError
@@ -47,23 +48,66 @@ class HallUnreachable(Exception):
     """The hall server did not answer (down, network cut, timed out, or failing with 5xx)."""
 
 
-class HallClient:
-    """A hall server seen through its HTTP API v1."""
+NOT_TRUSTED = "the hall server's certificate is not trusted: check link.ca_file"
 
-    def __init__(self, url: str, token: str, timeout: float = 3.0):
+
+def ca_path(ca_file: str, config_dir: Path | str | None) -> str:
+    """``[link] ca_file`` as a path: relative to the kiosk file's folder; empty stays empty."""
+    if not ca_file:
+        return ""
+    path = Path(ca_file).expanduser()
+    return str(path if path.is_absolute() or config_dir is None else Path(config_dir) / path)
+
+
+def ca_problem(ca_file: str) -> str | None:
+    """Why ``ca_file`` cannot serve to check the hall server's certificate, or None."""
+    if not ca_file:
+        return None
+    import ssl  # here: a standalone kiosk needs none of it
+
+    try:
+        ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        return f"the CA file {ca_file} (link.ca_file) does not exist; copy ca.crt from the hall server there"
+    except PermissionError:
+        return f"the CA file {ca_file} (link.ca_file) cannot be read by this user; fix its permissions"
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        return (f"the CA file {ca_file} (link.ca_file) holds no usable certificate ({exc}); "
+                f"copy ca.crt from the hall server again")
+    return None
+
+
+class HallClient:
+    """A hall server seen through its HTTP API v1.
+
+    An ``https`` url is checked against ``ca_file`` (the hall CA, ``kiosk tls init``), or the
+    system's trusted CAs when it is empty.
+    """
+
+    def __init__(self, url: str, token: str, timeout: float = 3.0, ca_file: str = ""):
         self.base = url.rstrip("/") + "/api/v1"
         self.timeout = timeout
         self.session = _http().Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
+        # Checked here, and again while it is wrong (a technician may copy the file in while the
+        # kiosk runs): a missing CA file must read as such, not as requests' OSError (which is
+        # no RequestException) or as an untrusted server.
+        self._ca_file = ca_file
+        self._ca_problem = ca_problem(ca_file)
+        # Given on every call: requests lets REQUESTS_CA_BUNDLE override a session's own verify.
+        self.verify: str | bool = ca_file or True
         self._catalog_etag: str | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
 
     def _request(self, method: str, path: str, *, json_body: object = None, headers: dict | None = None,
                  params: dict | None = None, timeout: float | None = None) -> requests.Response:
+        self._check_ca()
         try:
             response = self.session.request(method, self.base + path, json=json_body, headers=headers,
-                                            params=params, timeout=timeout or self.timeout)
+                                            params=params, timeout=timeout or self.timeout, verify=self.verify)
+        except _http().exceptions.SSLError as exc:
+            raise HallUnreachable(_tls_failure(self.base, exc)) from exc
         except _http().RequestException as exc:
             raise HallUnreachable(f"hall server at {self.base} unreachable: {type(exc).__name__}") from exc
         if response.status_code >= 500:
@@ -71,6 +115,12 @@ class HallClient:
         if response.status_code >= 400:
             raise _hall_error(response)
         return response
+
+    def _check_ca(self) -> None:
+        if self._ca_problem:
+            self._ca_problem = ca_problem(self._ca_file)
+            if self._ca_problem:
+                raise HallUnreachable(self._ca_problem)
 
     def health(self) -> dict:
         """Liveness and version of the server."""
@@ -164,11 +214,12 @@ class HallClient:
             delay = min(delay * 2, 5.0)
 
     def _stream(self, seq: int | None, stop: threading.Event, on_status: Callable[[str], None]) -> Iterator[HallEvent]:
+        self._check_ca()
         headers = {"Accept": "text/event-stream"}
         if seq is not None:
             headers["Last-Event-ID"] = str(seq)
         with self.session.get(self.base + "/events", headers=headers, stream=True,
-                              timeout=(self.timeout, 30)) as response:
+                              timeout=(self.timeout, 30), verify=self.verify) as response:
             if response.status_code >= 400:
                 raise HallUnreachable(f"event stream refused with HTTP {response.status_code}")
             on_status("connected")
@@ -198,6 +249,25 @@ def parse_sse(lines: Iterator[str], stop: threading.Event | None = None) -> Iter
             fields[name] = f"{fields[name]}\n{value}" if name == "data" and name in fields else value
 
 
+def _tls_failure(base: str, exc: Exception) -> str:
+    """A failed TLS exchange in plain words, from the TLS library's own reason found in the
+    exception chain requests and urllib3 wrap around it."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _depth in range(10):  # the chain is short; never follow a loop in it
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return f"{NOT_TRUSTED} ({base}: {seen.verify_message or 'certificate verify failed'})"
+        if isinstance(seen, ssl.SSLError):
+            return (f"TLS with the hall server at {base} failed ({seen.reason or seen}): an https link.url "
+                    f"needs a server started with --tls-cert, an http one a server without")
+        seen = seen.__cause__ or seen.__context__ or next(
+            (a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)), None)
+    return f"{NOT_TRUSTED} ({base}: {exc})"
+
+
 def _hall_error(response: requests.Response) -> HallError:
     try:
         body = response.json()
@@ -207,13 +277,13 @@ def _hall_error(response: requests.Response) -> HallError:
     return HallError(body.get("code", "validation_error"), body.get("detail", response.reason or "refused"), extra)
 
 
-def wait_for_server(url: str, timeout: float = 15.0) -> None:
+def wait_for_server(url: str, timeout: float = 15.0, ca_file: str = "") -> None:
     """Block until ``url``'s health endpoint answers, or raise HallUnreachable."""
     requests = _http()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(url.rstrip("/") + "/api/v1/health", timeout=1).ok:
+            if requests.get(url.rstrip("/") + "/api/v1/health", timeout=1, verify=ca_file or True).ok:
                 return
         except requests.RequestException:
             pass

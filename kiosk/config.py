@@ -284,6 +284,13 @@ class HallLink(Strict):
     timeout_s: float = Field(
         3.0, ge=0.5, le=60, description="Longest wait for the server's answer",
         json_schema_extra=panel("server", "超时（秒）", "Timeout (s)", "等待服务器应答的最长时间", live=False))
+    ca_file: str = Field(
+        "", max_length=4096,
+        description="For an https url: the hall CA certificate (ca.crt from 'kiosk tls init'), relative "
+                    "to this file's folder; empty: the system's trusted CAs",
+        json_schema_extra=panel("server", "CA 证书文件", "CA certificate file",
+                                "https 地址时：大厅 CA 证书（kiosk tls init 生成的 ca.crt），相对于本配置文件所在目录；"
+                                "留空则使用系统信任的证书", live=False))
 
     @model_validator(mode="after")
     def _server_needs_token(self) -> HallLink:

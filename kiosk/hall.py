@@ -101,9 +101,10 @@ def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: boo
               clock=None) -> LocalHall | HallClient:
     """The hall a kiosk's config points at: in-process (standalone, on ``clock``) or a server."""
     if config.link.mode == "server":
-        from kiosk.client import HallClient
+        from kiosk.client import HallClient, ca_path
 
-        return HallClient(config.link.url, config.link.token, config.link.timeout_s)
+        return HallClient(config.link.url, config.link.token, config.link.timeout_s,
+                          ca_path(config.link.ca_file, config_dir))
     hall_path = Path(config.kiosk.hall_config)
     if not hall_path.is_absolute():
         hall_path = config_dir / hall_path

@@ -187,7 +187,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     app.state.engine = engine
     batcher = app.state.issue_batcher = IssueBatcher(engine, window=issue_window)
     app.add_middleware(BodyLimit)
-    auth = app.state.auth = Auth(engine.store, dev)
+    auth = app.state.auth = Auth(engine.store, dev)  # also read by kiosk.serving's device reserve
     _install_error_handlers(app)
     any_role = auth.require()
     v1 = "/api/v1"

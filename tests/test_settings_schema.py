@@ -27,10 +27,11 @@ def kiosk_toml(tmp_path):
 def test_the_panel_shows_what_it_showed_before_on_the_same_pages():
     assert [s.key for s in in_group("printer")] == [
         "printer.uri", "printer.mode", "printer.width_mm", "printer.qr", "printer.show_materials"]
-    assert {s.key for s in in_group("server")} == {"link.mode", "link.url", "link.token", "link.timeout_s"}
+    assert {s.key for s in in_group("server")} == {"link.mode", "link.url", "link.token", "link.timeout_s",
+                                                  "link.ca_file"}
     assert [s.key for s in in_group("kiosk")][-1] == "staff.idle_lock_s"
     assert [s.key for s in in_group("display")][-1] == "display.help_seconds"
-    assert len(SETTINGS) == 27 and {s.group for s in SETTINGS} == set(GROUPS)
+    assert len(SETTINGS) == 28 and {s.group for s in SETTINGS} == set(GROUPS)
     assert SETTINGS[[s.key for s in SETTINGS].index("link.token")].kind == "secret"
 
 

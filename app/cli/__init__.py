@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.cli import backup, calling, core, demo, devices, issue, run, tokens
+from app.cli import backup, calling, core, demo, devices, issue, run, tls, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue.register(sub)
     devices.register(sub)
     backup.register(sub)
+    tls.register(sub)
     return parser
 
 

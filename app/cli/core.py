@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
 from pathlib import Path
 
@@ -35,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "survives a crash of the server, not a power cut, about twice as fast")
     serve.add_argument("--backup-dir", type=Path, help="where nightly backups go (default: <data>/backups)")
     serve.add_argument("--backup-hour", type=hour_arg, default=2, help="hall hour of the nightly backup (default 2)")
+    serve.add_argument("--tls-cert", type=Path, metavar="FILE",
+                       help="serve HTTPS with this certificate (server.crt from 'kiosk tls init')")
+    serve.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (server.key)")
+    serve.add_argument("--max-connections", type=_positive, default=1024, metavar="N",
+                       help="open connections at most (default 1024); above half of it only requests "
+                            "with a device token are served")
+    serve.add_argument("--max-per-address", type=_positive, default=64, metavar="N",
+                       help="open connections from one address at most (default 64)")
     serve.set_defaults(handler=run_serve)
 
     config = sub.add_parser("config", help="check configuration files")
@@ -62,6 +71,17 @@ def hour_arg(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 23:
         raise argparse.ArgumentTypeError(f"an hour is 0 to 23, not {text!r}")
     return int(text)
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def _fail(message: str) -> int:
@@ -105,14 +125,18 @@ def run_pin_hash(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Start the hall server (blocks until interrupted)."""
-    import uvicorn
-
     from kiosk.hall import open_engine
     from kiosk.server import create_app
+    from kiosk.serving import Limits, ServeError, TlsFiles, serve
 
     config_path = args.config or (PROJECT_CONFIG_DIR / "hall.toml" if args.dev else None)
     if config_path is None:
         return _fail("give the hall file with --config (or use --dev for the sample hall)")
+    # Read with defaults: callers that build their own Namespace (tests) predate these options.
+    cert, key = getattr(args, "tls_cert", None), getattr(args, "tls_key", None)
+    most, per_address = getattr(args, "max_connections", 1024), getattr(args, "max_per_address", 64)
+    if bool(cert) != bool(key):
+        return _fail("give both --tls-cert and --tls-key (the files 'kiosk tls init' wrote), or neither")
     try:
         hall = load_hall_config(config_path)
     except ConfigError as exc:
@@ -132,15 +156,24 @@ def run_serve(args: argparse.Namespace) -> int:
     log_to_file(data, "hall-server")
     hold_data_dir(data)  # `kiosk backup restore` refuses while the server runs
     start_nightly_backups(data, out=args.backup_dir, hour=args.backup_hour, tz=engine.tz)
-    print(f"hall server: {hall.hall.name.zh} on http://{args.host}:{args.port} (data in {data})", flush=True)
+    tls = TlsFiles(cert, key) if cert else None
+
+    def ready(server) -> None:
+        print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
+              f"(data in {data})", flush=True)
+
     app = create_app(engine, dev=args.dev)
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
-    # Open event streams never end by themselves: give them 3 s at shutdown, then close them.
+    # The guarded server (head and body timeouts, connection caps, TLS): kiosk/serving.py.
+    limits = Limits(hard=most, soft=max(1, most // 2), per_address=min(per_address, most))
     with lifetime("kiosk serve", f"{args.host}:{args.port}, data in {data}"):
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                    access_log=False, timeout_graceful_shutdown=3)
+        try:
+            serve(app, args.host, args.port, tls=tls, limits=limits, on_ready=ready)
+        except ServeError as exc:  # a busy port, unusable TLS files: a sentence, not a traceback
+            logging.getLogger("kiosk.lifetime").error("kiosk serve could not start: %s", exc)
+            return _fail(str(exc))
     return 0
 
 

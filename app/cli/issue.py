@@ -60,7 +60,8 @@ def _load(args: argparse.Namespace) -> tuple[KioskConfig, Path]:
         if not args.token:
             raise ConfigError(path, [("--token", "a token is required with --server")])
         config = config.model_copy(update={"link": HallLink(
-            mode="server", url=args.server, token=args.token, timeout_s=args.timeout or config.link.timeout_s)})
+            mode="server", url=args.server, token=args.token, timeout_s=args.timeout or config.link.timeout_s,
+            ca_file=config.link.ca_file)})
     elif args.timeout:
         config = config.model_copy(update={"link": config.link.model_copy(update={"timeout_s": args.timeout})})
     if args.kiosk_id:

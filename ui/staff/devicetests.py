@@ -96,9 +96,9 @@ def check_voice(backend: str, languages: list[str], out_dir=None) -> str:
     return "announced" if status.ok else f"failed: {status.last_fault}"
 
 
-def check_server(url: str, token: str, timeout: float) -> str:
-    """Time a health call to the hall server."""
-    client = HallClient(url, token, timeout)
+def check_server(url: str, token: str, timeout: float, ca_file: str = "") -> str:
+    """Time a health call to the hall server (an https one checked against ``ca_file``)."""
+    client = HallClient(url, token, timeout, ca_file)
     started = time.perf_counter()
     health = client.health()
     ms = (time.perf_counter() - started) * 1000

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.client import ca_path
 from kiosk.configwrite import SettingsInvalid, save_settings
 from kiosk.settings_schema import GROUPS, SETTINGS, get_value, in_group, restart_needed
 from ui.ops import Lane
@@ -324,7 +325,8 @@ class SettingsPage(QWidget):
             lane, job = self.lane, lambda: devicetests.check_voice(backend, languages)
         elif name == "test_server":
             url, token, timeout = (self._value(k) for k in ("link.url", "link.token", "link.timeout_s"))
-            lane, job = s.hall_lane, lambda: devicetests.check_server(url, token, timeout)
+            ca_file = ca_path(self._value("link.ca_file"), Path(s.config_path).parent)
+            lane, job = s.hall_lane, lambda: devicetests.check_server(url, token, timeout, ca_file)
         else:
             label.setText(self._screens())
             return
