@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -49,20 +47,13 @@ def _issue(hall: LocalHall, n: int) -> None:
 
 
 def _serve(engine):  # noqa: ANN001, ANN202
-    import uvicorn
-
     from kiosk.server import create_app
+    from kiosk.serving import build_server, run_in_thread
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine, dev=True, heartbeat_s=0.5), host="127.0.0.1", port=port,
-                                           log_level="error", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, thread, f"http://127.0.0.1:{port}"
+    # Built as `kiosk serve` builds it: the guarded server of kiosk.serving.
+    server = build_server(create_app(engine, dev=True, heartbeat_s=0.5), "127.0.0.1", 0, graceful_s=1.0)
+    thread = run_in_thread(server)
+    return server, thread, f"http://127.0.0.1:{server.port}"
 
 
 def _pump(app, until, timeout: float) -> bool:  # noqa: ANN001

@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -144,22 +143,13 @@ def _latency_figures(quick: bool) -> list[Figure]:
 
 
 def _serve(engine):
-    import socket
-
-    import uvicorn
-
     from kiosk.server import create_app
+    from kiosk.serving import build_server, run_in_thread
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine, dev=True), host="127.0.0.1",
-                                           port=port, log_level="warning", access_log=False))
-    threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return server, f"http://127.0.0.1:{port}"
+    # Built as `kiosk serve` builds it: the guarded server of kiosk.serving.
+    server = build_server(create_app(engine, dev=True), "127.0.0.1", 0)
+    run_in_thread(server)
+    return server, f"http://127.0.0.1:{server.port}"
 
 
 def _first_frame_seconds() -> float:

@@ -9,8 +9,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import socket  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
 from datetime import datetime  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
@@ -53,30 +51,28 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """uvicorn serving an app on a loopback port, in a thread; stoppable and restartable."""
+    """The hall server as ``kiosk serve`` builds it (kiosk.serving: guarded, TLS when given)
+    over an app, on a loopback port, in a thread; stoppable and restartable."""
 
-    def __init__(self, app, port: int | None = None):
-        import uvicorn
+    def __init__(self, app, port: int | None = None, **options):
+        from kiosk.serving import build_server
 
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = build_server(app, "127.0.0.1", self.port, graceful_s=1.0, **options)
+        self.url = f"{self.server.scheme}://127.0.0.1:{self.port}"
+        self.thread = None
 
     def start(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
+        from kiosk.serving import run_in_thread
+
+        self.thread = run_in_thread(self.server)
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        from kiosk.serving import stop_thread
+
+        if self.thread is not None:
+            stop_thread(self.server, self.thread)
 
 
 @pytest.fixture
