@@ -61,12 +61,12 @@ class EventFeed:
             rows = conn.execute(q.EVENTS_AFTER, {"seq": seq, "limit": limit}).all()
         return [HallEvent(seq=r.seq, type=r.type, data=json.loads(r.data)) for r in rows]
 
-    def frames_after(self, seq: int, limit: int = 500) -> list[tuple[int, bytes]]:
-        """Stored events above ``seq`` as (seq, SSE frame), oldest first: the stored JSON text is
-        sent as it is, never parsed and encoded again."""
+    def frames_after(self, seq: int, limit: int = 500) -> list[tuple[int, str, bytes]]:
+        """Stored events above ``seq`` as (seq, type, SSE frame), oldest first: the stored JSON
+        text is sent as it is, never parsed and encoded again."""
         with self.store.read() as conn:
             rows = conn.execute(q.EVENTS_AFTER, {"seq": seq, "limit": limit}).all()
-        return [(r.seq, sse_frame(r.seq, r.type, r.data)) for r in rows]
+        return [(r.seq, r.type, sse_frame(r.seq, r.type, r.data)) for r in rows]
 
     def wait(self, seq: int, timeout: float) -> list[HallEvent]:
         """Events after ``seq``, waiting up to ``timeout`` seconds for at least one.

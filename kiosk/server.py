@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import insert, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -188,7 +188,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
                   docs_url="/docs", redoc_url=None)
     app.state.engine = engine
     batcher = app.state.issue_batcher = IssueBatcher(engine, window=issue_window)
-    hub = app.state.event_hub = EventHub(engine.feed)
+    hub = app.state.event_hub = EventHub(engine.feed, heartbeat_s=heartbeat_s)
     app.add_middleware(BodyLimit)
     auth = Auth(engine.store, dev)
     _install_error_handlers(app)
@@ -275,11 +275,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return engine.calls(after, limit)
 
     @app.get(f"{v1}/events")
-    async def events(request: Request, last_event_id: str | None = Header(default=None),
-                     after: int | None = None, _role: str = Depends(any_role)) -> StreamingResponse:
-        start = _resume_point(engine, last_event_id, after)
-        return StreamingResponse(hub.stream(start, heartbeat_s), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    async def events(last_event_id: str | None = Header(default=None),
+                     after: int | None = None, _role: str = Depends(any_role)) -> Response:
+        return hub.response(_resume_point(engine, last_event_id, after))
 
     @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
     def status_page(ticket_id: str) -> HTMLResponse:
