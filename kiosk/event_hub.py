@@ -194,6 +194,9 @@ class EventHub:
                 await _chunk(send, b"".join(frame for _, _, frame in frames))
             if len(frames) < PAGE:
                 return seq
+            # A send returns without waiting while the socket takes it: let the other streams
+            # and requests run between pages of a long replay.
+            await asyncio.sleep(0)
         return None
 
     def _subscribe(self) -> Subscriber:

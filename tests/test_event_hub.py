@@ -108,14 +108,15 @@ class Stream:
         self.writer.close()
 
 
-def request_stream(port: int, headers: dict | None = None, rcvbuf: int | None = None) -> socket.socket:
+def request_stream(port: int, headers: dict | None = None, rcvbuf: int | None = None,
+                   query: str = "") -> socket.socket:
     """A blocking socket that has sent GET /api/v1/events and reads nothing yet."""
     sock = socket.socket()
     if rcvbuf:  # a small receive buffer: a client that stops reading blocks the server sooner
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     sock.connect(("127.0.0.1", port))
     lines = [f"{k}: {v}" for k, v in {**DISPLAY, **(headers or {})}.items()]
-    sock.sendall(("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(f"{x}\r\n" for x in lines)
+    sock.sendall((f"GET /api/v1/events{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(f"{x}\r\n" for x in lines)
                   + "\r\n").encode())
     return sock
 
@@ -309,3 +310,17 @@ def test_events_written_by_another_process_reach_the_streams(hall, hall_config, 
     got = asyncio.run(scenario())
     assert got[-1][2]["number"] == "K001"
     other.store.close()
+
+
+def test_a_long_replay_by_after_comes_in_pages_without_a_gap(hall):
+    for n in range(20):  # 600 tickets, 1,200 events and more: more than two pages of 500
+        hall.engine.issue_batch([(IssueRequest(service="GC01"), f"long{n}-{i}") for i in range(30)])
+    newest = hall.engine.feed.last_seq()
+
+    async def replay() -> list[int]:
+        stream = await read_stream(await asyncio.to_thread(request_stream, hall.port, None, None, "?after=7"))
+        got = await stream.events_until(lambda e: e[0] == newest)
+        stream.close()
+        return [e[0] for e in got]
+
+    assert asyncio.run(replay()) == list(range(8, newest + 1))
