@@ -216,11 +216,52 @@ def _wait_count(url: str, n: int, timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _phase(server: ServerProcess, per_client: int, tag: str) -> tuple[float, float]:
+    """Issue throughput (tickets/s) and the server's CPU per ticket (ms). The CPU figure holds
+    when other work on the machine shakes the throughput."""
+    before = _cpu_s(server.proc.pid)
+    rate = _issue_rate(server.url, per_client, tag)
+    return rate, (_cpu_s(server.proc.pid) - before) * 1000 / (per_client * CLIENTS)
+
+
+def _measure(server: ServerProcess, per_client: int, calls: int) -> dict:
+    """Every phase on one server: without, with (twice, the calls between), without again,
+    then a second wave of subscribers that only come and go."""
+    got = {"rss_start": _rss_mb(server.proc.pid), "without": [_phase(server, per_client, "a1")]}
+    subs = Subscribers(server.url, SUBSCRIBERS)
+    try:
+        _wait_count(server.url, SUBSCRIBERS)
+        got["counted"] = _subscriber_count(server.url)
+        got["with"] = [_phase(server, per_client, "b1")]
+        got["firsts"], got["lasts"], got["delivered"] = _call_latencies(server.url, subs, calls)
+        got["with"].append(_phase(server, per_client, "b2"))
+        got["rss_with"] = _rss_mb(server.proc.pid)
+    finally:
+        subs.stop()
+    _wait_count(server.url, 0)
+    got["left"] = _subscriber_count(server.url)
+    time.sleep(1)
+    got["rss_after"] = _rss_mb(server.proc.pid)
+    got["without"].append(_phase(server, per_client, "a2"))
+    Subscribers(server.url, SUBSCRIBERS).stop()  # a second wave: is the memory reused?
+    _wait_count(server.url, 0)
+    time.sleep(1)
+    got["rss_second"] = _rss_mb(server.proc.pid)
+    return got
+
+
 def run(quick: bool = False) -> list[Figure]:
     """Issue throughput without and with 500 subscribers, call → 500th subscriber, server RSS."""
     os.environ.setdefault("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     _raise_open_files(SUBSCRIBERS + 200)
-    per_client, calls = (25, 40) if quick else (55, 200)
+    per_client, calls = (20, 40) if quick else (50, 200)  # 4 x 16 x 50 tickets: within 4 x 899
     with tempfile.TemporaryDirectory() as data:
         server = ServerProcess(data, _free_port())
         try:
@@ -228,50 +269,39 @@ def run(quick: bool = False) -> list[Figure]:
                 requests.post(f"{server.url}/api/v1/services/{code}", json={"quota": 100000},
                               headers={"Authorization": "Bearer dev-guide"}, timeout=5).raise_for_status()
             _issue_rate(server.url, 5, "warm")
-            rss_start = _rss_mb(server.proc.pid)
-            without = _issue_rate(server.url, per_client, "without")
-            subs = Subscribers(server.url, SUBSCRIBERS)
-            try:
-                _wait_count(server.url, SUBSCRIBERS)
-                counted = _subscriber_count(server.url)
-                rss_with = _rss_mb(server.proc.pid)
-                firsts, lasts, delivered = _call_latencies(server.url, subs, calls)
-                with_subs = _issue_rate(server.url, per_client, "with")
-                rss_with = max(rss_with, _rss_mb(server.proc.pid))
-            finally:
-                subs.stop()
-            _wait_count(server.url, 0)
-            left = _subscriber_count(server.url)
-            time.sleep(1)
-            rss_after = _rss_mb(server.proc.pid)
-            again = _issue_rate(server.url, per_client, "again")
-            Subscribers(server.url, SUBSCRIBERS).stop()  # a second wave: is the memory reused?
-            _wait_count(server.url, 0)
-            time.sleep(1)
-            rss_second = _rss_mb(server.proc.pid)
+            got = _measure(server, per_client, calls)
         finally:
             server.stop()
-    share = with_subs / max(without, again) * 100
+    return _figures(got, calls)
+
+
+def _figures(got: dict, calls: int) -> list[Figure]:
+    without, with_subs = max(r for r, _ in got["without"]), max(r for r, _ in got["with"])
+    cpu_without, cpu_with = min(c for _, c in got["without"]), min(c for _, c in got["with"])
+    share = with_subs / without * 100
+    lasts, firsts = got["lasts"], got["firsts"]
     p99 = percentile(lasts, 99) if lasts else float("inf")
-    grown = rss_after - rss_start
+    grown = got["rss_after"] - got["rss_start"]
+    n = SUBSCRIBERS
     return [
-        Figure(f"events: subscribers counted by /health (of {SUBSCRIBERS})", counted, "streams"),
-        Figure(f"events: issue throughput, {CLIENTS} clients, no subscribers", without, "tickets/s"),
-        Figure(f"events: issue throughput, {CLIENTS} clients, {SUBSCRIBERS} subscribers", with_subs, "tickets/s"),
-        Figure("events: same, after they left", again, "tickets/s"),
-        Figure(f"events: throughput with {SUBSCRIBERS} subscribers / best without", share, "%", "≥ 80", share >= 80),
-        Figure(f"events: call-next -> {SUBSCRIBERS}th subscriber p99", p99, "ms", "≤ 50", p99 <= 50),
-        Figure(f"events: call-next -> {SUBSCRIBERS}th subscriber p50", percentile(lasts, 50) if lasts else 0, "ms"),
+        Figure(f"events: subscribers counted by /health (of {n})", got["counted"], "streams"),
+        Figure(f"events: issue, {CLIENTS} clients, no subscribers, best of 2", without, "tickets/s"),
+        Figure(f"events: issue, {CLIENTS} clients, {n} subscribers, best of 2", with_subs, "tickets/s"),
+        Figure(f"events: throughput with {n} subscribers / without", share, "%", "≥ 80", share >= 80),
+        Figure("events: server CPU per ticket, no subscribers", cpu_without, "ms"),
+        Figure(f"events: server CPU per ticket, {n} subscribers", cpu_with, "ms"),
+        Figure(f"events: call-next -> {n}th subscriber p99", p99, "ms", "≤ 50", p99 <= 50),
+        Figure(f"events: call-next -> {n}th subscriber p50", percentile(lasts, 50) if lasts else 0, "ms"),
         Figure("events: call-next -> first subscriber p50", percentile(firsts, 50) if firsts else 0, "ms"),
-        Figure(f"events: calls that reached all {SUBSCRIBERS}", delivered, f"of {calls}", f"{calls}",
-               delivered == calls),
-        Figure("events: server RSS before subscribers", rss_start, "MB"),
-        Figure(f"events: server RSS with {SUBSCRIBERS} subscribers", rss_with, "MB"),
-        Figure("events: server RSS after they left", rss_after, "MB"),
+        Figure(f"events: calls that reached all {n}", got["delivered"], f"of {calls}", f"{calls}",
+               got["delivered"] == calls),
+        Figure("events: server RSS before subscribers", got["rss_start"], "MB"),
+        Figure(f"events: server RSS with {n} subscribers", got["rss_with"], "MB"),
+        Figure("events: server RSS after they left", got["rss_after"], "MB"),
         Figure("events: RSS after minus before", grown, "MB", "≤ 5", grown <= 5),
-        Figure(f"events: server RSS after a second wave of {SUBSCRIBERS}", rss_second, "MB",
-               "≤ after the first + 1", rss_second <= rss_after + 1),
-        Figure("events: subscribers left counted by /health", left, "streams", "0", left == 0),
+        Figure(f"events: server RSS after a second wave of {n}", got["rss_second"], "MB",
+               "≤ after the first + 1", got["rss_second"] <= got["rss_after"] + 1),
+        Figure("events: subscribers left counted by /health", got["left"], "streams", "0", got["left"] == 0),
     ]
 
 
