@@ -262,7 +262,7 @@ def test_a_stream_that_never_reads_is_dropped_while_the_others_get_every_event(t
         reading = asyncio.create_task(read_all())
         batches = 0
         while hall.hub.dropped == 0:
-            assert batches < 400, "the stuck stream was never dropped"
+            assert batches < 80, "the stuck stream was never dropped"  # GC01 numbers up to 899
             await asyncio.to_thread(hall.engine.issue_batch,
                                     [(IssueRequest(service="GC01"), f"d{batches}-{i}") for i in range(10)])
             batches += 1
