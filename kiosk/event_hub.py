@@ -163,6 +163,9 @@ class EventHub:
         open). Ends when the client goes away or the subscriber is dropped."""
         try:
             sub = self._subscribe()
+            # A resume point past the newest event comes from another database (one restored
+            # from a backup): resuming there would skip every event up to it.
+            seq = min(seq, self.feed.last_seq())
         except SQLAlchemyError as exc:
             log.warning("an event stream could not read the newest event: %s", type(exc).__name__)
             return await _finish(send)

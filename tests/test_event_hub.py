@@ -324,3 +324,21 @@ def test_a_long_replay_by_after_comes_in_pages_without_a_gap(hall):
         return [e[0] for e in got]
 
     assert asyncio.run(replay()) == list(range(8, newest + 1))
+
+
+def test_a_resume_point_past_the_newest_event_starts_at_the_newest(hall):
+    """A display that followed another database (one since restored from a backup) must not
+    skip every event up to its old number."""
+    issue_and_call(hall)
+
+    async def scenario() -> tuple[list, list]:
+        stream = await open_stream(hall.port, {"Last-Event-ID": "999999"})
+        seq = await asyncio.to_thread(issue_and_call, hall)
+        got = await stream.events_until(lambda e: e[1] == "call" and e[2]["seq"] == seq)
+        stream.close()
+        return got, stream.comments
+
+    got, comments = asyncio.run(scenario())
+    newest_before = got[0][0] - 1
+    assert comments[0] == f": connected at {newest_before}"
+    assert [e[0] for e in got] == [e.seq for e in hall.engine.events_after(newest_before)][:len(got)]
