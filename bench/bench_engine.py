@@ -56,10 +56,10 @@ def in_process(quick: bool) -> list[Figure]:
 class ServerProcess:
     """``kiosk serve --dev`` in its own process, as in a hall."""
 
-    def __init__(self, data: str, port: int, sync: str = "full"):
+    def __init__(self, data: str, port: int, sync: str = "full", options: tuple[str, ...] = ()):
         self.url = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-m", "app.cli", "serve", "--dev", "--data", data, "--port", str(port),
-               "--sync", sync]
+               "--sync", sync, *options]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
         wait_for_server(self.url, 20)
 

@@ -6,19 +6,16 @@ served as Server-Sent Events. Everything else is the engine's business.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import html
-import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import __version__, trust
@@ -26,6 +23,7 @@ from kiosk import store as db
 from kiosk.datafile import probe
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
+from kiosk.event_hub import EventHub
 from kiosk.issue_batcher import IssueBatcher
 from kiosk.models import (
     ActionRequest,
@@ -186,6 +184,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
                   docs_url="/docs", redoc_url=None)
     app.state.engine = engine
     batcher = app.state.issue_batcher = IssueBatcher(engine, window=issue_window)
+    hub = app.state.event_hub = EventHub(engine.feed, heartbeat_s=heartbeat_s)
     app.add_middleware(BodyLimit)
     auth = app.state.auth = Auth(engine.store, dev)  # also read by kiosk.serving's device reserve
     _install_error_handlers(app)
@@ -205,7 +204,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
             body = {"type": "about:blank", "status": 503, "title": "Data unavailable", "detail": detail,
                     "code": "data_unavailable"}
             return JSONResponse(body, status_code=503, media_type=PROBLEM)
-        return JSONResponse(engine.health())
+        return JSONResponse({**engine.health(), "subscribers": hub.subscribers})
 
     @app.get(f"{v1}/catalog", response_model=Catalog)
     def catalog(request: Request, _role: str = Depends(any_role)) -> Response:
@@ -289,12 +288,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return engine.calls(after, limit)
 
     @app.get(f"{v1}/events")
-    async def events(request: Request, last_event_id: str | None = Header(default=None),
-                     after: int | None = None, _role: str = Depends(any_role)) -> StreamingResponse:
-        start = _resume_point(engine, last_event_id, after)
-        stream = _sse_stream(engine, request, start, heartbeat_s)
-        return StreamingResponse(stream, media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    async def events(last_event_id: str | None = Header(default=None),
+                     after: int | None = None, _role: str = Depends(any_role)) -> Response:
+        return hub.response(_resume_point(engine, last_event_id, after))
 
     @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
     def status_page(ticket_id: str) -> HTMLResponse:
@@ -341,25 +337,6 @@ def _resume_point(engine: HallEngine, last_event_id: str | None, after: int | No
             raise HallError("validation_error", "after must be between 0 and 2^63-1")
         return after
     return engine.feed.last_seq()
-
-
-async def _sse_stream(engine: HallEngine, request: Request, seq: int, heartbeat_s: float) -> AsyncIterator[str]:
-    """Events after ``seq`` as they come; a comment line after each ``heartbeat_s`` of silence
-    keeps proxies and the client's read timeout from closing an idle stream."""
-    loop = asyncio.get_running_loop()
-    yield f": connected at {seq}\n\n"
-    last_write = loop.time()
-    while not await request.is_disconnected():
-        batch = await to_thread.run_sync(engine.wait_events, seq, min(heartbeat_s, 1.0))
-        for event in batch:
-            seq = event.seq
-            data = json.dumps(event.data, ensure_ascii=False)
-            yield f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n"
-        if batch:
-            last_write = loop.time()
-        elif loop.time() - last_write >= heartbeat_s:
-            last_write = loop.time()
-            yield ": keep-alive\n\n"
 
 
 def _status_html(engine: HallEngine, ticket: Ticket) -> str:

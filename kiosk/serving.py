@@ -304,8 +304,9 @@ class HallServer(uvicorn.Server):
         self.ssl_context = ssl_context
         self.on_ready = on_ready
 
-    async def startup(self, sockets=None) -> None:
-        """Start the app, then listen (the steps of uvicorn's own startup for a host and port)."""
+    async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+        """Start the app, then listen (the steps of uvicorn's own startup for a host and port,
+        or on the one listening socket in ``sockets``)."""
         await self.lifespan.startup()
         if self.lifespan.should_exit:
             raise ServeError("the hall application failed to start; see the log above")
@@ -317,9 +318,12 @@ class HallServer(uvicorn.Server):
                                    app_state=self.lifespan.state, _loop=loop, guard=self.guard)
 
         extra = {"ssl_handshake_timeout": self.guard.limits.head_timeout_s} if self.ssl_context else {}
+        # Sockets handed in (a service manager's socket activation; a test's own buffer sizes)
+        # are listened on as they are; else host and port are bound here.
+        where = {"sock": sockets[0]} if sockets else {"host": config.host, "port": config.port}
         try:
-            server = await loop.create_server(protocol, host=config.host, port=config.port,
-                                              ssl=self.ssl_context, backlog=config.backlog, **extra)
+            server = await loop.create_server(protocol, **where, ssl=self.ssl_context,
+                                              backlog=config.backlog, **extra)
         except OSError as exc:
             await self.lifespan.shutdown()
             raise ServeError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}; "
@@ -359,14 +363,14 @@ def serve(app, host: str, port: int, *, tls: TlsFiles | None = None, limits: Lim
     build_server(app, host, port, tls=tls, limits=limits, on_ready=on_ready).run()
 
 
-def run_in_thread(server: HallServer, timeout: float = 10.0) -> threading.Thread:
-    """Start ``server`` on a daemon thread and wait until it listens (tests, benchmarks); stop
-    it with ``stop_thread``."""
+def run_in_thread(server: HallServer, timeout: float = 10.0, sockets: list | None = None) -> threading.Thread:
+    """Start ``server`` on a daemon thread (on ``sockets`` when given) and wait until it listens
+    (tests, benchmarks); stop it with ``stop_thread``."""
     failure: list[BaseException] = []
 
     def run() -> None:
         try:
-            server.run()
+            server.run(sockets=sockets)
         except BaseException as exc:  # handed to the starting thread below
             failure.append(exc)
 

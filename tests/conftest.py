@@ -62,10 +62,10 @@ class LiveServer:
         self.url = f"{self.server.scheme}://127.0.0.1:{self.port}"
         self.thread = None
 
-    def start(self) -> "LiveServer":
+    def start(self, sockets: list | None = None) -> "LiveServer":
         from kiosk.serving import run_in_thread
 
-        self.thread = run_in_thread(self.server)
+        self.thread = run_in_thread(self.server, sockets=sockets)
         return self
 
     def stop(self) -> None:
