@@ -8,10 +8,14 @@ standalone kiosk has no tokens and skips them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiosk.config import HallConfig
 from kiosk.domain import HallError
 from kiosk.models import ActionRequest, IssueRequest, ServiceChange
-from kiosk.tokens import Identity
+
+if TYPE_CHECKING:  # only named here: a server-linked kiosk loads this module (its offline rule)
+    from kiosk.tokens import Identity  # and must not load the token store's SQLAlchemy
 
 KIOSK_CHANNELS = ("kiosk", "offline")
 
