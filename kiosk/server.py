@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from sqlalchemy import insert, select
@@ -29,6 +29,7 @@ from kiosk.models import (
     ActionRequest,
     Appointment,
     Call,
+    CardSearch,
     Catalog,
     HelpCall,
     HelpRequest,
@@ -221,11 +222,17 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
 
     @app.get(f"{v1}/tickets", response_model=list[Ticket])
     def list_tickets(day: str | None = None, service: str | None = None, state: str | None = None,
-                     id_hash: str | None = Query(default=None, pattern=r"^[0-9a-f]{64}$"),
                      _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
         if day is not None:
             _check_day(day)
-        return engine.tickets(day, service, state, id_hash)
+        return engine.tickets(day, service, state)
+
+    @app.post(f"{v1}/tickets/search", response_model=list[Ticket])
+    def search_tickets(body: CardSearch, _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
+        # A POST, not a query parameter: the sealed number stays out of URLs and access logs.
+        if body.day is not None:
+            _check_day(body.day)
+        return engine.tickets(body.day, id_sealed=body.id_sealed)
 
     @app.get(f"{v1}/tickets/{{ticket_id}}", response_model=Ticket)
     def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:
@@ -298,7 +305,7 @@ def _check_kiosk_reprint(engine: HallEngine, ticket_id: str, action: str, body: 
     """A kiosk may only reprint, and only the ticket of the card on its reader."""
     if action != "reprint":
         raise HallError("forbidden", f"a kiosk token may not {action} a ticket; needs counter or guide")
-    if body.id_hash is None or not engine.held_by(ticket_id, body.id_hash):
+    if body.id_sealed is None or not engine.held_by(ticket_id, body.id_sealed):
         raise HallError("forbidden", "a kiosk may reprint only the ticket of the ID card on its reader")
 
 

@@ -27,7 +27,7 @@ from kiosk.engine import HallEngine
 from kiosk.hall import LocalHall
 from kiosk.models import ActionRequest, Appointment, Ticket
 from kiosk.store import Store
-from kiosk.terminal import KioskTerminal, citizen_from_card, ticket_data
+from kiosk.terminal import KioskTerminal, ticket_data
 
 # (minute of the morning, service, priority, card simulator URI or None)
 ARRIVALS = [
@@ -77,17 +77,16 @@ def _read_card(uri: str):
 
 
 def _issue_arrivals(day: DemoDay) -> None:
-    key = day.terminal.key
     for minute, service, priority, card_uri in ARRIVALS:
         day.clock.advance(60)
         citizen = None
         if card_uri:
             card = _read_card(card_uri)
-            citizen = citizen_from_card(card, key)
+            citizen = day.terminal.citizen(card)  # sealed to the hall's key
             if priority == "appointment":
                 slot = datetime.fromtimestamp(day.clock.now(), day.engine.tz)
                 day.hall.add_appointments([Appointment(
-                    booking_code="BK-2026-0001", service=service, id_hash=citizen.id_hash, id_mask=citizen.id_mask,
+                    booking_code="BK-2026-0001", service=service, id_sealed=citizen.id_sealed,
                     slot_start=slot, slot_end=slot + timedelta(minutes=30))])
                 priority = "normal"  # the check-in itself gives the appointment priority
         printed_before = len(day.terminal.printer.output)

@@ -84,7 +84,7 @@ class IdCard:
 
     @property
     def masked_id(self) -> str:
-        """The ID number masked for display and storage (``3101**********0014``)."""
+        """The ID number masked for display and storage (``31**************14``)."""
         return masking.mask_id(self.id_number)
 
     @property

@@ -16,7 +16,7 @@ from kiosk.domain import HallError
 from kiosk.models import Catalog
 from kiosk.offline import OfflineUnavailable
 from kiosk.outbox import OutboxError
-from kiosk.terminal import Issued, IssueOutcome, citizen_from_card
+from kiosk.terminal import NO_SEAL_KEY, Issued, IssueOutcome
 from ui.kiosk.screen import Visit
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,13 @@ class CitizenFlow:
         visit = self.visit
         if visit is None or self.screen_name() != "identify":
             return
-        citizen = citizen_from_card(card, self.services.terminal.key)
-        if self.config.staff.is_staff_card(citizen.id_hash):
+        terminal = self.services.terminal
+        if terminal.is_staff_card(card, self.config.staff):
             return  # a staff card opens staff mode (ui.staff.entry), it queues for nothing
+        citizen = terminal.citizen(card)  # the number sealed to the hall's key
+        if citizen is None and visit.service.id_required:
+            self.show_message("unavailable", OfflineUnavailable(NO_SEAL_KEY))
+            return
         visit.card = card
         visit.citizen = citizen
         senior = card.age >= self.config.kiosk.elderly_age
