@@ -85,6 +85,7 @@ def test_reader_unplugged_mid_read(hall, tmp_path, clock):
         after = wait_for(worker.events, EventKind.CARD_READ)
         assert EventKind.READER_BACK in [e.kind for e in after]
         card = after[-1].card
+        terminal.catalog()  # as the kiosk does before its first citizen: it brings the sealing key
         outcome = terminal.issue("SS01", citizen=terminal.citizen(card))
         assert outcome.printed and "*" in (outcome.ticket.id_mask or "")
         tickets = hall.tickets()
