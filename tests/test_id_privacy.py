@@ -329,3 +329,31 @@ def test_sealed_numbers_open_only_with_their_key_and_never_repeat():
 def test_keys_never_reach_a_repr():
     keys = IdKeys.generate()
     assert base64.b64encode(keys.hash_key).decode() not in repr(keys) and keys.hash_key.hex() not in repr(keys)
+
+
+def test_appointments_import_hashes_with_the_halls_key_folder(tmp_path, capsys):
+    import argparse
+
+    from app.cli.core import run_appointments_import
+    from kiosk.hall import open_engine
+    from kiosk.models import IssueRequest
+    from kiosk.terminal import citizen_from_id
+
+    number, data, keys = "11010519491231002X", tmp_path / "data", tmp_path / "keys"
+    from datetime import datetime
+
+    now = datetime.now().astimezone()
+    start, end = (now - timedelta(minutes=10)).isoformat(), (now + timedelta(minutes=20)).isoformat()
+    csv = tmp_path / "booked.csv"
+    csv.write_text(f"booking_code,service,slot_start,slot_end,id_number\nBK-1,SS01,{start},{end},{number}\n")
+    args = argparse.Namespace(file=csv, data=data, config=HALL_TOML, keys=keys)
+    assert run_appointments_import(args) == 0 and "imported 1" in capsys.readouterr().out
+    assert number.encode() not in b"".join(p.read_bytes() for p in data.glob("hall.db*"))
+    engine = open_engine(HALL_TOML, data, dev=True, keys=keys)  # the server, on the same folders
+    ticket = engine.issue(IssueRequest(service="SS01", citizen=citizen_from_id(number, engine.catalog().id_seal_key)), "k")
+    assert ticket.appointment == "BK-1"  # checked in by the card: the same key made both hashes
+    old = tmp_path / "old.csv"
+    old.write_text(f"booking_code,service,slot_start,slot_end,id_hash\nBK-2,SS01,{start},{end},{'ab' * 32}\n")
+    engine.store.close()
+    assert run_appointments_import(argparse.Namespace(file=old, data=data, config=HALL_TOML, keys=keys)) == 1
+    assert "give the holder's id_number instead" in capsys.readouterr().err
