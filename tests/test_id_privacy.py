@@ -357,3 +357,20 @@ def test_appointments_import_hashes_with_the_halls_key_folder(tmp_path, capsys):
     engine.store.close()
     assert run_appointments_import(argparse.Namespace(file=old, data=data, config=HALL_TOML, keys=keys)) == 1
     assert "give the holder's id_number instead" in capsys.readouterr().err
+
+
+def test_an_outbox_entry_from_before_sealing_is_sent_without_its_old_hash(tmp_path):
+    import json
+
+    from kiosk.models import IssueRequest
+    from kiosk.outbox import Outbox
+
+    outbox = Outbox(tmp_path / "outbox.db")
+    old_body = {"service": "SS01", "device": "K01", "channel": "offline", "number": "A901",
+                "citizen": {"id_hash": "ab" * 32, "id_mask": "3101**********0014", "age": 40}}
+    outbox.begin_online("old-1", IssueRequest(service="SS01", device="K01"), 1_800_000_000.0)
+    with sqlite3.connect(tmp_path / "outbox.db") as db:  # the entry as the previous version wrote it
+        db.execute("UPDATE entries SET body = ? WHERE id = 'old-1'", (json.dumps(old_body),))
+    request = outbox.get("old-1").request
+    assert request.citizen is None and request.number == "A901"  # the ticket is kept, the hash dropped
+    outbox.close()
