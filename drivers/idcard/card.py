@@ -92,10 +92,6 @@ class IdCard:
         """The address with only its province/city part readable."""
         return masking.mask_address(self.address)
 
-    def id_hash(self, key: bytes) -> str:
-        """Keyed hash of the ID number (HMAC-SHA256 hex) for the one-active-ticket rule."""
-        return masking.id_hash(self.id_number, key)
-
     @property
     def age(self) -> int:
         """Age in full years on the day the card was read."""

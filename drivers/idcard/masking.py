@@ -67,7 +67,8 @@ def id_hash(id_number: str, key: bytes) -> str:
     """HMAC-SHA256 (hex) of the normalised, upper-cased ID number under the hall's secret key.
 
     The same citizen gives the same hash in one hall (for the one-active-ticket rule) but the hash
-    cannot be reversed or compared across halls without the key.
+    cannot be reversed or compared across halls without the key. Only the hall engine holds the
+    key (``kiosk.idkeys``, in a folder apart from its data); a kiosk never calls this.
     """
     if not isinstance(key, bytes | bytearray) or not key:
         raise ValueError("id_hash needs a non-empty bytes key")
