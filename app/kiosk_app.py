@@ -75,13 +75,15 @@ FROM_CONFIG = "from config"
 
 def build_terminal(config: KioskConfig, config_path: Path, data_dir: Path, *, dev: bool = False,
                    clock: Clock | None = None, printer=FROM_CONFIG, hall=None,
-                   start: bool = True) -> KioskTerminal:
+                   start: bool = True, keys: Path | None = None) -> KioskTerminal:
     """The Qt-free pipeline alone (``kiosk issue``, ``kiosk sync``, benchmarks of the core):
     the hall the file points at, the file's printer (or ``printer``: another one, or None for
-    none), the outbox and the offline plan."""
+    none), the outbox and the offline plan. A standalone kiosk's in-process hall keeps its ID
+    keys in the folder ``keys`` (default: the user's config folder, ``kiosk.idkeys``), never in
+    ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if hall is None:
-        hall = open_hall(config, config_path.parent, data_dir, dev=dev, clock=clock)
+        hall = open_hall(config, config_path.parent, data_dir, dev=dev, clock=clock, keys=keys)
     if printer is FROM_CONFIG:
         printer = printer_from_config(config)
     return open_terminal(config, config_path.parent, data_dir, hall, printer, dev=dev,
@@ -90,7 +92,7 @@ def build_terminal(config: KioskConfig, config_path: Path, data_dir: Path, *, de
 
 def build_kiosk(config_path: Path | str, *, data_dir: Path | None = None, dev: bool = False,
                 clock: Clock | None = None, hall=None, languages=None, hide_cursor: bool = False,
-                terminal: KioskTerminal | None = None, **window_options) -> KioskApp:
+                terminal: KioskTerminal | None = None, keys: Path | None = None, **window_options) -> KioskApp:
     """Build the whole kiosk from its file; raises ``ConfigError`` for a bad file.
 
     ``hall`` is a hall already open in this process, shared with other windows (the demo runs
@@ -99,6 +101,7 @@ def build_kiosk(config_path: Path | str, *, data_dir: Path | None = None, dev: b
     (``kiosk run`` opens it before importing Qt); None builds it here. Its outbox sender starts
     here, once the staff alerts listen to it (a link lost or an offline ticket refused before
     that would never reach staff: the link tells only of changes).
+    ``keys`` is the key folder of a standalone kiosk's in-process hall (``build_terminal``).
     ``window_options`` are the window's timings (tests shorten them); ``languages`` lets tests
     share one set of compiled translations.
     """
@@ -106,7 +109,8 @@ def build_kiosk(config_path: Path | str, *, data_dir: Path | None = None, dev: b
     config = load_kiosk_config(config_path)
     data = data_dir_for(config, config_path, data_dir)
     if terminal is None:
-        terminal = build_terminal(config, config_path, data, dev=dev, clock=clock, hall=hall, start=False)
+        terminal = build_terminal(config, config_path, data, dev=dev, clock=clock, hall=hall, start=False,
+                                  keys=keys)
     from ui.kiosk import KioskWindow
     from ui.staff.entry import attach
 

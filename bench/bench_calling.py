@@ -9,7 +9,6 @@ screen repaints only the changed strips and costs less).
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import tempfile
 import time
@@ -17,11 +16,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.demo.calling_shots import random_id_number  # noqa: E402
 from bench import Figure  # noqa: E402
 from kiosk.client import HallClient  # noqa: E402
 from kiosk.config import PROJECT_CONFIG_DIR  # noqa: E402
 from kiosk.hall import LocalHall, open_engine  # noqa: E402
-from kiosk.models import Citizen, IssueRequest  # noqa: E402
+from kiosk.models import IssueRequest  # noqa: E402
+from kiosk.terminal import citizen_from_id  # noqa: E402
 
 FRAME_MS = 40
 
@@ -41,8 +42,9 @@ def run(quick: bool) -> list[Figure]:
 
 
 def _issue(hall: LocalHall, n: int) -> None:
+    seal_key = hall.catalog().id_seal_key
     for _ in range(n):
-        citizen = Citizen(id_hash=secrets.token_hex(32), id_mask="3101**********0014")
+        citizen = citizen_from_id(random_id_number(), seal_key)
         hall.issue(IssueRequest(service="SS01", citizen=citizen))
 
 

@@ -155,9 +155,14 @@ class HallClient:
         return Ticket.model_validate_json(self._request("GET", f"/tickets/{ticket_id}").content)
 
     def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
-                id_hash: str | None = None) -> list[Ticket]:
-        """A day's tickets, filtered."""
-        params = {"day": day, "service": service, "state": state, "id_hash": id_hash}
+                id_sealed: str | None = None) -> list[Ticket]:
+        """A day's tickets, filtered; ``id_sealed`` (a card's number sealed to the hall's key)
+        asks for that card holder's tickets of the day instead (``POST /tickets/search``)."""
+        if id_sealed:
+            body = {"id_sealed": id_sealed, **({"day": day} if day else {})}
+            found = [Ticket.model_validate(t) for t in self._request("POST", "/tickets/search", json_body=body).json()]
+            return [t for t in found if (not service or t.service == service) and (not state or t.state == state)]
+        params = {"day": day, "service": service, "state": state}
         params = {k: v for k, v in params.items() if v}
         return [Ticket.model_validate(t) for t in self._request("GET", "/tickets", params=params).json()]
 

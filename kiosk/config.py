@@ -325,7 +325,18 @@ class KioskInfo(Strict):
         "off", description="Read each screen's title and main action aloud: off, in elderly mode, or always",
         json_schema_extra=panel("kiosk", "语音引导", "Voice guidance", "朗读每个页面的标题和操作：关闭、长者模式时、始终",
                                 live=False))  # the voice is opened at start when asked for
-    id_hash_key: str = Field(default="", description="secret shared with the hall for ID hashes")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_hash_key(cls, data):
+        # Only the hall holds the key of the ID hashes now (DESIGN.md §4): a kiosk file that
+        # still has one is told why it must go, not just that the key is unknown.
+        if isinstance(data, dict) and "id_hash_key" in data:
+            raise ValueError(
+                "id_hash_key is no longer a kiosk setting: delete the line. Kiosks now seal ID "
+                "numbers to the hall server's key and only the server holds the hash key (in its "
+                "key folder, kiosk serve --keys), so a copied kiosk cannot reveal ID numbers")
+        return data
 
 
 class ReaderSettings(Strict):
@@ -420,15 +431,35 @@ class StaffSettings(Strict):
 
     pin_hash: str = ""
     tech_pin_hash: str = ""
-    staff_cards: list[str] = Field(default=[], description="ID hashes of staff cards")
+    staff_cards: list[str] = Field(
+        default=[], description="staff cards: salted scrypt entries of their ID numbers (kiosk.idkeys.staff_card_entry)")
     idle_lock_s: float = Field(
         120, ge=10, le=3600, description="Staff mode locks itself after this long idle",
         json_schema_extra=panel("kiosk", "工作人员模式自动锁定（秒）", "Staff mode auto-lock (s)",
                                 "工作人员模式无操作多久自动锁定"))
 
-    def is_staff_card(self, id_hash: str) -> bool:
-        """Whether the card with this keyed ID hash opens staff mode (and never queues)."""
-        return bool(id_hash) and id_hash in self.staff_cards
+    @field_validator("staff_cards")
+    @classmethod
+    def _staff_entries(cls, entries: list[str]) -> list[str]:
+        from kiosk.pins import PinHashError, parse_pin_hash
+
+        for entry in entries:
+            try:
+                parse_pin_hash(entry)
+            except PinHashError:
+                raise ValueError(
+                    f"staff card entry {entry[:12]!r}… is not a scrypt entry (scrypt$n$r$p$salt$hash): "
+                    "old ID-hash entries no longer work, register the staff card again "
+                    "(kiosk.idkeys.staff_card_entry)") from None
+        return entries
+
+    def is_staff_card(self, id_number: str) -> bool:
+        """Whether the card with this ID number opens staff mode (and never queues). Each entry
+        costs one scrypt (about 30 ms): a kiosk holds no key that would make it cheaper, and so
+        its file gives no cheap way to guess staff numbers either."""
+        from kiosk.idkeys import is_staff_card
+
+        return bool(id_number) and is_staff_card(self.staff_cards, id_number)
 
 
 class KioskConfig(Strict):

@@ -26,6 +26,7 @@ from kiosk.engine_issue import IssuingRules
 from kiosk.engine_views import ViewBuilder
 from kiosk.events import EventFeed
 from kiosk.hours import hours_reason
+from kiosk.idkeys import Identity, IdKeys
 from kiosk.models import (
     Appointment,
     Call,
@@ -46,8 +47,14 @@ HELP_REPEAT_S = 60.0
 class HallEngine(IssuingRules, TicketActions):
     """The queue of one hall, over a Store."""
 
-    def __init__(self, config: HallConfig, store: db.Store, clock: Clock | None = None, *, dev: bool = False):
+    def __init__(self, config: HallConfig, store: db.Store, clock: Clock | None = None, *, dev: bool = False,
+                 keys: IdKeys | None = None):
+        """``keys`` are the hall's ID keys (``kiosk.hall.open_engine`` reads them from the key
+        folder); None makes keys that live in memory only, for a hall whose ID hashes need not
+        outlive the process (tests, the demo's scripted day)."""
         self.config = config
+        self.keys = keys or IdKeys.generate()
+        self._seal_key = self.keys.public_key
         self.store = store
         self.clock = clock or Clock()
         self.dev = dev
@@ -73,7 +80,9 @@ class HallEngine(IssuingRules, TicketActions):
         with self.store.read() as conn:
             state = self.views.day_state(conn, self.today())
             entries = {e.service: e for e in self._queue(conn, now, state)}
-        return self.views.catalog(entries, state, self.today())
+        catalog = self.views.catalog(entries, state, self.today())
+        catalog.id_seal_key = self._seal_key
+        return catalog
 
     def queue(self) -> list[QueueEntry]:
         """Per service: waiting count, estimate, open windows."""
@@ -86,22 +95,37 @@ class HallEngine(IssuingRules, TicketActions):
             row = self._row(conn, ticket_id)
             return self._view(conn, row)
 
-    def held_by(self, ticket_id: str, id_hash: str) -> bool:
-        """Whether ``ticket_id`` was issued to the card whose keyed hash is ``id_hash`` (a kiosk
-        may reprint only the ticket of the card on its reader)."""
+    def held_by(self, ticket_id: str, id_sealed: str) -> bool:
+        """Whether ``ticket_id`` was issued to the card whose number ``id_sealed`` holds (a kiosk
+        may reprint only the ticket of the card on its reader). A value that is not a sealed ID
+        of this hall proves nothing."""
         import hmac
 
+        from kiosk.sealing import SealError
+
+        try:
+            digest = self.keys.hash_of(id_sealed)
+        except SealError:
+            return False
         with self.store.read() as conn:
             stored = self._row(conn, ticket_id).get("id_hash")
-        return bool(stored) and hmac.compare_digest(stored, id_hash)
+        return bool(stored) and hmac.compare_digest(stored, digest)
 
     def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
-                id_hash: str | None = None) -> list[Ticket]:
+                id_sealed: str | None = None) -> list[Ticket]:
         """A day's tickets (today by default), optionally filtered, in issue order.
 
-        ``id_hash`` finds a card holder's tickets (staff reprint by card) without the hash ever
-        being shown in a ticket.
+        ``id_sealed`` (a card's number sealed to the hall's key) finds a card holder's tickets
+        (staff reprint by card); the hash is made here and never shown in a ticket.
         """
+        from kiosk.sealing import SealError
+
+        id_hash = None
+        if id_sealed:
+            try:
+                id_hash = self.keys.hash_of(id_sealed)
+            except SealError as exc:
+                raise HallError("validation_error", f"id_sealed: {exc}") from None
         t = db.tickets
         query = select(t).where(t.c.day == (day or self.today()))
         for column, value in ((t.c.service, service), (t.c.state, state), (t.c.id_hash, id_hash)):
@@ -185,11 +209,24 @@ class HallEngine(IssuingRules, TicketActions):
         return call
 
     def add_appointments(self, items: Iterable[Appointment]) -> int:
-        """Store booked slots (replacing same booking codes); returns how many."""
+        """Store booked slots (replacing same booking codes); returns how many. A holder's
+        sealed ID number is opened here and kept as its keyed hash and mask only."""
+        from kiosk.sealing import SealError
+
+        pairs, today = [], local(self.clock.now(), self.tz).date()
+        for item in items:
+            try:
+                who = self.keys.identity(item.id_sealed, today) if item.id_sealed else None
+            except SealError as exc:
+                raise HallError("validation_error", f"appointment {item.booking_code}: {exc}") from None
+            pairs.append((item, who))
+        return self._store_appointments(pairs)
+
+    def _store_appointments(self, pairs: Iterable[tuple[Appointment, Identity | None]]) -> int:
         a = db.appointments
         count = 0
         with self.store.write() as conn:
-            for item in items:
+            for item, who in pairs:
                 self._service(item.service)
                 if item.slot_end <= item.slot_start:
                     raise HallError("validation_error", f"appointment {item.booking_code}: slot ends before it starts")
@@ -198,8 +235,8 @@ class HallEngine(IssuingRules, TicketActions):
                     "service": item.service,
                     "slot_start": item.slot_start.timestamp(),
                     "slot_end": item.slot_end.timestamp(),
-                    "id_hash": item.id_hash,
-                    "id_mask": item.id_mask,
+                    "id_hash": who.id_hash if who else None,
+                    "id_mask": who.id_mask if who else None,
                 }
                 if conn.execute(select(a.c.booking_code).where(a.c.booking_code == item.booking_code)).first():
                     conn.execute(update(a).where(a.c.booking_code == item.booking_code).values(**values))
@@ -208,11 +245,12 @@ class HallEngine(IssuingRules, TicketActions):
                 count += 1
         return count
 
-    def import_appointments(self, path: Path | str, id_hash_key: bytes | None = None) -> int:
-        """Import appointments from a CSV or JSON file (see ``kiosk.appointments``)."""
+    def import_appointments(self, path: Path | str) -> int:
+        """Import appointments from a CSV or JSON file (see ``kiosk.appointments``); ID numbers
+        in it are hashed with the hall's own key."""
         from kiosk.appointments import read_appointments
 
-        return self.add_appointments(read_appointments(Path(path), self.tz, id_hash_key))
+        return self._store_appointments(read_appointments(Path(path), self.tz, self.keys))
 
     # ----- internals -----------------------------------------------------------------------
 

@@ -16,7 +16,9 @@ from kiosk import store as db
 from kiosk.clock import hall_day, local
 from kiosk.config import Service
 from kiosk.domain import HallError, State, format_number, parse_number
-from kiosk.models import IssueRequest, Ticket
+from kiosk.idkeys import Identity
+from kiosk.models import Citizen, IssueRequest, Ticket
+from kiosk.sealing import SealError
 
 OFFLINE_AHEAD_S = 600.0
 """How far ahead of the hall's clock an offline ticket's time may be (a kiosk clock running
@@ -119,11 +121,12 @@ class IssuingRules:
         issued_at = self._issue_time(req, now)
         day = hall_day(issued_at, self.tz)
         priority = self._check_priority(service, req.priority)
-        if req.citizen:
-            self._check_real_name(conn, day, service.code, req.citizen.id_hash)
+        who = self._identity(req.citizen, issued_at)
+        if who:
+            self._check_real_name(conn, day, service.code, who.id_hash)
         if service.id_required and req.citizen is None and not offline:
             raise HallError("validation_error", f"service {service.code} requires an ID card (citizen)")
-        appointment = self._check_in(conn, day, service, req, issued_at)
+        appointment = self._check_in(conn, day, service, req, issued_at, who.id_hash if who else None)
         if appointment is not None:
             priority = "appointment" if "appointment" in service.priorities else priority
         if offline:
@@ -146,10 +149,10 @@ class IssuingRules:
             "state": State.WAITING.value,
             "channel": req.channel,
             "device": req.device,
-            "id_hash": req.citizen.id_hash if req.citizen else None,
-            "id_mask": req.citizen.id_mask if req.citizen else None,
+            "id_hash": who.id_hash if who else None,
+            "id_mask": who.id_mask if who else None,
             "name_mask": req.citizen.name_mask if req.citizen else None,
-            "age": req.citizen.age if req.citizen else None,
+            "age": who.age_band if who else None,  # the band's first year: 40 = 40–49
             "appointment": appointment,
             "in_slot": appointment is not None,
             "issued_at": issued_at,
@@ -251,17 +254,39 @@ class IssuingRules:
             raise HallError("number_taken", f"number {req.number} already exists today")
         return seq, req.number or ""
 
-    def _check_in(self, conn: Connection, day: str, service: Service, req: IssueRequest, now: float) -> str | None:
-        """The booking code checked in with this ticket, or None; refuses codes outside their window."""
+    def citizen_age(self, citizen: Citizen | None) -> int | None:
+        """The card holder's age today, from the sealed number (opened here, then forgotten):
+        the server's check of the senior priority trusts no age a kiosk sends."""
+        if citizen is None:
+            return None
+        try:
+            return self.keys.age(citizen.id_sealed, local(self.clock.now(), self.tz).date())
+        except SealError as exc:
+            raise HallError("validation_error", f"citizen: {exc}") from None
+
+    def _identity(self, citizen: Citizen | None, at: float) -> Identity | None:
+        """The card holder's keyed hash, mask and age band, from the sealed number (which is
+        opened here and forgotten); a value that is not a sealed ID of this hall is refused."""
+        if citizen is None:
+            return None
+        try:
+            return self.keys.identity(citizen.id_sealed, local(at, self.tz).date())
+        except SealError as exc:
+            raise HallError("validation_error", f"citizen: {exc}") from None
+
+    def _check_in(self, conn: Connection, day: str, service: Service, req: IssueRequest, now: float,
+                  id_hash: str | None = None) -> str | None:
+        """The booking code checked in with this ticket, or None; refuses codes outside their
+        window. ``id_hash`` (the card holder's) finds an appointment booked for the card."""
         if req.appointment:
             row = conn.execute(q.APPOINTMENT_BY_CODE, {"code": req.appointment}).first()
             if row is None or row.day != day or row.service != service.code:
                 raise HallError("unknown_appointment", f"no appointment {req.appointment} for {service.code} today")
             if row.ticket_id:
                 raise HallError("duplicate_active", f"appointment {req.appointment} is already checked in")
-        elif req.citizen:
+        elif id_hash:
             rows = conn.execute(q.OPEN_APPOINTMENTS_FOR_ID,
-                                {"day": day, "service": service.code, "id_hash": req.citizen.id_hash}).all()
+                                {"day": day, "service": service.code, "id_hash": id_hash}).all()
             row = next((r for r in rows if self._in_window(r, now)), None)
             if row is None:
                 return None

@@ -42,7 +42,7 @@ class Hall(Protocol):
     def issue(self, req: IssueRequest, idempotency_key: str | None = None) -> Ticket: ...
     def ticket(self, ticket_id: str) -> Ticket: ...
     def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
-                id_hash: str | None = None) -> list[Ticket]: ...
+                id_sealed: str | None = None) -> list[Ticket]: ...
     def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket: ...
     def call_next(self, window: int, actor: str = "") -> Call | None: ...
     def queue(self) -> list[QueueEntry]: ...
@@ -88,18 +88,56 @@ class LocalHall:
 
 
 def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, dev: bool = False,
-                clock=None, sync: str = "full") -> HallEngine:
-    """An engine over the SQLite database in ``data_dir``."""
+                clock=None, sync: str = "full", keys: Path | str | None = None) -> HallEngine:
+    """An engine over the SQLite database in ``data_dir``, with the ID keys of the folder
+    ``keys`` (default ``kiosk.idkeys.default_keys_dir()``; made when the hall is new). A key
+    folder that is missing for a hall holding ID hashes, holds another key, or lies inside
+    ``data_dir`` is a HallError ``id_keys`` whose detail says what to do."""
     from kiosk.engine import HallEngine
     from kiosk.store import Store
 
     config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
-    return HallEngine(config, Store(Path(data_dir) / "hall.db", sync), clock, dev=dev)
+    store = Store(Path(data_dir) / "hall.db", sync)
+    try:
+        id_keys = hall_keys(store, Path(keys) if keys else None, Path(data_dir))
+    except Exception:
+        store.close()
+        raise
+    return HallEngine(config, store, clock, dev=dev, keys=id_keys)
+
+
+def hall_keys(store, folder: Path | None, data_dir: Path):
+    """The ID keys of the hall in ``store``, from ``folder``; hall.db records the key's
+    fingerprint the first time, so another folder's key is noticed at every later start."""
+    from sqlalchemy import insert, select
+
+    from kiosk import store as db
+    from kiosk.domain import HallError
+    from kiosk.idkeys import IdKeysError, default_keys_dir, open_keys
+
+    with store.read() as conn:
+        recorded = conn.execute(select(db.meta.c.value).where(db.meta.c.key == "id_key")).scalar()
+        holds = any(conn.execute(select(table.c.id_hash).where(table.c.id_hash.is_not(None)).limit(1)).first()
+                    for table in (db.tickets, db.appointments))
+    try:
+        keys = open_keys(folder or default_keys_dir(), data_dir, fingerprint=recorded, holds_ids=holds)
+    except IdKeysError as exc:
+        raise HallError("id_keys", str(exc)) from None
+    if recorded is None:  # the first start: record the key (or find what a twin process recorded)
+        with store.write() as conn:
+            recorded = conn.execute(select(db.meta.c.value).where(db.meta.c.key == "id_key")).scalar()
+            if recorded is None:
+                conn.execute(insert(db.meta).values(key="id_key", value=keys.fingerprint))
+        if recorded is not None and recorded != keys.fingerprint:
+            raise HallError("id_keys", f"the ID key folder {folder or default_keys_dir()} holds another "
+                                       "key than the one this hall database was made with")
+    return keys
 
 
 def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: bool = False,
-              clock=None) -> LocalHall | HallClient:
-    """The hall a kiosk's config points at: in-process (standalone, on ``clock``) or a server."""
+              clock=None, keys: Path | None = None) -> LocalHall | HallClient:
+    """The hall a kiosk's config points at: in-process (standalone, on ``clock``, with the ID
+    keys of the folder ``keys``) or a server."""
     if config.link.mode == "server":
         from kiosk.client import HallClient, ca_path
 
@@ -108,4 +146,4 @@ def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: boo
     hall_path = Path(config.kiosk.hall_config)
     if not hall_path.is_absolute():
         hall_path = config_dir / hall_path
-    return LocalHall(open_engine(hall_path, data_dir, dev=dev, clock=clock))
+    return LocalHall(open_engine(hall_path, data_dir, dev=dev, clock=clock, keys=keys))

@@ -29,12 +29,18 @@ class I18n(ApiModel):
     en: str
 
 
-class Citizen(ApiModel):
-    """What a kiosk may send about a citizen: never the ID number itself."""
+SEALED = r"^[A-Za-z0-9+/]{40,200}={0,2}$"
+"""A sealed ID number (``kiosk.sealing``): base64, about 110 characters."""
 
-    id_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 of the ID number")
-    id_mask: str = Field(max_length=40, pattern=r"^[0-9A-Za-z*]+$")
-    age: int | None = Field(default=None, ge=0, le=150)
+
+class Citizen(ApiModel):
+    """What a kiosk sends about a card holder: the ID number sealed to the hall's public key
+    (only the hall opens it, and makes the keyed hash, the mask and the age band itself), and
+    the masked forms the kiosk prints on an offline ticket."""
+
+    id_sealed: str = Field(pattern=SEALED, description="the ID number sealed to the catalog's id_seal_key")
+    id_mask: str | None = Field(default=None, max_length=40, pattern=r"^[0-9A-Za-z*]+$",
+                                description="the kiosk's mask, for its offline paper; the hall makes its own")
     name_mask: str | None = Field(default=None, max_length=40)
 
 
@@ -63,9 +69,9 @@ class ActionRequest(ApiModel):
     priority: Code | None = None
     reason: str = Field(default="", max_length=200)
     actor: str = Field(default="", max_length=64)
-    # A kiosk's reprint: the keyed hash of the card on its reader, the proof that the ticket's
-    # holder is in front of it (a kiosk may reprint nothing else).
-    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # A kiosk's reprint: the ID number of the card on its reader, sealed to the hall's key, the
+    # proof that the ticket's holder is in front of it (a kiosk may reprint nothing else).
+    id_sealed: str | None = Field(default=None, pattern=SEALED)
 
 
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
@@ -204,6 +210,7 @@ class Catalog(ApiModel):
     services: list[CatalogService]
     priorities: list[CatalogPriority]
     windows: list[CatalogWindow]
+    id_seal_key: str | None = Field(default=None, description="base64 X25519 key kiosks seal ID numbers to")
 
     def service(self, code: str) -> CatalogService | None:
         """The service with ``code``, or None."""
@@ -212,6 +219,13 @@ class Catalog(ApiModel):
     def window(self, number: int) -> CatalogWindow | None:
         """The window with ``number``, or None."""
         return next((w for w in self.windows if w.number == number), None)
+
+
+class CardSearch(ApiModel):
+    """Body of ``POST /tickets/search``: a card holder's tickets of a day, by the sealed number."""
+
+    id_sealed: str = Field(pattern=SEALED)
+    day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 class HelpRequest(ApiModel):
@@ -247,8 +261,8 @@ class Appointment(ApiModel):
     service: Code
     slot_start: datetime
     slot_end: datetime
-    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    id_mask: str | None = Field(default=None, max_length=40)
+    id_sealed: str | None = Field(default=None, pattern=SEALED,
+                                  description="the holder's ID number sealed to the catalog's id_seal_key")
 
 
 class ServiceChange(ApiModel):

@@ -87,8 +87,16 @@ class Entry:
 
     @property
     def request(self) -> IssueRequest:
-        """The request to send (with ``number`` and ``issued_at`` for offline tickets)."""
-        return IssueRequest.model_validate_json(self.body)
+        """The request to send (with ``number`` and ``issued_at`` for offline tickets).
+
+        An entry written before kiosks sealed ID numbers holds a citizen hashed under the old
+        kiosk key, which no hall can check any more: it is sent without the citizen, so the
+        ticket itself is kept (the hall takes an offline ticket without one)."""
+        data = json.loads(self.body)
+        citizen = data.get("citizen")
+        if isinstance(citizen, dict) and "id_sealed" not in citizen:
+            data["citizen"] = None
+        return IssueRequest.model_validate(data)
 
     @property
     def ticket(self) -> Ticket | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,6 +29,7 @@ from kiosk.models import (
     ActionRequest,
     Appointment,
     Call,
+    CardSearch,
     Catalog,
     HelpCall,
     HelpRequest,
@@ -223,16 +224,22 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         # commit (kiosk.issue_batcher). The cost: while the disk stalls a write, other requests
         # wait too. Serialised here: the engine's Ticket is already valid. The device and actor
         # are the token's (kiosk.trust), also in the body the Idempotency-Key is checked against.
-        ticket = await batcher.issue(trust.issue_request(who, body, engine.config), idempotency_key)
+        ticket = await batcher.issue(trust.issue_request(who, body, engine.config, engine.citizen_age), idempotency_key)
         return Response(ticket.model_dump_json(), status_code=201, media_type="application/json")
 
     @app.get(f"{v1}/tickets", response_model=list[Ticket])
     def list_tickets(day: str | None = None, service: str | None = None, state: str | None = None,
-                     id_hash: str | None = Query(default=None, pattern=r"^[0-9a-f]{64}$"),
                      _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
         if day is not None:
             _check_day(day)
-        return engine.tickets(day, service, state, id_hash)
+        return engine.tickets(day, service, state)
+
+    @app.post(f"{v1}/tickets/search", response_model=list[Ticket])
+    def search_tickets(body: CardSearch, _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
+        # A POST, not a query parameter: the sealed number stays out of URLs and access logs.
+        if body.day is not None:
+            _check_day(body.day)
+        return engine.tickets(body.day, id_sealed=body.id_sealed)
 
     @app.get(f"{v1}/tickets/{{ticket_id}}", response_model=Ticket)
     def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:
@@ -307,7 +314,7 @@ def _check_kiosk_reprint(engine: HallEngine, ticket_id: str, action: str, body: 
     """A kiosk may only reprint, and only the ticket of the card on its reader."""
     if action != "reprint":
         raise HallError("forbidden", f"a kiosk token may not {action} a ticket; needs counter or guide")
-    if body.id_hash is None or not engine.held_by(ticket_id, body.id_hash):
+    if body.id_sealed is None or not engine.held_by(ticket_id, body.id_sealed):
         raise HallError("forbidden", "a kiosk may reprint only the ticket of the ID card on its reader")
 
 

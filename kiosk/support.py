@@ -20,7 +20,7 @@ import tomlkit
 
 from kiosk import __version__
 
-SECRET_KEYS = {("link", "token"), ("kiosk", "id_hash_key"), ("staff", "pin_hash"),
+SECRET_KEYS = {("link", "token"), ("staff", "pin_hash"),
                ("staff", "tech_pin_hash"), ("staff", "staff_cards")}
 REDACTED = "<removed>"
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")

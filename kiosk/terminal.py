@@ -19,12 +19,15 @@ pipeline's crash points (``KIOSK_CRASH_AT``, see ``kiosk.outbox_sender.crash_poi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,7 +40,8 @@ from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket
 from kiosk.offline import OfflinePlan
 from kiosk.outbox import ETICKET, PRINTED, UNPRINTED, Outbox, OutboxError
 from kiosk.outbox_sender import Link, OutboxSender, SyncReport, crash_point
-from kiosk.privacy import id_hash
+from kiosk.privacy import mask_id, normalise_id
+from kiosk.sealing import SealError, seal
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +61,22 @@ class IssueOutcome:
         return not self.printed
 
 
-def citizen_from_card(card, key: bytes, today: date | None = None) -> Citizen:
-    """The masked, hashed form of an ID card that may leave memory (DESIGN.md §4)."""
-    age = card.age_on(today) if today else card.age
-    return Citizen(id_hash=card.id_hash(key), id_mask=card.masked_id, age=age, name_mask=card.masked_name)
+NO_SEAL_KEY = ("this kiosk has not reached the hall server yet, so it cannot use ID cards; "
+               "please ask at the help desk")
+"""Why a card cannot be used before the kiosk has ever seen the hall's sealing key."""
 
 
-def citizen_from_id(id_number: str, key: bytes, age: int | None = None) -> Citizen:
-    """The masked, hashed form of a bare ID number (typed by staff)."""
-    from kiosk.privacy import mask_id
+def citizen_from_card(card, seal_key: str) -> Citizen:
+    """The form of an ID card that may leave memory (DESIGN.md §4): the number sealed to the
+    hall's public key ``seal_key`` (the catalog's ``id_seal_key``), and the masked number and
+    name for the kiosk's own paper."""
+    return citizen_from_id(card.id_number, seal_key, name_mask=card.masked_name)
 
-    return Citizen(id_hash=id_hash(id_number, key), id_mask=mask_id(id_number), age=age)
+
+def citizen_from_id(id_number: str, seal_key: str, *, name_mask: str | None = None) -> Citizen:
+    """The sealed and masked form of a bare ID number (a card's, or one typed by staff)."""
+    number = normalise_id(id_number)
+    return Citizen(id_sealed=seal(number, seal_key), id_mask=mask_id(number), name_mask=name_mask)
 
 
 def ticket_data(ticket: Ticket, catalog: Catalog, language: str, *, show_materials: bool = True) -> TicketData:
@@ -125,7 +134,10 @@ class KioskTerminal:
         self.config = config
         self.hall = hall
         self.printer = printer
-        self.key = config.kiosk.id_hash_key.encode()
+        # For comparing cards on this kiosk only (which card is on the reader now): random per
+        # run, never written, and no key of the hall, which the kiosk never holds.
+        self.local_key = secrets.token_bytes(32)
+        self._staff_memo: dict[tuple, bool] = {}
         self.outbox = outbox
         self.plan = plan
         self.clock = clock or time.time
@@ -169,6 +181,43 @@ class KioskTerminal:
     def rejected(self) -> list[tuple[Ticket | None, str]]:
         """Offline tickets the server refused to take, with its reason: staff must act."""
         return [(e.ticket, e.error) for e in self.outbox.entries("rejected")]
+
+    # ----- card holders ----------------------------------------------------------------------
+
+    @property
+    def seal_key(self) -> str | None:
+        """The hall's public key for sealing ID numbers: the last catalog's (kept in the outbox
+        across restarts); None before this kiosk has ever had a catalog from the hall."""
+        return self._catalog.id_seal_key if self._catalog is not None else None
+
+    def citizen(self, card) -> Citizen | None:
+        """What may leave the kiosk of ``card``: its number sealed to the hall's key. None when
+        the kiosk has never seen the hall's key (then no card can be used: a service that needs
+        one is refused with the reason, ``NO_SEAL_KEY``)."""
+        key = self.seal_key
+        if not key:
+            return None
+        try:
+            return citizen_from_card(card, key)
+        except SealError as exc:  # a damaged cached catalog: treat as no key
+            log.warning("cannot seal the card's number: %s", exc)
+            return None
+
+    def card_tag(self, id_number: str) -> str:
+        """A tag telling this run's cards apart (same card or not), under the per-run key."""
+        return hmac.new(self.local_key, normalise_id(id_number).encode("ascii", "replace"),
+                        hashlib.sha256).hexdigest()
+
+    def is_staff_card(self, card, staff) -> bool:
+        """Whether ``card`` is one of ``staff`` (the ``[staff]`` settings) cards. The answer is
+        remembered for this run by the card's tag: each entry costs a scrypt, and one card is
+        asked about by staff entry and the citizen screens alike."""
+        if not staff.staff_cards:
+            return False
+        memo_key = (self.card_tag(card.id_number), tuple(staff.staff_cards))
+        if memo_key not in self._staff_memo:
+            self._staff_memo[memo_key] = staff.is_staff_card(card.id_number)
+        return self._staff_memo[memo_key]
 
     # ----- catalog ---------------------------------------------------------------------------
 
@@ -307,7 +356,7 @@ class KioskTerminal:
         entry = self.outbox.by_ticket(ticket_id)
         if entry is not None and (entry.state == "pending" or entry.printed == UNPRINTED):
             return Issued(self._refreshed(entry), entry.id, reprint=True)
-        request = ActionRequest(actor=actor, reason=reason, id_hash=citizen.id_hash if citizen else None)
+        request = ActionRequest(actor=actor, reason=reason, id_sealed=citizen.id_sealed if citizen else None)
         try:
             ticket = self.hall.act(ticket_id, "reprint", request)
         except HallUnreachable as exc:

@@ -8,14 +8,18 @@ standalone kiosk has no tokens and skips them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk.config import HallConfig
 from kiosk.domain import HallError
-from kiosk.models import ActionRequest, IssueRequest, ServiceChange
+from kiosk.models import ActionRequest, Citizen, IssueRequest, ServiceChange
 
 if TYPE_CHECKING:  # only named here: a server-linked kiosk loads this module (its offline rule)
     from kiosk.tokens import Identity  # and must not load the token store's SQLAlchemy
+
+AgeOf = Callable[[Citizen], "int | None"]
+"""Gives a card holder's age from the sealed ID number (the hall's ``HallEngine.citizen_age``)."""
 
 KIOSK_CHANNELS = ("kiosk", "offline")
 
@@ -25,7 +29,8 @@ def forbidden(detail: str) -> HallError:
     return HallError("forbidden", detail)
 
 
-def issue_request(who: Identity, req: IssueRequest, config: HallConfig) -> IssueRequest:
+def issue_request(who: Identity, req: IssueRequest, config: HallConfig,
+                  age_of: AgeOf | None = None) -> IssueRequest:
     """``req`` with the device and actor of ``who``; refuses a body that claims another device,
     and what the token's role may not issue.
 
@@ -38,7 +43,7 @@ def issue_request(who: Identity, req: IssueRequest, config: HallConfig) -> Issue
     device = _device(who, req.device)
     actor = who.actor if not who.any_device else f"{who.role} {device}"
     if who.role == "kiosk":
-        _check_kiosk_issue(req, config)
+        _check_kiosk_issue(req, config, age_of)
     elif req.number is not None:
         raise forbidden("offline tickets (with number and issued_at) come only from the kiosk that issued them, "
                         "with its kiosk token")
@@ -54,7 +59,7 @@ def _device(who: Identity, claimed: str) -> str:
     return who.device
 
 
-def _check_kiosk_issue(req: IssueRequest, config: HallConfig) -> None:
+def _check_kiosk_issue(req: IssueRequest, config: HallConfig, age_of: AgeOf | None) -> None:
     """A kiosk issues what a citizen may take at a kiosk: no staff channel, no staff-only
     priority, seniors by the card's age, the appointment priority only with a booking."""
     if req.channel not in KIOSK_CHANNELS:
@@ -63,12 +68,16 @@ def _check_kiosk_issue(req: IssueRequest, config: HallConfig) -> None:
     if (req.channel == "offline") != (req.number is not None):
         raise forbidden("an offline ticket needs channel 'offline' and its number (and issued_at); "
                         "an online one neither")
-    check_kiosk_priority(req, config)
+    check_kiosk_priority(req, config, age_of)
 
 
-def check_kiosk_priority(req: IssueRequest, config: HallConfig) -> None:
+def check_kiosk_priority(req: IssueRequest, config: HallConfig, age_of: AgeOf | None = None) -> None:
     """The priorities a kiosk may give: the server's rule, which a kiosk issuing offline applies
-    too, so it never prints a ticket the server will refuse when it syncs."""
+    too, so it never prints a ticket the server will refuse when it syncs.
+
+    ``age_of`` gives the card holder's age from the sealed number (the hall's key opens it); a
+    kiosk has no key and passes None: it offers the senior priority only for the card it read
+    itself, and the server checks the age again when the ticket is synced."""
     priority = config.priority(req.priority)
     if priority is None or req.priority == "normal":
         return  # normal, or unknown: the engine names an unknown priority
@@ -76,10 +85,12 @@ def check_kiosk_priority(req: IssueRequest, config: HallConfig) -> None:
         raise forbidden(f"priority {req.priority!r} is given by staff only; ask at the guide desk "
                         "(a guide token issues it)")
     if req.priority == "elderly":
-        age = req.citizen.age if req.citizen else None
         senior = config.policy.elderly_age
+        if req.citizen is not None and age_of is None:
+            return  # the kiosk read the card itself; the hall checks the age when it syncs
+        age = age_of(req.citizen) if req.citizen is not None and age_of else None
         if age is None or age < senior:
-            shown = "no age" if age is None else f"age {age}"
+            shown = "no ID card" if req.citizen is None else "no birth date" if age is None else f"age {age}"
             raise forbidden(f"the senior priority needs an ID card of a citizen aged {senior} or more (the hall's "
                             f"[policy] elderly_age); this request has {shown}")
     if req.priority == "appointment" and not req.appointment:

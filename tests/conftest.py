@@ -7,6 +7,13 @@ on a loopback port.
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The hall's ID keys default to the user's config folder (kiosk.idkeys): tests keep theirs in a
+# folder of their own, never in the home of whoever runs them (child processes inherit it).
+import tempfile  # noqa: E402
+
+if "HALL_KIOSK_TEST_CONFIG" not in os.environ:  # once per run: spawned children import this too
+    os.environ["HALL_KIOSK_TEST_CONFIG"] = tempfile.mkdtemp(prefix="hall-kiosk-test-config-")
+os.environ["XDG_CONFIG_HOME"] = os.environ["HALL_KIOSK_TEST_CONFIG"]
 
 import socket  # noqa: E402
 from datetime import datetime  # noqa: E402

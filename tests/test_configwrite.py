@@ -80,7 +80,7 @@ def test_support_bundle_has_no_secrets_or_ids(kiosk_toml, tmp_path):
         text = "".join(zf.read(n).decode() for n in names)
     assert {"info.json", "kiosk.toml", "logs/kiosk.log"} <= names
     assert "11010519491231002X" not in text and "1101**********002X" in text
-    assert "dev-only-id-hash-key" not in text and "dev-kiosk" not in text
+    assert "scrypt$" not in text and "dev-kiosk" not in text
     assert "# Sample kiosk" in text  # comments kept
     assert '"printer": "ok"' in text
 

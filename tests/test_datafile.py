@@ -106,7 +106,7 @@ def test_kiosk_serve_refuses_an_emptied_hall_database(tmp_path, capsys):
 
     path = hall_db(tmp_path)
     path.write_bytes(b"")
-    args = argparse.Namespace(config=None, dev=True, data=tmp_path, sync="full", host="127.0.0.1", port=9)
+    args = argparse.Namespace(config=None, dev=True, data=tmp_path, sync="full", host="127.0.0.1", port=9, keys=None)
     assert run_serve(args) == 1
     assert "hall.db is empty" in capsys.readouterr().err
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.domain import TRANSITIONS, HallError, State
+from kiosk.idkeys import IdKeys
 from kiosk.models import (
     ActionRequest,
     Appointment,
@@ -16,10 +17,11 @@ from kiosk.models import (
     ServiceChange,
     WindowChange,
 )
-from kiosk.privacy import id_hash, mask_id
+from kiosk.privacy import mask_id
+from kiosk.terminal import citizen_from_id
 from tests.conftest import MONDAY_10AM
 
-KEY = b"test-key"
+KEYS = IdKeys.generate()
 ID_NUMBER = "11010519491231002X"
 
 
@@ -28,8 +30,17 @@ def issue(engine, service="GC01", key=None, **kw):
     return engine.issue(IssueRequest(service=service, **kw), key or f"key-{issue.count}-{id(engine)}")
 
 
-def citizen(id_number=ID_NUMBER, age=40):
-    return Citizen(id_hash=id_hash(id_number, KEY), id_mask=mask_id(id_number), age=age, name_mask="张*")
+@pytest.fixture
+def engine(hall_config, clock, tmp_path):
+    """A real engine on a fresh SQLite file whose ID keys this module's citizens are sealed to."""
+    from kiosk.engine import HallEngine
+    from kiosk.store import Store
+
+    return HallEngine(hall_config, Store(tmp_path / "hall.db"), clock, keys=KEYS)
+
+
+def citizen(id_number=ID_NUMBER) -> Citizen:
+    return citizen_from_id(id_number, KEYS.public_key, name_mask="张*")
 
 
 def act(engine, ticket, action, **kw):
@@ -299,14 +310,14 @@ def _appointments_csv(tmp_path, start):
 
 def test_appointments_import_and_check_in_by_booking_code_and_by_id(engine, tmp_path):
     path = _appointments_csv(tmp_path, MONDAY_10AM + timedelta(minutes=10))
-    assert engine.import_appointments(path, KEY) == 2
+    assert engine.import_appointments(path) == 2
     by_id = issue(engine, "SS01", citizen=citizen())
     assert by_id.priority == "appointment" and by_id.appointment == "BK-001"
     with pytest.raises(HallError) as err:
-        issue(engine, "SS01", appointment="BK-002", citizen=citizen("110105194912310037"))
+        issue(engine, "SS01", appointment="BK-002", citizen=citizen("110105194912310038"))
     assert err.value.code == "appointment_outside_window"
     with pytest.raises(HallError) as err:
-        issue(engine, "SS01", appointment="NOPE-1", citizen=citizen("110105194912310037"))
+        issue(engine, "SS01", appointment="NOPE-1", citizen=citizen("110105194912310038"))
     assert err.value.code == "unknown_appointment"
 
 
@@ -320,7 +331,7 @@ def test_appointment_in_slot_is_called_first(engine, tmp_path):
 
 
 def test_no_full_id_number_reaches_the_database(engine, tmp_path):
-    engine.import_appointments(_appointments_csv(tmp_path, MONDAY_10AM), KEY)
+    engine.import_appointments(_appointments_csv(tmp_path, MONDAY_10AM))
     issue(engine, "SS01", citizen=citizen())
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("hall.db*"))
     assert ID_NUMBER.encode() not in raw
@@ -330,7 +341,7 @@ def test_no_full_id_number_reaches_the_database(engine, tmp_path):
 # ----- call-next across services, events, offline sync -----------------------------------------
 
 def test_call_next_prefers_the_windows_first_service_then_arrival(engine, clock):
-    pension = issue(engine, "SS02", citizen=citizen("110105194912310037"))
+    pension = issue(engine, "SS02", citizen=citizen("110105194912310038"))
     clock.advance(1)
     card = issue(engine, "SS01", citizen=citizen())
     assert engine.call_next(1).ticket == card.id  # window 1 prefers SS01

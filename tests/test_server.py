@@ -11,7 +11,7 @@ import requests
 from kiosk.client import HallClient, HallUnreachable, parse_sse
 from kiosk.domain import HallError
 from kiosk.models import IssueRequest
-from kiosk.privacy import id_hash, mask_id
+from kiosk.sealing import seal
 
 
 def h(role: str | None = "kiosk", **extra) -> dict:
@@ -22,6 +22,12 @@ def h(role: str | None = "kiosk", **extra) -> dict:
 def post_ticket(server, body: dict, key: str = "k1", role: str = "kiosk") -> requests.Response:
     return requests.post(f"{server.url}/api/v1/tickets", json=body, headers=h(role, **{"Idempotency-Key": key}),
                          timeout=5)
+
+
+def sealed(server, id_number: str) -> dict:
+    """A citizen as a kiosk sends one: the number sealed to the key the server's catalog gives."""
+    key = requests.get(f"{server.url}/api/v1/catalog", headers=h(), timeout=5).json()["id_seal_key"]
+    return {"id_sealed": seal(id_number, key)}
 
 
 def assert_problem(response: requests.Response, status: int, code: str) -> dict:
@@ -112,7 +118,7 @@ def test_every_domain_error_code_comes_back_as_problem_json(live_server, engine)
     quota = requests.post(f"{base}/services/GC02", json={"quota": 0}, headers=h("guide"), timeout=5)
     assert quota.status_code == 200
     assert_problem(post_ticket(live_server, {"service": "GC02"}, "e3"), 409, "quota_exhausted")
-    citizen = {"id_hash": id_hash("11010519491231002X", b"k"), "id_mask": mask_id("11010519491231002X")}
+    citizen = sealed(live_server, "11010519491231002X")
     assert post_ticket(live_server, {"service": "SS01", "citizen": citizen}, "e4").status_code == 201
     body = assert_problem(post_ticket(live_server, {"service": "SS01", "citizen": citizen}, "e5"), 409,
                           "duplicate_active")
@@ -129,7 +135,8 @@ def test_every_domain_error_code_comes_back_as_problem_json(live_server, engine)
         ('{"service": 12}', {"Content-Type": "application/json"}),
         ('{"service": "GC01", "priority": ["x"]}', {"Content-Type": "application/json"}),
         ('{"service": "GC01", "surprise": 1}', {"Content-Type": "application/json"}),
-        ('{"service": "GC01", "citizen": {"id_hash": "zz", "id_mask": "1"}}', {"Content-Type": "application/json"}),
+        ('{"service": "GC01", "citizen": {"id_sealed": "zz", "id_mask": "1"}}', {"Content-Type": "application/json"}),
+        ('{"service": "GC01", "citizen": {"id_sealed": "' + "A" * 108 + '"}}', {"Content-Type": "application/json"}),
         ("[]", {"Content-Type": "application/json"}),
     ],
 )
@@ -245,16 +252,21 @@ def test_window_pause_and_appointment_upload_over_http(live_server, engine):
                    "validation_error")
 
 
-def test_guides_find_a_card_holders_tickets_by_id_hash(live_server):
-    holder = {"id_hash": id_hash("11010519491231002X", b"k"), "id_mask": mask_id("11010519491231002X")}
-    other = {"id_hash": id_hash("110105194912310037", b"k"), "id_mask": mask_id("110105194912310037")}
+def test_guides_find_a_card_holders_tickets_by_the_sealed_number(live_server):
+    holder = sealed(live_server, "11010519491231002X")
     mine = post_ticket(live_server, {"service": "SS01", "citizen": holder}, "h1").json()
-    post_ticket(live_server, {"service": "SS01", "citizen": other}, "h2")
-    url = f"{live_server.url}/api/v1/tickets"
-    found = requests.get(url, params={"id_hash": holder["id_hash"]}, headers=h("guide"), timeout=5).json()
+    post_ticket(live_server, {"service": "SS01", "citizen": sealed(live_server, "110105194912310038")}, "h2")
+    url = f"{live_server.url}/api/v1/tickets/search"
+    again = sealed(live_server, "11010519491231002X")  # another seal of the same number
+    assert again != holder
+    found = requests.post(url, json=again, headers=h("guide"), timeout=5).json()
     assert [t["number"] for t in found] == [mine["number"]] and "id_hash" not in found[0]
-    assert_problem(requests.get(url, params={"id_hash": "nothex"}, headers=h("guide"), timeout=5), 422,
+    assert mine["id_mask"] == "11**************2X"
+    assert_problem(requests.post(url, json={"id_sealed": "nothex"}, headers=h("guide"), timeout=5), 422,
                    "validation_error")
+    assert_problem(requests.post(url, json={"id_sealed": "A" * 108}, headers=h("guide"), timeout=5), 422,
+                   "validation_error")
+    assert requests.post(url, json=again, headers=h("kiosk"), timeout=5).status_code == 403
 
 
 def test_concurrent_issues_share_commits_and_each_gets_its_own_answer(engine):

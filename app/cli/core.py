@@ -23,6 +23,10 @@ def default_data_dir(kind: str) -> Path:
     return Path(user_data_dir("hall-kiosk")) / kind
 
 
+KEYS_HELP = ("folder of the hall's ID keys, outside the data folder (default: the user's config "
+             "folder, hall-kiosk/keys); made at the first start of a new hall: back it up")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the core subcommands."""
     serve = sub.add_parser("serve", help="run the hall server")
@@ -31,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--data", type=Path, help="folder of the hall database")
     serve.add_argument("--config", type=Path, help="hall file (default with --dev: config/hall.toml)")
     serve.add_argument("--dev", action="store_true", help="sample hall, development tokens, always open")
+    serve.add_argument("--keys", type=Path, help=KEYS_HELP)
     serve.add_argument("--sync", choices=["full", "normal"], default="full",
                        help="full: every ticket on disk before it is acknowledged (default); normal: "
                             "survives a crash of the server, not a power cut, about twice as fast")
@@ -62,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--data", type=Path)
     imp.add_argument("--config", type=Path, default=PROJECT_CONFIG_DIR / "hall.toml")
-    imp.add_argument("--id-hash-key", default="", help="key to hash ID numbers found in the file")
+    imp.add_argument("--keys", type=Path, help=KEYS_HELP)
     imp.set_defaults(handler=run_appointments_import)
 
 
@@ -147,7 +152,7 @@ def run_serve(args: argparse.Namespace) -> int:
     data = args.data or default_data_dir("server")
     try:
         check_data_dir(data)
-        engine = open_engine(hall, data, dev=args.dev, sync=args.sync)
+        engine = open_engine(hall, data, dev=args.dev, sync=args.sync, keys=args.keys)
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
     except OSError as exc:  # a folder in place of hall.db or its marker, no permission
@@ -182,9 +187,8 @@ def run_appointments_import(args: argparse.Namespace) -> int:
     from kiosk.hall import open_engine
 
     try:
-        engine = open_engine(args.config, args.data or default_data_dir("server"))
-        key = args.id_hash_key.encode() or None
-        print(f"imported {engine.import_appointments(args.file, key)} appointments")
+        engine = open_engine(args.config, args.data or default_data_dir("server"), keys=args.keys)
+        print(f"imported {engine.import_appointments(args.file)} appointments")
         return 0
     except (ConfigError, HallError, OSError) as exc:
         return _fail(str(exc))

@@ -14,12 +14,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from drivers.idcard.simcards import make_id_number
 from drivers.voice import ALL_CLIPS, ClipLibrary, ClipsBackend, Utterance, default_clip_folders
 from kiosk.domain import HallError
-from kiosk.models import Call, Citizen, IssueRequest
+from kiosk.models import Call, IssueRequest
+from kiosk.terminal import citizen_from_id
 from ui.calling.display import CallingDisplay
 from ui.calling.voice import utterance_lang
 from ui.i18n import I18N_DIR, Languages
@@ -46,11 +49,17 @@ def capture(ctx) -> None:  # noqa: ANN001 - the demo's context
     _announcements(ctx, calls)
 
 
+def random_id_number() -> str:
+    """A made-up resident ID number with a valid check digit (each demo citizen a new one)."""
+    born = date(1950, 1, 1) + timedelta(days=secrets.randbelow(20000))
+    return make_id_number("310101", born, secrets.randbelow(1000))
+
+
 def _make_calls(hall) -> list[Call]:  # noqa: ANN001
     calls = []
     for window, service in DEMO_CALLS:
         try:
-            citizen = Citizen(id_hash=secrets.token_hex(32), id_mask="3101**********0014")
+            citizen = citizen_from_id(random_id_number(), hall.catalog().id_seal_key)
             hall.issue(IssueRequest(service=service, citizen=citizen, channel="staff"))
             call = hall.call_next(window, "demo")
         except HallError:

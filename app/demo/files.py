@@ -21,7 +21,7 @@ def kiosk_file(folder: Path, *, printer: str | None = "dummy:", reader: str | No
     """Write ``folder/kiosk.toml``: the sample kiosk with these devices and link; returns its path.
 
     ``hall_file`` replaces the sample hall; ``server`` None keeps the kiosk standalone; ``blank_pins`` leaves the PIN hashes empty (the
-    development PINs then open staff mode); ``staff_cards`` are the ID hashes of staff cards;
+    development PINs then open staff mode); ``staff_cards`` are staff card entries (``kiosk.idkeys.staff_card_entry``);
     ``voice`` sets keys of the ``[voice]`` table; ``kiosk_keys`` set keys of the ``[kiosk]`` table.
     """
     doc = tomlkit.parse((PROJECT_CONFIG_DIR / "kiosk.toml").read_text("utf-8"))

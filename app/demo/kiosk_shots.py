@@ -21,7 +21,7 @@ from drivers.idcard.simulator import forget_sim, sim_device
 from drivers.printer import open_printer, render_preview
 from drivers.printer.simulator import SerialPrinterSimulator
 from kiosk.models import Appointment
-from kiosk.terminal import ticket_data
+from kiosk.terminal import citizen_from_card, ticket_data
 from ui.i18n import Languages
 from ui.kiosk.bootstrap import translations_dir
 from ui.kiosk.window import KioskWindow
@@ -165,10 +165,10 @@ def _citizens(ctx, walk: _Walk, services) -> None:
     # 5. Appointment check-in: by card, then by booking code.
     resident = parse_text(sample_card_text("resident"), date.today())
     now = datetime.fromtimestamp(ctx.engine.clock.now(), ctx.engine.tz)  # the hall's time, not the wall's
-    key = ctx.kiosk_config.kiosk.id_hash_key.encode()
     ctx.hall.add_appointments([
         Appointment(booking_code="DEMO-CARD", service="RE01", slot_start=now - timedelta(minutes=5),
-                    slot_end=now + timedelta(minutes=25), id_hash=resident.id_hash(key)),
+                    slot_end=now + timedelta(minutes=25),
+                    id_sealed=citizen_from_card(resident, ctx.hall.catalog().id_seal_key).id_sealed),
         Appointment(booking_code="A2046", service="AP01", slot_start=now - timedelta(minutes=5),
                     slot_end=now + timedelta(minutes=25)),
     ])

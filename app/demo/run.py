@@ -126,7 +126,7 @@ def run_windows(out: Path, quit_after: float | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     config = load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml")
-    engine = open_engine(PROJECT_CONFIG_DIR / "hall.toml", out / "data", dev=True)
+    engine = open_engine(PROJECT_CONFIG_DIR / "hall.toml", out / "data", dev=True, keys=out / "keys")
     hall = LocalHall(engine)
     _seed(hall)
     languages = Languages(app, translations_dir())

@@ -84,17 +84,13 @@ class IdCard:
 
     @property
     def masked_id(self) -> str:
-        """The ID number masked for display and storage (``3101**********0014``)."""
+        """The ID number masked for display and storage (``31**************14``)."""
         return masking.mask_id(self.id_number)
 
     @property
     def masked_address(self) -> str:
         """The address with only its province/city part readable."""
         return masking.mask_address(self.address)
-
-    def id_hash(self, key: bytes) -> str:
-        """Keyed hash of the ID number (HMAC-SHA256 hex) for the one-active-ticket rule."""
-        return masking.id_hash(self.id_number, key)
 
     @property
     def age(self) -> int:

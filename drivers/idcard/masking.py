@@ -18,13 +18,15 @@ _LATIN_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f .,'\-]+$")
 
 
 def mask_id(id_number: str) -> str:
-    """Mask an ID number, keeping the first 4 and last 4 characters: ``3101**********0014``.
+    """Mask an ID number, keeping the first 2 and last 2 characters: ``31**************14``.
 
-    Numbers shorter than 12 characters keep a quarter of their length at each end, so at least
-    half of any number is hidden.
+    The province and the last two characters are enough for a citizen to recognise their ticket;
+    the county, the birth date and most of the sequence stay hidden (keeping 4 + 4, with the age,
+    left a few thousand candidates per number). Numbers shorter than 12 characters keep a sixth
+    of their length at each end (at least two thirds hidden).
     """
     value = normalise_id(id_number)
-    keep = 4 if len(value) >= 12 else len(value) // 4
+    keep = 2 if len(value) >= 12 else len(value) // 6
     if keep == 0:
         return "*" * len(value)
     return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
@@ -65,7 +67,8 @@ def id_hash(id_number: str, key: bytes) -> str:
     """HMAC-SHA256 (hex) of the normalised, upper-cased ID number under the hall's secret key.
 
     The same citizen gives the same hash in one hall (for the one-active-ticket rule) but the hash
-    cannot be reversed or compared across halls without the key.
+    cannot be reversed or compared across halls without the key. Only the hall engine holds the
+    key (``kiosk.idkeys``, in a folder apart from its data); a kiosk never calls this.
     """
     if not isinstance(key, bytes | bytearray) or not key:
         raise ValueError("id_hash needs a non-empty bytes key")

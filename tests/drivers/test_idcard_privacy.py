@@ -39,10 +39,10 @@ def test_exactly_one_check_character_is_right(first17: str) -> None:
     assert len(passing) == 1
 
 
-def test_mask_id_keeps_four_and_four() -> None:
-    assert mask_id("310101199001010014") == "3101**********0014"
-    assert mask_id("USA310085061501") == "USA3*******1501"
-    assert mask_id("12345678") == "12****78"
+def test_mask_id_keeps_two_and_two() -> None:
+    assert mask_id("310101199001010014") == "31**************14"
+    assert mask_id("USA310085061501") == "US***********01"
+    assert mask_id("12345678") == "1******8"
     assert mask_id("") == ""
 
 

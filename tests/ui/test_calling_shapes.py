@@ -6,7 +6,6 @@ are the ids of the kiosks calling for staff, on the board, the desk's screen and
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,9 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.demo.calling_shots import random_id_number
 from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.hall import LocalHall, open_engine
-from kiosk.models import ActionRequest, Citizen, HelpCall, IssueRequest, WindowChange
+from kiosk.models import ActionRequest, HelpCall, IssueRequest, WindowChange
+from kiosk.terminal import citizen_from_id
 from tests.ui.fit import fit_problems
 from tests.ui.test_kiosk_fixtures import qm_dir  # noqa: F401 - fixture
 from ui.calling.counter import CounterWindow
@@ -64,9 +65,10 @@ def busy_hall(tmp_path_factory) -> LocalHall:
     and window 11 is paused."""
     folder = tmp_path_factory.mktemp("busy")
     hall = LocalHall(open_engine(busy_hall_file(folder), folder / "hall", dev=True))
+    seal_key = hall.catalog().id_seal_key
     for _ in range(4):
         for service in hall.catalog().services:
-            citizen = Citizen(id_hash=secrets.token_hex(32), id_mask="3101**********0014")
+            citizen = citizen_from_id(random_id_number(), seal_key)
             hall.issue(IssueRequest(service=service.code, citizen=citizen))
     for _ in range(2):
         call = hall.call_next(6)

@@ -7,22 +7,23 @@ so the clips backend works without espeak-ng.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import pytest
 
+from app.demo.calling_shots import random_id_number
 from drivers.voice import ALL_CLIPS, wav_bytes
 from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.hall import LocalHall, open_engine
-from kiosk.models import Citizen, IssueRequest, Ticket
+from kiosk.models import IssueRequest, Ticket
+from kiosk.terminal import citizen_from_id
 
 HALL_TOML = PROJECT_CONFIG_DIR / "hall.toml"
 
 
 def issue(hall, service: str = "SS01") -> Ticket:  # noqa: ANN001
     """Issue one ticket for a made-up citizen."""
-    citizen = Citizen(id_hash=secrets.token_hex(32), id_mask="3101**********0014")
+    citizen = citizen_from_id(random_id_number(), hall.catalog().id_seal_key)
     return hall.issue(IssueRequest(service=service, citizen=citizen))
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from drivers.printer.simulator import SerialPrinterSimulator
 from kiosk.hours import CLOSED_REASONS
 from kiosk.models import Appointment, ServiceChange
+from kiosk.terminal import citizen_from_card
 from tests.ui.test_kiosk_fixtures import (  # noqa: F401 (fixtures)
     ELDERLY_BORN,
     click,
@@ -150,7 +151,7 @@ def test_appointment_by_card(qtbot, make_kiosk, hall, kiosk_config):
     now = datetime.now().astimezone()
     hall.add_appointments([Appointment(
         booking_code="CARD1", service="SS01", slot_start=now, slot_end=now + timedelta(minutes=30),
-        id_hash=card.id_hash(kiosk_config.kiosk.id_hash_key.encode()))])
+        id_sealed=citizen_from_card(card, hall.catalog().id_seal_key).id_sealed)])
     rig = make_kiosk()
     to_identify(qtbot, rig.window, "SS01")
     rig.card()

@@ -130,18 +130,22 @@ def test_reprint_of_the_card_holders_ticket_goes_through_the_server(qtbot, make_
 def test_a_kiosk_token_may_not_reprint_another_citizens_ticket(hall, server):
     from kiosk.client import HallClient
     from kiosk.domain import HallError
-    from kiosk.models import ActionRequest, Citizen, IssueRequest
+    from kiosk.models import ActionRequest, IssueRequest
+    from kiosk.terminal import citizen_from_id
 
-    holder = Citizen(id_hash="a" * 64, id_mask="3101**********0014", age=40)
-    ticket = hall.issue(IssueRequest(service="SS01", citizen=holder))
     kiosk = HallClient(server.url, "dev-kiosk", timeout=5)
-    for proof in (None, "b" * 64):
+    seal_key = kiosk.catalog().id_seal_key
+    holder = citizen_from_id("11010519491231002X", seal_key)
+    ticket = hall.issue(IssueRequest(service="SS01", citizen=holder))
+    other = citizen_from_id("110105194912310038", seal_key).id_sealed
+    for proof in (None, other, "A" * 108):  # no card, another card, not a sealed number
         with pytest.raises(HallError) as refused:
-            kiosk.act(ticket.id, "reprint", ActionRequest(id_hash=proof))
+            kiosk.act(ticket.id, "reprint", ActionRequest(id_sealed=proof))
         assert refused.value.code == "forbidden"
+    same_card = citizen_from_id("11010519491231002X", seal_key).id_sealed  # sealed anew, as a kiosk does
     with pytest.raises(HallError, match="may not void"):
-        kiosk.act(ticket.id, "void", ActionRequest(id_hash="a" * 64))
-    assert kiosk.act(ticket.id, "reprint", ActionRequest(id_hash="a" * 64)).id == ticket.id
+        kiosk.act(ticket.id, "void", ActionRequest(id_sealed=same_card))
+    assert kiosk.act(ticket.id, "reprint", ActionRequest(id_sealed=same_card)).id == ticket.id
 
 
 def test_offline_ticket_refused_by_the_server_alerts_staff(qtbot, make_kiosk, hall, server, tmp_path):

@@ -203,7 +203,7 @@ def test_diagnostics_and_support_bundle(qtbot, tech, tmp_path):
     with zipfile.ZipFile(page.last_bundle) as zf:
         text = "".join(zf.read(n).decode() for n in zf.namelist())
     assert "11010519491231002X" not in text and "1101**********002X" in text
-    assert "dev-only-id-hash-key" not in text and "paper out" in text
+    assert "scrypt$" not in text and "paper out" in text
 
 
 def test_support_bundle_takes_the_programs_log_files(qtbot, tech, tmp_path):

@@ -17,11 +17,10 @@ def staff_kiosk(make_kiosk):
     """A kiosk whose file registers the simulator's resident card as a staff card."""
     from datetime import date
 
-    from kiosk.config import load_kiosk_config
+    from kiosk.idkeys import staff_card_entry
 
-    key = load_kiosk_config(KIOSK_TOML).kiosk.id_hash_key.encode()
     card = parse_text(sample_card_text("resident"), date.today())
-    return make_kiosk(file_options={"staff_cards": [card.id_hash(key)]})
+    return make_kiosk(file_options={"staff_cards": [staff_card_entry(card.id_number)]})
 
 
 def test_staff_card_on_the_home_screen_opens_staff_mode(qtbot, make_kiosk, hall, tmp_path):

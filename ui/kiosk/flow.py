@@ -16,7 +16,7 @@ from kiosk.domain import HallError
 from kiosk.models import Catalog
 from kiosk.offline import OfflineUnavailable
 from kiosk.outbox import OutboxError
-from kiosk.terminal import Issued, IssueOutcome, citizen_from_card
+from kiosk.terminal import NO_SEAL_KEY, Issued, IssueOutcome
 from ui.kiosk.screen import Visit
 
 log = logging.getLogger(__name__)
@@ -60,15 +60,15 @@ class CitizenFlow:
             self.issue()
 
     def card_read(self, card) -> None:
-        """A card on the identify screen: keep its hashed form, offer priority if elderly."""
+        """A card on the identify screen: keep its sealed form, offer priority if elderly."""
         visit = self.visit
         if visit is None or self.screen_name() != "identify":
             return
-        citizen = citizen_from_card(card, self.services.terminal.key)
-        if self.config.staff.is_staff_card(citizen.id_hash):
+        terminal = self.services.terminal
+        if terminal.is_staff_card(card, self.config.staff):
             return  # a staff card opens staff mode (ui.staff.entry), it queues for nothing
         visit.card = card
-        visit.citizen = citizen
+        visit.citizen = terminal.citizen(card)  # the number sealed to the hall's key
         senior = card.age >= self.config.kiosk.elderly_age
         if senior:
             self.set_elderly(True, for_visit=not self.elderly)  # large text for the rest of the visit
@@ -85,6 +85,13 @@ class CitizenFlow:
         if visit is None or self._issue_pending:
             return
         terminal = self.services.terminal
+        if visit.card is not None and visit.citizen is None:
+            visit.citizen = terminal.citizen(visit.card)  # the hall's key may have come since
+        if visit.service.id_required and visit.citizen is None:
+            # Never a ticket of an ID-required service without the card: this kiosk has not had
+            # the hall's key yet (it never reached the server), so the card cannot be used.
+            self.show_message("unavailable", OfflineUnavailable(NO_SEAL_KEY))
+            return
         request = {"priority": visit.priority, "citizen": visit.citizen, "appointment": visit.appointment,
                    "idempotency_key": visit.key}
         self._start_issue(lambda: terminal.request(visit.service.code, **request), visit)

@@ -341,13 +341,10 @@ class ActionsPage(QWidget):
 
     def lookup_card(self, card) -> None:
         """A citizen's card was placed: find their active tickets today."""
-        from kiosk.terminal import citizen_from_card
-
-        key = self.services.config.kiosk.id_hash_key.encode()
-        digest = card.id_hash(key) if key else ""
-        self.citizen = citizen_from_card(card, key) if key else None
+        self.citizen = self.services.terminal.citizen(card)  # sealed to the hall's key, or None
         self._show_citizen()
-        self.services.hall_lane.run(lambda: ops.find_by_card(self.services.hall, digest),
+        citizen = self.citizen
+        self.services.hall_lane.run(lambda: ops.find_by_card(self.services.hall, citizen),
                                     self._card_matches, self._failed)
 
     def _card_matches(self, tickets) -> None:

@@ -132,11 +132,10 @@ class StaffController(QObject):
         A registered staff card opens staff mode. While staff mode is open any other card is
         offered to the panels (reprint by card) instead of the citizen screens.
         """
-        key = self.services.config.kiosk.id_hash_key.encode()
-        digest = card.id_hash(key) if key else ""
-        if self.services.config.staff.is_staff_card(digest):
-            if self.actor is None:
-                self.open("staff", f"card:{digest[:8]}")
+        terminal = self.services.terminal
+        if terminal.is_staff_card(card, self.services.config.staff):
+            if self.actor is None:  # named in the audit log by this run's tag of the card
+                self.open("staff", f"card:{terminal.card_tag(card.id_number)[:8]}")
             return True
         if self.actor is not None:
             self.touch()

@@ -31,11 +31,12 @@ def find_ticket(hall, number: str) -> Ticket:
     raise HallError("unknown_ticket", f"no ticket {wanted} today")
 
 
-def find_by_card(hall, id_hash: str) -> list[Ticket]:
-    """Today's active tickets of the card holder, found by the keyed ID hash."""
-    if not id_hash:  # no hash key configured: nobody can be recognised by card
+def find_by_card(hall, citizen) -> list[Ticket]:
+    """Today's active tickets of the card holder (``citizen``, its number sealed to the hall's
+    key): the hall opens the number and compares its keyed hash."""
+    if citizen is None:  # the kiosk never saw the hall's key: nobody can be recognised by card
         return []
-    return [t for t in hall.tickets(id_hash=id_hash) if t.state in {s.value for s in ACTIVE_STATES}]
+    return [t for t in hall.tickets(id_sealed=citizen.id_sealed) if t.state in {s.value for s in ACTIVE_STATES}]
 
 
 def issue_priority(services, audit: AuditLog, actor: Actor, service: str, priority: str,
