@@ -16,14 +16,12 @@ import os
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
 from sqlalchemy import bindparam, select
 
 from bench import Figure
-from bench.bench_engine import SERVICES, ServerProcess, _free_port, percentile
+from bench.bench_engine import ServerProcess, _free_port, issue_load, percentile
 from kiosk import store as db
 from kiosk.store import Store
 from kiosk.tokens import add_token, hash_token, identify
@@ -64,26 +62,7 @@ def http_issue(quick: bool) -> list[Figure]:
         store.close()
         server = ServerProcess(data, _free_port(), "full")
         try:
-            guide = {"Authorization": "Bearer dev-guide"}
-            for code in SERVICES:
-                requests.post(f"{server.url}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
-
-            def client(c: int) -> list[float]:
-                session = requests.Session()
-                session.headers["Authorization"] = f"Bearer bench-kiosk-{c}"
-                out = []
-                for i in range(per_client):
-                    began = time.perf_counter()
-                    r = session.post(f"{server.url}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
-                                     headers={"Idempotency-Key": f"{c}-{i}"}, timeout=10)
-                    r.raise_for_status()
-                    out.append((time.perf_counter() - began) * 1000)
-                return out
-
-            start = time.perf_counter()
-            with ThreadPoolExecutor(clients) as pool:
-                latencies = [x for batch in pool.map(client, range(clients)) for x in batch]
-            elapsed = time.perf_counter() - start
+            latencies, elapsed = issue_load(server.url, clients, per_client, lambda c: f"bench-kiosk-{c}")
         finally:
             server.stop()
     rate = len(latencies) / elapsed

@@ -80,31 +80,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def issue_load(url: str, clients: int, per_client: int, token_of=lambda _c: "dev-kiosk") -> tuple[list[float], float]:
+    """``clients`` threads each issuing ``per_client`` tickets with the token ``token_of(c)``
+    (the five services in turn, quotas raised first); every latency in ms and the seconds taken."""
+    guide = {"Authorization": "Bearer dev-guide"}
+    for code in SERVICES:
+        requests.post(f"{url}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
+
+    def client(c: int) -> list[float]:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token_of(c)}"
+        out = []
+        for i in range(per_client):
+            start = time.perf_counter()
+            r = session.post(f"{url}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
+                             headers={"Idempotency-Key": f"{c}-{i}"}, timeout=10)
+            r.raise_for_status()
+            out.append((time.perf_counter() - start) * 1000)
+        return out
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = [x for batch in pool.map(client, range(clients)) for x in batch]
+    return latencies, time.perf_counter() - start
+
+
 def http_issue(quick: bool, sync: str) -> list[Figure]:
     clients, per_client = 16, (40 if quick else 200)
     with tempfile.TemporaryDirectory() as data:
         server = ServerProcess(data, _free_port(), sync)
         try:
-            guide = {"Authorization": "Bearer dev-guide"}
-            for code in SERVICES:
-                requests.post(f"{server.url}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
-
-            def client(c: int) -> list[float]:
-                session = requests.Session()
-                session.headers["Authorization"] = "Bearer dev-kiosk"
-                out = []
-                for i in range(per_client):
-                    start = time.perf_counter()
-                    r = session.post(f"{server.url}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
-                                     headers={"Idempotency-Key": f"{c}-{i}"}, timeout=10)
-                    r.raise_for_status()
-                    out.append((time.perf_counter() - start) * 1000)
-                return out
-
-            start = time.perf_counter()
-            with ThreadPoolExecutor(clients) as pool:
-                latencies = [x for batch in pool.map(client, range(clients)) for x in batch]
-            elapsed = time.perf_counter() - start
+            latencies, elapsed = issue_load(server.url, clients, per_client)
         finally:
             server.stop()
     rate = len(latencies) / elapsed

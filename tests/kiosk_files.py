@@ -16,3 +16,10 @@ def built_kiosk(folder: Path, **file_options):
     from app.kiosk_app import build_kiosk
 
     return build_kiosk(kiosk_file(folder, **file_options), data_dir=folder, dev=True)
+
+
+def cli_args(*words) :
+    """The arguments as the ``kiosk`` command parses them (every option with its default)."""
+    from app.cli import build_parser
+
+    return build_parser().parse_args([str(w) for w in words])

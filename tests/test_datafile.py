@@ -4,7 +4,6 @@ out K001 again or forgets printed tickets."""
 
 from __future__ import annotations
 
-import argparse
 import shutil
 
 import pytest
@@ -13,6 +12,7 @@ from kiosk.datafile import DamagedFile, marker_of
 from kiosk.models import IssueRequest
 from kiosk.outbox import Outbox
 from kiosk.store import Store
+from tests.kiosk_files import cli_args
 
 
 @pytest.fixture(autouse=True)
@@ -94,9 +94,7 @@ def test_an_emptied_outbox_refuses_and_kiosk_sync_says_so(tmp_path, capsys):
     config = kiosk_file(folder, server="http://127.0.0.1:9", token="dev-kiosk")
     Outbox(folder / "data" / "outbox.db").close()
     (folder / "data" / "outbox.db").write_bytes(b"")  # printed tickets gone with it
-    args = argparse.Namespace(config=config, server=None, token=None, kiosk_id=None,
-                              data=folder / "data", timeout=None, dev=True, json=False)
-    assert run_sync(args) == 1
+    assert run_sync(cli_args("sync", "--config", config, "--data", folder / "data", "--dev")) == 1
     err = capsys.readouterr().err
     assert "outbox" in err and "empty (0 bytes)" in err and "remaining" not in err
 
@@ -106,8 +104,7 @@ def test_kiosk_serve_refuses_an_emptied_hall_database(tmp_path, capsys):
 
     path = hall_db(tmp_path)
     path.write_bytes(b"")
-    args = argparse.Namespace(config=None, dev=True, data=tmp_path, sync="full", host="127.0.0.1", port=9, keys=None)
-    assert run_serve(args) == 1
+    assert run_serve(cli_args("serve", "--dev", "--data", tmp_path, "--port", "9")) == 1
     assert "hall.db is empty" in capsys.readouterr().err
 
 
@@ -134,8 +131,7 @@ def test_a_garbled_page_stops_the_hall_database_with_the_restore_command(tmp_pat
     with pytest.raises(DamagedFile) as refused:
         Store(path)
     assert "kiosk backup restore" in str(refused.value)
-    args = argparse.Namespace(config=None, dev=True, data=tmp_path, sync="full", host="127.0.0.1", port=9)
-    assert run_serve(args) == 1
+    assert run_serve(cli_args("serve", "--dev", "--data", tmp_path, "--port", "9")) == 1
     err = capsys.readouterr().err
     assert "is damaged" in err and "kiosk backup restore" in err and "Traceback" not in err
 

@@ -29,7 +29,7 @@ from kiosk.idkeys import KEY_FILE, IdKeys
 from kiosk.privacy import check_character
 from kiosk.sealing import SealError, seal, unseal
 from tests.conftest import LiveServer
-from tests.kiosk_files import kiosk_file
+from tests.kiosk_files import cli_args, kiosk_file
 
 HALL_TOML = PROJECT_CONFIG_DIR / "hall.toml"
 BIRTHS = [(date(1950, 3, 7), "1"), (date(1962, 8, 30), "2"), (date(1975, 1, 1), "1"),
@@ -332,7 +332,6 @@ def test_keys_never_reach_a_repr():
 
 
 def test_appointments_import_hashes_with_the_halls_key_folder(tmp_path, capsys):
-    import argparse
 
     from app.cli.core import run_appointments_import
     from kiosk.hall import open_engine
@@ -346,7 +345,7 @@ def test_appointments_import_hashes_with_the_halls_key_folder(tmp_path, capsys):
     start, end = (now - timedelta(minutes=10)).isoformat(), (now + timedelta(minutes=20)).isoformat()
     csv = tmp_path / "booked.csv"
     csv.write_text(f"booking_code,service,slot_start,slot_end,id_number\nBK-1,SS01,{start},{end},{number}\n")
-    args = argparse.Namespace(file=csv, data=data, config=HALL_TOML, keys=keys)
+    args = cli_args("appointments", "import", csv, "--data", data, "--config", HALL_TOML, "--keys", keys)
     assert run_appointments_import(args) == 0 and "imported 1" in capsys.readouterr().out
     assert number.encode() not in b"".join(p.read_bytes() for p in data.glob("hall.db*"))
     engine = open_engine(HALL_TOML, data, dev=True, keys=keys)  # the server, on the same folders
@@ -355,7 +354,8 @@ def test_appointments_import_hashes_with_the_halls_key_folder(tmp_path, capsys):
     old = tmp_path / "old.csv"
     old.write_text(f"booking_code,service,slot_start,slot_end,id_hash\nBK-2,SS01,{start},{end},{'ab' * 32}\n")
     engine.store.close()
-    assert run_appointments_import(argparse.Namespace(file=old, data=data, config=HALL_TOML, keys=keys)) == 1
+    assert run_appointments_import(cli_args("appointments", "import", old, "--data", data, "--config", HALL_TOML,
+                                            "--keys", keys)) == 1
     assert "give the holder's id_number instead" in capsys.readouterr().err
 
 

@@ -137,9 +137,8 @@ def run_serve(args: argparse.Namespace) -> int:
     config_path = args.config or (PROJECT_CONFIG_DIR / "hall.toml" if args.dev else None)
     if config_path is None:
         return _fail("give the hall file with --config (or use --dev for the sample hall)")
-    # Read with defaults: callers that build their own Namespace (tests) predate these options.
-    cert, key = getattr(args, "tls_cert", None), getattr(args, "tls_key", None)
-    most, per_address = getattr(args, "max_connections", 1024), getattr(args, "max_per_address", 64)
+    cert, key = args.tls_cert, args.tls_key
+    most, per_address = args.max_connections, args.max_per_address
     if bool(cert) != bool(key):
         return _fail("give both --tls-cert and --tls-key (the files 'kiosk tls init' wrote), or neither")
     try:
