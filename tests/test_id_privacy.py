@@ -276,6 +276,19 @@ def test_a_key_folder_inside_the_data_folder_is_refused(tmp_path):
     assert err.value.code == "id_keys"
 
 
+def test_kiosk_run_takes_its_key_folder_and_refuses_one_inside_its_data(tmp_path, capsys):
+    """A standalone kiosk is its own hall: `kiosk run --keys` names its key folder, and one
+    inside its data folder stops the start before any window opens."""
+    from app.cli import main
+
+    folder = tmp_path / "kiosk"
+    config = kiosk_file(folder)
+    data = folder / "data"
+    assert main(["run", "--dev", "--config", str(config), "--data", str(data), "--keys", str(data / "keys")]) == 1
+    err = capsys.readouterr().err
+    assert "inside the data folder" in err and "Traceback" not in err
+
+
 def test_a_missing_or_other_key_folder_stops_a_hall_that_holds_id_hashes(tmp_path):
     from kiosk.hall import open_engine
     from kiosk.models import IssueRequest

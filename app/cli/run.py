@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--cursor", choices=["auto", "show", "hide"], default="auto",
                      help="mouse cursor; auto hides it when full screen (touch screens)")
     run.add_argument("--data", type=Path, help="data folder (default: the config's data_dir)")
+    run.add_argument("--keys", type=Path, help="a standalone kiosk's ID key folder, outside the data folder "
+                                               "(default: the user's config folder, hall-kiosk/keys)")
     run.add_argument("--backup-dir", type=Path, help="where nightly backups go (default: <data>/backups)")
     run.add_argument("--backup-hour", type=hour_arg, default=2, help="hour of the nightly backup (default 2)")
     run.set_defaults(handler=run_kiosk)
@@ -65,7 +67,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         # PySide6 reads the source of every module imported after it (looking for ``from
         # __feature__ import``) and keeps it in linecache for the life of the process. Opened
         # first, the standalone hall (SQLAlchemy) costs 12 MB and 50 ms less.
-        terminal = build_terminal(config, args.config, data, dev=args.dev, start=False)
+        terminal = build_terminal(config, args.config, data, dev=args.dev, start=False, keys=args.keys)
     except (ConfigError, HallError, OSError) as exc:  # a bad hall file, a data file that cannot be opened
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 1
