@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from kiosk import store as db
 from kiosk.case_settings import ExportSettings
@@ -68,8 +68,9 @@ def _add(conn: Connection, key: str, kind: str, payload: dict, config: HallConfi
     if conn.execute(select(db.export_items.c.id).where(db.export_items.c.id == key)).first() is not None:
         return
     day = hall_date(now, ZoneInfo(config.hall.timezone)).isoformat()
+    seq = (conn.execute(select(func.max(db.export_items.c.seq))).scalar() or 0) + 1  # under the write lock
     conn.execute(insert(db.export_items).values(
-        id=key, kind=kind, day=day, payload=json.dumps({"key": key, **payload}, ensure_ascii=False),
+        id=key, seq=seq, kind=kind, day=day, payload=json.dumps({"key": key, **payload}, ensure_ascii=False),
         created_at=now, attempts=0, next_at=now, sent_to="[]", last_error=""))
 
 
@@ -170,6 +171,7 @@ class Exporter:
 
     def __init__(self, store: db.Store, sinks: Sequence[Sink], max_backoff_s: float = 900.0, batch: int = 200):
         self.store, self.sinks, self.max_backoff_s, self.batch = store, list(sinks), max_backoff_s, batch
+        self._resume_at = 0.0  # after a failure nothing is tried before this (the oldest item's retry)
 
     def pending(self) -> int:
         """How many items are not yet delivered."""
@@ -179,14 +181,15 @@ class Exporter:
 
     def send_due(self, now: float) -> int:
         """Send every item due at ``now``, oldest first; returns how many were delivered. After
-        a failure the rest waits for the next round: a platform that is down is not hammered."""
-        if not self.sinks:
+        a failure everything waits for that item's retry: a platform that is down is not
+        hammered, and items go in the order they were queued."""
+        if not self.sinks or now < self._resume_at:
             return 0
         e = db.export_items
         with self.store.read() as conn:
             due = conn.execute(select(e.c.id, e.c.day, e.c.payload, e.c.attempts, e.c.sent_to)
                                .where(e.c.delivered_at.is_(None), e.c.next_at <= now)
-                               .order_by(e.c.created_at, e.c.id).limit(self.batch)).all()
+                               .order_by(e.c.seq).limit(self.batch)).all()
         delivered = 0
         for key, day, payload, attempts, sent_to in due:
             if not self._send_one(key, day, payload, attempts, set(json.loads(sent_to)), now):
@@ -203,6 +206,7 @@ class Exporter:
                 sink.send(key, day, payload)
             except Exception as exc:  # any failure of a sink: retried, never lost
                 pause = min(self.max_backoff_s, 2.0 ** attempts)
+                self._resume_at = now + pause
                 log.warning("export of %s to %s failed (attempt %d, next in %.0f s): %s",
                             key, sink.name, attempts + 1, pause, exc)
                 with self.store.write() as conn:

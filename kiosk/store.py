@@ -240,6 +240,7 @@ export_items = Table(
     "export_items",
     metadata,
     Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),  # the order items were queued in (sent in that order)
     Column("kind", String(16), nullable=False),  # rating | case
     Column("day", String(10), nullable=False),
     Column("payload", Text, nullable=False),
@@ -250,6 +251,7 @@ export_items = Table(
     Column("delivered_at", Float),  # every configured sink has it
     Column("last_error", String(200), nullable=False, default=""),
     Index("ix_export_due", "delivered_at", "next_at"),
+    Index("ix_export_seq", "seq", unique=True),
 )
 
 
