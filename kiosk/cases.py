@@ -210,8 +210,9 @@ def apply_change(conn: Connection, case_id: int, change: CaseChange, config: Hal
 
 def _due_query(now: float):
     c = db.cases
+    owing = sorted(set().union(*OPEN_STATES.values()))  # answered and closed cases are never read again
     return (select(c.c.id, c.c.kind, c.c.state, c.c.deadline_at, c.c.reminded_at)
-            .where(c.c.overdue_at.is_(None), c.c.remind_at <= now))
+            .where(c.c.state.in_(owing), c.c.remind_at <= now, c.c.overdue_at.is_(None)))
 
 
 def alerts_due(conn: Connection, now: float) -> bool:

@@ -215,8 +215,10 @@ class Exporter:
                         last_error=f"{sink.name}: {exc}"[:200]))
                 return False
             sent_to.add(sink.name)
-            with self.store.write() as conn:  # recorded at once: an append-only file is not written twice
-                conn.execute(update(e).where(e.c.id == key).values(sent_to=json.dumps(sorted(sent_to))))
+            if sink is not self.sinks[-1]:  # recorded at once: an append-only file is not written twice
+                with self.store.write() as conn:
+                    conn.execute(update(e).where(e.c.id == key).values(sent_to=json.dumps(sorted(sent_to))))
         with self.store.write() as conn:
-            conn.execute(update(e).where(e.c.id == key).values(delivered_at=now, last_error=""))
+            conn.execute(update(e).where(e.c.id == key).values(
+                sent_to=json.dumps(sorted(sent_to)), delivered_at=now, last_error=""))
         return True

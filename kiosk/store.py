@@ -218,7 +218,7 @@ cases = Table(
     Column("owner", String(64)),
     Column("outcome", String(500), nullable=False, default=""),
     Column("citizen_level", Integer),
-    Index("ix_cases_state", "state", "deadline_at"),
+    Index("ix_cases_due", "state", "remind_at"),  # the periodic check reads open cases only
 )
 
 case_history = Table(
