@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
-from kiosk.case_models import Case, CaseActionBody, CaseContact, CaseCreate
+from kiosk.case_models import Case, CaseActionBody, CaseContact, CaseCreate, CaseState
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
 from kiosk.exporter import Exporter, sinks_for
@@ -61,7 +61,7 @@ def register(request: Request, who: CaseStaff, body: CaseCreate) -> Case:
 
 @router.get("", response_model=list[Case], summary="List cases")
 def list_cases(request: Request, who: CaseStaff,
-               state: Annotated[str | None, Query(max_length=16, description="registered, assigned, …")] = None,
+               state: CaseState | None = None,
                kind: Literal["rectify", "unresolved"] | None = None,
                overdue: Annotated[bool | None, Query(description="true: past their deadline unanswered")] = None,
                ) -> list[Case]:

@@ -39,9 +39,16 @@ class CaseRules:
             except SealError as exc:
                 raise HallError("validation_error", f"id_sealed: {exc}") from None
             id_hash, id_mask = who.id_hash, who.id_mask
+        services = list(body.services)
+        if body.ticket_id is not None:
+            ticket = self.ticket(body.ticket_id)  # unknown_ticket (404) when there is none
+            services = services or [ticket.service]
+        if not services:
+            raise HallError("validation_error", "name the services concerned (services) or the citizen's ticket "
+                            "(ticket_id)")
         phone = "".join(ch for ch in body.phone if ch.isdigit() or ch == "+") if body.phone else None
         req = cases.UnresolvedRequest(
-            request=body.request, reason=body.reason, services=tuple(body.services), actor=actor,
+            request=body.request, reason=body.reason, services=tuple(services), actor=actor,
             ticket_id=body.ticket_id, id_hash=id_hash, id_mask=id_mask,
             phone_sealed=seal(phone, self.keys.public_key) if phone else None,
             phone_tail=phone[-4:] if phone else None, owner=body.owner, window=window)

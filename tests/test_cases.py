@@ -185,6 +185,15 @@ def test_the_unresolved_window_registers_a_case_with_masked_identity(server, sep
     assert [(s["action"], s["actor"]) for s in history] == [("open", "window 20"), ("contact", "guide guide-1")]
 
 
+def test_a_case_on_a_ticket_concerns_its_service(server, sept_engine):
+    from kiosk.models import IssueRequest
+
+    ticket = sept_engine.issue(IssueRequest(service="TX01"), "case-ticket")
+    made = api(server, "POST", "", "counter20", json={"request": "申报", "reason": "系统停机", "ticket_id": ticket.id})
+    assert made.status_code == 201, made.text
+    assert (made.json()["services"], made.json()["ticket_id"]) == (["TX01"], ticket.id)
+
+
 def test_roles_and_actors_come_from_the_token(server, sept_engine):
     body = {"request": "补办证件", "reason": "系统故障", "services": ["AP01"]}
     assert api(server, "POST", "", "counter3", json=body).status_code == 403  # not the 办不成事 window
@@ -192,6 +201,9 @@ def test_roles_and_actors_come_from_the_token(server, sept_engine):
     assert api(server, "GET", "", "kiosk").status_code == 403
     assert api(server, "POST", "", "guide", json={**body, "services": ["NOPE"]}).status_code == 404
     assert api(server, "POST", "", "guide", json={**body, "phone": "call me"}).status_code == 422
+    assert api(server, "POST", "", "guide", json={**body, "services": []}).status_code == 422  # concerning what?
+    assert api(server, "POST", "", "guide", json={**body, "ticket_id": "20260930-X999"}).status_code == 404
+    assert api(server, "GET", "?state=lost", "guide").status_code == 422
     case = api(server, "POST", "", "guide", json={**body, "owner": "chief-li"}).json()
     assert case["state"] == "assigned" and case["owner"] == "chief-li" and case["window"] is None
     assert api(server, "POST", f"/{case['id']}/reply", "counter20", json={"note": "x"}).status_code == 403
