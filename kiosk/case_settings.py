@@ -27,7 +27,8 @@ class ExportSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    jsonl_dir: str = Field(default="", description="folder of the daily JSON-lines files; empty: none")
+    jsonl_dir: str = Field(default="", description="folder of the daily JSON-lines files (relative: inside the "
+                           "server's data folder); empty: none")
     webhook_url: str = Field(default="", description="the platform's http(s) endpoint; empty: none")
     webhook_token: str = Field(default="", description="sent as 'Authorization: Bearer …' to the webhook")
     timeout_s: float = Field(default=10, ge=0.5, le=120)

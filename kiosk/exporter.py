@@ -156,11 +156,13 @@ class WebhookSink:
             raise RuntimeError(f"the platform answered {answer.status_code}")
 
 
-def sinks_for(settings: ExportSettings) -> list[Sink]:
-    """The sinks ``[export]`` asks for (none when it names neither)."""
+def sinks_for(settings: ExportSettings, data_dir: Path | None = None) -> list[Sink]:
+    """The sinks ``[export]`` asks for (none when it names neither); a relative ``jsonl_dir`` is
+    inside ``data_dir`` (the hall server's data folder, beside hall.db)."""
     sinks: list[Sink] = []
     if settings.jsonl_dir:
-        sinks.append(JsonlSink(settings.jsonl_dir))
+        folder = Path(settings.jsonl_dir).expanduser()
+        sinks.append(JsonlSink(folder if folder.is_absolute() or data_dir is None else data_dir / folder))
     if settings.webhook_url:
         sinks.append(WebhookSink(settings.webhook_url, settings.webhook_token, settings.timeout_s))
     return sinks

@@ -129,7 +129,7 @@ def test_nothing_is_queued_when_the_hall_exports_nowhere(engine):
 
 
 def test_the_server_sends_the_outbox_by_itself(hall_config, tmp_path, port):
-    engine = exporting_engine(hall_config, tmp_path, port, interval_s=0.05)
+    engine = exporting_engine(hall_config, tmp_path, port, interval_s=0.05, jsonl_dir="export")
     platform = Platform(port)
     from kiosk.server import create_app
 
@@ -140,6 +140,7 @@ def test_the_server_sends_the_outbox_by_itself(hall_config, tmp_path, port):
         while time.monotonic() < deadline and len({k for k, _a, _b in platform.received}) < 2:
             time.sleep(0.05)
         assert {k for k, _a, _b in platform.received} == {"rating:T-9", "case:1:1"}
+        assert len((tmp_path / "export" / "2026-09-30.jsonl").read_text().splitlines()) == 2  # beside hall.db
         assert requests.get(f"{live.url}/api/v1/health", timeout=5).ok
     finally:
         live.stop()
