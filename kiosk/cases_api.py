@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 
 from kiosk.case_models import Case, CaseActionBody, CaseContact, CaseCreate, CaseState
 from kiosk.domain import HallError
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 CaseStaff = Annotated[Identity, Depends(caller("guide", "counter"))]
 Guide = Annotated[Identity, Depends(caller("guide"))]
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the case's number")]  # SQLite's INTEGER range
 COUNTER_ACTIONS = ("rate", "callback")
 """What the 办不成事 window's counter may do to a 办不成事 case besides registering it."""
 
@@ -74,7 +75,7 @@ def list_cases(request: Request, who: CaseStaff,
 
 
 @router.get("/{case_id}", response_model=Case, summary="One case with its history")
-def get_case(request: Request, who: CaseStaff, case_id: int) -> Case:
+def get_case(request: Request, who: CaseStaff, case_id: CaseId) -> Case:
     """A case and every recorded step of it."""
     engine = _engine(request)
     _check_counter_case(who, engine, case_id)
@@ -82,13 +83,13 @@ def get_case(request: Request, who: CaseStaff, case_id: int) -> Case:
 
 
 @router.get("/{case_id}/contact", response_model=CaseContact, summary="The contact phone, for a call back")
-def contact(request: Request, who: Guide, case_id: int) -> CaseContact:
+def contact(request: Request, who: Guide, case_id: CaseId) -> CaseContact:
     """The citizen's phone in full (stored sealed); each reading is a step of the case's history."""
     return _engine(request).case_contact(case_id, who.actor)
 
 
 @router.post("/{case_id}/{action}", response_model=Case, summary="One step of a case")
-def step(request: Request, who: CaseStaff, case_id: int,
+def step(request: Request, who: CaseStaff, case_id: CaseId,
          action: Literal["assign", "reply", "rectify", "rerate", "callback", "close", "rate"],
          body: CaseActionBody | None = None) -> Case:
     """``assign`` (owner), ``reply`` (note), ``rectify`` (note), ``rerate`` (level), ``rate``
