@@ -17,7 +17,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drivers.printer import PrinterSettings
+from kiosk.case_settings import CaseSettings, ExportSettings, case_problems
 from kiosk.configproblems import explain
+from kiosk.workdays import CalendarSettings
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
@@ -189,6 +191,9 @@ class HallConfig(Strict):
     services: list[Service] = Field(min_length=1)
     windows: list[Window] = Field(min_length=1)
     offline_ranges: list[OfflineRange] = []
+    calendar: CalendarSettings = CalendarSettings()  # working days of case deadlines (kiosk.workdays)
+    cases: CaseSettings = CaseSettings()
+    export: ExportSettings = ExportSettings()
 
     @model_validator(mode="after")
     def _consistent(self) -> HallConfig:
@@ -253,6 +258,7 @@ def _cross_reference_problems(cfg: HallConfig) -> list[str]:
     for a, b in zip(ranges, ranges[1:], strict=False):
         if b.start <= a.end:
             problems.append(f"offline ranges of {a.kiosk} and {b.kiosk} overlap")
+    problems += case_problems(cfg.cases.unresolved_window, {w.number for w in cfg.windows})
     return problems
 
 

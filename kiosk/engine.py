@@ -22,6 +22,7 @@ from kiosk.clock import Clock, hall_day, local
 from kiosk.config import HallConfig, Service
 from kiosk.domain import HallError, State, call_text, place_label
 from kiosk.engine_actions import TicketActions
+from kiosk.engine_cases import CaseRules
 from kiosk.engine_issue import IssuingRules
 from kiosk.engine_views import ViewBuilder
 from kiosk.events import EventFeed
@@ -44,7 +45,7 @@ HELP_REPEAT_S = 60.0
 """Presses of "call staff" at one kiosk within this many seconds are one call."""
 
 
-class HallEngine(IssuingRules, TicketActions):
+class HallEngine(CaseRules, IssuingRules, TicketActions):
     """The queue of one hall, over a Store."""
 
     def __init__(self, config: HallConfig, store: db.Store, clock: Clock | None = None, *, dev: bool = False,

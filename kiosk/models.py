@@ -250,7 +250,7 @@ class HallEvent(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     seq: int
-    type: Literal["call", "ticket", "queue", "device", "catalog"]
+    type: Literal["call", "ticket", "queue", "device", "catalog", "case"]
     data: dict
 
 

@@ -181,6 +181,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
                issue_window: float = 0.001) -> FastAPI:
     """The hall server's ASGI application over ``engine``; ``issue_window`` is how long the
     group commit gathers ticket requests (kiosk.issue_batcher)."""
+    from kiosk.cases_api import install as install_cases  # here: it imports this module
+
     app = FastAPI(title="Hall kiosk server", version=__version__, openapi_url="/openapi.json",
                   docs_url="/docs", redoc_url=None)
     app.state.engine = engine
@@ -298,6 +300,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     async def events(last_event_id: str | None = Header(default=None),
                      after: int | None = None, _role: str = Depends(any_role)) -> Response:
         return hub.response(_resume_point(engine, last_event_id, after))
+
+    install_cases(app, engine)  # kiosk.cases_api: the cases router and its background worker
 
     @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
     def status_page(ticket_id: str) -> HTMLResponse:

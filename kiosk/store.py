@@ -185,6 +185,75 @@ tokens = Table(
     Index("ix_tokens_id", "id", unique=True),
 )
 
+# Cases (kiosk.cases): rectification of bad ratings and 办不成事 cases, with their history.
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # rectify | unresolved
+    Column("source", String(64), unique=True),  # rating:<ticket id> for a bad rating: opened once
+    Column("state", String(16), nullable=False),
+    Column("opened_at", Float, nullable=False),
+    Column("opened_by", String(64), nullable=False, default=""),
+    Column("updated_at", Float, nullable=False),
+    Column("deadline_at", Float, nullable=False),
+    Column("remind_at", Float, nullable=False),
+    Column("reminded_at", Float),
+    Column("overdue_at", Float),
+    Column("ticket_id", String(40)),
+    Column("service", String(32)),
+    Column("services", Text, nullable=False, default="[]"),
+    Column("window", Integer),
+    Column("clerk", String(32)),
+    Column("level", Integer),
+    Column("reasons", Text, nullable=False, default="[]"),
+    Column("comment", String(200), nullable=False, default=""),
+    Column("channel", String(16)),
+    Column("request", String(500), nullable=False, default=""),
+    Column("reason", String(500), nullable=False, default=""),
+    Column("id_hash", String(64)),
+    Column("id_mask", String(40)),
+    Column("phone_sealed", String(200)),  # sealed to the hall's key: opened only for a callback
+    Column("phone_tail", String(4)),
+    Column("owner", String(64)),
+    Column("outcome", String(500), nullable=False, default=""),
+    Column("citizen_level", Integer),
+    Index("ix_cases_due", "state", "remind_at"),  # the periodic check reads open cases only
+)
+
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("actor", String(64), nullable=False, default=""),
+    Column("note", String(500), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+)
+
+# The exporter's outbox (kiosk.exporter): each item goes out under its id as idempotency key.
+export_items = Table(
+    "export_items",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),  # the order items were queued in (sent in that order)
+    Column("kind", String(16), nullable=False),  # rating | case
+    Column("day", String(10), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", Float, nullable=False),
+    Column("sent_to", Text, nullable=False, default="[]"),  # the sinks that have it (kiosk.exporter)
+    Column("delivered_at", Float),  # every configured sink has it
+    Column("last_error", String(200), nullable=False, default=""),
+    Index("ix_export_due", "delivered_at", "next_at"),
+    Index("ix_export_seq", "seq", unique=True),
+)
+
 
 def _sqlite_engine(path: Path, sync: str) -> Engine:
     """A SQLite engine in WAL mode whose write transactions lock the database up front."""
