@@ -299,6 +299,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
                      after: int | None = None, _role: str = Depends(any_role)) -> Response:
         return hub.response(_resume_point(engine, last_event_id, after))
 
+    from kiosk.clerks_api import router as clerks_router  # here: it imports this module
+    app.include_router(clerks_router)
+
     @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
     def status_page(ticket_id: str) -> HTMLResponse:
         return HTMLResponse(_status_html(engine, engine.ticket(ticket_id)))
