@@ -1,4 +1,4 @@
-"""The clerks API's JSON objects (DESIGN.md §4.9 Clerks), free of SQLAlchemy: the hall client
+"""The clerks API's JSON objects (DESIGN.md §4 Clerks), free of SQLAlchemy: the hall client
 (which a server-linked kiosk loads) parses them too."""
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class NewClerk(ApiModel):
     name: str = Field(max_length=64)
     pin: str = Field(pattern=PIN, description="4 to 12 digits; only its hash is kept")
     photo: str | None = Field(default=None, max_length=300, description="path of a photo on the screens' machines")
+    card_sealed: str | None = Field(default=None, pattern=SEALED,
+                                    description="the staff card's number sealed to the catalog's id_seal_key; "
+                                                "kept only as a salted scrypt hash")
 
     _name = field_validator("name")(classmethod(lambda cls, v: check_name(v)))
 

@@ -1,4 +1,4 @@
-"""Clerks: who serves at each window (DESIGN.md §4.9 Clerks).
+"""Clerks: who serves at each window (DESIGN.md §4 Clerks).
 
 A clerk has a 工号 (``code``), a name, a PIN kept as its scrypt hash (``kiosk.pins``) and
 optionally a staff card (``kiosk.idkeys.staff_card_entry``). A clerk signs in at a window's
@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert, select, update
 from kiosk import store as db
 from kiosk.clerk_models import ClerkInfo, NewClerk, SignIn, WindowSignIn
 from kiosk.domain import HallError, State
+from kiosk.idkeys import is_staff_card, staff_card_entry
 from kiosk.models import WindowClerk
 from kiosk.pins import PinHashError, hash_pin, verify_pin
 
@@ -117,8 +118,17 @@ class ClerkDesk:
         return list_clerks(self.store, self.clock.now(), self.tz)
 
     def add_clerk(self, new: NewClerk, actor: str = "") -> ClerkInfo:
-        """Register a clerk."""
-        return add_clerk(self.store, new, self.clock.now(), self.tz, actor=actor)
+        """Register a clerk; a staff card sent sealed is opened here and kept as its salted hash."""
+        entry = None
+        if new.card_sealed:
+            from kiosk.sealing import SealError
+
+            try:
+                entry = staff_card_entry(self.keys.number(new.card_sealed))
+            except SealError as exc:
+                raise HallError("validation_error", f"card_sealed: {exc}") from None
+        return add_clerk(self.store, new.model_copy(update={"card_sealed": None}), self.clock.now(), self.tz,
+                         actor=actor, card_entry=entry)
 
     def disable_clerk(self, code: str, actor: str = "") -> ClerkInfo:
         """Disable a clerk; one signed in is signed out (the window's screen hears it)."""
@@ -196,7 +206,6 @@ class ClerkDesk:
             return ok and row is not None
         if row is None or not row.card_entry:
             return False
-        from kiosk.idkeys import is_staff_card
         from kiosk.sealing import SealError
 
         try:

@@ -1,4 +1,4 @@
-"""The clerks' part of the hall API (DESIGN.md §4.9 Clerks, §5): managing clerks (guide and
+"""The clerks' part of the hall API (DESIGN.md §4 Clerks, §5): managing clerks (guide and
 admin tokens) and signing in and out at a window (the counter token bound to that window)."""
 
 from __future__ import annotations

@@ -261,7 +261,9 @@ class HallEvent(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     seq: int
-    type: Literal["call", "ticket", "queue", "device", "catalog"]
+    # call, ticket, queue, device, catalog, clerk (kiosk.clerks)…: any text, so a screen older
+    # than a new type of event skips it rather than failing on the stream.
+    type: str = Field(max_length=16)
     data: dict
 
 

@@ -231,3 +231,45 @@ def test_an_older_hall_db_gets_the_clerk_columns(hall_config, clock, tmp_path):
     ticket = _issue(engine, "k1")
     engine.call_next(5, "window 5")
     assert engine.ticket(ticket).clerk == "0123"
+
+
+# ----- the staff card -----------------------------------------------------------------------------
+
+STAFF_CARD = "11010519491231002X"
+OTHER_CARD = "110105199001010010"
+
+
+def test_a_clerk_signs_in_with_their_staff_card(hall, engine):
+    from kiosk.sealing import seal
+
+    key = get(hall, "/catalog", "test-kiosk").json()["id_seal_key"]
+    added = post(hall, "/clerks", "test-guide", {"code": "0456", "name": "李四", "pin": "7777",
+                                                 "card_sealed": seal(STAFF_CARD, key)})
+    assert added.status_code == 201 and added.json()["card"] is True
+    assert STAFF_CARD not in added.text
+    with engine.store.read() as conn:  # kept as a salted hash only
+        (entry,) = conn.execute(select(db.clerks.c.card_entry).where(db.clerks.c.code == "0456")).one()
+    assert entry.startswith("scrypt$") and STAFF_CARD not in entry
+    refused(post(hall, "/windows/5/sign-in", "w5", {"code": "0456", "card_sealed": seal(OTHER_CARD, key)}),
+            403, "wrong")
+    refused(post(hall, "/windows/5/sign-in", "w5", {"code": "0123", "card_sealed": seal(STAFF_CARD, key)}),
+            403, "wrong")  # 0123 has no card: another clerk's card opens nothing
+    signed = post(hall, "/windows/5/sign-in", "w5", {"code": "0456", "card_sealed": seal(STAFF_CARD, key)})
+    assert signed.status_code == 200 and signed.json()["clerk"]["code"] == "0456"
+
+
+def test_the_cli_registers_a_staff_card_as_a_hash(tmp_path, capsys, monkeypatch):
+    from app.cli import main
+
+    data = str(tmp_path / "server")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n110105199001010011\n"))
+    assert main(["clerks", "add", "--code", "0123", "--name", "张三", "--pin-stdin", "--card-stdin",
+                 "--data", data]) == 1
+    assert "not a valid ID number" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n{STAFF_CARD}\n"))
+    assert main(["clerks", "add", "--code", "0123", "--name", "张三", "--pin-stdin", "--card-stdin",
+                 "--data", data]) == 0
+    assert "the PIN and the staff card stored only as hashes" in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "server" / "hall.db") as conn:
+        (entry,) = conn.execute("SELECT card_entry FROM clerks").fetchone()
+    assert entry.startswith("scrypt$") and STAFF_CARD not in entry

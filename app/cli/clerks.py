@@ -1,4 +1,4 @@
-"""``kiosk clerks add | list | disable``: the hall's clerks (DESIGN.md §4.9 Clerks)."""
+"""``kiosk clerks add | list | disable``: the hall's clerks (DESIGN.md §4 Clerks)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--photo", help="path of the clerk's photo on the screens' machines (optional)")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from the first line of standard "
                                                                 "input (scripts) instead of asking twice")
+    add.add_argument("--card-stdin", action="store_true", help="also register the clerk's staff card: its "
+                                                                 "number is read from the next line of standard input "
+                                                                 "and kept only as a salted hash")
     add.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
     add.set_defaults(handler=run_add)
 
@@ -54,6 +57,19 @@ def _read_pin(from_stdin: bool) -> str:
     return pin
 
 
+def _read_card(wanted: bool) -> str | None:
+    """The staff card's entry (a salted hash) from the next line of standard input, or None."""
+    if not wanted:
+        return None
+    from kiosk.idkeys import staff_card_entry
+    from kiosk.privacy import id_checksum_ok, normalise_id
+
+    number = normalise_id(sys.stdin.readline().strip())
+    if not id_checksum_ok(number):
+        raise ValueError("the staff card's number is not a valid ID number (18 characters, check digit last)")
+    return staff_card_entry(number)
+
+
 def run_add(args: argparse.Namespace) -> int:
     """Register a clerk; only the PIN's hash is stored."""
     from pydantic import ValidationError
@@ -65,7 +81,8 @@ def run_add(args: argparse.Namespace) -> int:
     try:
         pin = _read_pin(args.pin_stdin)
         new = NewClerk(code=args.code, name=args.name, pin=pin, photo=args.photo)
-        info = add_clerk(_store(args), new, time.time(), actor="kiosk clerks add")
+        card = _read_card(args.card_stdin)
+        info = add_clerk(_store(args), new, time.time(), actor="kiosk clerks add", card_entry=card)
     except ValidationError as exc:
         wrong = exc.errors()[0]
         field = ".".join(str(p) for p in wrong["loc"]) or "value"
@@ -75,7 +92,8 @@ def run_add(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except HallError as exc:
         return _fail(exc.detail)
-    print(f"clerk {info.code} ({info.name}) added; the PIN is stored only as its hash")
+    card = " and the staff card" if info.card else ""
+    print(f"clerk {info.code} ({info.name}) added; the PIN{card} stored only as hashes")
     return 0
 
 
