@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from kiosk.clerk_models import NewClerk
 from kiosk.client import HallClient
+from tests.ui.fit import fit_problems
 from tests.ui.test_calling_display import make_display
+from tests.ui.test_calling_shapes import SHAPES, shown
 from tests.ui.test_calling_support import dev_hall, issue  # noqa: F401 - fixtures
+from tests.ui.test_kiosk_fixtures import qm_dir  # noqa: F401 - fixture
 from ui.calling.counter import CounterWindow
+from ui.i18n import Languages
 
 PIN = "482916"
 
@@ -134,3 +139,30 @@ def test_the_window_screen_shows_the_clerk_from_the_stream_and_on_connect(qtbot,
         qtbot.waitUntil(lambda: "0123" not in " ".join(later.matrix.texts().values()), timeout=5000)
     finally:
         later.stop()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sign_in_page_and_the_clerk_fit_every_shape(qtbot, dev_hall, qm_dir, lang) -> None:  # noqa: F811
+    dev_hall.engine.add_clerk(NewClerk(code="ZW-20260001", name="欧阳玉兰·阿卜杜热合曼", pin=PIN))
+    dev_hall.sign_in(6, "ZW-20260001", PIN)
+    languages = Languages(QApplication.instance(), qm_dir)
+    counter = CounterWindow(dev_hall, 6, languages=languages)
+    qtbot.addWidget(counter)
+    counter.start()
+    try:
+        qtbot.waitUntil(lambda: counter.state.clerk is not None and counter.lane.pending == 0, timeout=5000)
+        languages.set(lang)
+        counter.retranslate()
+        assert "ZW-20260001" in counter.clerk_label.text()
+        for page in ("caller", "sign-in"):
+            if page == "sign-in":
+                counter.open_sign_in()
+                counter.sign_in.show_error(counter.sign_in.tr(
+                    "Too many wrong PINs: sign-in is locked for %1 more minute(s).").replace("%1", "5"))
+            for size in [*SHAPES, (640, 720)]:
+                shown(qtbot, counter, size)
+                assert fit_problems(counter) == [], f"counter {page} {lang} {size}"
+        assert lang == "en" or counter.sign_in.sign_in_button.text() == "签到"
+    finally:
+        counter.stop()
+        languages.set("en")
