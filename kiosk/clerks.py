@@ -164,7 +164,9 @@ class ClerkDesk:
         with self.store.write() as conn:
             if not good:
                 locked = self._count_failure(conn, window, row, now)
-                _audit(conn, now, f"window:{window}", "sign-in-failed", actor, {"clerk": code})
+                # An unknown 工号 is not kept: it might be anything typed, an ID number even.
+                _audit(conn, now, f"window:{window}", "sign-in-failed", actor,
+                       {"clerk": row.code} if row is not None else {"clerk": None})
             else:
                 self._seat(conn, window, row, now, actor)
         self.views.forget()

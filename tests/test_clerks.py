@@ -112,7 +112,11 @@ def test_guides_manage_clerks_through_the_api_and_never_see_a_pin_hash(hall, eng
 # ----- signing in and out -----------------------------------------------------------------------
 
 def test_a_clerk_signs_in_at_their_window_and_the_screens_hear_of_it(hall, engine):
+    add_token(engine.store, "w3", "counter", "", 0, window=3)
+    refused(post(hall, "/windows/18/sign-in", "w3", {"code": "0123", "pin": PIN}), 403, "window 3's")
     refused(post(hall, "/windows/18/sign-in", "w5", {"code": "0123", "pin": PIN}), 403, "window 5's")
+    refused(post(hall, "/windows/18/sign-out", "w5"), 403, "window 5's")
+    refused(post(hall, "/windows/404/sign-in", "w5", {"code": "0123", "pin": PIN}), 404, "no window 404")
     refused(post(hall, "/windows/5/sign-in", "test-guide", {"code": "0123", "pin": PIN}), 403)
     refused(post(hall, "/windows/5/sign-in", "w5", {"code": "0123"}), 422, "pin or card_sealed")
     signed = post(hall, "/windows/5/sign-in", "w5", {"code": "0123", "pin": PIN})
@@ -168,6 +172,10 @@ def test_an_unknown_clerk_counts_against_the_window(hall, engine):
         response = post(hall, "/windows/5/sign-in", "w5", {"code": "9999", "pin": "1111"})
     refused(response, 423, "window 5")
     assert response.json()["seconds"] == 300
+    e = db.ticket_events
+    with engine.store.read() as conn:  # what was typed as the 工号 is not kept
+        details = conn.execute(select(e.c.detail).where(e.c.action == "sign-in-failed")).scalars().all()
+    assert len(details) == 5 and all("9999" not in d for d in details)
 
 
 # ----- the clerk on the tickets -----------------------------------------------------------------
