@@ -172,5 +172,5 @@ class ViewBuilder:
             "services": services,
             "priorities": [p.model_dump() for p in cfg.priorities],
             "windows": [{**w.model_dump(), "paused": w.number in state["paused_windows"],
-                         "clerk": state["clerks"].get(w.number)} for w in cfg.windows],
+                         "clerk": state.get("clerks", {}).get(w.number)} for w in cfg.windows],
         })
