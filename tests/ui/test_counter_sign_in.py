@@ -166,3 +166,27 @@ def test_the_sign_in_page_and_the_clerk_fit_every_shape(qtbot, dev_hall, qm_dir,
     finally:
         counter.stop()
         languages.set("en")
+
+
+def test_a_hall_requiring_sign_in_opens_the_pad_when_a_call_is_refused(qtbot, tmp_path) -> None:
+    from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config
+    from kiosk.hall import LocalHall, open_engine
+
+    config = load_hall_config(PROJECT_CONFIG_DIR / "hall.toml")
+    config = config.model_copy(update={"policy": config.policy.model_copy(update={"clerk_sign_in": "required"})})
+    hall = LocalHall(open_engine(config, tmp_path / "hall", dev=True))
+    hall.engine.add_clerk(NewClerk(code="0123", name="张三", pin=PIN))
+    ticket = issue(hall, "SS01")
+    counter = make_counter(qtbot, hall, 1)
+    try:
+        qtbot.mouseClick(counter.buttons["call-next"], Qt.MouseButton.LeftButton)
+        wait_idle(qtbot, counter)
+        assert counter.pages.currentWidget() is counter.sign_in
+        assert counter.sign_in.error.text() == "Sign in first: this hall calls only with a clerk signed in."
+        assert hall.ticket(ticket.id).state == "waiting"
+        type_on_pad(qtbot, counter, "0123", PIN)
+        qtbot.mouseClick(counter.buttons["call-next"], Qt.MouseButton.LeftButton)
+        wait_idle(qtbot, counter)
+        assert hall.ticket(ticket.id).clerk == "0123"
+    finally:
+        counter.stop()
