@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.clerk_models import SignIn, WindowSignIn
 from kiosk.domain import HallError
 from kiosk.models import (
     ActionRequest,
@@ -29,6 +30,7 @@ from kiosk.models import (
     ServiceChange,
     Ticket,
     WindowChange,
+    WindowClerk,
 )
 
 if TYPE_CHECKING:
@@ -175,6 +177,21 @@ class HallClient:
         """Call the next ticket for ``window``; None when nobody waits."""
         response = self._request("POST", f"/windows/{window}/call-next")
         return None if response.status_code == 204 else Call.model_validate_json(response.content)
+
+    def sign_in(self, window: int, code: str, pin: str | None = None, *, card_sealed: str | None = None,
+                actor: str = "") -> WindowSignIn:
+        """Sign clerk ``code`` in at ``window`` (the server takes the actor from the token)."""
+        body = SignIn(code=code, pin=pin, card_sealed=card_sealed).model_dump(mode="json", exclude_none=True)
+        response = self._request("POST", f"/windows/{window}/sign-in", json_body=body)
+        return WindowSignIn.model_validate_json(response.content)
+
+    def sign_out(self, window: int, actor: str = "") -> WindowSignIn:
+        """Sign out whoever is signed in at ``window``."""
+        return WindowSignIn.model_validate_json(self._request("POST", f"/windows/{window}/sign-out").content)
+
+    def window_clerk(self, window: int) -> WindowClerk | None:
+        """Who is signed in at ``window`` now."""
+        return WindowSignIn.model_validate_json(self._request("GET", f"/windows/{window}/clerk").content).clerk
 
     def change_window(self, number: int, change: WindowChange) -> None:
         """Pause or resume a window."""

@@ -157,6 +157,8 @@ class Policy(Strict):
     # The hall's word on the senior priority: a kiosk token may issue ``elderly`` only for a card
     # of this age or older (each kiosk's own [kiosk] elderly_age only decides when to offer it).
     elderly_age: int = Field(default=65, ge=50, le=100)
+    # "required": a window calls only while a clerk is signed in there (kiosk.clerks).
+    clerk_sign_in: Literal["optional", "required"] = "optional"
 
 
 class HallInfo(Strict):

@@ -64,6 +64,10 @@ ERROR_STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "payload_too_large": 413,
+    "sign_in_required": 409,
+    "clerk_exists": 409,
+    "wrong_pin": 403,
+    "pin_locked": 423,
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from kiosk import __version__
 from kiosk import queries as q
 from kiosk import store as db
+from kiosk.clerks import ClerkDesk
 from kiosk.clock import Clock, hall_day, local
 from kiosk.config import HallConfig, Service
 from kiosk.domain import HallError, State, call_text, place_label
@@ -45,7 +46,7 @@ HELP_REPEAT_S = 60.0
 """Presses of "call staff" at one kiosk within this many seconds are one call."""
 
 
-class HallEngine(CaseRules, IssuingRules, TicketActions):
+class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk):
     """The queue of one hall, over a Store."""
 
     def __init__(self, config: HallConfig, store: db.Store, clock: Clock | None = None, *, dev: bool = False,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, update
 
 from kiosk import queries as q
 from kiosk import store as db
+from kiosk.clerks import CLERK_ACTIONS, RECORDS_CLERK, clerk_actor
 from kiosk.domain import HallError, State, check_transition
 from kiosk.models import ActionRequest, Call, Ticket
 from kiosk.ordering import Candidate, overtaken_by, pick_next
@@ -35,7 +36,12 @@ class TicketActions:
                                 f"window {only_window}'s token may act only on its own window's tickets")
             state = State(row["state"])
             target = check_transition(state, action)
+            # The clerk signed in at the acting window is recorded with a counter's action.
+            acting = only_window if only_window is not None else req.window
+            clerk = self.serving_clerk(conn, acting, action) if action in CLERK_ACTIONS else None
             changes = self._action_changes(conn, row, action, req, now)
+            if clerk is not None and action in RECORDS_CLERK:
+                changes["clerk"] = clerk
             changes_from = row["service"]
             new_state = target or state
             changes["state"] = new_state.value
@@ -44,7 +50,8 @@ class TicketActions:
             if action == "finish":
                 self.views.forget()  # the mean service time changed
             detail = {k: v for k, v in changes.items() if k in ("window", "service", "priority", "recalls")}
-            self._record(conn, ticket_id, now, action, state, new_state, req.actor, req.reason, detail)
+            self._record(conn, ticket_id, now, action, state, new_state, clerk_actor(req.actor, clerk), req.reason,
+                         detail)
             row = self._row(conn, ticket_id)
             if action in ("call", "recall"):
                 self._publish_call(conn, row, now)
@@ -124,6 +131,7 @@ class TicketActions:
             if self.views.window_paused(conn, window):
                 raise HallError("invalid_transition", f"window {window} is paused; resume it first",
                                 {"state": "paused"})
+            clerk = self.serving_clerk(conn, window, "call")
             candidates = self._candidates(conn, config.services, now)
             chosen = pick_next(candidates, now, self.config.policy.priority_ratio,
                                self.config.policy.max_wait_minutes * 60)
@@ -132,10 +140,11 @@ class TicketActions:
             t = db.tickets
             for overtaken in overtaken_by(chosen, candidates):
                 conn.execute(q.BUMP_OVERTAKEN, {"tid": overtaken})
+            clerk_column = {"clerk": clerk} if clerk is not None else {}
             conn.execute(update(t).where(t.c.id == chosen.id).values(
-                state=State.CALLED.value, window=window, called_at=now, recalls=0))
-            self._record(conn, chosen.id, now, "call", State.WAITING, State.CALLED, actor, "call-next",
-                         {"window": window})
+                state=State.CALLED.value, window=window, called_at=now, recalls=0, **clerk_column))
+            self._record(conn, chosen.id, now, "call", State.WAITING, State.CALLED, clerk_actor(actor, clerk),
+                         "call-next", {"window": window})
             row = self._row(conn, chosen.id)
             call = self._publish_call(conn, row, now)
             self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))

@@ -52,7 +52,7 @@ class ViewBuilder:
             for r in conn.execute(select(s).where(s.c.day == day))
         }
         state = {"services": overrides, "paused_windows": self.paused_windows(conn),
-                 "mean_minutes": self.mean_minutes(conn, day)}
+                 "mean_minutes": self.mean_minutes(conn, day), "clerks": self.window_clerks(conn)}
         self._slow_cache = (day, now, state)
         return state
 
@@ -80,6 +80,13 @@ class ViewBuilder:
         """Numbers of the windows a clerk has paused."""
         w = db.window_states
         return set(conn.execute(select(w.c.number).where(w.c.paused.is_(True))).scalars())
+
+    @staticmethod
+    def window_clerks(conn: Connection) -> dict[int, dict]:
+        """The clerk signed in at each window: {window: {"code", "name"}}."""
+        c = db.clerks
+        rows = conn.execute(select(c.c.window, c.c.code, c.c.name).where(c.c.window.is_not(None)))
+        return {r.window: {"code": r.code, "name": r.name} for r in rows}
 
     def window_paused(self, conn: Connection, number: int) -> bool:
         """Whether window ``number`` is paused."""
@@ -138,6 +145,7 @@ class ViewBuilder:
             name_mask=row["name_mask"],
             appointment=row["appointment"],
             device=row["device"] or "",
+            clerk=row.get("clerk"),
         )
 
     def catalog(self, entries: dict[str, QueueEntry], state: dict, day: str) -> Catalog:
@@ -163,5 +171,6 @@ class ViewBuilder:
             "zones": [z.model_dump() for z in cfg.zones],
             "services": services,
             "priorities": [p.model_dump() for p in cfg.priorities],
-            "windows": [{**w.model_dump(), "paused": w.number in state["paused_windows"]} for w in cfg.windows],
+            "windows": [{**w.model_dump(), "paused": w.number in state["paused_windows"],
+                         "clerk": state.get("clerks", {}).get(w.number)} for w in cfg.windows],
         })

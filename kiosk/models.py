@@ -99,6 +99,7 @@ class Ticket(ApiModel):
     name_mask: str | None = None
     appointment: str | None = None
     device: str = ""
+    clerk: str | None = None  # the 工号 of the clerk who called, started or finished it last
 
 
 class Call(ApiModel):
@@ -155,6 +156,15 @@ class CatalogService(ApiModel):
     paused: bool = False
 
 
+class WindowClerk(ApiModel):
+    """The clerk signed in at a window, as screens show them (kiosk.clerks)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: str
+
+
 class CatalogWindow(ApiModel):
     """A window in the catalog."""
 
@@ -166,6 +176,7 @@ class CatalogWindow(ApiModel):
     services: list[str]
     kind: str = "window"
     paused: bool = False
+    clerk: WindowClerk | None = None
 
 
 class CatalogZone(ApiModel):
@@ -250,7 +261,9 @@ class HallEvent(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     seq: int
-    type: Literal["call", "ticket", "queue", "device", "catalog", "case"]
+    # call, ticket, queue, device, catalog, case (kiosk.cases), clerk (kiosk.clerks)…: any text,
+    # so a screen older than a new type of event skips it rather than failing on the stream.
+    type: str = Field(max_length=16)
     data: dict
 
 

@@ -302,6 +302,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return hub.response(_resume_point(engine, last_event_id, after))
 
     install_cases(app, engine)  # kiosk.cases_api: the cases router and its background worker
+    from kiosk.clerks_api import router as clerks_router  # here: it imports this module
+    app.include_router(clerks_router)
 
     @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
     def status_page(ticket_id: str) -> HTMLResponse:

@@ -75,6 +75,7 @@ tickets = Table(
     Column("recalls", Integer, nullable=False, default=0),
     Column("overtaken", Integer, nullable=False, default=0),
     Column("offline", Boolean, nullable=False, default=False),
+    Column("clerk", String(32)),  # the 工号 of the clerk who called, started or finished it last
     UniqueConstraint("day", "number", name="uq_ticket_day_number"),
     Index("ix_ticket_queue", "day", "service", "state"),
     Index("ix_ticket_identity", "day", "service", "id_hash"),
@@ -161,6 +162,26 @@ window_states = Table(
     metadata,
     Column("number", Integer, primary_key=True),
     Column("paused", Boolean, nullable=False, default=False),
+    # Wrong clerk PINs typed at this window, and the end of its lock (kiosk.clerks).
+    Column("pin_failures", Integer),
+    Column("locked_until", Float),
+)
+
+clerks = Table(
+    "clerks",
+    metadata,
+    Column("code", String(32), primary_key=True),  # 工号
+    Column("name", String(32), nullable=False),
+    Column("pin_hash", String(200), nullable=False),  # kiosk.pins.hash_pin
+    Column("card_entry", String(200)),  # kiosk.idkeys.staff_card_entry of the staff card
+    Column("photo", String(300)),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+    Column("failures", Integer, nullable=False, default=0),  # wrong PINs since the last good one
+    Column("locked_until", Float),
+    Column("window", Integer),  # where the clerk is signed in now (one clerk per window)
+    Column("signed_in_at", Float),
 )
 
 meta = Table(

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.cli import backup, calling, core, demo, devices, issue, run, tls, tokens
+from app.cli import backup, calling, clerks, core, demo, devices, issue, run, tls, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core.register(sub)
     tokens.register(sub)
+    clerks.register(sub)
     run.register(sub)
     demo.register(sub)
     calling.register(sub)

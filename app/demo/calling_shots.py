@@ -3,7 +3,8 @@ counter at every screen shape a hall has, in Chinese and English, and the announ
 of the calls (``capture(ctx)``, called by ``app/demo/run.py``).
 
 Files: ``display-board-1920x1080.png``, ``display-window-3-1080x1920.png``,
-``counter-1366x768.png``… in Chinese, the same with ``-en`` for English.
+``counter-1366x768.png``, ``counter-sign-in-1366x768.png``… in Chinese, the same with ``-en``
+for English. A demo clerk is signed in at window 3 first, so its screen and caller show them.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from kiosk.models import Call, IssueRequest
 from kiosk.terminal import citizen_from_id
 from ui.calling.display import CallingDisplay
 from ui.calling.voice import utterance_lang
+from ui.calling.words import clerk_line
 from ui.i18n import I18N_DIR, Languages
 
 SHAPES = ((1920, 1080), (1080, 1920), (1280, 1024), (1366, 768))
 LANGS = ("zh", "en")
 DEMO_CALLS = ((1, "SS01"), (3, "SS02"), (8, "TX01"), (3, "SS01"), (18, "GC01"))
 SCREEN_WINDOW = 3
+DEMO_CLERK = ("0123", "张敏", "246810")  # 工号, name, PIN of the demo's clerk at SCREEN_WINDOW
+SIGN_IN_SHAPES = ((1920, 1080), (1366, 768))
 
 
 def shot_name(what: str, lang: str, size: tuple[int, int]) -> str:
@@ -40,6 +44,7 @@ def shot_name(what: str, lang: str, size: tuple[int, int]) -> str:
 
 def capture(ctx) -> None:  # noqa: ANN001 - the demo's context
     """Make a few calls, then write the screenshots and the announcements."""
+    _sign_in_clerk(ctx)
     calls = _make_calls(ctx.hall)
     ctx.note("calls", ", ".join(f"{c.number}→{c.window}" for c in calls) or "no call could be made")
     for lang in LANGS:
@@ -47,6 +52,25 @@ def capture(ctx) -> None:  # noqa: ANN001 - the demo's context
         _board(ctx, SCREEN_WINDOW, f"display-window-{SCREEN_WINDOW}", lang)
     _counters(ctx)
     _announcements(ctx, calls)
+
+
+def _sign_in_clerk(ctx) -> None:  # noqa: ANN001
+    """Register the demo clerk (in an in-process hall) and sign them in at SCREEN_WINDOW."""
+    engine = getattr(ctx, "engine", None)
+    if engine is None:
+        return
+    from kiosk.clerk_models import NewClerk
+
+    code, name, pin = DEMO_CLERK
+    try:
+        engine.add_clerk(NewClerk(code=code, name=name, pin=pin), actor="demo")
+    except HallError:
+        pass  # registered by an earlier run on the same data
+    try:
+        ctx.hall.sign_in(SCREEN_WINDOW, code, pin, actor="demo")
+        ctx.note("clerk", f"clerk {code} {name} signed in at window {SCREEN_WINDOW}")
+    except HallError as exc:
+        ctx.note("clerk", f"the demo clerk could not sign in: {exc.detail}")
 
 
 def random_id_number() -> str:
@@ -88,6 +112,9 @@ def _board(ctx, window: int | None, what: str, lang: str) -> None:  # noqa: ANN0
     try:
         ready = _pump(ctx.app, lambda: display.linked and bool(display.model.recent))
         shown = ", ".join(display.shown_numbers()) or "nothing"
+        clerk = display.model.clerks.get(window) if window is not None else None
+        if clerk is not None:
+            shown += f"; {clerk_line(clerk, lang)}"
         for size in SHAPES:
             display.resize(*size)
             _pump(ctx.app, lambda s=size: display.matrix.size().toTuple() == s, 2.0)
@@ -130,10 +157,29 @@ def _counters(ctx) -> None:  # noqa: ANN001
                 name = shot_name("counter", lang, size)
                 counter.grab().save(str(ctx.out / name))
                 ctx.note(name, f"window {SCREEN_WINDOW} caller, current {counter.number.text()}")
+        _sign_in_page(ctx, counter, languages)
     finally:
         counter.stop()
         counter.close()
         languages.set("en")
+
+
+def _sign_in_page(ctx, counter, languages: Languages) -> None:  # noqa: ANN001
+    """The caller's sign-in page with the 工号 typed and the PIN half typed, in both languages."""
+    counter.open_sign_in()
+    counter.sign_in.code.setText(DEMO_CLERK[0])
+    counter.sign_in.pin.setText(DEMO_CLERK[2][:3])
+    counter.sign_in.target = counter.sign_in.pin
+    for lang in LANGS:
+        languages.set(lang)
+        counter.retranslate()
+        for size in SIGN_IN_SHAPES:
+            counter.resize(*size)
+            ctx.app.processEvents()
+            name = shot_name("counter-sign-in", lang, size)
+            counter.grab().save(str(ctx.out / name))
+            ctx.note(name, f"window {SCREEN_WINDOW} caller: the sign-in page")
+    counter.close_sign_in()
 
 
 def _announcements(ctx, calls: list[Call]) -> None:  # noqa: ANN001

@@ -28,6 +28,14 @@ def test_capture_writes_boards_counters_and_announcements(qtbot, dev_hall, tmp_p
             for what in ("display-board", "display-window-3", "counter"):
                 image = QImage(str(ctx.out / f"{what}{suffix}-{width}x{height}.png"))
                 assert (image.width(), image.height()) == (width, height), (what, lang)
+        for width, height in demo_calling.SIGN_IN_SHAPES:
+            image = QImage(str(ctx.out / f"counter-sign-in{suffix}-{width}x{height}.png"))
+            assert (image.width(), image.height()) == (width, height), lang
+    # The demo clerk is at window 3: on its screen, and on the tickets it called.
+    assert notes["clerk"] == "clerk 0123 张敏 signed in at window 3"
+    assert "工号0123 张敏" in notes["display-window-3-1920x1080.png"]
+    called_at_3 = [t for t in dev_hall.tickets() if t.window == 3]
+    assert called_at_3 and all(t.clerk == "0123" for t in called_at_3)
     numbers = [part.split("→")[0] for part in notes["calls"].split(", ")]
     assert len(numbers) == len(demo_calling.DEMO_CALLS)
     assert all(n in notes["display-board-1080x1920.png"] for n in numbers)

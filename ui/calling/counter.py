@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from kiosk.clock import Clock
 from kiosk.domain import HallError
 from kiosk.models import ActionRequest, Ticket, WindowChange
 from ui.calling.counter_jobs import call_next, load_window
+from ui.calling.counter_sign_in import SignInPanel
 from ui.calling.counter_state import CounterState
 from ui.calling.feed import HallFeed
 from ui.calling.help import DEFAULT_SECONDS
@@ -55,6 +57,9 @@ def counter_style(px: int) -> str:
             f" QLabel#title {{ font-size: {px * 3 // 2}px; font-weight: bold; }}"
             f" QLabel#number {{ font-size: {px * 4}px; font-weight: bold; color: #c00; }}"
             f" QLabel#status {{ color: #a00; }}"
+            f" QLabel#clerk {{ font-weight: bold; }}"
+            f" QFrame#signIn QPushButton {{ min-height: {px * 3}px; font-size: {px * 3 // 2}px; }}"
+            f" QFrame#signIn QLineEdit {{ min-height: {px * 2}px; font-size: {px * 3 // 2}px; }}"
             f" QFrame#help {{ background: #fff0d0; border: 2px solid #c00; }}"
             f" QLabel#helpText {{ color: #a00; font-weight: bold; border: none; }}"
             f" QPushButton {{ min-height: {px * 2}px; padding: 0 {px // 2}px; }}"
@@ -110,19 +115,39 @@ class CounterWindow(QWidget):
         self.held_label, self.transfer_label, self.waiting = QLabel(), QLabel(), QLabel(wordWrap=True)
         self.link = QLabel()
         self.status = QLabel(objectName="status", wordWrap=True)
+        self.clerk_label = QLabel(objectName="clerk", wordWrap=True)
+        self.sign_button = QPushButton()
+        self.sign_button.clicked.connect(self.toggle_sign_in)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.link)
         top.addWidget(self.language_button)
+        who = QHBoxLayout()
+        who.addWidget(self.clerk_label, 1)
+        who.addWidget(self.sign_button)
         transfer = QHBoxLayout()
         transfer.addWidget(self.transfer_label)
         transfer.addWidget(self.transfer_to, 1)
+        # The caller's page and the sign-in page share the room under the title.
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        for part in (self.help_panel, self.number, self.detail, grid, transfer, self.held_label,
+                     self.held_list, self.waiting):
+            (body_layout.addLayout if isinstance(part, QHBoxLayout | QGridLayout) else body_layout.addWidget)(part)
+        body_layout.setStretchFactor(self.number, 2)
+        body_layout.setStretchFactor(self.held_list, 3)
+        self.sign_in = SignInPanel()
+        self.sign_in.submitted.connect(self._send_sign_in)
+        self.sign_in.cancelled.connect(self.close_sign_in)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(body)
+        self.pages.addWidget(self.sign_in)
         layout = QVBoxLayout(self)
-        for part in (top, self.help_panel, self.number, self.detail, grid, transfer, self.held_label,
-                     self.held_list, self.waiting, self.status):
-            (layout.addLayout if isinstance(part, QHBoxLayout | QGridLayout) else layout.addWidget)(part)
-        layout.setStretchFactor(self.number, 2)
-        layout.setStretchFactor(self.held_list, 3)
+        layout.addLayout(top)
+        layout.addLayout(who)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.status)
         # The text follows the window's size (_scale), so the window takes the size it is given:
         # the minimum of the text it had before would otherwise hold it larger than its screen.
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
@@ -153,6 +178,8 @@ class CounterWindow(QWidget):
             button.setText(f"{names[action]} ({KEYS[action]})")
         self.language_button.setText("English" if self.lang() == "zh" else "中文")
         self.held_label.setText(self.tr("Held tickets:"))
+        self.sign_button.setText(self.tr("Sign out") if self.state.clerk else self.tr("Sign in"))
+        self.sign_in.retranslate()
         self.transfer_label.setText(self.tr("Transfer to:"))
         self.setWindowTitle(self.tr("Counter caller"))
         self.help_panel.refresh()
@@ -182,6 +209,9 @@ class CounterWindow(QWidget):
         name = (window.name.en if lang == "en" else window.name.zh) if window else str(state.window)
         paused = self.tr(" — paused") if state.paused else ""
         self.title.setText(f"{name}{paused}")
+        clerk = state.clerk
+        self.clerk_label.setText(self.tr("Clerk: %1 (%2)").replace("%1", clerk.name).replace("%2", clerk.code)
+                                 if clerk else self.tr("Nobody is signed in at this window."))
         current = state.current
         self.number.setText(current.number if current else "—")
         self.detail.setText(self._describe(current) if current else self.tr("No ticket at this window"))
@@ -263,7 +293,7 @@ class CounterWindow(QWidget):
         if kind == "device":
             self.help_panel.take(kind, data)
         elif self.state.apply_event(kind, data):
-            self.retranslate() if kind == "queue" and "window" in data else self.refresh()
+            self.retranslate() if kind == "clerk" or (kind == "queue" and "window" in data) else self.refresh()
 
     def _on_link(self, status: str) -> None:
         self.link.setText("" if status == "connected" else self.tr("reconnecting…"))
@@ -310,7 +340,48 @@ class CounterWindow(QWidget):
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, HallError) and exc.code == "sign_in_required":
+            self.open_sign_in()
+            self.sign_in.show_error(self.tr("Sign in first: this hall calls only with a clerk signed in."))
+            return
         self.show_status(self.plain_error(exc))
+
+    # -- the clerk ---------------------------------------------------------------------------
+
+    def toggle_sign_in(self) -> None:
+        """The sign button: sign out the clerk at this window, or open the sign-in page."""
+        if self.state.clerk is None:
+            self.open_sign_in() if self.pages.currentWidget() is not self.sign_in else self.close_sign_in()
+            return
+        hall, window, actor = self.hall, self.state.window, self.actor
+        self.lane.run(lambda: hall.sign_out(window, actor=actor), self._signed, self._failed)
+
+    def open_sign_in(self) -> None:
+        """Show the sign-in page (工号, PIN, number pad)."""
+        self.sign_in.reset()
+        self.pages.setCurrentWidget(self.sign_in)
+
+    def close_sign_in(self) -> None:
+        """Back to the caller's page."""
+        self.pages.setCurrentIndex(0)
+
+    def _send_sign_in(self, code: str, pin: str) -> None:
+        hall, window, actor = self.hall, self.state.window, self.actor
+        self.sign_in.show_error(self.tr("Signing in…"))
+        self.lane.run(lambda: hall.sign_in(window, code, pin, actor=actor), self._signed, self._sign_in_failed)
+
+    def _signed(self, result) -> None:  # noqa: ANN001 - a WindowSignIn
+        self.state.clerk = result.clerk
+        if result.clerk is not None:
+            self.close_sign_in()
+            self.show_status(self.tr("Signed in: %1 (%2).").replace("%1", result.clerk.name)
+                             .replace("%2", result.clerk.code))
+        else:
+            self.show_status(self.tr("Signed out."))
+        self.retranslate()
+
+    def _sign_in_failed(self, exc: BaseException) -> None:
+        self.sign_in.show_error(self.sign_in.refused(exc) or self.plain_error(exc))
 
     def plain_error(self, exc: BaseException) -> str:
         """A refusal or failure in plain words."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from kiosk.models import Catalog, QueueEntry, Ticket
+from kiosk.models import Catalog, QueueEntry, Ticket, WindowClerk
 
 ACTIVE = ("called", "serving")
 
@@ -27,6 +27,7 @@ class CounterState:
     held: dict[str, Ticket] = field(default_factory=dict)
     waiting: dict[str, int] = field(default_factory=dict)
     paused: bool = False
+    clerk: WindowClerk | None = None  # who is signed in at this window
 
     @property
     def services(self) -> list[str]:
@@ -40,6 +41,7 @@ class CounterState:
         self.waiting = {s.code: s.waiting for s in catalog.services}
         window = catalog.window(self.window)
         self.paused = bool(window and window.paused)
+        self.clerk = window.clerk if window else None
 
     def apply_ticket(self, ticket: Ticket) -> None:
         """Take a ticket's new state (from an action result or a ticket event)."""
@@ -71,6 +73,10 @@ class CounterState:
                 return entry.service in self.services
             if kind == "queue" and data.get("window") == self.window:
                 self.paused = bool(data.get("paused"))
+                return True
+            if kind == "clerk" and data.get("window") == self.window:
+                clerk = data.get("clerk")
+                self.clerk = None if clerk is None else WindowClerk.model_validate(clerk)
                 return True
         except (ValidationError, TypeError, ValueError):
             return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from kiosk.domain import place_label
-from kiosk.models import Call, Catalog, QueueEntry
+from kiosk.models import Call, Catalog, QueueEntry, WindowClerk
 
 SEEN_LIMIT = 10_000  # call numbers remembered for de-duplication (far more than a day's calls)
 
@@ -28,6 +28,7 @@ class BoardModel:
     catalog: Catalog | None = None
     waiting: dict[str, int] = field(default_factory=dict)
     paused_windows: set[int] = field(default_factory=set)
+    clerks: dict[int, WindowClerk] = field(default_factory=dict)  # who is signed in at each window
     _recent: deque[Call] = field(default_factory=deque)
     _seen: set[int] = field(default_factory=set)
     _seen_order: deque[int] = field(default_factory=deque)
@@ -37,6 +38,7 @@ class BoardModel:
         self.catalog = catalog
         self.waiting.update({s.code: s.waiting for s in catalog.services})
         self.paused_windows = {w.number for w in catalog.windows if w.paused}
+        self.clerks = {w.number: w.clerk for w in catalog.windows if w.clerk is not None}
 
     def add_calls(self, calls: Iterable[Call]) -> list[Call]:
         """Take calls (any order, duplicates allowed); returns the new ones in call order."""
@@ -67,6 +69,12 @@ class BoardModel:
             elif kind == "queue" and "window" in data:
                 number = int(data["window"])
                 (self.paused_windows.add if data.get("paused") else self.paused_windows.discard)(number)
+            elif kind == "clerk":
+                number, clerk = int(data["window"]), data.get("clerk")
+                if clerk is None:
+                    self.clerks.pop(number, None)
+                else:
+                    self.clerks[number] = WindowClerk.model_validate(clerk)
         except (ValidationError, TypeError, ValueError, KeyError):
             return []
         return []

@@ -13,7 +13,7 @@ from ui.calling.led import LedMatrix, LedText, text_dots
 from ui.calling.ledfont import wrap
 from ui.calling.ledtable import LINE
 from ui.calling.model import BoardModel
-from ui.calling.words import help_lines, word
+from ui.calling.words import clerk_line, help_lines, word
 
 WINDOW_GRID = (128, 72)  # the fewest dots a window's screen is laid out for (1080p: 15 px)
 LINK_MARK = "·"
@@ -34,8 +34,10 @@ def lay_out_window(matrix: LedMatrix, model: BoardModel, window: int, *, linked:
         hint = word("welcome", lang)
     else:
         hint = word("come.desk" if model.window_kind(window) == "desk" else "come", lang)
-    below_texts = help_lines(helping or [], lang, HELP_LINES) or [hint]
     number_scale = 1 if latest is None else max(1, cols // max(1, text_dots(latest.number)))
+    clerk = model.clerks.get(window)
+    below_texts = help_lines(helping or [], lang, HELP_LINES) or _with_clerk(
+        hint, clerk_line(clerk, lang) if clerk else "", rows, number_scale, idle=latest is None)
     title, below = _fitted(model.window_name(window, lang), below_texts, cols - mark_w, rows, number_scale)
     _lines(matrix, "window", title, 0, cols - mark_w, "amber")
     matrix.set_item("link", None if linked else LedText(LINK_MARK, cols - mark_w, 0, "amber", width=mark_w))
@@ -45,6 +47,17 @@ def lay_out_window(matrix: LedMatrix, model: BoardModel, window: int, *, linked:
     _lines(matrix, shown, below, hint_y, cols, "red" if helping else "green")
     top = LINE * len(title)
     matrix.set_item("latest", None if latest is None else _number(latest.number, cols, top, hint_y))
+
+
+def _with_clerk(hint: str, clerk: str, rows: int, number_scale: int, *, idle: bool) -> list[str]:
+    """The texts below the number: the hint, and the signed-in clerk on a line of their own
+    where the number keeps its size; else the clerk takes the welcome's place while the window
+    is idle, and shares the hint's line (scrolling) while a number is called."""
+    if not clerk:
+        return [hint]
+    if rows - LINE * 3 >= LINE * min(2, number_scale) + 2:  # name, hint and clerk: one line each
+        return [hint, clerk]
+    return [clerk] if idle else [f"{hint}  {clerk}"]
 
 
 def _fitted(name: str, texts: list[str], width: int, rows: int,

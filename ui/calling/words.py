@@ -8,7 +8,7 @@ start (``kiosk display --lang``), unlike the counter, which switches with Qt's t
 from __future__ import annotations
 
 from kiosk.domain import place_label
-from kiosk.models import Call
+from kiosk.models import Call, WindowClerk
 
 LANGS = ("zh", "en")
 
@@ -64,3 +64,8 @@ def help_lines(devices: list[str], lang: str, limit: int) -> list[str]:
     if len(devices) <= limit:
         return [help_text([d], lang) for d in devices]
     return [help_text([d], lang) for d in devices[:limit - 1]] + [help_text(devices[limit - 1:], lang)]
+
+
+def clerk_line(clerk: WindowClerk, lang: str) -> str:
+    """The clerk at a window as its screen shows them: ``工号0123 张三`` / ``Clerk 0123 张三``."""
+    return f"Clerk {clerk.code} {clerk.name}" if lang == "en" else f"工号{clerk.code} {clerk.name}"

@@ -133,6 +133,46 @@
         <source>Something went wrong: %1</source>
         <translation>出错了：%1</translation>
     </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Sign out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Clerk: %1 (%2)</source>
+        <translation>工作人员：%1（工号%2）</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Nobody is signed in at this window.</source>
+        <translation>本窗口尚无工作人员签到。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Sign in first: this hall calls only with a clerk signed in.</source>
+        <translation>请先签到：本大厅须有工作人员签到才能叫号。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Signing in…</source>
+        <translation>正在签到…</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Signed in: %1 (%2).</source>
+        <translation>已签到：%1（工号%2）。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter.py" line="1"/>
+        <source>Signed out.</source>
+        <translation>已签退。</translation>
+    </message>
 </context>
 <context>
     <name>HelpPanel</name>
@@ -150,6 +190,64 @@
         <location filename="../calling/help_panel.py" line="96"/>
         <source>More kiosks need help: %1</source>
         <translation>另有%1台自助机请求协助</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPanel</name>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Sign in at this window</source>
+        <translation>在本窗口签到</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Staff no. (工号)</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Type your staff number (工号) first.</source>
+        <translation>请先输入工号。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>The PIN is 4 to 12 digits.</source>
+        <translation>密码为4至12位数字。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Staff number or PIN is wrong. Check both and try again.</source>
+        <translation>工号或密码错误，请核对后重试。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>Too many wrong PINs: sign-in is locked for %1 more minute(s).</source>
+        <translation>密码错误次数过多：签到已锁定，请%1分钟后再试。</translation>
+    </message>
+    <message>
+        <location filename="../calling/counter_sign_in.py" line="1"/>
+        <source>This staff number is disabled. Ask the hall's administrator.</source>
+        <translation>该工号已停用，请联系大厅管理员。</translation>
     </message>
 </context>
 </TS>
