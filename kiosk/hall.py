@@ -28,6 +28,7 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
+from kiosk.rating_models import Rating, RatingRequest
 
 if TYPE_CHECKING:  # each kiosk imports only the side it uses, in open_engine or open_hall: the
     # engine needs SQLAlchemy (14 MB and 0.15 s of a start), the client requests (6 MB, 40 ms)
@@ -51,6 +52,7 @@ class Hall(Protocol):
     def change_window(self, number: int, change: WindowChange) -> None: ...
     def add_appointments(self, items: list[Appointment]) -> int: ...
     def request_help(self, screen: str = "", device: str = "") -> HelpCall: ...
+    def rate(self, ticket_id: str, req: RatingRequest) -> Rating: ...
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = ...) -> Iterator[HallEvent]: ...
 
@@ -75,6 +77,17 @@ class LocalHall:
     def request_help(self, screen: str = "", device: str = "") -> HelpCall:
         """A citizen at kiosk ``device`` asks for staff (in-process: the kiosk names itself)."""
         return self.engine.request_help(device or "kiosk", screen)
+
+    def rate(self, ticket_id: str, req: RatingRequest) -> Rating:
+        """The standalone kiosk rates its own self-service: the in-process hall has no tokens,
+        the hall file's ``[ratings] kiosk_self_service`` still decides."""
+        from kiosk.domain import HallError
+        from kiosk.rating_models import Rater
+
+        if not self.engine.config.ratings.kiosk_self_service:
+            raise HallError("forbidden", "this hall does not rate the kiosk's self-service "
+                            "(the hall file's [ratings] kiosk_self_service is false)")
+        return self.engine.rate(ticket_id, req, Rater("kiosk", "kiosk"))
 
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = lambda _s: None) -> Iterator[HallEvent]:
