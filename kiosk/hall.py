@@ -78,12 +78,15 @@ class LocalHall:
         """A citizen at kiosk ``device`` asks for staff (in-process: the kiosk names itself)."""
         return self.engine.request_help(device or "kiosk", screen)
 
-    def rate(self, ticket_id: str, req: RatingRequest) -> Rating:
-        """The standalone kiosk rates its own self-service: the in-process hall has no tokens,
-        the hall file's ``[ratings] kiosk_self_service`` still decides."""
+    def rate(self, ticket_id: str, req: RatingRequest, *, window: int | None = None) -> Rating:
+        """Rate in-process, where no token says who rates: a window's evaluator names its
+        ``window`` (channel ``window``); a standalone kiosk rates its own self-service when the
+        hall file's ``[ratings] kiosk_self_service`` allows (channel ``kiosk``)."""
         from kiosk.domain import HallError
         from kiosk.rating_models import Rater
 
+        if window is not None:
+            return self.engine.rate(ticket_id, req, Rater("window", f"rater window {window}", window))
         if not self.engine.config.ratings.kiosk_self_service:
             raise HallError("forbidden", "this hall does not rate the kiosk's self-service "
                             "(the hall file's [ratings] kiosk_self_service is false)")

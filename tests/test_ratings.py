@@ -12,8 +12,9 @@ import requests
 from sqlalchemy import select
 
 from kiosk import store as db
+from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.server import create_app
-from kiosk.tokens import add_token, check_binding
+from kiosk.tokens import add_token
 from tests.conftest import LiveServer
 
 
@@ -177,10 +178,30 @@ def test_the_rating_endpoints_are_in_the_openapi_document(hall):
     assert "get" in paths["/api/v1/ratings"]
 
 
-def test_rater_tokens_are_bound_to_a_window():
-    check_binding("rater", "", 3)
-    with pytest.raises(ValueError, match="rater token needs its window"):
-        check_binding("rater", "pad-3", None)
+def test_a_rater_token_made_with_the_cli_rates_for_its_window_only(hall_config, clock, tmp_path, capsys):
+    from app.cli import main
+    from kiosk.engine import HallEngine
+    from kiosk.store import Store
+
+    data, hall_file = str(tmp_path / "server"), str(PROJECT_CONFIG_DIR / "hall.toml")
+    assert main(["tokens", "add", "--role", "rater", "--data", data]) == 1
+    assert "rater token needs its window" in capsys.readouterr().err
+    assert main(["tokens", "add", "--role", "rater", "--window", "4", "--config", hall_file, "--data", data]) == 1
+    assert "no window 4" in capsys.readouterr().err
+    assert main(["tokens", "add", "--role", "rater", "--window", "18", "--data", data]) == 0
+    out, err = capsys.readouterr()
+    assert "rater window 18" in err
+    engine = HallEngine(hall_config, Store(tmp_path / "server" / "hall.db"), clock)
+    add_token(engine.store, "k01", "kiosk", "K01", 0)
+    add_token(engine.store, "w18", "counter", "", 0, window=18)
+    server = LiveServer(create_app(engine)).start()
+    try:
+        ticket = post(server, "/tickets", "k01", {"service": "GC01"}, "t").json()
+        post(server, f"/tickets/{ticket['id']}/call", "w18", {"window": 18})
+        post(server, f"/tickets/{ticket['id']}/finish", "w18")
+        assert rate(server, ticket, out.strip(), 5).json()["channel"] == "window"
+    finally:
+        server.stop()
 
 
 def test_the_after_rating_hook_runs_in_the_ratings_transaction(engine, hall):
