@@ -269,7 +269,7 @@ class HallEvent(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     seq: int
-    type: Literal["call", "ticket", "queue", "device", "catalog"]
+    type: Literal["call", "ticket", "queue", "device", "catalog", "rating"]
     data: dict
 
 

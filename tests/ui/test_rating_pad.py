@@ -116,9 +116,9 @@ def test_every_page_fits_in_both_languages(qtbot, pad, live_server, size):
         for page in PAGES:
             if page == "thanks":
                 pad.level = 1
-                pad._thanks("thanks")
+                pad.show_thanks("thanks")
             else:
-                pad._show(page)
+                pad.show_page(page)
             QApplication.processEvents()
             assert pad.size().toTuple() == size
             found += [f"{size} {lang} {page}: {p}" for p in fit_problems(pad)]

@@ -170,7 +170,7 @@ class RatingPad(QWidget):
         self.reason_buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         self.comment_button = _button("", page)
-        self.comment_button.clicked.connect(lambda: self._show("comment"))
+        self.comment_button.clicked.connect(lambda: self.show_page("comment"))
         self.submit_button = _button("", page, "submit")
         self.submit_button.clicked.connect(self.submit)
         row.addWidget(self.comment_button)
@@ -186,7 +186,7 @@ class RatingPad(QWidget):
         self.comment.setReadOnly(True)  # typed on the pad's own keys: no system keyboard pops up
         self.comment_done = _button("", page, "submit")
         self.comment_done.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        self.comment_done.clicked.connect(lambda: self._show("reasons"))
+        self.comment_done.clicked.connect(lambda: self.show_page("reasons"))
         row.addWidget(self.comment, 1)
         row.addWidget(self.comment_done)
         box.addLayout(row)
@@ -205,7 +205,7 @@ class RatingPad(QWidget):
 
     def start(self) -> None:
         """Load the catalog (window name, service names, reasons) and follow the hall."""
-        self.lane.run(self.hall.catalog, self._on_catalog, self._on_failure)
+        self.lane.run(self.hall.catalog, self.set_catalog, self._on_failure)
         self.feed.start()
 
     def stop(self) -> None:
@@ -237,13 +237,13 @@ class RatingPad(QWidget):
         for button in self.reason_buttons.values():
             button.setChecked(False)
         self._show_service()
-        self._show("levels")
+        self.show_page("levels")
 
     def choose(self, level: int) -> None:
         """The citizen's level: a bad one asks for reasons first (when the hall has any)."""
         self.level = level
         if level <= BAD_LEVEL and self.reason_buttons:
-            self._show("reasons")
+            self.show_page("reasons")
         else:
             self.submit()
 
@@ -255,7 +255,7 @@ class RatingPad(QWidget):
         reasons = [code for code, b in self.reason_buttons.items() if b.isChecked()] if bad else []
         request = RatingRequest(level=self.level, reasons=reasons, comment=self.comment.text().strip() if bad else "")
         ticket_id, window = self.ticket["id"], self.window
-        self.lane.run(lambda: self._rate(ticket_id, request, window), lambda _r: self._thanks("thanks"),
+        self.lane.run(lambda: self._rate(ticket_id, request, window), lambda _r: self.show_thanks("thanks"),
                       self._rate_failed)
         self.timer.stop()
 
@@ -269,7 +269,7 @@ class RatingPad(QWidget):
     def to_idle(self) -> None:
         """Back to idle; an offer nobody answered stays unrated."""
         self.ticket, self.level = None, None
-        self._show("idle")
+        self.show_page("idle")
 
     def set_language(self, lang: str) -> None:
         """Switch the pad's words to ``lang`` (``zh`` or ``en``)."""
@@ -278,35 +278,39 @@ class RatingPad(QWidget):
 
     # ----- internals -----------------------------------------------------------------------
 
-    def _show(self, name: str) -> None:
+    def show_page(self, name: str) -> None:
+        """Show page ``name`` (one of PAGES); any page but idle goes back to idle after its time."""
         self.pages.setCurrentIndex(PAGES.index(name))
         if name == "idle":
             self.timer.stop()
         else:
             self.timer.start(self._thanks_ms if name == "thanks" else self._idle_ms)
 
-    def _thanks(self, key: str, detail: str = "") -> None:
+    def show_thanks(self, key: str, detail: str = "") -> None:
+        """The last page: ``thanks`` (a bad rating adds that it is followed up), ``already``
+        (rated elsewhere), or ``failed`` with the hall's plain ``detail``."""
         self.outcome = key
         self.thanks_title.setText(word(key, self.lang, detail=detail) if key == "failed" else word(
             "already" if key == "already" else "thanks", self.lang))
         bad = key == "thanks" and self.level is not None and self.level <= BAD_LEVEL
         self.thanks_note.setText(word("thanks.bad", self.lang) if bad else "")
-        self._show("thanks")
+        self.show_page("thanks")
 
     def _rate_failed(self, exc: BaseException) -> None:
         if isinstance(exc, HallError) and exc.code == "already_rated":
-            self._thanks("already")
+            self.show_thanks("already")
             return
         detail = exc.detail if isinstance(exc, HallError) else str(exc)
         log.warning("rating of window %s not sent: %s", self.window, detail)
-        self._thanks("failed", detail)
+        self.show_thanks("failed", detail)
 
     def _type(self, char: str) -> None:
         text = self.comment.text()
         self.comment.setText(text[:-1] if char == DELETE else (text + char)[:MAX_COMMENT])
         self.timer.start(self._idle_ms)  # typing is no idleness
 
-    def _on_catalog(self, catalog: Catalog) -> None:
+    def set_catalog(self, catalog: Catalog) -> None:
+        """The hall's names (window, services) and rating reasons, from its catalog."""
         self.catalog = catalog
         self.status.clear()
         for button in self.reason_buttons.values():
@@ -318,6 +322,7 @@ class RatingPad(QWidget):
             button = _button("", self.pages.widget(PAGES.index("reasons")))
             button.setCheckable(True)
             button.clicked.connect(lambda _=False: self.timer.start(self._idle_ms))
+            button.toggled.connect(lambda _=False: self._mark_reasons())
             self.reason_buttons[reason.code] = button
             self.reason_grid.addWidget(button, i // columns, i % columns)
         self.retranslate()
@@ -325,13 +330,19 @@ class RatingPad(QWidget):
     def _on_failure(self, exc: BaseException) -> None:
         log.warning("evaluator of window %s: %s", self.window, exc)
         self.status.setText(word("linking", self.lang))
-        QTimer.singleShot(3000, lambda: self.lane.run(self.hall.catalog, self._on_catalog, self._on_failure))
+        QTimer.singleShot(3000, lambda: self.lane.run(self.hall.catalog, self.set_catalog, self._on_failure))
 
     def _on_link(self, status: str) -> None:
         self.linked = status == "connected"
         self.status.setText("" if status == "connected" else word("linking", self.lang))
         if status == "connected" and self.catalog is None:
-            self.lane.run(self.hall.catalog, self._on_catalog, self._on_failure)
+            self.lane.run(self.hall.catalog, self.set_catalog, self._on_failure)
+
+    def _mark_reasons(self) -> None:
+        """A ticked reason says so in words too (✓), not by its colour alone."""
+        for button in self.reason_buttons.values():
+            name = button.property("name") or ""
+            button.setText(f"✓ {name}" if button.isChecked() else name)
 
     def _window_title(self) -> str:
         window = self.catalog.window(self.window) if self.catalog else None
@@ -363,7 +374,8 @@ class RatingPad(QWidget):
         self.reasons_title.setText(word("reasons.title", lang))
         names = {r.code: r.name for r in self.catalog.ratings.reasons} if self.catalog else {}
         for code, button in self.reason_buttons.items():
-            button.setText(names[code].en if lang == "en" else names[code].zh)
+            button.setProperty("name", names[code].en if lang == "en" else names[code].zh)
+        self._mark_reasons()
         self.comment_button.setText(word("comment", lang))
         self.submit_button.setText(word("submit", lang))
         self.comment.setPlaceholderText(word("comment.title", lang))
@@ -372,7 +384,7 @@ class RatingPad(QWidget):
         if self.ticket is not None:
             self._show_service()
         if self.page() == "thanks" and self.outcome in ("thanks", "already"):
-            self._thanks(self.outcome)
+            self.show_thanks(self.outcome)
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         """Text sizes follow the screen: the same pad fits 800×480 and 1280×800."""
