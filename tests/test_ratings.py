@@ -77,6 +77,8 @@ def test_one_rating_per_ticket_from_its_windows_evaluator(hall, engine):
     assert audit[:2] == ("rate", "rater window 18") and json.loads(audit[2]) == {"level": 4, "channel": "window"}
     assert len(events) == 1 and json.loads(events[0][0])["level"] == 4
     assert ticket["id"] not in events[0][0] and ticket["number"] not in events[0][0]  # nobody's rating on screens
+    streamed = [e for e in engine.events_after(0) if e.type == "rating"]  # a valid event of the stream
+    assert [e.data["level"] for e in streamed] == [4]
 
 
 def test_the_evaluator_rates_only_finished_tickets_and_only_for_a_few_minutes(hall, engine, clock):

@@ -125,3 +125,25 @@ def test_every_page_fits_in_both_languages(qtbot, pad, live_server, size):
             found += [f"{size} {lang} {page}: small target {t}" for t in small_targets(pad)]
     assert not found, "\n".join(found)
     assert pad.level_buttons[1].text() == "Very dissatisfied" and pad.switch.text() == "中文"
+
+
+def test_the_pad_follows_on_after_a_rating_and_across_a_server_restart(qtbot, pad, engine, live_server):
+    from kiosk.server import create_app
+    from tests.conftest import LiveServer
+
+    first = finish_one(live_server, "1")
+    qtbot.waitUntil(lambda: pad.page() == "levels", timeout=5000)
+    pad.level_buttons[4].click()
+    qtbot.waitUntil(lambda: pad.page() == "idle", timeout=5000)  # the rating event did not break the stream
+    live_server.stop()
+    qtbot.waitUntil(lambda: not pad.linked, timeout=10000)
+    restarted = LiveServer(create_app(engine, heartbeat_s=0.5), live_server.port).start()
+    try:
+        qtbot.waitUntil(lambda: pad.linked, timeout=15000)
+        second = finish_one(restarted, "2")
+        qtbot.waitUntil(lambda: pad.page() == "levels" and pad.ticket["id"] == second["id"], timeout=10000)
+        pad.level_buttons[5].click()
+        qtbot.waitUntil(lambda: len(engine.ratings()) == 2, timeout=5000)
+        assert [r.ticket_id for r in engine.ratings()] == [first["id"], second["id"]]
+    finally:
+        restarted.stop()
