@@ -213,3 +213,12 @@ def test_the_after_rating_hook_runs_in_the_ratings_transaction(engine, hall):
     ticket = served(hall, "h")
     rate(hall, ticket, "r18", 2, reasons=["unclear"])
     assert seen == [(True, 2, ["unclear"], None)]
+
+
+def test_kiosk_rate_says_what_is_wrong_before_any_window_opens(tmp_path, capsys):
+    from app.cli import main
+
+    assert main(["rate", "--window", "3", "--server", "http://127.0.0.1:9"]) == 2
+    assert "a rater token is needed" in capsys.readouterr().err
+    assert main(["rate", "--window", "999", "--dev", "--data", str(tmp_path / "data")]) == 2
+    assert "no window 999" in capsys.readouterr().err

@@ -6,6 +6,7 @@ The GUI is imported only when it runs, so the rest of the command stays Qt-free.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app.cli.calling import _common, _prepared
 
@@ -30,6 +31,6 @@ def run_rate(args: argparse.Namespace) -> int:
     if isinstance(s, int):
         return s
     if args.idle <= 0:
-        print("error: --idle must be a number of seconds above 0", flush=True)
+        print("error: --idle must be a number of seconds above 0", file=sys.stderr)
         return 2
     return run_rating(s, window=args.window, windowed=args.windowed, lang=args.lang, idle_s=args.idle)
