@@ -255,6 +255,7 @@ class RatingPad(QWidget):
         reasons = [code for code, b in self.reason_buttons.items() if b.isChecked()] if bad else []
         request = RatingRequest(level=self.level, reasons=reasons, comment=self.comment.text().strip() if bad else "")
         ticket_id, window = self.ticket["id"], self.window
+        self.ticket = None  # sent: a second tap sends nothing
         self.lane.run(lambda: self._rate(ticket_id, request, window), lambda _r: self.show_thanks("thanks"),
                       self._rate_failed)
         self.timer.stop()
