@@ -1,4 +1,4 @@
-"""Start-up of ``kiosk display`` and ``kiosk counter``: the hall, the devices, the window.
+"""Start-up of ``kiosk display``, ``kiosk counter`` and ``kiosk rate``: the hall, the devices, the window.
 
 The hall is a server (``--server URL --token T``, or the config's ``[link]``) or in-process over
 the kiosk's data folder (standalone; ``--dev`` uses the sample hall, always open). Voice and LED
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DISPLAY_WINDOWED = (1280, 720)
 COUNTER_WINDOWED = (640, 720)
+RATING_WINDOWED = (800, 480)
 
 
 @dataclass
@@ -103,6 +104,21 @@ def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
                             help_seconds=s.config.display.help_seconds)
     keeper = ScreenKeeper(counter, PRIMARY, windowed=windowed)
     return _run_placed(app, counter, keeper, COUNTER_WINDOWED if windowed else None)
+
+
+def run_rating(s: Setup, *, window: int, windowed: bool = False, lang: str | None = None,
+               idle_s: float = 60.0) -> int:
+    """Show the window's evaluator (full screen on the primary screen, unless ``windowed``)
+    until it is closed."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.calling.screens import PRIMARY, ScreenKeeper
+    from ui.rating.pad import RatingPad
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    pad = RatingPad(s.hall, window, lang=lang or s.config.kiosk.language, idle_s=idle_s)
+    keeper = ScreenKeeper(pad, PRIMARY, windowed=windowed)
+    return _run_placed(app, pad, keeper, RATING_WINDOWED if windowed else None)
 
 
 def _run_placed(app, widget, keeper, windowed_size: tuple[int, int] | None) -> int:  # noqa: ANN001

@@ -32,6 +32,7 @@ from kiosk.models import (
     WindowChange,
     WindowClerk,
 )
+from kiosk.rating_models import Rating, RatingRequest
 
 if TYPE_CHECKING:
     import requests
@@ -172,6 +173,11 @@ class HallClient:
         """Apply a counter or guide action."""
         body = (req or ActionRequest()).model_dump(mode="json", exclude_none=True)
         return Ticket.model_validate_json(self._request("POST", f"/tickets/{ticket_id}/{action}", json_body=body).content)
+
+    def rate(self, ticket_id: str, req: RatingRequest) -> Rating:
+        """Rate a ticket's service (the token says which channel: a rater's window, a kiosk)."""
+        body = req.model_dump(mode="json")
+        return Rating.model_validate_json(self._request("POST", f"/tickets/{ticket_id}/rating", json_body=body).content)
 
     def call_next(self, window: int, actor: str = "") -> Call | None:
         """Call the next ticket for ``window``; None when nobody waits."""

@@ -161,6 +161,21 @@ class Policy(Strict):
     clerk_sign_in: Literal["optional", "required"] = "optional"
 
 
+class RatingSettings(Strict):
+    """The hall's 好差评 rules (``[ratings]``, DESIGN.md "Ratings")."""
+
+    window_minutes: float = Field(default=10, gt=0, le=240)  # a window's evaluator rates a ticket this long after finish
+    kiosk_self_service: bool = False  # the kiosk's done screen offers to rate its own self-service
+    qr_days: float = Field(default=3, ge=0, le=90)  # the ticket's QR page takes a rating this long after finish
+
+
+class RatingReason(Strict):
+    """A reason a citizen may tick with a bad rating (``[[rating_reasons]]``)."""
+
+    code: Code
+    name: Text
+
+
 class HallInfo(Strict):
     """The hall itself."""
 
@@ -196,6 +211,8 @@ class HallConfig(Strict):
     calendar: CalendarSettings = CalendarSettings()  # working days of case deadlines (kiosk.workdays)
     cases: CaseSettings = CaseSettings()
     export: ExportSettings = ExportSettings()
+    ratings: RatingSettings = RatingSettings()
+    rating_reasons: list[RatingReason] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> HallConfig:
@@ -242,6 +259,7 @@ def _cross_reference_problems(cfg: HallConfig) -> list[str]:
         ("service prefix", [s.prefix for s in cfg.services]),
         ("window number", [w.number for w in cfg.windows]),
         ("priority code", [p.code for p in cfg.priorities]),
+        ("rating reason code", [r.code for r in cfg.rating_reasons]),
     ):
         problems += [f"duplicate {label} {v!r}" for v in _duplicates(values)]
     if "normal" not in priorities:

@@ -59,6 +59,7 @@ ERROR_STATUS = {
     "invalid_transition": 409,
     "appointment_outside_window": 409,
     "number_taken": 409,
+    "already_rated": 409,
     "idempotency_mismatch": 409,
     "unauthorized": 401,
     "forbidden": 403,

@@ -41,12 +41,13 @@ from kiosk.models import (
     WindowChange,
 )
 from kiosk.ordering import Candidate, rank_in_queue
+from kiosk.ratings import RatingRules
 
 HELP_REPEAT_S = 60.0
 """Presses of "call staff" at one kiosk within this many seconds are one call."""
 
 
-class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk):
+class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules):
     """The queue of one hall, over a Store."""
 
     def __init__(self, config: HallConfig, store: db.Store, clock: Clock | None = None, *, dev: bool = False,

@@ -173,4 +173,6 @@ class ViewBuilder:
             "priorities": [p.model_dump() for p in cfg.priorities],
             "windows": [{**w.model_dump(), "paused": w.number in state["paused_windows"],
                          "clerk": state.get("clerks", {}).get(w.number)} for w in cfg.windows],
+            "ratings": {"kiosk_self_service": cfg.ratings.kiosk_self_service,
+                        "reasons": [r.model_dump() for r in cfg.rating_reasons]},
         })

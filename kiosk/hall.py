@@ -29,6 +29,7 @@ from kiosk.models import (
     WindowChange,
     WindowClerk,
 )
+from kiosk.rating_models import Rating, RatingRequest
 
 if TYPE_CHECKING:  # each kiosk imports only the side it uses, in open_engine or open_hall: the
     # engine needs SQLAlchemy (14 MB and 0.15 s of a start), the client requests (6 MB, 40 ms)
@@ -57,6 +58,7 @@ class Hall(Protocol):
     def window_clerk(self, window: int) -> WindowClerk | None: ...
     def add_appointments(self, items: list[Appointment]) -> int: ...
     def request_help(self, screen: str = "", device: str = "") -> HelpCall: ...
+    def rate(self, ticket_id: str, req: RatingRequest) -> Rating: ...
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = ...) -> Iterator[HallEvent]: ...
 
@@ -81,6 +83,20 @@ class LocalHall:
     def request_help(self, screen: str = "", device: str = "") -> HelpCall:
         """A citizen at kiosk ``device`` asks for staff (in-process: the kiosk names itself)."""
         return self.engine.request_help(device or "kiosk", screen)
+
+    def rate(self, ticket_id: str, req: RatingRequest, *, window: int | None = None) -> Rating:
+        """Rate in-process, where no token says who rates: a window's evaluator names its
+        ``window`` (channel ``window``); a standalone kiosk rates its own self-service when the
+        hall file's ``[ratings] kiosk_self_service`` allows (channel ``kiosk``)."""
+        from kiosk.domain import HallError
+        from kiosk.rating_models import Rater
+
+        if window is not None:
+            return self.engine.rate(ticket_id, req, Rater("window", f"rater window {window}", window))
+        if not self.engine.config.ratings.kiosk_self_service:
+            raise HallError("forbidden", "this hall does not rate the kiosk's self-service "
+                            "(the hall file's [ratings] kiosk_self_service is false)")
+        return self.engine.rate(ticket_id, req, Rater("kiosk", "kiosk"))
 
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = lambda _s: None) -> Iterator[HallEvent]:

@@ -211,6 +211,24 @@ class CatalogHall(ApiModel):
     notice: I18n | None = None
 
 
+class CatalogReason(ApiModel):
+    """A reason a citizen may give with a bad rating (the hall's ``[[rating_reasons]]``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str
+    name: I18n
+
+
+class CatalogRatings(ApiModel):
+    """What a rating screen needs: the hall's reasons and whether kiosks rate their self-service."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kiosk_self_service: bool = False
+    reasons: list[CatalogReason] = []
+
+
 class Catalog(ApiModel):
     """Everything a kiosk or display needs to show the hall's offer."""
 
@@ -222,6 +240,7 @@ class Catalog(ApiModel):
     priorities: list[CatalogPriority]
     windows: list[CatalogWindow]
     id_seal_key: str | None = Field(default=None, description="base64 X25519 key kiosks seal ID numbers to")
+    ratings: CatalogRatings = CatalogRatings()
 
     def service(self, code: str) -> CatalogService | None:
         """The service with ``code``, or None."""
@@ -261,8 +280,9 @@ class HallEvent(ApiModel):
     model_config = ConfigDict(extra="ignore")
 
     seq: int
-    # call, ticket, queue, device, catalog, case (kiosk.cases), clerk (kiosk.clerks)…: any text,
-    # so a screen older than a new type of event skips it rather than failing on the stream.
+    # call, ticket, queue, device, catalog, case (kiosk.cases), clerk (kiosk.clerks), rating
+    # (kiosk.ratings)…: any text, so a screen older than a new type of event skips it rather
+    # than failing on the stream.
     type: str = Field(max_length=16)
     data: dict
 

@@ -39,6 +39,7 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
+from kiosk.ratings_api import rating_form_html, ratings_router
 from kiosk.tokens import DEV_TOKENS, ROLES, Identity, add_token, hash_token, identify
 
 __all__ = ["DEV_TOKENS", "ROLES", "Auth", "add_token", "create_app", "hash_token", "problem"]
@@ -193,6 +194,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     _install_error_handlers(app)
     any_role = auth.require()
     v1 = "/api/v1"
+    app.include_router(ratings_router())  # before /tickets/{id}/{action}, which would take "rating"
 
     database = engine.store.engine.url.database if engine.store.engine.url.get_backend_name() == "sqlite" else None
 
@@ -357,9 +359,11 @@ def _status_html(engine: HallEngine, ticket: Ticket) -> str:
     name = html.escape(service.name.zh if service else ticket.service)
     ahead = "—" if ticket.ahead is None else str(ticket.ahead)
     eta = "—" if ticket.eta_minutes is None else f"{ticket.eta_minutes} 分钟"
+    form = rating_form_html(engine, ticket)  # a finished ticket's 好差评 form, which no refresh may wipe
+    refresh = "" if form else "<meta http-equiv=refresh content=20>"
     return (
         "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
-        f"<meta http-equiv=refresh content=20><title>{html.escape(ticket.number)}</title>"
+        f"{refresh}<title>{html.escape(ticket.number)}</title>"
         f"<h1>{html.escape(ticket.number)}</h1><p>{name}</p><p>状态 State: {html.escape(ticket.state)}</p>"
-        f"<p>前面还有 Ahead: {ahead}</p><p>预计等待 Estimate: {eta}</p>"
+        f"<p>前面还有 Ahead: {ahead}</p><p>预计等待 Estimate: {eta}</p>{form}"
     )

@@ -275,6 +275,21 @@ export_items = Table(
     Index("ix_export_seq", "seq", unique=True),
 )
 
+ratings = Table(  # 好差评: one row per rated ticket (kiosk.ratings); no citizen identity in it
+    "ratings",
+    metadata,
+    Column("ticket_id", String(40), primary_key=True),  # one rating per ticket
+    Column("day", String(10), nullable=False, index=True),
+    Column("service", String(32), nullable=False),
+    Column("window", Integer),
+    Column("clerk", String(32)),
+    Column("level", Integer, nullable=False),
+    Column("reasons", Text, nullable=False, default="[]"),  # JSON list of reason codes
+    Column("comment", String(200), nullable=False, default=""),
+    Column("channel", String(16), nullable=False),  # window | kiosk | qr
+    Column("at", Float, nullable=False),
+)
+
 
 def _sqlite_engine(path: Path, sync: str) -> Engine:
     """A SQLite engine in WAL mode whose write transactions lock the database up front."""

@@ -417,6 +417,23 @@ class KioskTerminal:
             return False
         return True
 
+    def rate_self_service(self, ticket_id: str, level: int) -> bool:
+        """The citizen rates this kiosk's self-service on the done screen (好差评, channel
+        ``kiosk``). Blocking: the hall lane. Optional and never in the citizen's way: False,
+        logged, when the hall refuses or cannot be reached (an offline ticket is not on the
+        hall yet; it can be rated from its QR page once served)."""
+        from kiosk.rating_models import RatingRequest
+
+        try:
+            self.hall.rate(ticket_id, RatingRequest(level=level))
+        except HallUnreachable as exc:
+            self.link.down(str(exc))
+            return False
+        except HallError as exc:
+            log.info("self-service rating of %s not stored: %s", ticket_id, exc.detail)
+            return False
+        return True
+
     # ----- delivery --------------------------------------------------------------------------
 
     def sync(self) -> SyncReport:

@@ -18,7 +18,9 @@ from sqlalchemy import func, insert, select, update
 from kiosk import store as db
 from kiosk.domain import HallError
 
-ROLES = ("kiosk", "counter", "display", "guide", "admin")
+ROLES = ("kiosk", "counter", "display", "guide", "admin", "rater")
+"""``rater``: a window's evaluator (评价器, ``kiosk rate``), bound to its window like a counter."""
+WINDOW_ROLES = ("counter", "rater")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 """A device name: a kiosk id's pattern ([kiosk] id), so an actor such as ``guide desk-1`` fits."""
 
@@ -48,6 +50,8 @@ class Identity:
         """How actions by this token are recorded: ``kiosk K01``, ``window 3``, ``guide desk-1``."""
         if self.role == "counter" and self.window is not None:
             return f"window {self.window}"
+        if self.role == "rater" and self.window is not None:
+            return f"rater window {self.window}"
         return f"{self.role} {self.device}".strip()
 
 
@@ -57,9 +61,10 @@ DEV_TOKENS = {
     "dev-display": Identity("display", "dev-display"),
     "dev-guide": Identity("guide", "dev-guide"),
     "dev-admin": Identity("admin", "dev-admin"),
+    "dev-rater": Identity("rater", "dev-rater", any_device=True),
 }
 """The development tokens of ``kiosk serve --dev``: the kiosk one speaks for whichever kiosk
-the body names (the demo and the tests run several kiosks on it), the counter one for any window."""
+the body names (the demo and the tests run several kiosks on it), the counter and rater ones for any window."""
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,14 @@ def check_binding(role: str, device: str, window: int | None) -> None:
     """Refuse a role without the binding it needs, with what to give instead (ValueError)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
-    if role == "counter":
+    if role in WINDOW_ROLES:
         if window is None:
-            raise ValueError("a counter token needs its window: add --window N (the window's number)")
+            raise ValueError(f"a {role} token needs its window: add --window N (the window's number)")
         if not 1 <= window <= 999:
             raise ValueError(f"window must be a number from 1 to 999, not {window}")
     elif window is not None:
-        raise ValueError(f"only a counter token has a window; a {role} token is bound by --device")
-    if role != "counter" and not device:
+        raise ValueError(f"only a counter or rater token has a window; a {role} token is bound by --device")
+    if role not in WINDOW_ROLES and not device:
         what = "the kiosk's id ([kiosk] id in its kiosk.toml)" if role == "kiosk" else "a name for the device"
         raise ValueError(f"a {role} token needs --device: {what}")
     if device and not NAME.match(device):

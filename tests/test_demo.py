@@ -27,6 +27,11 @@ def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys)
         assert (out / "tickets" / f"ticket-{number}.bin").stat().st_size > 200
         assert (out / "tickets" / f"ticket-{number}.png").stat().st_size > 1000
     assert not [c for c in summary.get("captures", []) if c["detail"].startswith("failed")]
+    ratings = summary["ratings"]  # 好差评: at the windows, one of them bad, from the QR page, at the kiosk
+    assert {"window", "qr", "kiosk"} <= {r["channel"] for r in ratings} and any(r["level"] <= 2 for r in ratings)
+    for page in ("idle", "levels", "reasons", "thanks"):
+        for shot in (f"{lang}-{size}" for lang in ("zh", "en") for size in ("800x480", "1280x800")):
+            assert (out / "rating" / f"rate-{page}-{shot}.png").stat().st_size > 3000
     raw = b"".join(p.read_bytes() for p in (out / "data").glob("hall.db*"))
     assert "张伟明".encode() not in raw and "张伟明".encode("utf-16-le") not in raw  # names never stored
 

@@ -256,7 +256,7 @@ def test_tokens_are_listed_and_revoked_from_the_cli_and_refused_at_once(hall_con
     assert code == 0 and "reserves no [[offline_ranges]] for kiosk K09" in err
     for args, words in [(("--role", "counter"), "needs its window: add --window N"),
                         (("--role", "counter", "--window", "4", "--config", hall), "no window 4"),
-                        (("--role", "guide", "--window", "3", "--device", "desk-1"), "only a counter token"),
+                        (("--role", "guide", "--window", "3", "--device", "desk-1"), "only a counter or rater token"),
                         (("--role", "kiosk"), "needs --device"),
                         (("--role", "display", "--device", "board one"), "letters, digits")]:
         code, out, err = cli(capsys, "tokens", "add", *args, "--data", data)

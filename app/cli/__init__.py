@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from app.cli import backup, calling, clerks, core, demo, devices, issue, run, tls, tokens
+from app.cli import backup, calling, clerks, core, demo, devices, issue, rate, run, tls, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(sub)
     demo.register(sub)
     calling.register(sub)
+    rate.register(sub)
     issue.register(sub)
     devices.register(sub)
     backup.register(sub)

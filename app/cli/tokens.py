@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kiosk.domain import HallError
 
-ROLES = ("kiosk", "counter", "display", "guide", "admin")
+ROLES = ("kiosk", "counter", "display", "guide", "admin", "rater")
 """``kiosk.tokens.ROLES``, repeated so that building the command line loads no SQLAlchemy."""
 
 
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--device", default="", help="kiosk: its [kiosk] id; display, guide, admin: a name "
                                                   "such as desk-1 (letters, digits, - and _)")
-    add.add_argument("--window", type=int, help="counter: the number of its window (required)")
+    add.add_argument("--window", type=int, help="counter or rater: the number of its window (required)")
     add.add_argument("--config", type=Path, help="the hall file, to check the window or the kiosk's "
                                                  "offline range against it")
     add.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
@@ -68,7 +68,7 @@ def run_add(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except HallError as exc:  # a damaged or unreadable hall.db
         return _fail(exc.detail)
-    bound = f"window {args.window}" if args.role == "counter" else args.device
+    bound = f"window {args.window}" if args.window is not None else args.device
     print(token)
     print(f"token {number}: {args.role} {bound}; shown this once, only its hash is stored{note}",
           file=sys.stderr)
@@ -85,7 +85,7 @@ def _check_against_hall(args: argparse.Namespace) -> str:
         hall = load_hall_config(args.config)
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
-    if args.role == "counter" and hall.window(args.window) is None:
+    if args.window is not None and hall.window(args.window) is None:
         known = ", ".join(str(w.number) for w in hall.windows)
         raise ValueError(f"the hall file {args.config} has no window {args.window}; its windows are {known}")
     if args.role == "kiosk" and not any(r.kiosk == args.device for r in hall.offline_ranges):

@@ -134,11 +134,44 @@ def _serve(day: DemoDay) -> None:
             day.clock.advance(240)
             hall.act(call.ticket, "finish", ActionRequest(actor=f"clerk-{window}"))
             day.note(f"{call.number} served at window {window}")
+            _rate(day, call.ticket, window)
     day.clock.advance(120)
     later = hall.call_next(1, actor="clerk-1")
     if later:
         day.note(f"window 1 called {later.number}")
         hall.act(later.ticket, "finish", ActionRequest(actor="clerk-1"))
+        day.clock.advance(3600)
+        _rate(day, later.ticket, None)  # an hour later, from the ticket's QR page
+
+
+# 好差评 of the served tickets, in the order they are finished: (level, reasons, comment)
+RATINGS = [(5, [], ""), (4, [], ""), (5, [], ""), (1, ["slow", "unclear"], "WAITED 40 MIN, NOBODY EXPLAINED"),
+           (3, [], ""), (5, [], "")]
+LATE_RATING = (4, [], "")
+"""The rating given later from the ticket's QR page."""
+
+
+def _rate(day: DemoDay, ticket_id: str, window: int | None) -> None:
+    """The citizen of a ticket just finished rates it: at the window's evaluator (``window``),
+    or later from the ticket's QR page (None). The levels come from RATINGS in turn."""
+    from kiosk.ratings import QR_RATER, RatingRequest
+
+    done = len(day.engine.ratings())
+    if window is not None and done >= len(RATINGS):
+        return  # the other citizens did not rate
+    level, reasons, comment = RATINGS[done] if window is not None else LATE_RATING
+    request = RatingRequest(level=level, reasons=reasons, comment=comment)
+    rating = (day.hall.rate(ticket_id, request, window=window) if window is not None
+              else day.engine.rate(ticket_id, request, QR_RATER))
+    number = day.hall.ticket(ticket_id).number
+    day.note(f"{number} rated {level} at the {rating.channel}{' (' + ', '.join(reasons) + ')' if reasons else ''}")
+
+
+def _rate_kiosk(day: DemoDay) -> None:
+    """A citizen still waiting rated the kiosk's self-service on its done screen."""
+    waiting = next(iter(day.hall.tickets(state="waiting")), None)
+    if waiting is not None and day.terminal.rate_self_service(waiting.id, 5):
+        day.note(f"{waiting.number} rated the kiosk's self-service 5")
 
 
 def summarise(day: DemoDay) -> dict:
@@ -155,6 +188,8 @@ def summarise(day: DemoDay) -> dict:
         "by_state": dict(Counter(t.state for t in tickets)),
         "calls": [c.model_dump(mode="json") for c in day.hall.calls(0, 500)],
         "events": len(day.engine.events_after(0, 10000)),
+        "ratings": [r.model_dump(mode="json", include={"ticket_id", "window", "level", "reasons", "channel"})
+                    for r in day.engine.ratings()],
         "log": day.log,
     }
 
@@ -173,6 +208,7 @@ def run_day(out: Path) -> DemoDay:
     terminal.catalog()  # as a kiosk starts: the catalog brings the hall's key for sealing cards
     _issue_arrivals(day)
     _serve(day)
+    _rate_kiosk(day)
     (out / "summary.json").write_text(json.dumps(summarise(day), ensure_ascii=False, indent=2), "utf-8")
     terminal.close()
     return day

@@ -24,7 +24,8 @@ from kiosk.hall import LocalHall
 log = logging.getLogger(__name__)
 
 # The parts of the UI that photograph themselves, in the order a visitor meets them.
-CAPTURE_MODULES = ("app.demo.kiosk_shots", "app.demo.calling_shots", "app.demo.staff_shots")
+CAPTURE_MODULES = ("app.demo.kiosk_shots", "app.demo.calling_shots", "app.demo.rating_shots",
+                   "app.demo.staff_shots")
 
 
 @dataclass

@@ -321,6 +321,19 @@
     </message>
 </context>
 <context>
+    <name>RatingRow</name>
+    <message>
+        <location filename="../kiosk/rating_row.py" line="62"/>
+        <source>Thank you for your rating!</source>
+        <translation>感谢您的评价！</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/rating_row.py" line="63"/>
+        <source>How was this self-service? (optional)</source>
+        <translation>请为本次自助服务评价（可不评）</translation>
+    </message>
+</context>
+<context>
     <name>PrintingScreen</name>
     <message>
         <location filename="../kiosk/results.py" line="39"/>

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QBoxLayout, QProgressBar, QVBoxLayout
 
 from kiosk.terminal import IssueOutcome
+from ui.kiosk.rating_row import RatingRow
 from ui.kiosk.screen import Screen
 from ui.kiosk.texts import error_text, error_title
 from ui.kiosk.widgets import QrLabel, TouchButton, label
@@ -85,6 +86,8 @@ class DoneScreen(Screen):
         self.middle.addLayout(qr_box, 2)
         self.body.addLayout(self.middle, 1)
         self.body.addStretch(0)  # in portrait the room left goes below, not between the facts
+        self.rating = RatingRow(kiosk)  # the optional 好差评 of the self-service, above the buttons
+        self.footer.addWidget(self.rating)
         self.finish = TouchButton("", "primary")
         self.finish.clicked.connect(kiosk.go_home)
         self.button_row(self.finish)
@@ -100,6 +103,7 @@ class DoneScreen(Screen):
     def show_outcome(self, outcome: IssueOutcome) -> None:
         """Show ``outcome`` and start the countdown home."""
         self.outcome = outcome
+        self.rating.offer(outcome.ticket, wanted=not outcome.needs_eticket)
         self.remaining = max(1, round(self.kiosk.done_ms() / 1000))
         self.timer.setInterval(max(1, self.kiosk.done_ms() // self.remaining))
 
@@ -148,6 +152,7 @@ class DoneScreen(Screen):
                          if ticket.eta_minutes is not None else self.tr("Estimated wait: not known"))
         self.note.setText(self._note(ticket))
         self.note.setVisible(bool(self.note.text()))
+        self.rating.render()
         self.qr.show_code(ticket.status_url, self._qr_size())
         self.qr_hint.setText(self.tr("This QR code is your ticket") if self.eticket
                              else self.tr("Scan to follow your place in the queue"))
