@@ -122,7 +122,7 @@ def open_case_for_bad_rating(conn: Connection, rating: dict, config: HallConfig,
     level = int(rating["level"])
     if level > BAD_LEVEL:
         return None
-    source = f"rating:{rating['ticket_id']}"
+    source = exporter.rating_key(rating)
     known = conn.execute(select(db.cases.c.id).where(db.cases.c.source == source)).scalar()
     if known is not None:
         return int(known)

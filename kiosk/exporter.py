@@ -46,6 +46,7 @@ FIELD_NAMES = {
     "reasons": "差评原因编码",
     "time": "评价（或变更）时间",
     "channel": "评价渠道（window 窗口评价器 / kiosk 自助终端 / qr 二维码）",
+    "subject": "评价对象（service 窗口服务 / kiosk 自助终端服务）",
     "case_no": "工单编号",
     "case_type": "工单类型（rectify 差评整改 / unresolved 办不成事）",
     "state": "工单状态",
@@ -74,17 +75,24 @@ def _add(conn: Connection, key: str, kind: str, payload: dict, config: HallConfi
         created_at=now, attempts=0, next_at=now, sent_to="[]", last_error=""))
 
 
+def rating_key(rating: dict) -> str:
+    """The key of a rating, for its export item and its case: ``rating:<ticket id>`` for the
+    service at the window, ``rating:<ticket id>:kiosk`` for the kiosk's self-service."""
+    subject = rating.get("subject") or "service"
+    return f"rating:{rating['ticket_id']}" + ("" if subject == "service" else f":{subject}")
+
+
 def enqueue_rating(conn: Connection, rating: dict, config: HallConfig, now: float) -> None:
     """Queue a rating (a ``ratings`` row as a dict) for export, in its write transaction."""
     reasons = rating.get("reasons") or []
     if isinstance(reasons, str):
         reasons = json.loads(reasons)
     at = rating.get("at") or now
-    _add(conn, f"rating:{rating['ticket_id']}", "rating", {
+    _add(conn, rating_key(rating), "rating", {
         "kind": "rating", "hall": config.hall.code, "project_no": rating["ticket_id"],
         "service_code": rating.get("service"), "window": rating.get("window"), "clerk": rating.get("clerk"),
         "level": int(rating["level"]), "reasons": list(reasons), "time": _iso(float(at), config),
-        "channel": rating.get("channel"),
+        "channel": rating.get("channel"), "subject": rating.get("subject") or "service",
     }, config, now)
 
 

@@ -48,6 +48,7 @@ class Rating(ApiModel):
     """A stored rating, as ``GET /api/v1/ratings`` lists it: no citizen identity."""
 
     ticket_id: str
+    subject: str = "service"  # "kiosk": the kiosk's self-service, rated on its done screen
     day: str
     service: str
     window: int | None

@@ -40,6 +40,12 @@ from kiosk.rating_models import (
 __all__ = ["BAD_LEVEL", "CHANNELS", "LEVELS", "QR_RATER", "Rater", "Rating", "RatingRequest", "RatingRules",
            "clean_comment", "rater_of"]
 
+def subject_of(rater: Rater) -> str:
+    """What a rater rates: a kiosk its own self-service, the window's evaluator and the QR page
+    the service at the window. A ticket may carry one rating of each."""
+    return "kiosk" if rater.channel == "kiosk" else "service"
+
+
 class RatingRules:
     """``rate``, ``ratings`` and the ``after_rating`` hook: a mixin of ``HallEngine``."""
 
@@ -52,11 +58,14 @@ class RatingRules:
             row = self._row(conn, ticket_id)
             self._check_rater(row, rater, now)
             r = db.ratings
-            if conn.execute(select(r.c.channel).where(r.c.ticket_id == ticket_id)).first() is not None:
-                raise HallError("already_rated", f"ticket {row['number']} was already rated; "
-                                "each ticket is rated once")
+            subject = subject_of(rater)
+            taken = select(r.c.channel).where(r.c.ticket_id == ticket_id, r.c.subject == subject)
+            if conn.execute(taken).first() is not None:
+                what = "its kiosk self-service" if subject == "kiosk" else "its service"
+                raise HallError("already_rated", f"ticket {row['number']} was already rated for {what}; "
+                                "each is rated once")
             values = {
-                "ticket_id": ticket_id, "day": row["day"], "service": row["service"], "window": row["window"],
+                "ticket_id": ticket_id, "subject": subject, "day": row["day"], "service": row["service"], "window": row["window"],
                 "clerk": row.get("clerk"), "level": req.level, "reasons": json.dumps(reasons),
                 "comment": clean_comment(req.comment), "channel": rater.channel, "at": now,
             }
@@ -89,11 +98,12 @@ class RatingRules:
             rows = conn.execute(query.order_by(r.c.at)).all()
         return [self._rating_view({**row._mapping, "reasons": json.loads(row.reasons)}) for row in rows]
 
-    def rated(self, ticket_id: str) -> bool:
-        """Whether ``ticket_id`` has its rating."""
+    def rated(self, ticket_id: str, subject: str = "service") -> bool:
+        """Whether ``ticket_id`` has its rating of ``subject`` (the window's service by default)."""
         r = db.ratings
+        query = select(r.c.level).where(r.c.ticket_id == ticket_id, r.c.subject == subject)
         with self.store.read() as conn:
-            return conn.execute(select(r.c.level).where(r.c.ticket_id == ticket_id)).first() is not None
+            return conn.execute(query).first() is not None
 
     def qr_rating_open(self, ticket_id: str) -> bool:
         """Whether the ticket's QR page may take a rating now (finished, within the period)."""

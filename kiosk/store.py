@@ -212,7 +212,7 @@ cases = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(16), nullable=False),  # rectify | unresolved
-    Column("source", String(64), unique=True),  # rating:<ticket id> for a bad rating: opened once
+    Column("source", String(64), unique=True),  # rating:<ticket id>[:kiosk] for a bad rating: opened once
     Column("state", String(16), nullable=False),
     Column("opened_at", Float, nullable=False),
     Column("opened_by", String(64), nullable=False, default=""),
@@ -278,7 +278,10 @@ export_items = Table(
 ratings = Table(  # 好差评: one row per rated ticket (kiosk.ratings); no citizen identity in it
     "ratings",
     metadata,
-    Column("ticket_id", String(40), primary_key=True),  # one rating per ticket
+    Column("ticket_id", String(40), primary_key=True),
+    # What is rated: "service" (the window's, rated at its evaluator or the QR page) or "kiosk"
+    # (the kiosk's self-service, on its done screen): one rating of each per ticket.
+    Column("subject", String(8), primary_key=True, default="service"),
     Column("day", String(10), nullable=False, index=True),
     Column("service", String(32), nullable=False),
     Column("window", Integer),

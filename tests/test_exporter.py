@@ -116,7 +116,7 @@ def test_exported_fields_follow_the_national_data_and_keep_comments_home(hall_co
     first, case = (json.loads(line) for line in text.splitlines())
     assert first == {"key": "rating:T-2", "kind": "rating", "hall": "DEMO", "project_no": "T-2",
                      "service_code": "SS01", "window": 3, "clerk": "A0123", "level": 1, "reasons": ["slow"],
-                     "time": "2026-09-30T15:00:00+08:00", "channel": "window"}
+                     "time": "2026-09-30T15:00:00+08:00", "channel": "window", "subject": "service"}
     assert (case["case_type"], case["state"], case["action"], case["project_no"]) == \
         ("rectify", "registered", "open", "T-2")
     assert set(first) | set(case) <= set(FIELD_NAMES) | {"services"}

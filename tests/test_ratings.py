@@ -111,7 +111,22 @@ def test_a_kiosk_rates_its_own_self_service_only(hall):
     refused(rate(hall, mine, "k02"), 403, "not issued by kiosk K02")
     rated = rate(hall, mine, "k01", 5)
     assert rated.status_code == 201 and rated.json()["channel"] == "kiosk"  # on its done screen: still waiting
-    refused(rate(hall, mine, "k01", 4), 409, "already rated")
+    refused(rate(hall, mine, "k01", 4), 409, "already rated for its kiosk self-service")
+
+
+def test_the_kiosk_self_service_and_the_window_service_are_rated_apart(hall, engine):
+    """A citizen who rated the kiosk on its done screen still rates the clerk's service at the
+    window: one rating of each per ticket, each exported and followed up on its own key."""
+    ticket = served(hall, "both")
+    assert rate(hall, ticket, "k01", 2, reasons=["slow"]).status_code == 201
+    at_window = rate(hall, ticket, "r18", 1, reasons=["attitude"])
+    assert at_window.status_code == 201, at_window.text
+    refused(rate(hall, ticket, None, 3), 409, "already rated for its service")
+    listed = get(hall, "/api/v1/ratings", "test-guide").json()
+    assert sorted((r["subject"], r["channel"], r["level"]) for r in listed) == [("kiosk", "kiosk", 2),
+                                                                              ("service", "window", 1)]
+    cases = get(hall, "/api/v1/cases", "test-guide").json()
+    assert sorted((c["channel"], c["level"]) for c in cases) == [("kiosk", 2), ("window", 1)]
 
 
 def test_a_hall_without_kiosk_self_service_refuses_kiosk_ratings(hall_config, clock, tmp_path):
