@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.case_models import Case
 from kiosk.clerk_models import SignIn, WindowSignIn
 from kiosk.domain import HallError
 from kiosk.models import (
@@ -178,6 +179,14 @@ class HallClient:
         """Rate a ticket's service (the token says which channel: a rater's window, a kiosk)."""
         body = req.model_dump(mode="json")
         return Rating.model_validate_json(self._request("POST", f"/tickets/{ticket_id}/rating", json_body=body).content)
+
+    def list_cases(self, state: str | None = None, kind: str | None = None,
+                   overdue: bool | None = None) -> list[Case]:
+        """Cases by deadline (``overdue`` True: past it, still owing the answer); a guide's
+        (a counter token gets 403, the 办不成事 window's its own kind only)."""
+        params = {"state": state, "kind": kind, "overdue": None if overdue is None else str(overdue).lower()}
+        params = {k: v for k, v in params.items() if v}
+        return [Case.model_validate(c) for c in self._request("GET", "/cases", params=params).json()]
 
     def call_next(self, window: int, actor: str = "") -> Call | None:
         """Call the next ticket for ``window``; None when nobody waits."""

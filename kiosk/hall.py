@@ -33,6 +33,7 @@ from kiosk.rating_models import Rating, RatingRequest
 
 if TYPE_CHECKING:  # each kiosk imports only the side it uses, in open_engine or open_hall: the
     # engine needs SQLAlchemy (14 MB and 0.15 s of a start), the client requests (6 MB, 40 ms)
+    from kiosk.case_models import Case
     from kiosk.clerk_models import WindowSignIn
     from kiosk.client import HallClient
     from kiosk.engine import HallEngine
@@ -59,6 +60,8 @@ class Hall(Protocol):
     def add_appointments(self, items: list[Appointment]) -> int: ...
     def request_help(self, screen: str = "", device: str = "") -> HelpCall: ...
     def rate(self, ticket_id: str, req: RatingRequest) -> Rating: ...
+    def list_cases(self, state: str | None = None, kind: str | None = None,
+                   overdue: bool | None = None) -> list[Case]: ...
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = ...) -> Iterator[HallEvent]: ...
 

@@ -29,6 +29,14 @@ def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys)
     assert not [c for c in summary.get("captures", []) if c["detail"].startswith("failed")]
     ratings = summary["ratings"]  # 好差评: at the windows, one of them bad, from the QR page, at the kiosk
     assert {"window", "qr", "kiosk"} <= {r["channel"] for r in ratings} and any(r["level"] <= 2 for r in ratings)
+    cases = {c["kind"]: c for c in summary["cases"]}  # the bad rating's case, the 办不成事 one, assigned
+    assert cases["rectify"]["level"] <= 2 and cases["rectify"]["steps"] == ["open"]
+    assert (cases["unresolved"]["window"], cases["unresolved"]["state"], cases["unresolved"]["steps"]) == \
+        (20, "assigned", ["open", "assign"])
+    assert "request" not in cases["unresolved"] and "phone" not in cases["unresolved"]  # a citizen's words stay in the hall
+    desk = {c["name"]: c["detail"] for c in summary["captures"] if c["name"].startswith("counter-desk-cases")}
+    assert f"整改案件 #{cases['rectify']['id']} 逾期" in desk["counter-desk-cases-1920x1080.png"]
+    assert f"Unresolved case {cases['unresolved']['id']} due soon" in desk["counter-desk-cases-en-1366x768.png"]
     for page in ("idle", "levels", "reasons", "thanks"):
         for shot in (f"{lang}-{size}" for lang in ("zh", "en") for size in ("800x480", "1280x800")):
             assert (out / "rating" / f"rate-{page}-{shot}.png").stat().st_size > 3000

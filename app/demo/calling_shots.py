@@ -5,6 +5,11 @@ of the calls (``capture(ctx)``, called by ``app/demo/run.py``).
 Files: ``display-board-1920x1080.png``, ``display-window-3-1080x1920.png``,
 ``counter-1366x768.png``, ``counter-sign-in-1366x768.png``… in Chinese, the same with ``-en``
 for English. A demo clerk is signed in at window 3 first, so its screen and caller show them.
+
+Last, the guide desk's caller (desk 18) with the cases' alerts, ``counter-desk-cases-1920x1080.png``
+and the rest: on a demo hall's fake clock it looks ahead to the day the first case is overdue
+and the last one's reminder is due, raises the alerts as the server's case worker would, takes
+the pictures, and sets the clock back, so the screens after it see the demo's morning again.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from drivers.idcard.simcards import make_id_number
 from drivers.voice import ALL_CLIPS, ClipLibrary, ClipsBackend, Utterance, default_clip_folders
+from kiosk.clock import FakeClock
 from kiosk.domain import HallError
 from kiosk.models import Call, IssueRequest
 from kiosk.terminal import citizen_from_id
@@ -35,6 +41,7 @@ DEMO_CALLS = ((1, "SS01"), (3, "SS02"), (8, "TX01"), (3, "SS01"), (18, "GC01"))
 SCREEN_WINDOW = 3
 DEMO_CLERK = ("0123", "张敏", "246810")  # 工号, name, PIN of the demo's clerk at SCREEN_WINDOW
 SIGN_IN_SHAPES = ((1920, 1080), (1366, 768))
+DESK = 18  # the sample hall's guide desk (咨询台)
 
 
 def shot_name(what: str, lang: str, size: tuple[int, int]) -> str:
@@ -52,6 +59,7 @@ def capture(ctx) -> None:  # noqa: ANN001 - the demo's context
         _board(ctx, SCREEN_WINDOW, f"display-window-{SCREEN_WINDOW}", lang)
     _counters(ctx)
     _announcements(ctx, calls)
+    desk_shots(ctx)
 
 
 def _sign_in_clerk(ctx) -> None:  # noqa: ANN001
@@ -198,3 +206,57 @@ def _announcements(ctx, calls: list[Call]) -> None:  # noqa: ANN001
         path = ctx.out / f"announce-{call.number}.wav"
         path.write_bytes(backend.render_wav(Utterance(call.number, call.window, lang)))
         ctx.note(path.name, Utterance(call.number, call.window, lang).text)
+
+
+def desk_shots(ctx) -> None:  # noqa: ANN001
+    """The guide desk's caller showing the cases' alerts, in both languages, at the sign-in
+    shapes: ``counter-desk-cases-1920x1080.png``, ``counter-desk-cases-en-1366x768.png``…"""
+    from ui.calling.counter import CounterWindow
+    from ui.calling.help_panel import MAX_CASE_ROWS
+
+    engine = getattr(ctx, "engine", None)
+    clock = engine.clock if engine is not None else None
+    languages = _languages(ctx)
+    counter = CounterWindow(ctx.hall, DESK, languages=languages, clock=clock)
+    counter.show()
+    counter.start()
+    back = None
+    try:
+        panel = counter.case_panel
+        _pump(ctx.app, lambda: panel.listed or (panel.desk and not panel.listing))  # linked, overdue read
+        back, ahead, raised = _ahead_to_alerts(engine)
+        _pump(ctx.app, lambda: len(panel.lines()) >= min(raised, MAX_CASE_ROWS), 3.0)
+        for lang in LANGS:
+            languages.set(lang)
+            counter.retranslate()
+            for size in SIGN_IN_SHAPES:
+                counter.resize(*size)
+                ctx.app.processEvents()
+                name = shot_name("counter-desk-cases", lang, size)
+                counter.grab().save(str(ctx.out / name))
+                ctx.note(name, f"desk {DESK} caller{ahead}: " + (" | ".join(panel.lines()) or "no case alert"))
+    finally:
+        if back is not None:
+            clock.set(back)
+        counter.stop()
+        counter.close()
+        languages.set("en")
+
+
+def _ahead_to_alerts(engine) -> tuple[float | None, str, int]:  # noqa: ANN001
+    """On a fake clock, move to the moment the last case's reminder is due (earlier cases are
+    overdue by then) and raise the alerts: the time to go back to, a note, how many alerts were
+    raised; else (None, "", 0)."""
+    from kiosk.cases import OPEN_STATES
+
+    if engine is None or not isinstance(engine.clock, FakeClock):
+        return None, "", 0
+    owing = [c for c in engine.list_cases() if c.state in OPEN_STATES[c.kind]]
+    if not owing:
+        return None, "", 0
+    back = engine.clock.now()
+    target = max(c.remind_at for c in owing) + timedelta(hours=9)  # that morning at the desk
+    engine.clock.set(target)
+    raised = engine.check_cases()  # what the server's case worker does every [cases] check_interval_s
+    days = (target.date() - datetime.fromtimestamp(back, target.tzinfo).date()).days
+    return back, f", {days} days later ({target:%Y-%m-%d %H:%M})", len(raised)

@@ -3,8 +3,10 @@
 Citizens arrive at two kiosks through a morning (on a fake clock, so estimates and waiting times
 look real), some with ID cards read by the simulated reader, some elderly, one with an
 appointment; clerks call, serve, mark a no-show, send a citizen back for missing materials and
-transfer one to another service. Every ticket is printed through the real printer driver to a
-``dummy:`` printer and kept as bytes and a PNG preview. ``summary.json`` says what happened.
+transfer one to another service. Citizens rate the service (one badly: a rectification case
+opens by itself), and the 办不成事 window registers what one citizen could not get done, which a
+guide assigns. Every ticket is printed through the real printer driver to a ``dummy:`` printer
+and kept as bytes and a PNG preview. ``summary.json`` says what happened.
 """
 
 from __future__ import annotations
@@ -165,6 +167,51 @@ def _rate(day: DemoDay, ticket_id: str, window: int | None) -> None:
               else day.engine.rate(ticket_id, request, QR_RATER))
     number = day.hall.ticket(ticket_id).number
     day.note(f"{number} rated {level} at the {rating.channel}{' (' + ', '.join(reasons) + ')' if reasons else ''}")
+    case = next((c for c in day.engine.list_cases(kind="rectify") if c.ticket_id == ticket_id), None)
+    if case is not None:
+        day.note(f"rectification case #{case.id} opened for {number}, due {last_day(case.deadline)}")
+
+
+# The 办不成事 case of the morning: what the citizen came for, why it could not be done here, the
+# service concerned, a contact phone (sealed by the hall, shown by its last 4 digits), and who
+# the guide hands it to. Made-up, as every citizen of the demo.
+UNRESOLVED = {"request": "开餐馆：申请食品经营许可", "reason": "消防安全检查意见书需区消防救援大队出具，大厅当场无法办理",
+              "services": ["AP02"], "phone": "13800138000"}
+UNRESOLVED_OWNER = "行政审批科"
+
+
+def last_day(deadline: datetime) -> str:
+    """A case's last working day (its deadline is that day's end, the next midnight)."""
+    return (deadline - timedelta(seconds=1)).date().isoformat()
+
+
+def register_unresolved(day: DemoDay) -> None:
+    """The 办不成事 window registers a case through the demo's hall, as its counter token would
+    (``[cases] unresolved_window``), and a guide assigns it: the first step of its way."""
+    from kiosk.case_models import CaseActionBody, CaseCreate
+
+    window = day.engine.config.cases.unresolved_window
+    if window is None:
+        day.note("this hall has no 办不成事 window: no case registered")
+        return
+    day.clock.advance(300)
+    case = day.hall.register_case(CaseCreate(**UNRESOLVED), f"window {window}", window)
+    day.note(f"window {window} registered 办不成事 case #{case.id} ({', '.join(case.services)}), phone "
+             f"…{case.phone_tail}, due {last_day(case.deadline)}")
+    day.clock.advance(600)
+    case = day.hall.case_step(case.id, "assign", CaseActionBody(owner=UNRESOLVED_OWNER), "guide desk-1")
+    day.note(f"case #{case.id} assigned to {case.owner}")
+
+
+CASE_FIELDS = {"id", "kind", "state", "opened_by", "deadline", "window", "service", "services", "level",
+               "reasons", "channel", "owner", "overdue", "phone_tail"}
+"""What summary.json keeps of a case: no request, reason or comment (a citizen's own words)."""
+
+
+def case_summaries(engine: HallEngine) -> list[dict]:
+    """The hall's cases for summary.json, each with the steps of its history."""
+    return [{**c.model_dump(mode="json", include=CASE_FIELDS),
+             "steps": [s.action for s in engine.case(c.id).history]} for c in engine.list_cases()]
 
 
 def _rate_kiosk(day: DemoDay) -> None:
@@ -190,6 +237,7 @@ def summarise(day: DemoDay) -> dict:
         "events": len(day.engine.events_after(0, 10000)),
         "ratings": [r.model_dump(mode="json", include={"ticket_id", "window", "level", "reasons", "channel"})
                     for r in day.engine.ratings()],
+        "cases": case_summaries(day.engine),
         "log": day.log,
     }
 
@@ -209,6 +257,7 @@ def run_day(out: Path) -> DemoDay:
     _issue_arrivals(day)
     _serve(day)
     _rate_kiosk(day)
+    register_unresolved(day)
     (out / "summary.json").write_text(json.dumps(summarise(day), ensure_ascii=False, indent=2), "utf-8")
     terminal.close()
     return day

@@ -3,7 +3,8 @@
 Called by ``app/demo/run.py`` after the scripted day: the pad of window 8 over the demo hall,
 offered a ticket that window finished, photographed on each page (idle, levels, reasons,
 comment, thanks) at the two evaluator screens, 800×480 and 1280×800, in Chinese and English.
-Nothing is rated here: the day's ratings are in summary.json.
+A demo clerk signs in at window 8 first, so the idle page shows their name and 工号 as the
+catalog gives them. Nothing is rated here: the day's ratings are in summary.json.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.domain import HallError
 from ui.rating.pad import RatingPad
 
 SIZES = ((800, 480), (1280, 800))
 WINDOW = 8
+CLERK = ("0815", "李华", "135790")  # 工号, name, PIN of the demo's clerk at WINDOW
 
 
 def _settle(app, seconds: float = 0.05) -> None:
@@ -40,9 +43,9 @@ def capture(ctx) -> None:
     app = ctx.app or QApplication.instance()
     out = Path(ctx.out) / "rating"
     out.mkdir(parents=True, exist_ok=True)
+    _sign_in_clerk(ctx)
     pad = RatingPad(ctx.hall, WINDOW, idle_s=600, thanks_s=600)
-    pad.set_catalog(ctx.hall.catalog())
-    pad.clerk = "0815"  # a 工号 as the clerks' sign-in would give it
+    pad.set_catalog(ctx.hall.catalog())  # with the clerk signed in at the window
     ticket = _finished_ticket(ctx)
     pad.show()
     try:
@@ -55,6 +58,25 @@ def capture(ctx) -> None:
         pad.timer.stop()
         pad.close()
         pad.deleteLater()
+
+
+def _sign_in_clerk(ctx) -> None:
+    """Register the demo's clerk (in an in-process hall) and sign them in at WINDOW."""
+    engine = getattr(ctx, "engine", None)
+    if engine is None:
+        return
+    from kiosk.clerk_models import NewClerk
+
+    code, name, pin = CLERK
+    try:
+        engine.add_clerk(NewClerk(code=code, name=name, pin=pin), actor="demo")
+    except HallError:
+        pass  # registered by an earlier run on the same data
+    try:
+        ctx.hall.sign_in(WINDOW, code, pin, actor="demo")
+        ctx.note("rating/clerk", f"clerk {code} {name} signed in at window {WINDOW}")
+    except HallError as exc:
+        ctx.note("rating/clerk", f"the demo clerk could not sign in: {exc.detail}")
 
 
 def _pages(app, pad: RatingPad, ticket: dict, out: Path, ctx, suffix: str) -> None:

@@ -1,7 +1,9 @@
 """The window's evaluator (kiosk rate) against a real hall server on loopback: a ticket finished
 at its window brings the five levels, a bad level the hall's reasons and the keyboard, the rating
 is stored once with its reasons and comment, thanks show, and the pad goes back to idle; a
-ticket nobody rates stays unrated. Every page fits 800×480 and 1280×800 in both languages."""
+ticket nobody rates stays unrated. Every page fits 800×480 and 1280×800 in both languages. The
+idle page names the clerk signed in at the window, and follows sign-outs and sign-ins, also
+those made while its link was down."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 import requests
 from PySide6.QtWidgets import QApplication
 
+from kiosk.clerk_models import NewClerk
 from kiosk.client import HallClient
 from kiosk.tokens import add_token
 from tests.ui.fit import fit_problems
@@ -31,6 +34,12 @@ def finish_one(server, key: str, window: int = 18) -> dict:
     post(server, f"/tickets/{ticket['id']}/call", "test-counter", {"window": window})
     post(server, f"/tickets/{ticket['id']}/finish", "test-counter")
     return ticket
+
+
+def sign_in(server, engine, code: str, name: str, window: int = 18) -> None:  # noqa: ANN001
+    """Register clerk ``code`` and sign them in at ``window`` with its counter's token."""
+    engine.add_clerk(NewClerk(code=code, name=name, pin="135790"), actor="test")
+    post(server, f"/windows/{window}/sign-in", "test-counter", {"code": code, "pin": "135790"})
 
 
 @pytest.fixture
@@ -105,8 +114,10 @@ def test_a_ticket_rated_elsewhere_says_so(qtbot, pad, engine, live_server):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_page_fits_in_both_languages(qtbot, pad, live_server, size):
+def test_every_page_fits_in_both_languages(qtbot, pad, engine, live_server, size):
     pad.resize(*size)
+    sign_in(live_server, engine, "A0123", "欧阳娜娜")  # the idle page names them
+    qtbot.waitUntil(lambda: pad.clerk is not None, timeout=5000)
     finish_one(live_server, "f")
     qtbot.waitUntil(lambda: pad.page() == "levels", timeout=5000)
     pad.comment.setText("TOO SLOW, WAITED 40 MIN")  # a longer one scrolls in its line, the end in view
@@ -145,5 +156,37 @@ def test_the_pad_follows_on_after_a_rating_and_across_a_server_restart(qtbot, pa
         pad.level_buttons[5].click()
         qtbot.waitUntil(lambda: len(engine.ratings()) == 2, timeout=5000)
         assert [r.ticket_id for r in engine.ratings()] == [first["id"], second["id"]]
+    finally:
+        restarted.stop()
+
+
+def test_the_idle_page_names_the_clerk_signed_in_and_follows_sign_outs(qtbot, pad, engine, live_server):
+    from kiosk.server import create_app
+    from tests.conftest import LiveServer
+
+    assert pad.clerk_label.text() == ""  # nobody signed in at window 18
+    sign_in(live_server, engine, "0815", "李华")
+    qtbot.waitUntil(lambda: pad.clerk_label.text() == "为您服务：李华（工号 0815）", timeout=5000)
+    pad.set_language("en")
+    assert pad.clerk_label.text() == "Serving you: 李华 (Staff No. 0815)"
+    post(live_server, "/windows/18/sign-out", "test-counter")
+    qtbot.waitUntil(lambda: pad.clerk_label.text() == "", timeout=5000)
+    sign_in(live_server, engine, "0816", "王芳")
+    qtbot.waitUntil(lambda: pad.clerk_label.text() == "Serving you: 王芳 (Staff No. 0816)", timeout=5000)
+    # A pad that starts now reads the clerk from the catalog's window.
+    late = RatingPad(HallClient(live_server.url, "r18", timeout=3.0), 18, lang="zh")
+    qtbot.addWidget(late)
+    late.start()
+    try:
+        qtbot.waitUntil(lambda: late.clerk_label.text() == "为您服务：王芳（工号 0816）", timeout=10000)
+    finally:
+        late.stop()
+    # Signed out while the pad's link is down (a guide, at the hall): the pad learns it on return.
+    live_server.stop()
+    qtbot.waitUntil(lambda: not pad.linked, timeout=10000)
+    engine.sign_out(18, actor="guide desk-1")
+    restarted = LiveServer(create_app(engine, heartbeat_s=0.5), live_server.port).start()
+    try:
+        qtbot.waitUntil(lambda: pad.linked and pad.clerk is None and pad.clerk_label.text() == "", timeout=15000)
     finally:
         restarted.stop()

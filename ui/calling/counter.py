@@ -3,7 +3,8 @@
 Every hall call runs on the window's hall lane and its result comes back to the GUI thread; the
 hall's events keep the window's current ticket, held tickets and waiting counts up to date.
 Refusals are shown in plain words in the status line. At a guide desk it also lists the kiosks
-calling for staff (``ui.calling.help_panel``).
+calling for staff and the cases' alerts (``ui.calling.help_panel``); each time the stream
+connects it reads the overdue cases on the hall lane, so a restarted desk forgets none.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ui.calling.counter_sign_in import SignInPanel
 from ui.calling.counter_state import CounterState
 from ui.calling.feed import HallFeed
 from ui.calling.help import DEFAULT_SECONDS
-from ui.calling.help_panel import HelpPanel
+from ui.calling.help_panel import CaseAlertPanel, HelpPanel
 from ui.ops import Lane
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,11 @@ def counter_style(px: int) -> str:
             f" QFrame#help {{ background: #fff0d0; border: 2px solid #c00; }}"
             f" QLabel#helpText {{ color: #a00; font-weight: bold; border: none; }}"
             f" QPushButton {{ min-height: {px * 2}px; padding: 0 {px // 2}px; }}"
-            f" QFrame#help QPushButton {{ min-height: {px * 3 // 2}px; }}")
+            f" QFrame#help QPushButton {{ min-height: {px * 3 // 2}px; }}"
+            f" QFrame#cases {{ background: #fff8e0; border: 2px solid #a05a00; }}"
+            f" QLabel#caseText {{ color: #7a4500; border: none; }}"
+            f" QLabel#caseText[overdue=\"true\"] {{ color: #a00; font-weight: bold; }}"
+            f" QFrame#cases QPushButton {{ min-height: {px * 3 // 2}px; }}")
 
 
 class CounterWindow(QWidget):
@@ -76,6 +81,7 @@ class CounterWindow(QWidget):
         super().__init__(parent)
         self.hall = hall
         self.help_panel = HelpPanel(help_seconds, clock, self)
+        self.case_panel = CaseAlertPanel(clock=clock, parent=self)
         self.state = CounterState(window, recall_limit)
         self.actor = actor or f"counter-{window}"
         self.languages = languages
@@ -132,7 +138,7 @@ class CounterWindow(QWidget):
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
-        for part in (self.help_panel, self.number, self.detail, grid, transfer, self.held_label,
+        for part in (self.help_panel, self.case_panel, self.number, self.detail, grid, transfer, self.held_label,
                      self.held_list, self.waiting):
             (body_layout.addLayout if isinstance(part, QHBoxLayout | QGridLayout) else body_layout.addWidget)(part)
         body_layout.setStretchFactor(self.number, 2)
@@ -183,6 +189,7 @@ class CounterWindow(QWidget):
         self.transfer_label.setText(self.tr("Transfer to:"))
         self.setWindowTitle(self.tr("Counter caller"))
         self.help_panel.refresh()
+        self.case_panel.refresh()
         self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
@@ -273,7 +280,9 @@ class CounterWindow(QWidget):
         catalog, tickets = result
         self.state.set_catalog(catalog)
         window = catalog.window(self.state.window)
-        self.help_panel.set_desk(window is not None and window.kind == "desk")
+        desk = window is not None and window.kind == "desk"
+        self.help_panel.set_desk(desk)
+        self.case_panel.set_desk(desk)
         for ticket in tickets:
             self.state.apply_ticket(ticket)
         self.retranslate()
@@ -282,6 +291,7 @@ class CounterWindow(QWidget):
     def stop(self) -> None:
         """Stop following the hall."""
         self.help_panel.stop()
+        self.case_panel.stop()
         self.feed.stop()
         self.lane.shutdown()
 
@@ -292,11 +302,16 @@ class CounterWindow(QWidget):
     def _on_event(self, kind: str, data: dict) -> None:
         if kind == "device":
             self.help_panel.take(kind, data)
+        elif kind == "case":
+            self.case_panel.take(kind, data)
         elif self.state.apply_event(kind, data):
             self.retranslate() if kind == "clerk" or (kind == "queue" and "window" in data) else self.refresh()
 
     def _on_link(self, status: str) -> None:
         self.link.setText("" if status == "connected" else self.tr("reconnecting…"))
+        if status == "connected" and self.case_panel.wants_listing:
+            hall = self.hall  # what was missed while away: the overdue cases, read off the GUI thread
+            self.lane.run(lambda: hall.list_cases(overdue=True), self.case_panel.load, self.case_panel.load_failed)
 
     def trigger(self, action: str) -> None:
         """Run ``action`` (a button or its shortcut) on the hall lane."""

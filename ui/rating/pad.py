@@ -1,7 +1,9 @@
 """``kiosk rate``: the evaluator (评价器) of one window, a full-screen touch pad facing the citizen.
 
-Idle, it shows the window and the clerk serving there (工号, from the tickets the window
-serves). When the window finishes a ticket (a ``ticket`` event of the hall stream, state
+Idle, it shows the window and the clerk signed in there, by name and 工号: from the catalog's
+window (at start), the ``clerk`` hall events (sign-in, sign-out, another clerk), and the
+window's clerk read again whenever the stream reconnects (a change made while the link was down
+is not missed). When the window finishes a ticket (a ``ticket`` event of the hall stream, state
 ``done``, at this window) it shows that service and the five levels; a bad level (1 or 2) brings
 the hall's reasons and an optional comment from an on-screen keyboard; then thanks, and back to
 idle. A citizen who does not rate within ``idle_s`` leaves the ticket unrated.
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.domain import HallError
-from kiosk.models import Catalog
+from kiosk.models import Catalog, WindowClerk
 from kiosk.rating_models import BAD_LEVEL, RatingRequest
 from ui.calling.feed import HallFeed
 from ui.ops import Lane
@@ -96,7 +98,7 @@ class RatingPad(QWidget):
         self.lang = lang
         self.catalog: Catalog | None = None
         self.ticket: dict | None = None  # the finished ticket being rated
-        self.clerk: str | None = None
+        self.clerk: WindowClerk | None = None  # who is signed in at the window
         self.level: int | None = None
         self.linked = False  # the hall's event stream is connected
         self.outcome = ""  # the thanks page's message key, or a failure sentence
@@ -219,15 +221,19 @@ class RatingPad(QWidget):
         return self.pages.currentWidget().objectName()
 
     def on_event(self, kind: str, data: object) -> None:
-        """A hall event: a ticket this window finished brings the levels; a ticket this window
-        serves names its clerk (when the hall records clerks)."""
-        if kind != "ticket" or not isinstance(data, dict) or data.get("window") != self.window:
+        """A hall event: a ticket this window finished brings the levels; a ``clerk`` event of
+        this window says who is signed in now (nobody after a sign-out)."""
+        if kind not in ("ticket", "clerk") or not isinstance(data, dict) or data.get("window") != self.window:
             return
-        if data.get("clerk"):
-            self.clerk = str(data["clerk"])
-            self._show_clerk()
-        if data.get("state") == "done" and data.get("id") not in self._rated:
+        if kind == "clerk":
+            self.set_clerk(_clerk_of(data.get("clerk")))
+        elif data.get("state") == "done" and data.get("id") not in self._rated:
             self.offer(data)
+
+    def set_clerk(self, clerk: WindowClerk | None) -> None:
+        """Show ``clerk`` on the idle page (None: nobody is signed in)."""
+        self.clerk = clerk
+        self._show_clerk()
 
     def offer(self, ticket: dict) -> None:
         """Show the levels for ``ticket`` (a finished ticket's event data)."""
@@ -314,6 +320,8 @@ class RatingPad(QWidget):
         """The hall's names (window, services) and rating reasons, from its catalog."""
         self.catalog = catalog
         self.status.clear()
+        window = catalog.window(self.window)
+        self.clerk = window.clerk if window is not None else None
         for button in self.reason_buttons.values():
             button.deleteLater()
         self.reason_buttons = {}
@@ -338,6 +346,10 @@ class RatingPad(QWidget):
         self.status.setText("" if status == "connected" else word("linking", self.lang))
         if status == "connected" and self.catalog is None:
             self.lane.run(self.hall.catalog, self.set_catalog, self._on_failure)
+        elif status == "connected":  # a clerk may have signed in or out while the link was down
+            hall, window = self.hall, self.window
+            self.lane.run(lambda: hall.window_clerk(window), self.set_clerk,
+                          lambda exc: log.warning("evaluator of window %s: clerk not read: %s", window, exc))
 
     def _mark_reasons(self) -> None:
         """A ticked reason says so in words too (✓), not by its colour alone."""
@@ -352,7 +364,8 @@ class RatingPad(QWidget):
         return window.name.en if self.lang == "en" else window.name.zh
 
     def _show_clerk(self) -> None:
-        self.clerk_label.setText(word("clerk", self.lang, clerk=self.clerk) if self.clerk else "")
+        clerk = self.clerk
+        self.clerk_label.setText(word("clerk", self.lang, name=clerk.name, code=clerk.code) if clerk else "")
 
     def _show_service(self) -> None:
         code = (self.ticket or {}).get("service", "")
@@ -396,3 +409,13 @@ class RatingPad(QWidget):
         """The pad's words are its own (``set_language``); Qt's language change is not its business."""
         if event.type() != QEvent.Type.LanguageChange:
             super().changeEvent(event)
+
+
+def _clerk_of(data: object) -> WindowClerk | None:
+    """The clerk of a ``clerk`` event's data (None: nobody, or data that cannot be read)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return WindowClerk.model_validate(data)
+    except ValueError:
+        return None

@@ -14,7 +14,7 @@ LANGS = ("zh", "en")
 WORDS = {
     "zh": {
         "idle.title": "欢迎评价我们的服务", "idle.hint": "办理完成后，请在这里为本次服务评价",
-        "clerk": "工号 {clerk}", "levels.title": "请您为本次服务评价", "reasons.title": "哪里让您不满意？（可多选）",
+        "clerk": "为您服务：{name}（工号 {code}）", "levels.title": "请您为本次服务评价", "reasons.title": "哪里让您不满意？（可多选）",
         "comment": "写意见", "comment.title": "请写下您的意见（可不填）", "submit": "提交评价", "done": "完成",
         "delete": "删除", "space": "空格", "thanks": "感谢您的评价！", "thanks.bad": "我们会认真整改，并在规定时间内回访。",
         "already": "本次服务已经评价过，谢谢！", "failed": "评价没有提交成功：{detail}", "switch": "English",
@@ -22,7 +22,7 @@ WORDS = {
     },
     "en": {
         "idle.title": "Please rate our service", "idle.hint": "When your matter is done, rate it here",
-        "clerk": "Staff No. {clerk}", "levels.title": "How was this service?", "reasons.title": "What went wrong? (any)",
+        "clerk": "Serving you: {name} (Staff No. {code})", "levels.title": "How was this service?", "reasons.title": "What went wrong? (any)",
         "comment": "Comment", "comment.title": "Your comment (optional)", "submit": "Send rating", "done": "Done",
         "delete": "Delete", "space": "Space", "thanks": "Thank you for your rating!",
         "thanks.bad": "We will look into it and get back to you.",
