@@ -57,6 +57,20 @@ def pad(qtbot, engine, live_server):
     client.close()
 
 
+def test_a_pad_shown_on_the_small_evaluator_screen_keeps_its_size(qtbot, engine, live_server):
+    """Shown at 800×480 the pad stays 800×480: restyling it for its size must not make it ask
+    for more room than the screen has (it once grew to 856 pixels, off the screen's edge)."""
+    add_token(engine.store, "r18", "rater", "", 0, window=18)
+    client = HallClient(live_server.url, "r18", timeout=3.0)
+    widget = RatingPad(client, 18, idle_s=30, thanks_s=0.5)
+    qtbot.addWidget(widget)
+    widget.resize(800, 480)
+    widget.show()
+    qtbot.wait(50)
+    assert widget.size().toTuple() == (800, 480)
+    client.close()
+
+
 def test_a_bad_rating_with_reasons_and_a_comment(qtbot, pad, engine, live_server):
     assert pad.page() == "idle" and pad.window_name.text() == engine.config.window(18).name.zh
     ticket = finish_one(live_server, "a")

@@ -93,6 +93,10 @@ class RatingPad(QWidget):
     def __init__(self, hall, window: int, *, lang: str = "zh", idle_s: float = 60.0,  # noqa: ANN001
                  thanks_s: float = 6.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Styled for the smallest evaluator screen from the start, so the first layout never
+        # asks for more room than 800×480 (resizeEvent restyles for a bigger screen).
+        self._font_px = pad_font_px(800, 480)
+        self.setStyleSheet(pad_style(self._font_px))
         self.hall = hall
         self.window = window
         self.lang = lang
@@ -401,8 +405,13 @@ class RatingPad(QWidget):
             self.show_thanks(self.outcome)
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
-        """Text sizes follow the screen: the same pad fits 800×480 and 1280×800."""
-        self.setStyleSheet(pad_style(pad_font_px(self.width(), self.height())))
+        """Text sizes follow the screen: the same pad fits 800×480 and 1280×800. Restyled only
+        when the size class changes: a new style sheet re-polishes every child, and a minimum
+        size computed midway would make the window grow past its screen."""
+        px = pad_font_px(self.width(), self.height())
+        if px != self._font_px:
+            self._font_px = px
+            self.setStyleSheet(pad_style(px))
         super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
