@@ -32,23 +32,22 @@ MAX_CASE_ROWS = 3  # cases' alerts listed; more are counted below them
 REFUSED = ("forbidden", "unauthorized")  # a token that may not list cases: the desk stops asking
 
 
-class HelpPanel(QFrame):
-    """Kiosks calling for staff, each with "I'm going"; hidden while none calls (or when the
-    window is not a desk)."""
+class AlertRows(QFrame):
+    """A desk's list of alerts: a text and a button per row for the first ``rows``, a count of
+    the rest, aged by a one-second timer while the window is a desk. Subclasses hold the
+    alerts and say how they read (``refresh``), age (``expire``) and are acknowledged."""
 
-    def __init__(self, seconds: float = DEFAULT_SECONDS, clock: Clock | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, rows: int, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("help")
-        self.calls = HelpCalls(seconds, clock)
+        self.setObjectName(name)
         self.desk = False
         self.texts: list[QLabel] = []
         self.buttons: list[QPushButton] = []
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.setVerticalSpacing(4)
-        for row in range(MAX_ROWS):
-            text = QLabel(objectName="helpText", wordWrap=True)
+        for row in range(rows):
+            text = QLabel(objectName=f"{name}Text", wordWrap=True)
             text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             button = QPushButton()
             button.clicked.connect(lambda _=False, r=row: self.acknowledge_row(r))
@@ -57,18 +56,49 @@ class HelpPanel(QFrame):
             self.texts.append(text)
             self.buttons.append(button)
         self.more = QLabel(wordWrap=True)
-        grid.addWidget(self.more, MAX_ROWS, 0, 1, 2)
+        grid.addWidget(self.more, rows, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         self._timer = QTimer(self, interval=1000, timeout=self.expire)
-        self.refresh()
 
     def set_desk(self, desk: bool) -> None:
-        """Show calls for staff (``desk`` True) or never (a window that is not a desk)."""
+        """Show the alerts (``desk`` True) or never (a window that is not a desk)."""
         self.desk = desk
         if desk:
             self._timer.start()
         else:
             self._timer.stop()
+        self.refresh()
+
+    def stop(self) -> None:
+        """Stop aging the alerts."""
+        self._timer.stop()
+
+    def acknowledge_row(self, row: int) -> None:
+        """The button of ``row`` was pressed."""
+        raise NotImplementedError
+
+    def expire(self) -> None:
+        """Drop the alerts shown long enough."""
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Show the alerts."""
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)
+
+
+class HelpPanel(AlertRows):
+    """Kiosks calling for staff, each with "I'm going"; hidden while none calls (or when the
+    window is not a desk)."""
+
+    def __init__(self, seconds: float = DEFAULT_SECONDS, clock: Clock | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(MAX_ROWS, "help", parent)
+        self.calls = HelpCalls(seconds, clock)
         self.refresh()
 
     def take(self, kind: str, data: object) -> bool:
@@ -94,10 +124,6 @@ class HelpPanel(QFrame):
         if self.calls.expire():
             self.refresh()
 
-    def stop(self) -> None:
-        """Stop aging calls."""
-        self._timer.stop()
-
     def refresh(self) -> None:
         """Show the calls: a row each for the oldest, a count of the rest."""
         active = self.calls.active if self.desk else []
@@ -112,51 +138,18 @@ class HelpPanel(QFrame):
         self.more.setVisible(rest > 0)
         self.setVisible(bool(active))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
-        if event.type() == QEvent.Type.LanguageChange:
-            self.refresh()
-        super().changeEvent(event)
 
-
-class CaseAlertPanel(QFrame):
+class CaseAlertPanel(AlertRows):
     """Cases' alerts at a guide desk, one line each ("Case 12 overdue · window 3 · due 10-13"),
     overdue ones first; hidden while there is none (or when the window is not a desk)."""
 
     def __init__(self, seconds: float = NOTICE_SECONDS, clock: Clock | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(MAX_CASE_ROWS, "case", parent)
         self.setObjectName("cases")
         self.alerts = CaseAlerts(seconds, clock)
-        self.desk = False
         self.listing = True  # False once the hall refused this caller's token the cases listing
         self.listed = False  # the overdue cases were read at least once
-        self.texts: list[QLabel] = []
-        self.buttons: list[QPushButton] = []
-        grid = QGridLayout(self)
-        grid.setContentsMargins(6, 4, 6, 4)
-        grid.setVerticalSpacing(4)
-        for row in range(MAX_CASE_ROWS):
-            text = QLabel(objectName="caseText", wordWrap=True)
-            text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            button = QPushButton()
-            button.clicked.connect(lambda _=False, r=row: self.acknowledge_row(r))
-            grid.addWidget(text, row, 0)
-            grid.addWidget(button, row, 1)
-            self.texts.append(text)
-            self.buttons.append(button)
-        self.more = QLabel(wordWrap=True)
-        grid.addWidget(self.more, MAX_CASE_ROWS, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        self._timer = QTimer(self, interval=1000, timeout=self.expire)
-        self.refresh()
-
-    def set_desk(self, desk: bool) -> None:
-        """Show cases' alerts (``desk`` True) or never (a window that is not a desk)."""
-        self.desk = desk
-        if desk:
-            self._timer.start()
-        else:
-            self._timer.stop()
         self.refresh()
 
     @property
@@ -204,10 +197,6 @@ class CaseAlertPanel(QFrame):
         if self.alerts.expire():
             self.refresh()
 
-    def stop(self) -> None:
-        """Stop aging alerts."""
-        self._timer.stop()
-
     def line(self, notice: CaseNotice) -> str:
         """One alert in words: "Case 12 overdue · window 3 · due 10-13"."""
         name = self.tr("Case %1") if notice.kind == "rectify" else self.tr("Unresolved case %1")
@@ -240,8 +229,3 @@ class CaseAlertPanel(QFrame):
         self.more.setText(self.tr("More case alerts: %1").replace("%1", str(rest)) if rest > 0 else "")
         self.more.setVisible(rest > 0)
         self.setVisible(bool(active))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
-        if event.type() == QEvent.Type.LanguageChange:
-            self.refresh()
-        super().changeEvent(event)
