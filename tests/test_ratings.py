@@ -15,27 +15,14 @@ from kiosk import store as db
 from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.server import create_app
 from kiosk.tokens import add_token
+from tests.api_calls import post, refused
 from tests.conftest import LiveServer
-
-
-def post(server, path: str, token: str | None, body: dict | None = None, key: str | None = None) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if key:
-        headers["Idempotency-Key"] = key
-    return requests.post(f"{server.url}/api/v1{path}", json=body, headers=headers, timeout=5)
 
 
 def get(server, path: str, token: str | None = None, **params) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.get(f"{server.url}{path}", headers=headers, params=params, timeout=5)
 
-
-def refused(response: requests.Response, status: int, *words: str) -> str:
-    assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    for word in words:
-        assert word in detail, detail
-    return detail
 
 
 @pytest.fixture

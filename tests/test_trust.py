@@ -21,6 +21,7 @@ from kiosk.sealing import seal
 from kiosk.server import create_app
 from kiosk.store import Store
 from kiosk.tokens import add_token
+from tests.api_calls import post, refused
 from tests.conftest import MONDAY_10AM, LiveServer
 
 ELDER = "11010519491231002X"  # born 1949: 76 on the test's Monday
@@ -35,24 +36,10 @@ def citizen(server, number: str) -> dict:
     return {"id_sealed": seal(number, key), "id_mask": mask_id(number)}
 
 
-def post(server, path: str, token: str | None, body: dict | None = None, key: str | None = None) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if key:
-        headers["Idempotency-Key"] = key
-    return requests.post(f"{server.url}/api/v1{path}", json=body, headers=headers, timeout=5)
-
 
 def issue(server, token: str, key: str, **body) -> requests.Response:
     return post(server, "/tickets", token, {"service": "GC01", **body}, key)
 
-
-def refused(response: requests.Response, status: int, *words: str) -> str:
-    """The plain sentence of a refusal, after checking its status and that it names ``words``."""
-    assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    for word in words:
-        assert word in detail, detail
-    return detail
 
 
 def actors(engine: HallEngine, ticket_id: str) -> list[tuple[str, str]]:
