@@ -28,7 +28,10 @@ class NewClerk(ApiModel):
     code: Code = Field(description="工号: 1 to 32 letters, digits, - or _")
     name: str = Field(max_length=64)
     pin: str = Field(pattern=PIN, description="4 to 12 digits; only its hash is kept")
-    photo: str | None = Field(default=None, max_length=300, description="path of a photo on the screens' machines")
+    photo: str | None = Field(default=None, max_length=300,
+                              description="the photo's file on the hall server: relative to its data folder "
+                                          "(kiosk clerks add --photo copies it to clerk-photos/) or absolute; "
+                                          "served, checked, by GET /windows/{n}/clerk/photo")
     card_sealed: str | None = Field(default=None, pattern=SEALED,
                                     description="the staff card's number sealed to the catalog's id_seal_key; "
                                                 "kept only as a salted scrypt hash")

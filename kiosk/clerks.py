@@ -13,6 +13,7 @@ window's sign-in, for five minutes, and a restart of the server does not reset t
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime
 from functools import cache
@@ -25,6 +26,8 @@ from kiosk.domain import HallError, State
 from kiosk.idkeys import is_staff_card, staff_card_entry
 from kiosk.models import WindowClerk
 from kiosk.pins import PinHashError, hash_pin, verify_pin
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 LOCKOUT_S = 300.0
@@ -143,6 +146,30 @@ class ClerkDesk:
         with self.store.read() as conn:
             row = conn.execute(select(c.c.code, c.c.name).where(c.c.window == window)).first()
         return None if row is None else WindowClerk(code=row.code, name=row.name)
+
+    def window_clerk_photo(self, window: int) -> bytes:
+        """The photo of the clerk signed in at ``window``, checked (PNG or JPEG, within the
+        cap); HallError ``not_found`` when nobody is signed in there, the clerk has no photo, or
+        its file is missing, unreadable or no picture (the log says why, without the path:
+        a file's name may be a person's)."""
+        from kiosk.clerk_photos import PhotoError, photo_path, read_photo
+
+        self.known_window(window)
+        c = db.clerks
+        with self.store.read() as conn:
+            row = conn.execute(select(c.c.code, c.c.photo).where(c.c.window == window)).first()
+        if row is None:
+            raise HallError("not_found", f"nobody is signed in at window {window}, so there is no photo to show")
+        if not row.photo:
+            raise HallError("not_found", f"clerk {row.code} at window {window} has no photo; "
+                            "add one with kiosk clerks add --photo")
+        data_dir = self.store.path.parent if self.store.path is not None else None
+        try:
+            return read_photo(photo_path(row.photo, data_dir))
+        except PhotoError as exc:
+            log.warning("photo of clerk %s not served: %s", row.code, exc.reason)
+            raise HallError("not_found", f"the photo of clerk {row.code} at window {window} cannot be shown; "
+                            "register it again with kiosk clerks add --photo (a PNG or JPEG of at most 2 MB)") from None
 
     # -- signing in and out --------------------------------------------------------------------
 

@@ -63,3 +63,20 @@ def window_clerk(request: Request, number: int, _who: Annotated[Identity, Depend
     engine.known_window(number)
     body = WindowSignIn(window=number, clerk=engine.window_clerk(number))
     return Response(body.model_dump_json(), media_type="application/json")
+
+
+PhotoViewer = Annotated[Identity, Depends(caller("rater", "display", "counter", "guide"))]
+
+
+@router.get("/windows/{number}/clerk/photo", response_class=Response,
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}},
+                             "description": "the photo of the clerk signed in at the window"},
+                       404: {"description": "nobody signed in, no photo, or its file unusable"}})
+def window_clerk_photo(request: Request, number: int, _who: PhotoViewer) -> Response:
+    """The photo of the clerk signed in at window ``number`` (a PNG or JPEG the server checked;
+    never a file named by the request). Not to be cached: the next clerk has another."""
+    from kiosk.clerk_photos import image_kind
+
+    data = _engine(request).window_clerk_photo(number)
+    media = "image/png" if image_kind(data) == "png" else "image/jpeg"
+    return Response(data, media_type=media, headers={"Cache-Control": "no-store"})

@@ -208,6 +208,17 @@ class HallClient:
         """Who is signed in at ``window`` now."""
         return WindowSignIn.model_validate_json(self._request("GET", f"/windows/{window}/clerk").content).clerk
 
+    def window_clerk_photo(self, window: int) -> bytes | None:
+        """The photo of the clerk signed in at ``window`` (PNG or JPEG bytes, checked by the
+        server), or None when there is none to show (nobody, no photo, an unusable file)."""
+        try:
+            response = self._request("GET", f"/windows/{window}/clerk/photo")
+        except HallError as exc:
+            if exc.code == "not_found":
+                return None
+            raise
+        return response.content
+
     def change_window(self, number: int, change: WindowChange) -> None:
         """Pause or resume a window."""
         self._request("POST", f"/windows/{number}", json_body=change.model_dump(mode="json"))

@@ -57,6 +57,7 @@ class Hall(Protocol):
                 actor: str = "") -> WindowSignIn: ...
     def sign_out(self, window: int, actor: str = "") -> WindowSignIn: ...
     def window_clerk(self, window: int) -> WindowClerk | None: ...
+    def window_clerk_photo(self, window: int) -> bytes | None: ...
     def add_appointments(self, items: list[Appointment]) -> int: ...
     def request_help(self, screen: str = "", device: str = "") -> HelpCall: ...
     def rate(self, ticket_id: str, req: RatingRequest) -> Rating: ...
@@ -100,6 +101,17 @@ class LocalHall:
             raise HallError("forbidden", "this hall does not rate the kiosk's self-service "
                             "(the hall file's [ratings] kiosk_self_service is false)")
         return self.engine.rate(ticket_id, req, Rater("kiosk", "kiosk"))
+
+    def window_clerk_photo(self, window: int) -> bytes | None:
+        """The photo of the clerk signed in at ``window``, or None when there is none to show."""
+        from kiosk.domain import HallError
+
+        try:
+            return self.engine.window_clerk_photo(window)
+        except HallError as exc:
+            if exc.code == "not_found":
+                return None
+            raise
 
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = lambda _s: None) -> Iterator[HallEvent]:

@@ -281,3 +281,112 @@ def test_the_cli_registers_a_staff_card_as_a_hash(tmp_path, capsys, monkeypatch)
     with sqlite3.connect(tmp_path / "server" / "hall.db") as conn:
         (entry,) = conn.execute("SELECT card_entry FROM clerks").fetchone()
     assert entry.startswith("scrypt$") and STAFF_CARD not in entry
+
+
+# ----- the clerk's photo ------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)  # the magic bytes decide; screens decode
+JPEG = b"\xff\xd8\xff\xe0" + bytes(60)
+
+
+def seat_with_photo(hall, engine, code: str, photo: str | None) -> None:
+    """Register clerk ``code`` with ``photo`` (a stored path) and sign them in at window 5."""
+    engine.add_clerk(NewClerk(code=code, name="王五", pin=PIN, photo=photo), actor="test")
+    assert post(hall, "/windows/5/sign-in", "w5", {"code": code, "pin": PIN}).status_code == 200
+
+
+def test_the_photo_of_the_clerk_at_a_window_is_served_to_the_halls_screens(hall, engine, tmp_path):
+    (tmp_path / "clerk-photos").mkdir()
+    (tmp_path / "clerk-photos" / "0777.png").write_bytes(PNG)  # tmp_path is the engine's data folder
+    add_token(engine.store, "r5", "rater", "", 0, window=5)
+    refused(get(hall, "/windows/5/clerk/photo", "r5"), 404, "nobody is signed in at window 5")
+    seat_with_photo(hall, engine, "0777", "clerk-photos/0777.png")
+    for token in ("r5", "test-display", "w5", "test-guide", "test-admin", "test-counter"):
+        response = get(hall, "/windows/5/clerk/photo", token)
+        assert response.status_code == 200, (token, response.text)
+        assert response.content == PNG and response.headers["content-type"] == "image/png"
+        assert response.headers["cache-control"] == "no-store"
+    refused(get(hall, "/windows/5/clerk/photo", "test-kiosk"), 403, "kiosk token may not")
+    assert get(hall, "/windows/5/clerk/photo", "nonsense").status_code == 401
+    refused(get(hall, "/windows/99/clerk/photo", "r5"), 404, "no window 99")
+    post(hall, "/windows/5/sign-out", "w5")
+    refused(get(hall, "/windows/5/clerk/photo", "r5"), 404, "nobody is signed in")
+
+
+def test_a_jpeg_given_by_an_absolute_path_is_served_as_one(hall, engine, tmp_path):
+    photo = tmp_path / "elsewhere" / "portrait.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(JPEG)
+    seat_with_photo(hall, engine, "0778", str(photo))
+    response = get(hall, "/windows/5/clerk/photo", "test-display")
+    assert response.status_code == 200 and response.content == JPEG
+    assert response.headers["content-type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("photo, content", [
+    (None, None),  # no photo at all
+    ("clerk-photos/gone.png", None),  # a file that is not there
+    ("clerk-photos/note.png", b"just some text, named .png"),  # not a picture, whatever its name
+    ("clerk-photos/huge.png", b"\x89PNG\r\n\x1a\n" + bytes(2 * 1024 * 1024)),  # past the cap
+    ("../hall.db", None),  # out of the data folder: never followed
+    ("clerk-photos", None),  # a folder
+])
+def test_a_clerk_without_a_usable_photo_is_a_plain_404(hall, engine, tmp_path, photo, content):
+    (tmp_path / "clerk-photos").mkdir()
+    if content is not None:
+        (tmp_path / photo).write_bytes(content)
+    seat_with_photo(hall, engine, "0779", photo)
+    detail = refused(get(hall, "/windows/5/clerk/photo", "test-display"), 404, "clerk 0779")
+    assert "王五" not in detail and "Traceback" not in detail
+    if photo is None:
+        assert "has no photo" in detail
+    else:
+        assert "cannot be shown" in detail and "PNG or JPEG" in detail
+
+
+def test_the_hall_client_gives_the_photo_or_none(hall, engine, tmp_path):
+    from kiosk.client import HallClient
+    from kiosk.hall import LocalHall
+
+    add_token(engine.store, "r5", "rater", "", 0, window=5)
+    client = HallClient(hall.url, "r5")
+    try:
+        assert client.window_clerk_photo(5) is None
+        (tmp_path / "p.png").write_bytes(PNG)
+        seat_with_photo(hall, engine, "0780", "p.png")
+        assert client.window_clerk_photo(5) == PNG
+        assert LocalHall(engine).window_clerk_photo(5) == PNG
+        assert LocalHall(engine).window_clerk_photo(6) is None
+    finally:
+        client.close()
+
+
+def test_the_cli_copies_a_checked_photo_into_the_data_folder(tmp_path, capsys, monkeypatch):
+    from app.cli import main
+
+    data = tmp_path / "server"
+    text = tmp_path / "note.png"
+    text.write_bytes(b"not a picture")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n"))
+    assert main(["clerks", "add", "--code", "0123", "--name", "张三", "--photo", str(text), "--pin-stdin",
+                 "--data", str(data)]) == 1
+    assert "is not a PNG or JPEG picture" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n"))
+    assert main(["clerks", "add", "--code", "0123", "--name", "张三", "--photo", str(tmp_path / "none.jpg"),
+                 "--pin-stdin", "--data", str(data)]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    source = tmp_path / "portrait.jpeg"
+    source.write_bytes(JPEG)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n"))
+    assert main(["clerks", "add", "--code", "0123", "--name", "张三", "--photo", str(source), "--pin-stdin",
+                 "--data", str(data)]) == 0
+    assert "photo copied to clerk-photos/0123.jpg" in capsys.readouterr().out
+    source.unlink()  # the server reads its own copy
+    assert (data / "clerk-photos" / "0123.jpg").read_bytes() == JPEG
+    with sqlite3.connect(data / "hall.db") as conn:
+        assert conn.execute("SELECT photo FROM clerks").fetchone() == ("clerk-photos/0123.jpg",)
+    (tmp_path / "other.png").write_bytes(PNG)  # a taken 工号 leaves its owner's photo alone
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n"))
+    assert main(["clerks", "add", "--code", "0123", "--name", "王五", "--photo", str(tmp_path / "other.png"),
+                 "--pin-stdin", "--data", str(data)]) == 1
+    assert not (data / "clerk-photos" / "0123.png").exists()

@@ -40,6 +40,7 @@ def test_headless_demo_plays_a_hall_day_and_writes_its_outputs(tmp_path, capsys)
     for page in ("idle", "levels", "reasons", "thanks"):
         for shot in (f"{lang}-{size}" for lang in ("zh", "en") for size in ("800x480", "1280x800")):
             assert (out / "rating" / f"rate-{page}-{shot}.png").stat().st_size > 3000
+    assert (out / "data" / "clerk-photos" / "0815.png").read_bytes()[:4] == b"\x89PNG"  # the idle shots' portrait
     raw = b"".join(p.read_bytes() for p in (out / "data").glob("hall.db*"))
     assert "张伟明".encode() not in raw and "张伟明".encode("utf-16-le") not in raw  # names never stored
 

@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = clerks_sub.add_parser("add", help="register a clerk; asks the PIN twice (not shown)")
     add.add_argument("--code", required=True, help="the clerk's 工号 (letters, digits, - and _)")
     add.add_argument("--name", required=True, help="the name the window's screen shows")
-    add.add_argument("--photo", help="path of the clerk's photo on the screens' machines (optional)")
+    add.add_argument("--photo", type=Path, help="the clerk's photo, a PNG or JPEG of at most 2 MB (optional): "
+                                                "copied into the data folder's clerk-photos/, which the server "
+                                                "serves to the window's screens")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from the first line of standard "
                                                                 "input (scripts) instead of asking twice")
     add.add_argument("--card-stdin", action="store_true", help="also register the clerk's staff card: its "
@@ -57,6 +59,15 @@ def _read_pin(from_stdin: bool) -> str:
     return pin
 
 
+def _read_photo(path: Path | None) -> bytes | None:
+    """The checked bytes of the photo file ``path`` (ValueError saying what is wrong), or None."""
+    if path is None:
+        return None
+    from kiosk.clerk_photos import read_photo
+
+    return read_photo(path.expanduser())
+
+
 def _read_card(wanted: bool) -> str | None:
     """The staff card's entry (a salted hash) from the next line of standard input, or None."""
     if not wanted:
@@ -75,14 +86,20 @@ def run_add(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from kiosk.clerk_models import NewClerk
+    from kiosk.clerk_photos import save_photo, stored_name
     from kiosk.clerks import add_clerk
     from kiosk.domain import HallError
 
     try:
+        photo = _read_photo(args.photo)  # checked before any PIN is asked for
         pin = _read_pin(args.pin_stdin)
-        new = NewClerk(code=args.code, name=args.name, pin=pin, photo=args.photo)
+        stored = stored_name(args.code, photo) if photo is not None else None
+        new = NewClerk(code=args.code, name=args.name, pin=pin, photo=stored)
         card = _read_card(args.card_stdin)
-        info = add_clerk(_store(args), new, time.time(), actor="kiosk clerks add", card_entry=card)
+        store = _store(args)
+        info = add_clerk(store, new, time.time(), actor="kiosk clerks add", card_entry=card)
+        if photo is not None:  # written once the clerk exists: a taken 工号 keeps its owner's photo
+            save_photo(store.path.parent, stored, photo)
     except ValidationError as exc:
         wrong = exc.errors()[0]
         field = ".".join(str(p) for p in wrong["loc"]) or "value"
@@ -94,6 +111,8 @@ def run_add(args: argparse.Namespace) -> int:
         return _fail(exc.detail)
     card = " and the staff card" if info.card else ""
     print(f"clerk {info.code} ({info.name}) added; the PIN{card} stored only as hashes")
+    if info.photo:
+        print(f"their photo copied to {info.photo} in the data folder")
     return 0
 
 

@@ -4,7 +4,8 @@ Called by ``app/demo/run.py`` after the scripted day: the pad of window 8 over t
 offered a ticket that window finished, photographed on each page (idle, levels, reasons,
 comment, thanks) at the two evaluator screens, 800×480 and 1280×800, in Chinese and English.
 A demo clerk signs in at window 8 first, so the idle page shows their name and 工号 as the
-catalog gives them. Nothing is rated here: the day's ratings are in summary.json.
+catalog gives them, and their photo: a placeholder portrait (a silhouette on a coloured ground)
+painted here and kept in the demo hall's data folder as ``kiosk clerks add --photo`` keeps one. Nothing is rated here: the day's ratings are in summary.json.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def capture(ctx) -> None:
     _sign_in_clerk(ctx)
     pad = RatingPad(ctx.hall, WINDOW, idle_s=600, thanks_s=600)
     pad.set_catalog(ctx.hall.catalog())  # with the clerk signed in at the window
+    _until_idle(app, pad)  # the clerk's photo, fetched on the pad's lane
     ticket = _finished_ticket(ctx)
     pad.show()
     try:
@@ -60,8 +62,49 @@ def capture(ctx) -> None:
         pad.deleteLater()
 
 
+def _until_idle(app, pad: RatingPad, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while pad.lane.pending and time.monotonic() < deadline:
+        _settle(app, 0.02)
+
+
+def portrait_png(width: int = 240, height: int = 300) -> bytes:
+    """A placeholder portrait as PNG bytes: a grey silhouette (head and shoulders) on a blue
+    ground, painted with QPainter (no picture file in the repository)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#6f9fd8"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor("#6f9fd8"))
+    painter.setBrush(QColor("#e9edf2"))
+    painter.drawEllipse(QRectF(width * 0.08, height * 0.62, width * 0.84, height * 0.7))  # shoulders
+    painter.drawEllipse(QRectF(width * 0.3, height * 0.16, width * 0.4, height * 0.42))  # head
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def _clerk_photo(engine, code: str) -> str | None:  # noqa: ANN001 - the demo's HallEngine
+    """The demo clerk's placeholder photo saved in the hall's data folder; its stored path."""
+    from kiosk.clerk_photos import save_photo, stored_name
+
+    if engine.store.path is None:
+        return None
+    data = portrait_png()
+    stored = stored_name(code, data)
+    save_photo(engine.store.path.parent, stored, data)
+    return stored
+
+
 def _sign_in_clerk(ctx) -> None:
-    """Register the demo's clerk (in an in-process hall) and sign them in at WINDOW."""
+    """Register the demo's clerk (in an in-process hall) with a photo and sign them in at WINDOW."""
     engine = getattr(ctx, "engine", None)
     if engine is None:
         return
@@ -69,7 +112,7 @@ def _sign_in_clerk(ctx) -> None:
 
     code, name, pin = CLERK
     try:
-        engine.add_clerk(NewClerk(code=code, name=name, pin=pin), actor="demo")
+        engine.add_clerk(NewClerk(code=code, name=name, pin=pin, photo=_clerk_photo(engine, code)), actor="demo")
     except HallError:
         pass  # registered by an earlier run on the same data
     try:

@@ -3,7 +3,7 @@ at its window brings the five levels, a bad level the hall's reasons and the key
 is stored once with its reasons and comment, thanks show, and the pad goes back to idle; a
 ticket nobody rates stays unrated. Every page fits 800×480 and 1280×800 in both languages. The
 idle page names the clerk signed in at the window, and follows sign-outs and sign-ins, also
-those made while its link was down."""
+those made while its link was down; it shows the clerk's photo, and drops it on sign-out."""
 
 from __future__ import annotations
 
@@ -204,3 +204,47 @@ def test_the_idle_page_names_the_clerk_signed_in_and_follows_sign_outs(qtbot, pa
         qtbot.waitUntil(lambda: pad.linked and pad.clerk is None and pad.clerk_label.text() == "", timeout=15000)
     finally:
         restarted.stop()
+
+
+def portrait_png(path, width: int = 300, height: int = 400) -> None:
+    """A real PNG file (the pad decodes it): a plain coloured rectangle."""
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3a6ea5"))
+    assert image.save(str(path), "PNG")
+
+
+def test_the_idle_page_shows_the_clerks_photo_and_drops_it_on_sign_out(qtbot, pad, engine, live_server, tmp_path):
+    (tmp_path / "clerk-photos").mkdir()
+    portrait_png(tmp_path / "clerk-photos" / "0815.png")  # tmp_path is the hall's data folder
+    engine.add_clerk(NewClerk(code="0815", name="李华", pin="135790", photo="clerk-photos/0815.png"), actor="test")
+    assert pad.photo.isHidden()
+    post(live_server, "/windows/18/sign-in", "test-counter", {"code": "0815", "pin": "135790"})
+    qtbot.waitUntil(lambda: pad.photo.isVisible() and not pad.photo.pixmap().isNull(), timeout=5000)
+    box = pad.photo.size()
+    shown = pad.photo.pixmap().size()  # scaled into the box, the portrait's shape kept
+    assert shown.width() <= box.width() and shown.height() <= box.height() and shown.height() == box.height()
+    assert pad.clerk_label.text() == "为您服务：李华（工号 0815）"
+    for size in SIZES:  # with the photo the idle page still fits both screens, in both languages
+        pad.resize(*size)
+        for lang in ("zh", "en"):
+            pad.set_language(lang)
+            QApplication.processEvents()
+            assert pad.size().toTuple() == size and not fit_problems(pad), (size, lang, fit_problems(pad))
+    post(live_server, "/windows/18/sign-out", "test-counter")
+    qtbot.waitUntil(lambda: pad.photo.isHidden() and pad.photo.pixmap().isNull(), timeout=5000)
+    # A clerk without a photo: just the name, no box.
+    sign_in(live_server, engine, "0816", "王芳")
+    qtbot.waitUntil(lambda: "0816" in pad.clerk_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: pad.lane.pending == 0, timeout=5000)  # the photo's answer (404) is in
+    assert pad.photo.isHidden() and pad.portrait is None
+
+
+def test_a_photo_that_is_no_picture_leaves_just_the_name(qtbot, pad, engine, live_server, tmp_path):
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage, not a PNG body")  # passes the server's check
+    engine.add_clerk(NewClerk(code="0817", name="赵敏", pin="135790", photo="bad.png"), actor="test")
+    post(live_server, "/windows/18/sign-in", "test-counter", {"code": "0817", "pin": "135790"})
+    qtbot.waitUntil(lambda: "0817" in pad.clerk_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: pad.lane.pending == 0, timeout=5000)  # the photo came and was not decoded
+    assert pad.photo.isHidden() and pad.portrait is None

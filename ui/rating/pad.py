@@ -1,6 +1,8 @@
 """``kiosk rate``: the evaluator (评价器) of one window, a full-screen touch pad facing the citizen.
 
-Idle, it shows the window and the clerk signed in there, by name and 工号: from the catalog's
+Idle, it shows the window and the clerk signed in there, by name and 工号, and their photo
+(``GET /windows/{n}/clerk/photo``, fetched on the hall lane at each change of clerk, in a fixed
+box; none when the clerk has none or it cannot be read): from the catalog's
 window (at start), the ``clerk`` hall events (sign-in, sign-out, another clerk), and the
 window's clerk read again whenever the stream reconnects (a change made while the link was down
 is not missed). When the window finishes a ticket (a ``ticket`` event of the hall stream, state
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -103,6 +106,7 @@ class RatingPad(QWidget):
         self.catalog: Catalog | None = None
         self.ticket: dict | None = None  # the finished ticket being rated
         self.clerk: WindowClerk | None = None  # who is signed in at the window
+        self.portrait: QImage | None = None  # the clerk's photo, decoded on the hall lane
         self.level: int | None = None
         self.linked = False  # the hall's event stream is connected
         self.outcome = ""  # the thanks page's message key, or a failure sentence
@@ -143,7 +147,16 @@ class RatingPad(QWidget):
             getattr(self, f"_build_{name}")(page)
 
     def _build_idle(self, page: QWidget) -> None:
-        box = QVBoxLayout(page)
+        row = QHBoxLayout(page)
+        # The clerk's photo, left of the words in a fixed box (photo_box); hidden while there is
+        # none, so a clerk without one leaves the page as it was.
+        self.photo = QLabel(page)
+        self.photo.setObjectName("photo")
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo.hide()
+        row.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignVCenter)
+        box = QVBoxLayout()
+        row.addLayout(box, 1)
         self.idle_title = _label(page, "title")
         self.window_name = _label(page, "big")
         self.clerk_label = _label(page)
@@ -235,9 +248,18 @@ class RatingPad(QWidget):
             self.offer(data)
 
     def set_clerk(self, clerk: WindowClerk | None) -> None:
-        """Show ``clerk`` on the idle page (None: nobody is signed in)."""
+        """Show ``clerk`` on the idle page (None: nobody is signed in) and fetch their photo on
+        the hall lane; until it comes, and if it never does, the name stands alone."""
+        same = clerk is not None and self.clerk is not None and clerk.code == self.clerk.code
         self.clerk = clerk
         self._show_clerk()
+        if not same:  # the same clerk read again (a reconnection) keeps their photo meanwhile
+            self._set_portrait(None)
+        if clerk is not None:
+            hall, window, code = self.hall, self.window, clerk.code
+            self.lane.run(lambda: _decode(hall.window_clerk_photo(window)),
+                          lambda image: self._photo_came(code, image),
+                          lambda exc: self._photo_failed(code, exc))
 
     def offer(self, ticket: dict) -> None:
         """Show the levels for ``ticket`` (a finished ticket's event data)."""
@@ -325,7 +347,7 @@ class RatingPad(QWidget):
         self.catalog = catalog
         self.status.clear()
         window = catalog.window(self.window)
-        self.clerk = window.clerk if window is not None else None
+        self.set_clerk(window.clerk if window is not None else None)
         for button in self.reason_buttons.values():
             button.deleteLater()
         self.reason_buttons = {}
@@ -366,6 +388,32 @@ class RatingPad(QWidget):
         if window is None:
             return f"{self.window}号窗口" if self.lang == "zh" else f"Window {self.window}"
         return window.name.en if self.lang == "en" else window.name.zh
+
+    def _photo_came(self, code: str, image: QImage | None) -> None:
+        # A photo asked for a clerk who has left since is not theirs to show.
+        if self.clerk is not None and self.clerk.code == code:
+            self._set_portrait(image)
+
+    def _photo_failed(self, code: str, exc: BaseException) -> None:
+        log.warning("evaluator of window %s: photo of clerk %s not read: %s", self.window, code, exc)
+        if self.clerk is not None and self.clerk.code == code:
+            self._set_portrait(None)
+
+    def _set_portrait(self, image: QImage | None) -> None:
+        """Show ``image`` in the photo box (None: no photo, the box hidden)."""
+        self.portrait = image
+        self._show_portrait()
+
+    def _show_portrait(self) -> None:
+        if self.portrait is None:
+            self.photo.clear()
+            self.photo.hide()
+            return
+        width, height = photo_box(self._font_px)
+        self.photo.setFixedSize(width, height)
+        self.photo.setPixmap(QPixmap.fromImage(self.portrait.scaled(
+            width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
+        self.photo.show()
 
     def _show_clerk(self) -> None:
         clerk = self.clerk
@@ -412,12 +460,36 @@ class RatingPad(QWidget):
         if px != self._font_px:
             self._font_px = px
             self.setStyleSheet(pad_style(px))
+            self._show_portrait()  # the photo box grows and shrinks with the text
         super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         """The pad's words are its own (``set_language``); Qt's language change is not its business."""
         if event.type() != QEvent.Type.LanguageChange:
             super().changeEvent(event)
+
+
+def photo_box(px: int) -> tuple[int, int]:
+    """The clerk's photo box at text size ``px``: a portrait's 4:5, about five lines high."""
+    return px * 4, px * 5
+
+
+PORTRAIT_MAX = (480, 600)
+"""A decoded photo is kept no larger: the box is at most 176 × 220 pixels."""
+
+
+def _decode(data: bytes | None) -> QImage | None:
+    """The photo ``data`` as an image no larger than PORTRAIT_MAX (on the hall lane: QImage,
+    unlike QPixmap, may be used off the GUI thread); None for no data or data Qt cannot read."""
+    if not data:
+        return None
+    image = QImage.fromData(data)
+    if image.isNull():
+        return None
+    if image.width() > PORTRAIT_MAX[0] or image.height() > PORTRAIT_MAX[1]:
+        image = image.scaled(*PORTRAIT_MAX, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
 
 
 def _clerk_of(data: object) -> WindowClerk | None:
