@@ -28,10 +28,10 @@ class NewClerk(ApiModel):
     code: Code = Field(description="工号: 1 to 32 letters, digits, - or _")
     name: str = Field(max_length=64)
     pin: str = Field(pattern=PIN, description="4 to 12 digits; only its hash is kept")
-    photo: str | None = Field(default=None, max_length=300,
-                              description="the photo's file on the hall server: relative to its data folder "
-                                          "(kiosk clerks add --photo copies it to clerk-photos/) or absolute; "
-                                          "served, checked, by GET /windows/{n}/clerk/photo")
+    photo: str | None = Field(default=None, pattern=r"^clerk-photos/[0-9A-Za-z_-]{1,32}\.(png|jpg)$",
+                              description="the photo's file in the hall's data folder, clerk-photos/<工号>.png "
+                                          "or .jpg (kiosk clerks add --photo copies it there); served, checked, "
+                                          "by GET /windows/{n}/clerk/photo. Never a path elsewhere on the server")
     card_sealed: str | None = Field(default=None, pattern=SEALED,
                                     description="the staff card's number sealed to the catalog's id_seal_key; "
                                                 "kept only as a salted scrypt hash")

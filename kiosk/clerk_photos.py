@@ -3,9 +3,9 @@
 ``kiosk clerks add --photo F`` checks F and copies it into the hall's data folder as
 ``clerk-photos/<工号>.png`` (or ``.jpg``); the clerk's row keeps that path relative to the data
 folder, so the server reads its own copy whatever happens to F. A path stored otherwise (a
-clerk added through the API, or before copies were made) is read as given when absolute, and
-relative to the data folder when not, and is checked on every read all the same: only a PNG or
-JPEG file (by its first bytes, not its name) of at most ``MAX_PHOTO_BYTES`` is ever served.
+clerk added through the API) must name a file in that same folder: a request never makes the
+server read a file elsewhere on its disk. Every read checks the file all the same: only a PNG
+or JPEG file (by its first bytes, not its name) of at most ``MAX_PHOTO_BYTES`` is ever served.
 """
 
 from __future__ import annotations
@@ -56,15 +56,14 @@ def read_photo(path: Path) -> bytes:
 
 
 def photo_path(stored: str, data_dir: Path | None) -> Path:
-    """The file a clerk's stored ``photo`` names: absolute as given, else inside ``data_dir``
-    (a relative path that climbs out of it is refused: PhotoError)."""
-    path = Path(stored).expanduser()
-    if path.is_absolute():
-        return path
+    """The file a clerk's stored ``photo`` names, always a file of ``clerk-photos/`` in
+    ``data_dir``: any other path (absolute, climbing out, a folder) is refused: PhotoError."""
+    path = Path(stored)
     if data_dir is None:
         raise PhotoError("this hall has no data folder to find the clerk's photo in")
-    if ".." in path.parts:
-        raise PhotoError(f"the clerk's photo path {stored} leaves the hall's data folder", "outside the data folder")
+    if path.is_absolute() or ".." in path.parts or len(path.parts) != 2 or path.parts[0] != PHOTO_FOLDER:
+        raise PhotoError(f"the clerk's photo path {stored} is not a file of the hall's {PHOTO_FOLDER}/ folder",
+                         "outside the photo folder")
     return data_dir / path
 
 

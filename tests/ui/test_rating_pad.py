@@ -242,8 +242,9 @@ def test_the_idle_page_shows_the_clerks_photo_and_drops_it_on_sign_out(qtbot, pa
 
 
 def test_a_photo_that_is_no_picture_leaves_just_the_name(qtbot, pad, engine, live_server, tmp_path):
-    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage, not a PNG body")  # passes the server's check
-    engine.add_clerk(NewClerk(code="0817", name="赵敏", pin="135790", photo="bad.png"), actor="test")
+    (tmp_path / "clerk-photos").mkdir(exist_ok=True)
+    (tmp_path / "clerk-photos" / "0817.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage, not a PNG body")  # passes the server's check
+    engine.add_clerk(NewClerk(code="0817", name="赵敏", pin="135790", photo="clerk-photos/0817.png"), actor="test")
     post(live_server, "/windows/18/sign-in", "test-counter", {"code": "0817", "pin": "135790"})
     qtbot.waitUntil(lambda: "0817" in pad.clerk_label.text(), timeout=5000)
     qtbot.waitUntil(lambda: pad.lane.pending == 0, timeout=5000)  # the photo came and was not decoded
