@@ -18,25 +18,15 @@ from kiosk.engine import HallEngine
 from kiosk.models import IssueRequest
 from kiosk.store import Store
 from kiosk.tokens import add_token
+from tests.api_calls import post, refused
 
 PIN = "482916"
 
-
-def post(server, path: str, token: str, body: dict | None = None) -> requests.Response:
-    return requests.post(f"{server.url}/api/v1{path}", json=body, headers={"Authorization": f"Bearer {token}"},
-                         timeout=10)
 
 
 def get(server, path: str, token: str) -> requests.Response:
     return requests.get(f"{server.url}/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
-
-def refused(response: requests.Response, status: int, *words: str) -> str:
-    assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    for word in words:
-        assert word in detail, detail
-    return detail
 
 
 @pytest.fixture
