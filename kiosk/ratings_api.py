@@ -11,7 +11,7 @@ import html
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 
 from kiosk.domain import HallError, State
 from kiosk.models import Ticket
@@ -59,7 +59,9 @@ def ratings_router() -> APIRouter:
                 description="A day's ratings (today by default), of one window or clerk if given; guide or admin. "
                             "A rating names the ticket, never the citizen.")
     def list_ratings(request: Request, _who: Annotated[Identity, Depends(_guide)], day: str | None = None,
-                     window: int | None = None, clerk: str | None = None) -> list[Rating]:
+                     window: Annotated[int | None, Query(ge=1, le=999, description="a window number")] = None,
+                     clerk: Annotated[str | None, Query(max_length=32, description="a clerk's 工号")] = None,
+                     ) -> list[Rating]:
         if day is not None:
             from datetime import date
 
