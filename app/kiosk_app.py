@@ -46,7 +46,7 @@ class KioskApp:
 def data_dir_for(config: KioskConfig, config_path: Path, data: Path | None = None) -> Path:
     """Where the kiosk keeps its outbox, logs and (standalone) hall: ``data``, else the kiosk
     file's ``data_dir`` (relative to the file), else the platform's data folder."""
-    from app.cli.core import default_data_dir
+    from app.cli.common import default_data_dir
 
     if data is not None:
         return Path(data)

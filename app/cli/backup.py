@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from app.cli.common import fail as _fail
 from kiosk.backup import KEEP, BackupError, create_backups, restore
 from kiosk.datafile import DataDirError, check_data_dir
 
@@ -23,11 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     back.add_argument("--data", type=Path, required=True, help="data folder of the server or kiosk")
     back.add_argument("--from", dest="source", type=Path, required=True, help="the backup file")
     back.set_defaults(handler=run_restore)
-
-
-def _fail(message: str) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return 1
 
 
 def run_create(args: argparse.Namespace) -> int:

@@ -46,7 +46,7 @@ def _setup(args: argparse.Namespace, role: str):  # noqa: ANN202
         raise ConfigError("--server", [("--token", f"a {role} token is needed (or --dev)")])
     data = args.data
     if data is None:
-        from app.cli.core import default_data_dir
+        from app.cli.common import default_data_dir
 
         data = default_data_dir("dev" if args.dev else "kiosk")
     return setup(args.config, data, server=args.server, token=args.token, dev=args.dev, role=role)

@@ -7,6 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from app.cli.common import ask_pin_twice, hall_store
+from app.cli.common import fail as _fail
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``kiosk clerks`` and its subcommands."""
@@ -36,27 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     disable.set_defaults(handler=run_disable)
 
 
-def _fail(message: str) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return 1
-
-
-def _store(args: argparse.Namespace, *, existing: bool = False):  # noqa: ANN202 - a Store
-    from app.cli.tokens import _store as token_store
-
-    return token_store(args, existing=existing)
-
-
 def _read_pin(from_stdin: bool) -> str:
     """The PIN, from standard input's first line or asked twice without echo (ValueError)."""
     if from_stdin:
         return sys.stdin.readline().strip()
-    import getpass
-
-    pin = getpass.getpass("PIN (4 to 12 digits): ")
-    if getpass.getpass("the same PIN again: ") != pin:
-        raise ValueError("the two PINs differ; no clerk added")
-    return pin
+    return ask_pin_twice()
 
 
 def _read_photo(path: Path | None) -> bytes | None:
@@ -96,7 +83,7 @@ def run_add(args: argparse.Namespace) -> int:
         stored = stored_name(args.code, photo) if photo is not None else None
         new = NewClerk(code=args.code, name=args.name, pin=pin, photo=stored)
         card = _read_card(args.card_stdin)
-        store = _store(args)
+        store = hall_store(args.data)
         info = add_clerk(store, new, time.time(), actor="kiosk clerks add", card_entry=card)
         if photo is not None:  # written once the clerk exists: a taken 工号 keeps its owner's photo
             save_photo(store.path.parent, stored, photo)
@@ -122,7 +109,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        clerks = list_clerks(_store(args, existing=True), time.time())
+        clerks = list_clerks(hall_store(args.data, existing=True), time.time())
     except HallError as exc:
         return _fail(exc.detail)
     if not clerks:
@@ -142,7 +129,7 @@ def run_disable(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        info, now = disable_clerk(_store(args, existing=True), args.code, time.time(), actor="kiosk clerks disable")
+        info, now = disable_clerk(hall_store(args.data, existing=True), args.code, time.time(), actor="kiosk clerks disable")
     except HallError as exc:
         return _fail(exc.detail)
     if not now:

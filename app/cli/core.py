@@ -8,20 +8,14 @@ import logging
 import sys
 from pathlib import Path
 
+from app.cli.common import ask_pin_twice, default_data_dir
+from app.cli.common import fail as _fail
 from kiosk.backup import hold_data_dir, start_nightly_backups
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_any, load_hall_config
 from kiosk.datafile import check_data_dir
 from kiosk.devsecrets import dev_secrets, refusal
 from kiosk.domain import HallError
 from kiosk.logfile import lifetime, log_to_file
-
-
-def default_data_dir(kind: str) -> Path:
-    """Where a program keeps its database when ``--data`` is not given."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("hall-kiosk")) / kind
-
 
 KEYS_HELP = ("folder of the hall's ID keys, outside the data folder (default: the user's config "
              "folder, hall-kiosk/keys); made at the first start of a new hall: back it up")
@@ -89,11 +83,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _fail(message: str) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return 1
-
-
 def run_config_check(args: argparse.Namespace) -> int:
     """Validate each file; print every problem with its key path; exit 1 if any."""
     paths = args.paths or [PROJECT_CONFIG_DIR / "hall.toml", PROJECT_CONFIG_DIR / "kiosk.toml"]
@@ -113,15 +102,10 @@ def run_config_check(args: argparse.Namespace) -> int:
 
 def run_pin_hash(args: argparse.Namespace) -> int:
     """Ask for a PIN twice (not echoed) and print its hash line for the kiosk file's [staff]."""
-    import getpass
-
     from kiosk.pins import hash_pin
 
-    pin = getpass.getpass("PIN (4 to 12 digits): ")
-    if getpass.getpass("the same PIN again: ") != pin:
-        return _fail("the two PINs differ; nothing printed")
     try:
-        stored = hash_pin(pin)
+        stored = hash_pin(ask_pin_twice())
     except ValueError as exc:
         return _fail(str(exc))
     print(f'{args.key} = "{stored}"')

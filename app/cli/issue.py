@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli.common import fail as _fail
 from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, HallLink, KioskConfig, load_kiosk_config
 from kiosk.datafile import check_data_dir
 from kiosk.domain import HallError
@@ -45,11 +46,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     _connection_options(sync)
     sync.add_argument("--json", action="store_true", help="write the report as JSON")
     sync.set_defaults(handler=run_sync)
-
-
-def _fail(message: str) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return 1
 
 
 def _load(args: argparse.Namespace) -> tuple[KioskConfig, Path]:

@@ -9,6 +9,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from app.cli.common import fail as _fail
+from app.cli.common import hall_store
 from kiosk.domain import HallError
 
 ROLES = ("kiosk", "counter", "display", "guide", "admin", "rater")
@@ -39,22 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke.set_defaults(handler=run_revoke)
 
 
-def _fail(message: str) -> int:
-    print(f"kiosk: {message}", file=sys.stderr)
-    return 1
-
-
-def _store(args: argparse.Namespace, *, existing: bool = False):
-    """The hall database of ``--data``; ``existing``: refuse to make a new one (list, revoke)."""
-    from app.cli.core import default_data_dir
-    from kiosk.store import Store
-
-    path = Path(args.data or default_data_dir("server")) / "hall.db"
-    if existing and not path.exists():
-        raise HallError("not_found", f"no hall database at {path}; give the hall server's folder with --data")
-    return Store(path)
-
-
 def run_add(args: argparse.Namespace) -> int:
     """Create a token; print it once (only its hash is kept) and say what it is bound to."""
     from kiosk.tokens import add_token, check_binding
@@ -63,7 +49,7 @@ def run_add(args: argparse.Namespace) -> int:
         check_binding(args.role, args.device, args.window)
         note = _check_against_hall(args)
         token = secrets.token_urlsafe(24)
-        number = add_token(_store(args), token, args.role, args.device, time.time(), args.window)
+        number = add_token(hall_store(args.data), token, args.role, args.device, time.time(), args.window)
     except ValueError as exc:
         return _fail(str(exc))
     except HallError as exc:  # a damaged or unreadable hall.db
@@ -103,7 +89,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.tokens import list_tokens
 
     try:
-        tokens = list_tokens(_store(args, existing=True))
+        tokens = list_tokens(hall_store(args.data, existing=True))
     except HallError as exc:
         return _fail(exc.detail)
     if not tokens:
@@ -122,7 +108,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     from kiosk.tokens import revoke_token
 
     try:
-        token, now = revoke_token(_store(args, existing=True), args.id, time.time())
+        token, now = revoke_token(hall_store(args.data, existing=True), args.id, time.time())
     except HallError as exc:
         return _fail(exc.detail)
     bound = f"window {token.window}" if token.window is not None else token.device

@@ -1,0 +1,43 @@
+"""What several ``kiosk`` subcommands share: the one-line refusal, the hall database of
+``--data``, and a PIN typed twice without echo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kiosk.domain import HallError
+
+
+def fail(message: str) -> int:
+    """Print ``kiosk: <message>`` on standard error; the exit code 1."""
+    print(f"kiosk: {message}", file=sys.stderr)
+    return 1
+
+
+def default_data_dir(kind: str) -> Path:
+    """Where a program keeps its database when ``--data`` is not given."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("hall-kiosk")) / kind
+
+
+def hall_store(data: Path | None, *, existing: bool = False):  # noqa: ANN201 - a kiosk.store.Store
+    """The hall database in ``data`` (default: the server's folder); ``existing``: refuse to make
+    a new one (commands that only read or change what is there)."""
+    from kiosk.store import Store
+
+    path = Path(data or default_data_dir("server")) / "hall.db"
+    if existing and not path.exists():
+        raise HallError("not_found", f"no hall database at {path}; give the hall server's folder with --data")
+    return Store(path)
+
+
+def ask_pin_twice() -> str:
+    """A PIN typed twice without echo; ValueError when the two differ."""
+    import getpass
+
+    pin = getpass.getpass("PIN (4 to 12 digits): ")
+    if getpass.getpass("the same PIN again: ") != pin:
+        raise ValueError("the two PINs differ")
+    return pin
