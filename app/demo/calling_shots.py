@@ -156,15 +156,8 @@ def _counters(ctx) -> None:  # noqa: ANN001
     counter.start()
     try:
         _pump(ctx.app, lambda: counter.state.catalog is not None and counter.lane.pending == 0)
-        for lang in LANGS:
-            languages.set(lang)
-            counter.retranslate()
-            for size in SHAPES:
-                counter.resize(*size)
-                ctx.app.processEvents()
-                name = shot_name("counter", lang, size)
-                counter.grab().save(str(ctx.out / name))
-                ctx.note(name, f"window {SCREEN_WINDOW} caller, current {counter.number.text()}")
+        _shots(ctx, counter, languages, "counter", SHAPES,
+               lambda: f"window {SCREEN_WINDOW} caller, current {counter.number.text()}")
         _sign_in_page(ctx, counter, languages)
     finally:
         counter.stop()
@@ -178,16 +171,23 @@ def _sign_in_page(ctx, counter, languages: Languages) -> None:  # noqa: ANN001
     counter.sign_in.code.setText(DEMO_CLERK[0])
     counter.sign_in.pin.setText(DEMO_CLERK[2][:3])
     counter.sign_in.target = counter.sign_in.pin
+    _shots(ctx, counter, languages, "counter-sign-in", SIGN_IN_SHAPES,
+           lambda: f"window {SCREEN_WINDOW} caller: the sign-in page")
+    counter.close_sign_in()
+
+
+def _shots(ctx, counter, languages: Languages, prefix: str, shapes, note) -> None:  # noqa: ANN001
+    """``<prefix>[-en]-<w>x<h>.png`` of the caller in each language at each of ``shapes``, each
+    noted with what ``note()`` says of it then."""
     for lang in LANGS:
         languages.set(lang)
         counter.retranslate()
-        for size in SIGN_IN_SHAPES:
+        for size in shapes:
             counter.resize(*size)
             ctx.app.processEvents()
-            name = shot_name("counter-sign-in", lang, size)
+            name = shot_name(prefix, lang, size)
             counter.grab().save(str(ctx.out / name))
-            ctx.note(name, f"window {SCREEN_WINDOW} caller: the sign-in page")
-    counter.close_sign_in()
+            ctx.note(name, note())
 
 
 def _announcements(ctx, calls: list[Call]) -> None:  # noqa: ANN001
@@ -226,15 +226,8 @@ def desk_shots(ctx) -> None:  # noqa: ANN001
         _pump(ctx.app, lambda: panel.listed or (panel.desk and not panel.listing))  # linked, overdue read
         back, ahead, raised = _ahead_to_alerts(engine)
         _pump(ctx.app, lambda: len(panel.lines()) >= min(raised, MAX_CASE_ROWS), 3.0)
-        for lang in LANGS:
-            languages.set(lang)
-            counter.retranslate()
-            for size in SIGN_IN_SHAPES:
-                counter.resize(*size)
-                ctx.app.processEvents()
-                name = shot_name("counter-desk-cases", lang, size)
-                counter.grab().save(str(ctx.out / name))
-                ctx.note(name, f"desk {DESK} caller{ahead}: " + (" | ".join(panel.lines()) or "no case alert"))
+        _shots(ctx, counter, languages, "counter-desk-cases", SIGN_IN_SHAPES,
+               lambda: f"desk {DESK} caller{ahead}: " + (" | ".join(panel.lines()) or "no case alert"))
     finally:
         if back is not None:
             clock.set(back)
