@@ -251,10 +251,7 @@ class ClerkDesk:
 
     @staticmethod
     def _locked_error(window: int, seconds: float) -> HallError:
-        minutes = max(1, math.ceil(seconds / 60))
-        return HallError("pin_locked", f"too many wrong PINs: sign-in at window {window} is locked for "
-                         f"{minutes} more minute(s); wait, or ask the hall's administrator",
-                         {"seconds": math.ceil(seconds)})
+        return _pin_locked(f"too many wrong PINs: sign-in at window {window}", seconds)
 
     def _count_failure(self, conn: Connection, window: int, row, now: float) -> bool:  # noqa: ANN001
         """One more wrong PIN for the window (and the clerk, if the 工号 exists); True when
@@ -299,10 +296,7 @@ class ClerkDesk:
 
     @staticmethod
     def _clerk_locked(code: str, seconds: float) -> HallError:
-        minutes = max(1, math.ceil(seconds / 60))
-        return HallError("pin_locked", f"too many wrong PINs for clerk {code}: their sign-in is locked for "
-                         f"{minutes} more minute(s); wait, or ask the hall's administrator",
-                         {"seconds": math.ceil(seconds)})
+        return _pin_locked(f"too many wrong PINs for clerk {code}: their sign-in", seconds)
 
     # -- what counter actions record ---------------------------------------------------------------
 
@@ -323,3 +317,10 @@ def clerk_actor(actor: str, code: str | None) -> str:
     """An action's actor with the clerk: ``window 3 clerk 0123`` (kept within the 64 the
     ticket_events column holds)."""
     return actor if code is None else f"{actor} clerk {code}".strip()[:64]
+
+
+def _pin_locked(what: str, seconds: float) -> HallError:
+    """The 423 refusal of a locked sign-in: ``what`` is locked for the minutes left."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return HallError("pin_locked", f"{what} is locked for {minutes} more minute(s); wait, or ask the hall's "
+                     "administrator", {"seconds": math.ceil(seconds)})
