@@ -3,6 +3,7 @@
 Each program runs from its real command line as its own process (``kiosk run``, ``kiosk
 display`` for the board and with ``--window 18`` for one window's screen, ``kiosk counter
 --window 18``) on a private Xvfb of 1920x1080 and of 1080x1920 (a monitor turned to portrait),
+and the window's evaluator (``kiosk rate --window 18``) on its 800x480 and 1280x800 screens,
 the way a kiosk started by xinit runs. Once its window is up the test photographs the whole
 screen and checks that the program's top-level window spans the screen, that what it painted
 is neither blank nor only in one corner and looks like that program, and that the program is
@@ -37,7 +38,10 @@ PROGRAMS = {
     "display": ["display"],
     "window-screen": ["display", "--window", "18"],
     "counter": ["counter", "--window", "18"],
+    "rate": ["rate", "--window", "18"],
 }
+RATE_SHAPES = [(800, 480), (1280, 800)]  # the evaluator's small touch screens facing the citizen
+CASES = [(p, w, h) for p in PROGRAMS if p != "rate" for w, h in SHAPES] + [("rate", w, h) for w, h in RATE_SHAPES]
 UP_TIMEOUT_S = 40.0  # a cold start on a busy two-core CI machine, with room to spare
 # Once up, each program runs this long before the photo: its clock, marquees and hall refresh
 # tick on the real server at least once, so a crash in them shows as a dead process.
@@ -109,7 +113,9 @@ def counter_look(shot: Image.Image) -> list[str]:
     return problems
 
 
-LOOKS = {"run": kiosk_look, "display": board_look, "window-screen": board_look, "counter": counter_look}
+# The evaluator is light with dark words too (its idle page: the window and the clerk).
+LOOKS = {"run": kiosk_look, "display": board_look, "window-screen": board_look, "counter": counter_look,
+         "rate": counter_look}
 
 
 def wait_until_shown(proc: subprocess.Popen, x: Xvfb) -> list[Window]:
@@ -167,8 +173,7 @@ def show_program(program: list[str], width: int, height: int, name: str, *, tmp_
             "log": log, "png": path, "up_s": up_s}
 
 
-@pytest.mark.parametrize("width,height", SHAPES, ids=[f"{w}x{h}" for w, h in SHAPES])
-@pytest.mark.parametrize("program", list(PROGRAMS))
+@pytest.mark.parametrize("program,width,height", CASES, ids=[f"{p}-{w}x{h}" for p, w, h in CASES])
 def test_program_fills_a_bare_x_screen(program, width, height, tmp_path, shots_dir, start_x, launch):
     """The program's window spans the whole bare X screen, shows the program's face across
     all of it, the program keeps running, and SIGTERM ends it."""
