@@ -10,9 +10,12 @@ emptied, lost or replaced, and the program refuses to start over it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +34,22 @@ class DamagedFile(HallError):
 def marker_of(path: Path) -> Path:
     """The identity file beside ``path``."""
     return path.with_name(f"{path.name}.id")
+
+
+@contextlib.contextmanager
+def opening(path: Path) -> Iterator[None]:
+    """Hold the folder of ``path`` locked (``flock`` on the folder itself) while the file is
+    checked, opened and given its identity.
+
+    Without it two processes starting on a new folder race: SQLite creates the file empty before
+    writing its first page, and the second process would read that moment as an emptied file.
+    """
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def expected_id(path: Path, what: str) -> str | None:

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.datafile import check_contents, expected_id, settle_identity
+from kiosk.datafile import check_contents, expected_id, opening, settle_identity
 from kiosk.domain import HallError
 from kiosk.models import Catalog, IssueRequest, Ticket
 
@@ -115,15 +115,17 @@ class Outbox:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            known = expected_id(self.path, "outbox")  # an emptied or foreign outbox is refused
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-            check_contents(self._db, self.path, "outbox")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
-            if max_pages:
-                self._db.execute(f"PRAGMA max_page_count={int(max_pages)}")
-            self._settle_identity(known)
+            with opening(self.path):  # another process creating the same outbox waits
+                known = expected_id(self.path, "outbox")  # an emptied or foreign outbox is refused
+                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                           timeout=10)
+                check_contents(self._db, self.path, "outbox")
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(SCHEMA)
+                if max_pages:
+                    self._db.execute(f"PRAGMA max_page_count={int(max_pages)}")
+                self._settle_identity(known)
             self._recover()
         except (sqlite3.Error, OSError) as exc:
             raise OutboxError(f"cannot open the outbox {self.path}: {exc}") from exc

@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from kiosk.datafile import check_contents, damaged, expected_id, settle_identity
+from kiosk.datafile import check_contents, damaged, expected_id, opening, settle_identity
 from kiosk.domain import HallError
 
 SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
@@ -328,6 +328,7 @@ class Store:
         self._writer = threading.Lock()
         self._quick = threading.local()  # each thread's own sqlite3 connection for find_token
         self._quick_all: list[sqlite3.Connection] = []
+        self._sync = sync
         text = str(url_or_path)
         self.path: Path | None = None
         if "://" in text:
@@ -336,8 +337,15 @@ class Store:
         else:
             path = self.path = Path(text)
             path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.nullcontext() if path is None else opening(path):
+            self._open(path)
+
+    def _open(self, path: Path | None) -> None:
+        """Check, open and set up the file (tables, upgrades, identity); a URL is just opened."""
+        known = None
+        if path is not None:
             known = expected_id(path, "hall database")  # refuses an emptied or foreign file
-            self.engine = _sqlite_engine(path, SYNC_LEVELS[sync])
+            self.engine = _sqlite_engine(path, SYNC_LEVELS[self._sync])
         # Under the write lock, so processes opening a new database together do not race.
         try:
             with self.write() as conn:

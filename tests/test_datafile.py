@@ -50,6 +50,39 @@ def test_a_new_database_gets_its_identity_and_opens_again(tmp_path):
     Store(path).close()  # the same file again: fine
 
 
+
+@pytest.mark.parametrize("opener", [Store, Outbox], ids=["hall.db", "outbox.db"])
+def test_a_file_another_process_is_still_creating_is_waited_for_not_called_emptied(tmp_path, opener):
+    """SQLite creates a new file empty before its first page: a second process starting on the
+    same new folder at that moment waits for the first instead of refusing an 'emptied' file."""
+    import sqlite3
+    import threading
+
+    from kiosk.datafile import opening
+
+    path = tmp_path / ("hall.db" if opener is Store else "outbox.db")
+    opened, failed = [], []
+
+    def open_second():
+        try:
+            opened.append(opener(path))
+        except Exception as exc:  # noqa: BLE001 - the test reports what the opener raised
+            failed.append(exc)
+
+    with opening(path):  # the "first process", mid-creation
+        path.write_bytes(b"")
+        second = threading.Thread(target=open_second)
+        second.start()
+        second.join(0.5)
+        assert second.is_alive() and not failed, f"did not wait: {failed}"
+        with sqlite3.connect(path) as first:  # the first finishes its first page
+            first.execute("CREATE TABLE started (at TEXT)")
+        first.close()
+    second.join(10)
+    assert not failed, failed
+    assert opened and marker_of(path).exists()
+    opened[0].close()
+
 @pytest.mark.parametrize("damage", ["emptied", "missing", "overwritten", "truncated", "new_in_its_place",
                                     "swapped"])
 def test_a_damaged_hall_database_is_refused_with_the_way_out(tmp_path, damage):
