@@ -193,6 +193,9 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         now = self.clock.now()
         with self.store.write() as conn:
             self.views.set_window_paused(conn, number, change.paused)
+            # In the audit trail as clerks' sign-ins are: statistics read windows' open time from both.
+            self._record(conn, f"window:{number}", now, "pause" if change.paused else "resume", None, State.WAITING,
+                         change.actor, "", {})
             db.append_event(conn, now, "queue", {"window": number, "paused": change.paused})
         self.feed.notify()
 

@@ -78,7 +78,12 @@ class IssuingRules:
         conn.execute(q.INSERT_IDEMPOTENCY,
                      {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
         state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
-        return self._publish_ticket(conn, now, row, state, fresh=True)
+        ticket = self._publish_ticket(conn, now, row, state, fresh=True)
+        detail = {"channel": req.channel, "device": req.device, "priority": row["priority"]}
+        if not row["offline"]:  # the estimate the citizen was shown; statistics compare it with the wait
+            detail.update(eta_minutes=ticket.eta_minutes, ahead=ticket.ahead)
+        self._record(conn, row["id"], now, "issue", None, State.WAITING, req.actor, req.reason, detail)
+        return ticket
 
     def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
         found = conn.execute(q.IDEMPOTENCY_BY_KEY, {"key": key}).first()
@@ -168,9 +173,7 @@ class IssuingRules:
         if appointment:
             a = db.appointments
             conn.execute(update(a).where(a.c.booking_code == appointment).values(ticket_id=row["id"]))
-        self._record(conn, row["id"], now, "issue", None, State.WAITING, req.actor, req.reason,
-                     {"channel": req.channel, "device": req.device, "priority": priority})
-        return row
+        return row  # its "issue" event is recorded by _issue_tx, with the estimate published
 
     def _issue_time(self, req: IssueRequest, now: float) -> float:
         """When the ticket counts as issued: the kiosk's time for offline tickets, never the future.

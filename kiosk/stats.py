@@ -1,0 +1,510 @@
+"""Statistics from the event log (DESIGN.md "Statistics").
+
+``compute`` reads a period's tickets, their ticket events, the windows' audit rows (sign-in,
+sign-out, pause, resume), ratings and cases in a few range queries (tickets by day, events by
+ticket id, whose ids start with the day), then aggregates them in one pass per table. Every
+definition (what a wait is, when a window is open, what counts as satisfied) is written in
+DESIGN.md, and this module follows it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, select
+
+from kiosk import store as db
+from kiosk.cases import OPEN_STATES
+from kiosk.config import HallConfig
+from kiosk.domain import HallError, place_label
+from kiosk.stats_models import (
+    CHANNELS,
+    GROUPINGS,
+    LEVELS,
+    EstimateError,
+    Figures,
+    StatsReport,
+    StatsRow,
+)
+
+MAX_DAYS = 366
+"""The longest period one report covers: a year (a leap one too)."""
+GOOD_LEVEL = 3
+"""Ratings at or above this level are 好评 (非常满意, 满意, 基本满意), as the national 好差评
+rules count them; 不满意 and 非常不满意 are 差评. The satisfaction rate is 好评 / all."""
+ENDS_BUSY = frozenset({"finish", "no-show", "hold", "requeue", "transfer", "void"})
+"""Ticket actions after which the window that called the ticket is free again."""
+
+NONE_LABEL = {"zh": "（无）", "en": "(none)"}
+CHANNEL_LABELS = {
+    "kiosk": {"zh": "自助机", "en": "Kiosk"},
+    "staff": {"zh": "人工取号", "en": "Staff"},
+    "appointment": {"zh": "预约", "en": "Appointment"},
+    "offline": {"zh": "离线补录", "en": "Offline"},
+    "remote": {"zh": "远程", "en": "Remote"},
+}
+
+
+def check_period(start: date, end: date, by: str) -> None:
+    """Refuse a report that cannot be made, with a sentence naming the fix (HallError 422)."""
+    if by not in GROUPINGS:
+        raise HallError("validation_error", f"by={by!r} is not a grouping; use one of {', '.join(GROUPINGS)}")
+    if start > end:
+        raise HallError("validation_error", f"the period starts ({start}) after it ends ({end}); "
+                        "give from on or before to")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise HallError("validation_error", f"the period {start} to {end} is longer than {MAX_DAYS} days; "
+                        "ask for a year or less at a time")
+
+
+def compute(store: db.Store, config: HallConfig, start: date, end: date, by: str = "service", *,
+            threshold_min: int = 30, now: float | None = None) -> StatsReport:
+    """The hall's figures for days ``start`` to ``end`` (inclusive, in its time zone), one row per
+    group of ``by``; ``now`` (default: the wall clock) ends what is still going on (a window
+    still open, a ticket still at a window) and decides which cases are overdue."""
+    check_period(start, end, by)
+    if not 0 <= threshold_min <= 24 * 60:
+        raise HallError("validation_error", f"threshold {threshold_min} is not a number of minutes from 0 to 1440")
+    tz = ZoneInfo(config.hall.timezone)
+    period = _Period(start, end, tz, time.time() if now is None else now)
+    with store.read() as conn:
+        data = _read(conn, period)
+    groups = _Groups(by, period, threshold_min * 60.0)
+    busy = groups.add_tickets(data["tickets"], data["events"])
+    groups.add_windows(_window_intervals(data["windows"], period), busy)
+    groups.add_ratings(data["ratings"])
+    groups.add_cases(data["cases"], data["history"])
+    labels = _Labels(config, dict(data["clerks"]), by)
+    rows = [groups.row(key, labels.of(key)) for key in sorted(groups.keys(), key=labels.order)]
+    return StatsReport(hall=config.hall.code, hall_name=config.hall.name.model_dump(), timezone=config.hall.timezone,
+                       start=start, end=end, by=by, threshold_min=threshold_min, rows=rows,
+                       totals=groups.row(None, {"zh": "合计", "en": "Total"}))
+
+
+class _Period:
+    """The report's days as timestamps, and the hall's local hours and days of a time."""
+
+    def __init__(self, start: date, end: date, tz: ZoneInfo, now: float):
+        self.start, self.end, self.tz, self.now = start, end, tz, now
+        self.lo = self.midnight(start)
+        self.hi = self.midnight(end + timedelta(days=1))
+        self._slots: dict[int, tuple[str, str]] = {}
+
+    def midnight(self, day: date) -> float:
+        """The timestamp of ``day``'s first moment in the hall."""
+        return datetime(day.year, day.month, day.day, tzinfo=self.tz).timestamp()
+
+    def day_end(self, ts: float) -> float:
+        """The end of the hall day holding ``ts``."""
+        return self.midnight(datetime.fromtimestamp(ts, self.tz).date() + timedelta(days=1))
+
+    def day_hour(self, ts: float) -> tuple[str, str]:
+        """The hall's day (``2026-11-23``) and hour (``09``) at ``ts``, cached per quarter hour
+        (every time zone's offset is a whole number of quarters)."""
+        slot = int(ts // 900)
+        found = self._slots.get(slot)
+        if found is None:
+            moment = datetime.fromtimestamp(slot * 900, self.tz)
+            found = self._slots[slot] = (moment.date().isoformat(), f"{moment.hour:02d}")
+        return found
+
+    def pieces(self, start: float, end: float, unit: str) -> Iterator[tuple[float, float]]:
+        """``start``–``end`` cut at the hall's local hour (``hour``) or day boundaries."""
+        while start < end:
+            moment = datetime.fromtimestamp(start, self.tz)
+            if unit == "hour":
+                edge = (moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).timestamp()
+            else:
+                edge = self.day_end(start)
+            cut = min(end, edge)
+            yield start, cut
+            start = cut
+
+
+def _read(conn, period: _Period) -> dict:  # noqa: ANN001 - a Connection
+    """Every row the report needs, in a handful of range queries."""
+    t, e, r, c, h = db.tickets, db.ticket_events, db.ratings, db.cases, db.case_history
+    first, last = period.start.isoformat(), period.end.isoformat()
+    after = (period.end + timedelta(days=1)).strftime("%Y%m%d")
+    tickets = conn.execute(select(
+        t.c.id, t.c.day, t.c.service, t.c.priority, t.c.state, t.c.channel, t.c.appointment, t.c.offline,
+        t.c.issued_at, t.c.started_at, t.c.finished_at, t.c.window, t.c.clerk,
+    ).where(t.c.day >= first, t.c.day <= last)).all()
+    # Ticket ids begin with their day (20261123-A001): one range of the ticket_id index.
+    events = conn.execute(select(e.c.ticket_id, e.c.at, e.c.action, e.c.detail)
+                          .where(e.c.ticket_id >= period.start.strftime("%Y%m%d"), e.c.ticket_id < after)
+                          .order_by(e.c.ticket_id, e.c.id)).all()
+    # Windows' sign-ins, sign-outs, pauses and resumes: the whole past, as a pause lasts across days.
+    windows = conn.execute(select(e.c.ticket_id, e.c.at, e.c.action, e.c.detail)
+                           .where(e.c.ticket_id >= "window:", e.c.ticket_id < "window;", e.c.at < period.hi)
+                           .order_by(e.c.at, e.c.id)).all()
+    ratings = conn.execute(select(r.c.ticket_id, r.c.day, r.c.service, r.c.window, r.c.clerk, r.c.level, r.c.at)
+                           .where(r.c.day >= first, r.c.day <= last)).all()
+    in_period = and_(c.c.opened_at >= period.lo, c.c.opened_at < period.hi)
+    cases = conn.execute(select(c.c.id, c.c.kind, c.c.opened_at, c.c.deadline_at, c.c.ticket_id, c.c.service,
+                                c.c.window, c.c.clerk).where(in_period)).all()
+    history = conn.execute(select(h.c.case_id, h.c.at, h.c.to_state).join(c, c.c.id == h.c.case_id)
+                           .where(in_period).order_by(h.c.case_id, h.c.id)).all()
+    clerks = conn.execute(select(db.clerks.c.code, db.clerks.c.name)).all()
+    return {"tickets": tickets, "events": events, "windows": windows, "ratings": ratings, "cases": cases,
+            "history": history, "clerks": clerks}
+
+
+def channel_of(row) -> str:  # noqa: ANN001 - a tickets row
+    """The report's channel of a ticket: an appointment checked in first, then an offline
+    paper, then how it was issued (``api`` is a remote system)."""
+    if row.appointment:
+        return "appointment"
+    if row.offline or row.channel == "offline":
+        return "offline"
+    return "remote" if row.channel == "api" else row.channel
+
+
+class _Group:
+    """What one row adds up before its figures are made."""
+
+    __slots__ = ("cases", "channels", "errors", "idle", "in_time", "issued", "levels", "no_show", "open",
+                 "overdue", "requeued", "served", "services", "transferred", "waits", "walks")
+
+    def __init__(self) -> None:
+        self.issued = self.served = self.no_show = self.transferred = self.requeued = 0
+        self.cases = self.in_time = self.overdue = 0
+        self.channels: dict[str, int] = dict.fromkeys(CHANNELS, 0)
+        self.levels: dict[int, int] = dict.fromkeys(LEVELS, 0)
+        self.waits: list[float] = []
+        self.services: list[float] = []
+        self.walks: list[float] = []
+        self.errors: list[float] = []
+        self.open = self.idle = 0.0
+
+
+class _Ticket:
+    """One ticket's story, read from its events in order."""
+
+    __slots__ = ("eta", "first_call", "requeued", "transferred", "walks")
+
+    def __init__(self) -> None:
+        self.first_call: float | None = None
+        self.eta: float | None = None
+        self.requeued = self.transferred = False
+        self.walks: list[float] = []
+
+
+class _Groups:
+    """The rows of a report, keyed by ``by``, and the totals."""
+
+    def __init__(self, by: str, period: _Period, threshold_s: float):
+        self.by, self.period, self.threshold_s = by, period, threshold_s
+        self.groups: dict[str, _Group] = defaultdict(_Group)
+        self.total = _Group()
+        self.windows_apply = by in ("window", "clerk", "hour", "day")
+        self.ticket_keys: dict[str, str] = {}  # ratings and cases of a ticket go to its row
+
+    def keys(self) -> Iterable[str]:
+        """The keys that have a row."""
+        return self.groups.keys()
+
+    def _both(self, key: str) -> tuple[_Group, _Group]:
+        return self.groups[key], self.total
+
+    def _ticket_key(self, row) -> str:  # noqa: ANN001 - a tickets row
+        by = self.by
+        if by == "service":
+            return row.service
+        if by == "window":
+            return "" if row.window is None else str(row.window)
+        if by == "clerk":
+            return row.clerk or ""
+        if by == "day":
+            return row.day
+        if by == "hour":
+            return self.period.day_hour(row.issued_at)[1]
+        if by == "priority":
+            return row.priority
+        return channel_of(row)
+
+    def add_tickets(self, tickets, events) -> dict[int, list[tuple[float, float]]]:  # noqa: ANN001
+        """Count every ticket into its row; returns each window's busy intervals (a ticket
+        called there until it is finished, missed, held, requeued, transferred or voided)."""
+        busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        stories = self._stories(events, {row.id: row.window for row in tickets}, busy)
+        empty = _Ticket()
+        for row in tickets:
+            key = self.ticket_keys[row.id] = self._ticket_key(row)
+            self._add_ticket(row, stories.get(row.id, empty), channel_of(row), self._both(key))
+        return busy
+
+    def _stories(self, events, last_window: dict, busy: dict) -> dict[str, _Ticket]:  # noqa: ANN001
+        """Each ticket's first call, walks, transfers, requeues and estimate, from its events."""
+        stories: dict[str, _Ticket] = {}
+        current, story, window, since, last_call = None, _Ticket(), None, None, None
+        for ticket_id, at, action, detail in events:
+            if ticket_id != current:
+                if since is not None:
+                    busy[window].append((since, min(self.period.now, self.period.day_end(since))))
+                current, story = ticket_id, _Ticket()
+                stories[ticket_id] = story
+                window = since = last_call = None
+            if action == "call":
+                if since is not None:  # called again from hold: the hold ended the earlier stay
+                    busy[window].append((since, at))
+                window = json.loads(detail).get("window") or last_window.get(ticket_id)
+                since = last_call = at
+                if story.first_call is None:
+                    story.first_call = at
+            elif action == "start":
+                if last_call is not None:
+                    story.walks.append(at - last_call)
+            elif action in ENDS_BUSY:
+                if since is not None and window is not None:
+                    busy[window].append((since, at))
+                since = None
+                story.requeued |= action == "requeue"
+                story.transferred |= action == "transfer"
+            elif action == "issue" and "eta_minutes" in detail:
+                eta = json.loads(detail).get("eta_minutes")
+                story.eta = None if eta is None else float(eta)
+        if since is not None and window is not None:
+            busy[window].append((since, min(self.period.now, self.period.day_end(since))))
+        return stories
+
+    def _add_ticket(self, row, story: _Ticket, channel: str, groups: tuple[_Group, _Group]) -> None:  # noqa: ANN001
+        done = row.state == "done"
+        service = (row.finished_at - row.started_at) if done and row.started_at and row.finished_at else None
+        wait = None if story.first_call is None else story.first_call - row.issued_at
+        for g in groups:
+            g.issued += 1
+            g.channels[channel] += 1
+            g.served += done
+            g.no_show += row.state == "no_show"
+            g.transferred += story.transferred
+            g.requeued += story.requeued
+            if wait is not None:
+                g.waits.append(wait)
+                if story.eta is not None:
+                    g.errors.append(wait - story.eta * 60)
+            if service is not None:
+                g.services.append(service)
+            g.walks.extend(story.walks)
+
+    def add_windows(self, intervals: dict[int, list[tuple[float, float, str]]],
+                    busy: dict[int, list[tuple[float, float]]]) -> None:
+        """Open and idle time of every window into the rows (window, clerk, hour, day) and totals."""
+        for window, opened in intervals.items():
+            idle = _subtract(opened, _union(busy.get(window, [])))
+            for pieces, field in ((opened, "open"), (idle, "idle")):
+                for start, end, clerk in pieces:
+                    setattr(self.total, field, getattr(self.total, field) + end - start)
+                    for key, seconds in self._window_keys(window, clerk, start, end):
+                        group = self.groups[key]
+                        setattr(group, field, getattr(group, field) + seconds)
+
+    def _window_keys(self, window: int, clerk: str, start: float, end: float) -> Iterator[tuple[str, float]]:
+        if self.by == "window":
+            yield str(window), end - start
+        elif self.by == "clerk":
+            yield clerk, end - start
+        elif self.by in ("hour", "day"):
+            for a, b in self.period.pieces(start, end, self.by):
+                day, hour = self.period.day_hour(a)
+                yield (hour if self.by == "hour" else day), b - a
+
+    def add_ratings(self, ratings) -> None:  # noqa: ANN001
+        """Ratings by level into their rows: by their service, window, clerk or day, else their
+        ticket's row."""
+        for ticket_id, day, service, window, clerk, level, _at in ratings:
+            key = self._own_key(ticket_id, day, service, window, clerk)
+            for g in self._both(key):
+                if level in g.levels:
+                    g.levels[level] += 1
+
+    def _own_key(self, ticket_id: str | None, day: str, service: str | None, window: int | None,
+                 clerk: str | None) -> str:
+        by = self.by
+        if by == "service":
+            return service or ""
+        if by == "window":
+            return "" if window is None else str(window)
+        if by == "clerk":
+            return clerk or ""
+        if by == "day":
+            return day
+        return self.ticket_keys.get(ticket_id or "", "")
+
+    def add_cases(self, cases, history) -> None:  # noqa: ANN001
+        """Cases opened in the period; answered in time when the first step out of the states
+        that owe an answer came by the deadline; overdue when it came later or has not come
+        while the deadline passed."""
+        answered: dict[int, float] = {}
+        kinds = {case.id: case.kind for case in cases}
+        for case_id, at, to_state in history:
+            if case_id not in answered and to_state not in OPEN_STATES.get(kinds.get(case_id, ""), ()):
+                answered[case_id] = at
+        for case in cases:
+            day, hour = self.period.day_hour(case.opened_at)
+            key = self._own_key(case.ticket_id, day, case.service, case.window, case.clerk)
+            if self.by == "hour" and case.ticket_id not in self.ticket_keys:
+                key = hour
+            when = answered.get(case.id)
+            in_time = when is not None and when <= case.deadline_at
+            overdue = not in_time and (when is not None or self.period.now > case.deadline_at)
+            for g in self._both(key):
+                g.cases += 1
+                g.in_time += in_time
+                g.overdue += overdue
+
+    def row(self, key: str | None, label: dict[str, str]) -> StatsRow:
+        """The finished row of ``key`` (None: the totals)."""
+        g = self.total if key is None else self.groups[key]
+        rated = sum(g.levels.values())
+        good = sum(n for level, n in g.levels.items() if level >= GOOD_LEVEL)
+        windows = key is None or self.windows_apply
+        return StatsRow(
+            key="" if key is None else key, label=label, issued=g.issued, channels=g.channels, served=g.served,
+            no_show=g.no_show, transferred=g.transferred, requeued=g.requeued,
+            wait=figures(g.waits, self.threshold_s), service=figures(g.services), walk=figures(g.walks),
+            open_min=round(g.open / 60, 2) if windows else None, idle_min=round(g.idle / 60, 2) if windows else None,
+            estimate=estimate_error(g.errors), ratings={str(level): n for level, n in g.levels.items()},
+            rated=rated, satisfaction=round(good / rated, 4) if rated else None,
+            cases_opened=g.cases, cases_in_time=g.in_time, cases_overdue=g.overdue,
+        )
+
+
+def figures(seconds: list[float], threshold_s: float | None = None) -> Figures:
+    """Mean, median and 90th percentile (nearest rank: the smallest value at least 90 % of the
+    values do not exceed) in minutes, and the share above ``threshold_s``."""
+    if not seconds:
+        return Figures()
+    ordered = sorted(seconds)
+    n = len(ordered)
+    over = None if threshold_s is None else round(sum(1 for s in ordered if s > threshold_s) / n, 4)
+    return Figures(n=n, mean=round(math.fsum(ordered) / n / 60, 2), median=round(statistics.median(ordered) / 60, 2),
+                   p90=round(ordered[math.ceil(0.9 * n) - 1] / 60, 2), over=over)
+
+
+def estimate_error(errors_s: list[float]) -> EstimateError:
+    """Mean absolute error and bias (actual − estimate) in minutes."""
+    if not errors_s:
+        return EstimateError()
+    n = len(errors_s)
+    return EstimateError(n=n, mae=round(math.fsum(abs(e) for e in errors_s) / n / 60, 2),
+                         bias=round(math.fsum(errors_s) / n / 60, 2))
+
+
+def _window_intervals(rows, period: _Period) -> dict[int, list[tuple[float, float, str]]]:  # noqa: ANN001
+    """Per window, when it was open (a clerk signed in and the window not paused), clipped to
+    the period and to ``now``; an interval never runs past the end of the hall day it began in
+    (a clerk who forgets to sign out is not counted through the night)."""
+    state: dict[int, dict] = defaultdict(lambda: {"clerk": None, "paused": False, "since": None})
+    found: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
+
+    def close(window: int, s: dict, at: float) -> None:
+        if s["since"] is not None:
+            start, end = max(s["since"], period.lo), min(at, period.day_end(s["since"]), period.hi, period.now)
+            if end > start:
+                found[window].append((start, end, s["clerk"]))
+            s["since"] = None
+
+    for subject, at, action, detail in rows:
+        try:
+            window = int(subject.split(":", 1)[1])
+        except ValueError:
+            continue
+        s = state[window]
+        close(window, s, at)
+        if action == "sign-in":
+            s["clerk"] = json.loads(detail).get("clerk")
+        elif action == "sign-out":
+            s["clerk"] = None
+        elif action in ("pause", "resume"):
+            s["paused"] = action == "pause"
+        if s["clerk"] and not s["paused"]:
+            s["since"] = at
+    for window, s in state.items():
+        close(window, s, period.hi)
+    return found
+
+
+def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping intervals merged, in order."""
+    merged: list[list[float]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+def _subtract(opened: list[tuple[float, float, str]], busy: list[tuple[float, float]]) -> list[tuple[float, float, str]]:
+    """The parts of the ``opened`` intervals no ``busy`` interval covers (both in order)."""
+    idle, i = [], 0
+    for start, end, clerk in opened:
+        while i < len(busy) and busy[i][1] <= start:
+            i += 1
+        cursor, j = start, i
+        while j < len(busy) and busy[j][0] < end:
+            if busy[j][0] > cursor:
+                idle.append((cursor, busy[j][0], clerk))
+            cursor = max(cursor, busy[j][1])
+            j += 1
+        if cursor < end:
+            idle.append((cursor, end, clerk))
+    return idle
+
+
+class _Labels:
+    """The zh and en names of a report's keys, and the order its rows come in."""
+
+    def __init__(self, config: HallConfig, clerks: dict[str, str], by: str):
+        self.config, self.clerks, self.by = config, clerks, by
+        if by == "service":
+            self.rank = {s.code: i for i, s in enumerate(config.services)}
+        elif by == "priority":
+            self.rank = {p.code: i for i, p in enumerate(config.priorities)}
+        elif by == "channel":
+            self.rank = {c: i for i, c in enumerate(CHANNELS)}
+        else:
+            self.rank = {}
+
+    def order(self, key: str) -> tuple:
+        """Rows in the hall file's order (services, priorities), channels as listed, windows by
+        number, the rest by key; what has no key comes last."""
+        if key == "":
+            return (2, 0, "")
+        if self.by == "window" and key.isdigit():
+            return (0, int(key), key)
+        return (0, self.rank.get(key, len(self.rank)), key) if self.rank else (1, 0, key)
+
+    def of(self, key: str) -> dict[str, str]:
+        """The key's name in zh and en."""
+        if key == "":
+            return dict(NONE_LABEL)
+        by, config = self.by, self.config
+        if by == "service":
+            service = config.service(key)
+            return service.name.model_dump() if service else {"zh": key, "en": key}
+        if by == "window":
+            window = config.window(int(key)) if key.isdigit() else None
+            if window is not None:
+                return window.name.model_dump()
+            return {lang: place_label(int(key), "window", lang) for lang in ("zh", "en")} if key.isdigit() \
+                else {"zh": key, "en": key}
+        if by == "clerk":
+            name = self.clerks.get(key)
+            return {"zh": f"{name}（{key}）", "en": f"{name} ({key})"} if name else {"zh": key, "en": key}
+        if by == "hour":
+            return {"zh": f"{key}:00–{int(key) + 1:02d}:00", "en": f"{key}:00–{int(key) + 1:02d}:00"}
+        if by == "priority":
+            priority = config.priority(key)
+            return priority.name.model_dump() if priority else {"zh": key, "en": key}
+        if by == "channel":
+            return dict(CHANNEL_LABELS.get(key, {"zh": key, "en": key}))
+        return {"zh": key, "en": key}
