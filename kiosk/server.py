@@ -304,6 +304,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return hub.response(_resume_point(engine, last_event_id, after))
 
     install_cases(app, engine)  # kiosk.cases_api: the cases router and its background worker
+    from kiosk.stats_api import install_stats  # here: it imports this module
+    install_stats(app, engine)  # kiosk.stats_api: GET /api/v1/stats and its CSV/XLSX export
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 
