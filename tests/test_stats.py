@@ -187,3 +187,51 @@ def test_impossible_reports_are_refused_with_the_fix(engine, start, end, by, wor
 
 def test_a_whole_year_is_accepted(engine):
     assert compute(engine.store, engine.config, DAY, DAY + timedelta(days=365)).totals.issued == 0
+
+
+def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, capsys):
+    import json
+
+    from openpyxl import load_workbook
+
+    from app.cli import main
+    from kiosk.config import PROJECT_CONFIG_DIR
+    from tests.kiosk_files import cli_args
+
+    hall = PROJECT_CONFIG_DIR / "hall.toml"
+    words = ["stats", "--data", tmp_path, "--config", hall, "--from", "2026-11-23", "--to", "2026-11-23"]
+    args = cli_args(*words)
+    assert (args.by, args.threshold, args.lang, args.out) == ("service", "30", "zh", None)
+    assert main([str(w) for w in words]) == 0
+    shown = capsys.readouterr().out
+    assert "综合咨询" in shown and "合计" in shown and "23.3" in shown and "33.3%" in shown
+    for suffix in ("csv", "xlsx", "json"):
+        out = tmp_path / f"report.{suffix}"
+        assert main([str(w) for w in [*words, "--by", "window", "--lang", "en", "--out", out]]) == 0
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert (report["rows"][0]["key"], report["rows"][0]["open_min"]) == ("18", 65.0)
+    assert (tmp_path / "report.csv").read_bytes().startswith("\ufeffWindow,Code,Issued".encode())
+    sheet = load_workbook(tmp_path / "report.xlsx")["Statistics"]
+    assert (sheet["A2"].value, sheet["C2"].value) == ("Help desk 18", 3)
+
+
+@pytest.mark.parametrize(("more", "words"), [
+    (["--from", "2026-11-30"], "give from on or before to"),
+    (["--to", "30.11.2026"], "--to '30.11.2026' is not a date; write it as YYYY-MM-DD"),
+    (["--by", "zone"], "use one of service"),
+    (["--threshold", "x"], "--threshold 'x' is not a number of minutes"),
+    (["--out", "report.pdf"], "name it .csv, .xlsx or .json"),
+    (["--out", "/nonexistent/folder/report.csv"], "cannot write /nonexistent/folder/report.csv"),
+    (["--config", "missing.toml"], "the hall file missing.toml cannot be used"),
+    (["--data", "/nonexistent"], "no hall database at /nonexistent/hall.db"),
+])
+def test_the_stats_command_refuses_in_one_sentence(engine, tmp_path, capsys, more, words):
+    from app.cli import main
+    from kiosk.config import PROJECT_CONFIG_DIR
+
+    base = {"--data": str(tmp_path), "--config": str(PROJECT_CONFIG_DIR / "hall.toml"), "--from": "2026-11-01",
+            "--to": "2026-11-23"}
+    base.update(dict(zip(more[::2], more[1::2], strict=True)))
+    assert main(["stats", *(w for pair in base.items() for w in pair)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kiosk: ") and words in err and err.count("\n") == 1, err

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from app.cli import backup, calling, clerks, core, demo, devices, issue, rate, run, tls, tokens
+from app.cli import stats as stats_command  # kiosk stats (issue 15)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices.register(sub)
     backup.register(sub)
     tls.register(sub)
+    stats_command.register(sub)
     return parser
 
 
