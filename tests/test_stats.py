@@ -235,3 +235,40 @@ def test_the_stats_command_refuses_in_one_sentence(engine, tmp_path, capsys, mor
     assert main(["stats", *(w for pair in base.items() for w in pair)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("kiosk: ") and words in err and err.count("\n") == 1, err
+
+
+def test_a_pause_from_an_earlier_day_keeps_the_window_closed(engine, clock):
+    engine.add_clerk(NewClerk(code="0123", name="王芳", pin="2580"))
+    at(clock, "17:00")
+    engine.change_window(18, WindowChange(paused=True))
+    clock.advance(86400)  # Tuesday: signed in at 17:00, the window still paused until 17:30
+    engine.sign_in(18, "0123", "2580")
+    clock.advance(1800)
+    engine.change_window(18, WindowChange(paused=False))
+    clock.advance(600)
+    engine.sign_out(18)
+    tuesday = DAY + timedelta(days=1)
+    row = compute(engine.store, engine.config, tuesday, tuesday, "window", now=engine.clock.now()).rows[0]
+    assert (row.key, row.open_min, row.idle_min) == ("18", 10.0, 10.0)
+
+
+def test_channels_offline_remote_and_appointment(engine, clock):
+    from datetime import datetime
+
+    from kiosk.models import Appointment
+    from tests.conftest import SHANGHAI
+
+    engine.issue(IssueRequest(service="GC01", channel="api"), "remote")
+    engine.issue(IssueRequest(service="GC01", channel="offline", device="K01", number="K900",
+                              issued_at=datetime(2026, 11, 23, 9, 50, tzinfo=SHANGHAI)), "paper")
+    engine.add_appointments([Appointment(booking_code="BK1", service="GC01",
+                                         slot_start=datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI),
+                                         slot_end=datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI))])
+    engine.issue(IssueRequest(service="GC01", appointment="BK1"), "booked")
+    totals = compute(engine.store, engine.config, DAY, DAY, "channel", now=clock.now()).totals
+    assert totals.channels == {"kiosk": 0, "staff": 0, "appointment": 1, "offline": 1, "remote": 1}
+    at(clock, "10:20")
+    for _ in range(3):
+        assert engine.call_next(18) is not None
+    totals = compute(engine.store, engine.config, DAY, DAY, "channel", now=clock.now()).totals
+    assert (totals.wait.n, totals.estimate.n) == (3, 2)  # an offline paper showed no estimate
