@@ -9,7 +9,6 @@ DESIGN.md, and this module follows it.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import statistics
@@ -24,7 +23,8 @@ from sqlalchemy import and_, func, select
 from kiosk import store as db
 from kiosk.cases import OPEN_STATES
 from kiosk.config import HallConfig
-from kiosk.domain import HallError, place_label
+from kiosk.domain import HallError
+from kiosk.stats_labels import Labels
 from kiosk.stats_models import (
     CHANNELS,
     GROUPINGS,
@@ -34,6 +34,7 @@ from kiosk.stats_models import (
     StatsReport,
     StatsRow,
 )
+from kiosk.stats_windows import open_intervals, subtract, union
 
 MAX_DAYS = 366
 """The longest period one report covers: a year (a leap one too)."""
@@ -43,14 +44,6 @@ rules count them; 不满意 and 非常不满意 are 差评. The satisfaction rat
 ENDS_BUSY = frozenset({"finish", "no-show", "hold", "requeue", "transfer", "void"})
 """Ticket actions after which the window that called the ticket is free again."""
 
-NONE_LABEL = {"zh": "（无）", "en": "(none)"}
-CHANNEL_LABELS = {
-    "kiosk": {"zh": "自助机", "en": "Kiosk"},
-    "staff": {"zh": "人工取号", "en": "Staff"},
-    "appointment": {"zh": "预约", "en": "Appointment"},
-    "offline": {"zh": "离线补录", "en": "Offline"},
-    "remote": {"zh": "远程", "en": "Remote"},
-}
 
 
 def check_period(start: date, end: date, by: str) -> None:
@@ -79,10 +72,10 @@ def compute(store: db.Store, config: HallConfig, start: date, end: date, by: str
         data = _read(conn, period)
     groups = _Groups(by, period, threshold_min * 60.0)
     busy = groups.add_tickets(data["tickets"], data["events"])
-    groups.add_windows(_window_intervals(data["windows"], period), busy)
+    groups.add_windows(open_intervals(data["windows"], period), busy)
     groups.add_ratings(data["ratings"])
     groups.add_cases(data["cases"], data["history"])
-    labels = _Labels(config, dict(data["clerks"]), by)
+    labels = Labels(config, dict(data["clerks"]), by)
     rows = [groups.row(key, labels.of(key)) for key in sorted(groups.keys(), key=labels.order)]
     return StatsReport(hall=config.hall.code, hall_name=config.hall.name.model_dump(), timezone=config.hall.timezone,
                        start=start, end=end, by=by, threshold_min=threshold_min, rows=rows,
@@ -332,7 +325,7 @@ class _Groups:
                     busy: dict[int, list[tuple[float, float]]]) -> None:
         """Open and idle time of every window into the rows (window, clerk, hour, day) and totals."""
         for window, opened in intervals.items():
-            idle = _subtract(opened, _union(busy.get(window, [])))
+            idle = subtract(opened, union(busy.get(window, [])))
             for pieces, field in ((opened, "open"), (idle, "idle")):
                 for start, end, clerk in pieces:
                     setattr(self.total, field, getattr(self.total, field) + end - start)
@@ -430,115 +423,3 @@ def estimate_error(errors_s: list[float]) -> EstimateError:
     n = len(errors_s)
     return EstimateError(n=n, mae=round(math.fsum(abs(e) for e in errors_s) / n / 60, 2),
                          bias=round(math.fsum(errors_s) / n / 60, 2))
-
-
-def _window_intervals(rows, period: _Period) -> dict[int, list[tuple[float, float, str]]]:  # noqa: ANN001
-    """Per window, when it was open (a clerk signed in and the window not paused), clipped to
-    the period and to ``now``; an interval never runs past the end of the hall day it began in
-    (a clerk who forgets to sign out is not counted through the night)."""
-    state: dict[int, dict] = defaultdict(lambda: {"clerk": None, "paused": False, "since": None})
-    found: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
-
-    def close(window: int, s: dict, at: float) -> None:
-        if s["since"] is not None:
-            start, end = max(s["since"], period.lo), min(at, period.day_end(s["since"]), period.hi, period.now)
-            if end > start:
-                found[window].append((start, end, s["clerk"]))
-            s["since"] = None
-
-    for subject, at, action, detail in rows:
-        try:
-            window = int(subject.split(":", 1)[1])
-        except ValueError:
-            continue
-        s = state[window]
-        close(window, s, at)
-        if action == "sign-in":
-            s["clerk"] = json.loads(detail).get("clerk")
-        elif action == "sign-out":
-            s["clerk"] = None
-        elif action in ("pause", "resume"):
-            s["paused"] = action == "pause"
-        if s["clerk"] and not s["paused"]:
-            s["since"] = at
-    for window, s in state.items():
-        close(window, s, period.hi)
-    return found
-
-
-def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Overlapping intervals merged, in order."""
-    merged: list[list[float]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(a, b) for a, b in merged]
-
-
-def _subtract(opened: list[tuple[float, float, str]], busy: list[tuple[float, float]]) -> list[tuple[float, float, str]]:
-    """The parts of the ``opened`` intervals no ``busy`` interval covers (both in order)."""
-    idle, i = [], 0
-    for start, end, clerk in opened:
-        while i < len(busy) and busy[i][1] <= start:
-            i += 1
-        cursor, j = start, i
-        while j < len(busy) and busy[j][0] < end:
-            if busy[j][0] > cursor:
-                idle.append((cursor, busy[j][0], clerk))
-            cursor = max(cursor, busy[j][1])
-            j += 1
-        if cursor < end:
-            idle.append((cursor, end, clerk))
-    return idle
-
-
-class _Labels:
-    """The zh and en names of a report's keys, and the order its rows come in."""
-
-    def __init__(self, config: HallConfig, clerks: dict[str, str], by: str):
-        self.config, self.clerks, self.by = config, clerks, by
-        if by == "service":
-            self.rank = {s.code: i for i, s in enumerate(config.services)}
-        elif by == "priority":
-            self.rank = {p.code: i for i, p in enumerate(config.priorities)}
-        elif by == "channel":
-            self.rank = {c: i for i, c in enumerate(CHANNELS)}
-        else:
-            self.rank = {}
-
-    def order(self, key: str) -> tuple:
-        """Rows in the hall file's order (services, priorities), channels as listed, windows by
-        number, the rest by key; what has no key comes last."""
-        if key == "":
-            return (2, 0, "")
-        if self.by == "window" and key.isdigit():
-            return (0, int(key), key)
-        return (0, self.rank.get(key, len(self.rank)), key) if self.rank else (1, 0, key)
-
-    def of(self, key: str) -> dict[str, str]:
-        """The key's name in zh and en."""
-        if key == "":
-            return dict(NONE_LABEL)
-        by, config = self.by, self.config
-        if by == "service":
-            service = config.service(key)
-            return service.name.model_dump() if service else {"zh": key, "en": key}
-        if by == "window":
-            window = config.window(int(key)) if key.isdigit() else None
-            if window is not None:
-                return window.name.model_dump()
-            return {lang: place_label(int(key), "window", lang) for lang in ("zh", "en")} if key.isdigit() \
-                else {"zh": key, "en": key}
-        if by == "clerk":
-            name = self.clerks.get(key)
-            return {"zh": f"{name}（{key}）", "en": f"{name} ({key})"} if name else {"zh": key, "en": key}
-        if by == "hour":
-            return {"zh": f"{key}:00–{int(key) + 1:02d}:00", "en": f"{key}:00–{int(key) + 1:02d}:00"}
-        if by == "priority":
-            priority = config.priority(key)
-            return priority.name.model_dump() if priority else {"zh": key, "en": key}
-        if by == "channel":
-            return dict(CHANNEL_LABELS.get(key, {"zh": key, "en": key}))
-        return {"zh": key, "en": key}

@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 from typing import NamedTuple
 
+from kiosk.stats_labels import CHANNEL_LABELS
 from kiosk.stats_models import CHANNELS, LEVELS, StatsReport, StatsRow
 
 LANGS = ("zh", "en")
@@ -20,8 +21,7 @@ GROUP_NAMES = {
     "hour": ("时段", "Hour"), "day": ("日期", "Day"), "priority": ("优先级", "Priority"),
     "channel": ("取号渠道", "Channel"),
 }
-CHANNEL_NAMES = {"kiosk": ("自助机取号", "Kiosk"), "staff": ("人工取号", "Staff"), "appointment": ("预约取号", "Appointment"),
-                 "offline": ("离线取号", "Offline"), "remote": ("远程取号", "Remote")}
+CHANNEL_NAMES = {code: (names["zh"], names["en"]) for code, names in CHANNEL_LABELS.items()}
 LEVEL_NAMES = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"), 3: ("基本满意", "Fairly satisfied"),
                2: ("不满意", "Dissatisfied"), 1: ("非常不满意", "Very dissatisfied")}
 
