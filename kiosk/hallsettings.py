@@ -161,9 +161,8 @@ def _items_problems(section: str, items: Any) -> dict[str, str]:
     return problems
 
 
-def _unknown_windows(changes: dict, config: HallConfig) -> dict[str, str]:
-    """Windows named by a service's ``windows`` that the hall does not have."""
-    numbers = {w.number for w in config.windows}
+def _unknown_windows(changes: dict, numbers: set) -> dict[str, str]:
+    """Windows named by a service's ``windows`` that are not among the hall's ``numbers``."""
     problems = {}
     for code, edit in (changes.get("services") or {}).items():
         missing = [n for n in (edit or {}).get("windows") or [] if n not in numbers]
@@ -464,10 +463,13 @@ def save_hall_settings(path: Path | str, changes: Any, *, actor: str, engine: Ha
             raise SettingsInvalid(problems)
         apply_changes(doc, changes)
         text = tomlkit.dumps(doc)
-        config = validate_text(text)
-        problems = _unknown_windows(changes, config)
-        if problems:
-            raise SettingsInvalid(problems)
+        unknown = _unknown_windows(changes, {t.get("number") for t in doc.get("windows") or []})
+        try:
+            config = validate_text(text)
+        except SettingsInvalid as exc:
+            raise SettingsInvalid({**exc.problems, **unknown}) from None
+        if unknown:
+            raise SettingsInvalid(unknown)
         if engine is None:
             changed = field_changes(_file_config(path), config)
             backup = write_with_backup(path, text) if changed else None
