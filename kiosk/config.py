@@ -72,6 +72,15 @@ class Hours(Strict):
     lunch_end: time | None = None
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
 
+    @field_validator("open", "close", "lunch_start", "lunch_end")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        # pydantic reads a number (``open = 0``) or "08:30Z" as a time with a zone, which the
+        # hall's local times cannot be compared with: say so here instead of failing below.
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("write a time of day without a time zone, e.g. 08:30:00")
+        return value
+
     @model_validator(mode="after")
     def _ordered(self) -> Hours:
         if self.open >= self.close:

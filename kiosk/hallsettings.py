@@ -154,7 +154,7 @@ def _items_problems(section: str, items: Any) -> dict[str, str]:
         if section == "windows" and not str(key).isdigit():
             problems[f"windows.{key}"] = f"{key!r} is not a window number (1-999)"
         elif value is not None:
-            problems.update(_fields_problems(f"{section}.{key}", value, allowed))
+            problems.update(_fields_problems(f"{section}.{key}", value, allowed, merged=True))
             served_by = value.get("windows", []) if section == "services" and isinstance(value, dict) else []
             if not isinstance(served_by, list) or not all(type(n) is int for n in served_by):
                 problems[f"services.{key}.windows"] = "give the numbers of the windows that serve it, e.g. [1, 2]"
@@ -171,10 +171,29 @@ def _unknown_windows(changes: dict, numbers: set) -> dict[str, str]:
     return problems
 
 
-def _fields_problems(prefix: str, value: Any, allowed: tuple[str, ...]) -> dict[str, str]:
+def _fields_problems(prefix: str, value: Any, allowed: tuple[str, ...], merged: bool = False) -> dict[str, str]:
+    """Unknown fields and values TOML cannot hold; ``merged``: a field's object is merged into
+    the table it changes (a service's names), so its own keys may be null too."""
     if not isinstance(value, dict):
         return {prefix: f"must be an object with some of: {', '.join(allowed)}"}
-    return {f"{prefix}.{k}": unknown_key(str(k), list(allowed)) for k in value if k not in allowed}
+    problems = {f"{prefix}.{k}": unknown_key(str(k), list(allowed)) for k in value if k not in allowed}
+    for key, item in value.items():
+        # null removes a field (or one key of a merged table); deeper it means nothing
+        inner = item.values() if merged and isinstance(item, dict) else [item]
+        if key in allowed and not all(_writable(v) for v in inner):
+            problems[f"{prefix}.{key}"] = "null or an empty key cannot be written inside a value; leave it out"
+    return problems
+
+
+def _writable(value: Any, top: bool = True) -> bool:
+    """Whether TOML can hold ``value`` (``None`` only where it removes a key)."""
+    if value is None:
+        return top
+    if isinstance(value, list):
+        return all(_writable(v, False) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k and _writable(v, False) for k, v in value.items())
+    return isinstance(value, str | int | float)
 
 
 # ----- applying a change to the document ---------------------------------------------------
@@ -291,7 +310,7 @@ def _merge(table: Any, key: str, value: dict) -> None:
     """Set the keys of a sub-table (a name's zh and en), keeping its other keys and its style."""
     current = table.get(key)
     if current is None or not hasattr(current, "keys"):
-        table[key] = to_toml(value)
+        table[key] = to_toml({k: v for k, v in value.items() if v is not None})  # a null removes nothing new
         return
     for k, v in value.items():
         _set(current, str(k), v)
@@ -300,9 +319,10 @@ def _merge(table: Any, key: str, value: dict) -> None:
 def _as_time(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            return time.fromisoformat(value)
+            parsed = time.fromisoformat(value)
         except ValueError:
             return value  # left as text: validation names the field
+        return value if parsed.tzinfo else parsed  # "17:00Z": validation says a local time is wanted
     return value
 
 

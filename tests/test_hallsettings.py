@@ -238,6 +238,9 @@ def test_the_api_reads_and_changes_the_settings_for_an_admin_only(server, engine
 @pytest.mark.parametrize("body", [
     "[1, 2]", "not json", '{"services": {"TX01": {"daily_quota": "many"}}}', '{"services": []}',
     '{"hours": {"open": "25:00"}}', '{"colour": "blue"}',
+    # values TOML cannot hold, or pydantic would read as a zoned time (which used to crash the check)
+    '{"hours": {"open": 0}}', '{"hours": {"close": "17:00Z"}}', '{"calendar": {"holidays": [null]}}',
+    '{"notice": {"zh": ["x", null]}}', '{"services": {"TX01": {"daily_quota": {"zh": null}}}}',
 ])
 def test_bad_bodies_are_422_and_change_nothing(server, hall_file, body):
     before = hall_file.read_bytes()
