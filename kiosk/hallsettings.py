@@ -60,6 +60,10 @@ QUEUED_STATES = tuple(s.value for s in ACTIVE_STATES) + (State.NO_SHOW.value,)
 _SAVE_LOCK = threading.Lock()  # one save at a time: read, change and write the file as one step
 
 
+class HallFileUnwritable(SettingsInvalid):
+    """The hall file could not be written (permissions, a full disk); nothing was changed."""
+
+
 class SettingsRefused(SettingsInvalid):
     """Valid settings the running hall cannot take now (a prefix of a service that already
     issued today, a window with a clerk signed in …); ``problems`` is {field: sentence}."""
@@ -382,7 +386,7 @@ def _view(config: HallConfig) -> dict:
     hall.pop("hours"), hall.pop("notice")
     if data["export"].get("webhook_token"):
         data["export"]["webhook_token"] = "(set)"  # a secret: the audit says it changed, not what to
-    data.pop("calendar")
+    view["calendar"] = data.pop("calendar")  # with its weekend, which the page does not edit
     return {**view, "hall": hall, **data}
 
 
@@ -492,9 +496,19 @@ def save_hall_settings(path: Path | str, changes: Any, *, actor: str, engine: Ha
             raise SettingsInvalid(unknown)
         if engine is None:
             changed = field_changes(_file_config(path), config)
-            backup = write_with_backup(path, text) if changed else None
+            backup = _write(path, text) if changed else None
             return SaveResult(config, backup, changed, [], [c.field for c in changed])
         return _save_live(engine, path, text, config, actor)
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write the hall file with its backup; a disk that refuses is a problem said plainly (inside
+    the engine's transaction it also undoes the audit rows: nothing was changed)."""
+    try:
+        return write_with_backup(path, text)
+    except OSError as exc:
+        raise HallFileUnwritable({"(file)": f"cannot write {path} ({exc.strerror or exc}); nothing was changed: check "
+                                         "that the server's user may write its folder and that the disk has room"}) from None
 
 
 def _file_config(path: Path) -> HallConfig | None:
@@ -514,7 +528,7 @@ def _save_live(engine: HallEngine, path: Path, text: str, config: HallConfig, ac
         refused = refusals(conn, engine.today(), running, config)
         if refused:
             raise SettingsRefused(refused)
-        backup = write_with_backup(path, text) if changed or text != path.read_text(encoding="utf-8") else None
+        backup = _write(path, text) if changed or text != path.read_text(encoding="utf-8") else None
         if not changed:
             return SaveResult(config, backup, [])
         restart = restart_fields(changed)

@@ -19,6 +19,7 @@ from kiosk.config import ConfigError, load_hall_config
 from kiosk.configwrite import SettingsInvalid
 from kiosk.engine import HallEngine
 from kiosk.hallsettings import (
+    HallFileUnwritable,
     SettingsRefused,
     editable,
     field_changes,
@@ -65,6 +66,8 @@ def install_hall_settings(app: FastAPI, engine: HallEngine, hall_file: Path | No
             return _no_file()
         try:
             result = save_hall_settings(hall_file, changes, actor=who.actor, engine=engine)
+        except HallFileUnwritable as exc:
+            return _problem(503, "hall_file_unwritable", str(exc), problems=exc.problems)
         except SettingsRefused as exc:
             return _problem(409, "settings_refused", "the running hall cannot take this change now; nothing "
                             "was written: " + str(exc), problems=exc.problems)

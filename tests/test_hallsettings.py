@@ -18,7 +18,13 @@ from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config
 from kiosk.configwrite import SettingsInvalid
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
-from kiosk.hallsettings import SUBJECT, SettingsRefused, editable, save_hall_settings
+from kiosk.hallsettings import (
+    SUBJECT,
+    HallFileUnwritable,
+    SettingsRefused,
+    editable,
+    save_hall_settings,
+)
 from kiosk.models import ActionRequest, IssueRequest
 from kiosk.store import Store
 from tests.conftest import SHANGHAI, LiveServer
@@ -111,6 +117,16 @@ def test_services_and_windows_added_then_removed_leave_the_file_as_it_was(engine
                        engine=engine)
     assert hall_file.read_text(encoding="utf-8") == original
     assert engine.config.service("GC03") is None and engine.config.window(30) is None
+
+
+def test_a_file_that_cannot_be_written_changes_nothing_at_all(engine, hall_file):
+    before = hall_file.read_bytes()
+    (hall_file.parent / "hall.toml.bak" / "hall.toml").mkdir(parents=True)  # no backup can be made, even by root
+    with pytest.raises(HallFileUnwritable) as unwritable:
+        save_hall_settings(hall_file, {"services": {"TX01": {"daily_quota": 3}}}, actor="admin it-1", engine=engine)
+    assert "nothing was changed" in unwritable.value.problems["(file)"]
+    assert hall_file.read_bytes() == before and engine.config.service("TX01").daily_quota == 250
+    assert audit_rows(engine) == []  # the audit rows went with the transaction
 
 
 # ----- what the running hall cannot take ----------------------------------------------------
