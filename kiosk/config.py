@@ -72,6 +72,15 @@ class Hours(Strict):
     lunch_end: time | None = None
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
 
+    @field_validator("open", "close", "lunch_start", "lunch_end")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        # pydantic reads a number (``open = 0``) or "08:30Z" as a time with a zone, which the
+        # hall's local times cannot be compared with: say so here instead of failing below.
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("write a time of day without a time zone, e.g. 08:30:00")
+        return value
+
     @model_validator(mode="after")
     def _ordered(self) -> Hours:
         if self.open >= self.close:
@@ -216,9 +225,9 @@ class HallConfig(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> HallConfig:
-        problems = _cross_reference_problems(self)
+        problems = cross_reference_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise CrossReferenceError(problems)
         return self
 
     def service(self, code: str) -> Service | None:
@@ -247,38 +256,56 @@ def _duplicates(values: list) -> list:
     return dups
 
 
-def _cross_reference_problems(cfg: HallConfig) -> list[str]:
-    """Every reference between sections that points nowhere, and every duplicate key."""
-    problems: list[str] = []
+class CrossReferenceError(ValueError):
+    """The hall file's sections disagree; ``problems`` are (key, sentence) pairs, the key naming
+    the field to fix (``windows.5.services``, ``services.SS01.prefix``) so a settings form can
+    mark it. Its text is the sentences alone, as ``kiosk config check`` prints them."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(dict.fromkeys(sentence for _key, sentence in problems)))
+
+
+def cross_reference_problems(cfg: HallConfig) -> list[tuple[str, str]]:
+    """Every reference between sections that points nowhere, and every duplicate key, as
+    (field key, sentence) pairs; services are keyed by code, windows by number."""
+    problems: list[tuple[str, str]] = []
     zones = {z.code for z in cfg.zones}
     services = {s.code for s in cfg.services}
     priorities = {p.code for p in cfg.priorities}
-    for label, values in (
-        ("zone code", [z.code for z in cfg.zones]),
-        ("service code", [s.code for s in cfg.services]),
-        ("service prefix", [s.prefix for s in cfg.services]),
-        ("window number", [w.number for w in cfg.windows]),
-        ("priority code", [p.code for p in cfg.priorities]),
-        ("rating reason code", [r.code for r in cfg.rating_reasons]),
+    for label, key_of, items, value_of in (
+        ("zone code", lambda z: "zones", cfg.zones, lambda z: z.code),
+        ("service code", lambda s: f"services.{s.code}.code", cfg.services, lambda s: s.code),
+        ("service prefix", lambda s: f"services.{s.code}.prefix", cfg.services, lambda s: s.prefix),
+        ("window number", lambda w: f"windows.{w.number}.number", cfg.windows, lambda w: w.number),
+        ("priority code", lambda p: "priorities", cfg.priorities, lambda p: p.code),
+        ("rating reason code", lambda r: "rating_reasons", cfg.rating_reasons, lambda r: r.code),
     ):
-        problems += [f"duplicate {label} {v!r}" for v in _duplicates(values)]
+        for value in _duplicates([value_of(item) for item in items]):
+            keys = dict.fromkeys(key_of(i) for i in items if value_of(i) == value)  # each holder's field
+            problems += [(key, f"duplicate {label} {value!r}") for key in keys]
     if "normal" not in priorities:
-        problems.append("priorities must include 'normal'")
+        problems.append(("priorities", "priorities must include 'normal'"))
     for s in cfg.services:
+        key = f"services.{s.code}"
         if s.zone not in zones:
-            problems.append(f"service {s.code}: unknown zone {s.zone!r}")
-        problems += [f"service {s.code}: unknown priority {p!r}" for p in s.priorities if p not in priorities]
+            problems.append((f"{key}.zone", f"service {s.code}: unknown zone {s.zone!r}"))
+        problems += [(f"{key}.priorities", f"service {s.code}: unknown priority {p!r}")
+                     for p in s.priorities if p not in priorities]
         if not any(s.code in w.services for w in cfg.windows):
-            problems.append(f"service {s.code}: no window serves it")
+            problems.append((f"{key}.windows", f"service {s.code}: no window serves it"))
     for w in cfg.windows:
+        key = f"windows.{w.number}"
         if w.zone not in zones:
-            problems.append(f"window {w.number}: unknown zone {w.zone!r}")
-        problems += [f"window {w.number}: unknown service {c!r}" for c in w.services if c not in services]
+            problems.append((f"{key}.zone", f"window {w.number}: unknown zone {w.zone!r}"))
+        problems += [(f"{key}.services", f"window {w.number}: unknown service {c!r}")
+                     for c in w.services if c not in services]
     ranges = sorted(cfg.offline_ranges, key=lambda r: r.start)
     for a, b in zip(ranges, ranges[1:], strict=False):
         if b.start <= a.end:
-            problems.append(f"offline ranges of {a.kiosk} and {b.kiosk} overlap")
-    problems += case_problems(cfg.cases.unresolved_window, {w.number for w in cfg.windows})
+            problems.append(("offline_ranges", f"offline ranges of {a.kiosk} and {b.kiosk} overlap"))
+    problems += [("cases.unresolved_window", p)
+                 for p in case_problems(cfg.cases.unresolved_window, {w.number for w in cfg.windows})]
     return problems
 
 

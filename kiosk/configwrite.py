@@ -44,18 +44,18 @@ class SaveResult:
 
 
 def load_document(path: Path | str) -> tomlkit.TOMLDocument:
-    """The kiosk file as an editable document; SettingsInvalid if it does not parse."""
+    """A TOML file (kiosk or hall) as an editable document; SettingsInvalid if it does not parse."""
     try:
         return tomlkit.parse(Path(path).read_text(encoding="utf-8"))
     except (OSError, TOMLKitError, UnicodeDecodeError) as exc:
         raise SettingsInvalid({"(file)": f"cannot read {path}: {exc}"}) from None
 
 
-def _to_toml(value: Any) -> Any:
+def to_toml(value: Any) -> Any:
     """Plain values as tomlkit items; dicts inside lists become inline tables (sign addresses)."""
     if isinstance(value, dict):
         table = tomlkit.inline_table()
-        table.update({str(k): _to_toml(v) for k, v in value.items()})
+        table.update({str(k): to_toml(v) for k, v in value.items()})
         return table
     return value
 
@@ -83,7 +83,7 @@ def _set_signs(doc: tomlkit.TOMLDocument, signs: list[dict]) -> None:
 
 def _sign_table(table, sign: dict):
     table["uri"] = sign["uri"]
-    table["addresses"] = _to_toml(dict(sign.get("addresses", {})))
+    table["addresses"] = to_toml(dict(sign.get("addresses", {})))
     return table
 
 
@@ -99,7 +99,7 @@ def apply_changes(doc: tomlkit.TOMLDocument, changes: dict[str, Any]) -> None:
             if part not in node:
                 node[part] = tomlkit.table()
             node = node[part]
-        node[leaf] = _to_toml(value)
+        node[leaf] = to_toml(value)
 
 
 def validate(data: dict) -> KioskConfig:
@@ -128,10 +128,17 @@ def save_settings(path: Path | str, changes: dict[str, Any]) -> SaveResult:
     data = doc.unwrap()
     config = validate(data)
     changed = [k for k in changes if _get(before, k) != _get(data, k)]
+    backup = write_with_backup(path, tomlkit.dumps(doc))
+    return SaveResult(config, backup, changed)
+
+
+def write_with_backup(path: Path, text: str) -> Path:
+    """Keep the current file as ``<name>.bak``, then replace it atomically with ``text``; the
+    backup's path. Shared by the kiosk file and the hall file (kiosk.hallsettings)."""
     backup = path.with_name(path.name + ".bak")
     shutil.copy2(path, backup)
-    _write_atomic(path, tomlkit.dumps(doc))
-    return SaveResult(config, backup, changed)
+    _write_atomic(path, text)
+    return backup
 
 
 def _get(data: dict, key: str) -> Any:

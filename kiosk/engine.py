@@ -67,6 +67,16 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         self._ranks = {p.code: p.rank for p in config.priorities}
         self._help_calls: dict[str, HelpCall] = {}  # device → its last call for staff
 
+    def use_config(self, config: HallConfig) -> None:
+        """Run on ``config`` from now on (kiosk.hallsettings, inside a write transaction, so no
+        write sees half of it). Everything derived from the config is rebuilt here; the time
+        zone is not: a changed one waits for a restart. Code reads ``self.config`` when it
+        needs it rather than keeping parts of it."""
+        self.config = config
+        self.views.config = config
+        self.views.forget()  # the service-time means depend on recent_service_samples
+        self._ranks = {p.code: p.rank for p in config.priorities}
+
     # ----- reading -------------------------------------------------------------------------
 
     def health(self) -> dict:

@@ -32,8 +32,11 @@ class IssuingRules:
     def issue(self, req: IssueRequest, idempotency_key: str) -> Ticket:
         """Issue a ticket; replaying the same key and body returns the same ticket."""
         self._check_key(idempotency_key)
-        service = self._service(req.service)
         with self.store.write() as conn:
+            # The service is looked up under the write lock: a hall settings change
+            # (kiosk.hallsettings) swaps the config under the same lock, so no ticket is
+            # issued on the old quota or prefix after the change.
+            service = self._service(req.service)
             ticket = self._issue_tx(conn, service, req, idempotency_key)
         self.feed.notify()
         return ticket

@@ -88,6 +88,10 @@ class CallingDisplay(QWidget):
         self.relayout()
         self.feed.start(catalog.hall.day)
 
+    def _on_new_catalog(self, catalog) -> None:  # noqa: ANN001
+        self.model.set_catalog(catalog)
+        self.relayout()
+
     def _on_catalog_failed(self, exc: BaseException) -> None:
         log.warning("display: catalog not available yet: %s", exc)
         self._on_status("reconnecting")
@@ -120,6 +124,11 @@ class CallingDisplay(QWidget):
     def _on_event(self, kind: str, data: dict) -> None:
         if kind == "device":
             self._on_help(kind, data)
+            return
+        if kind == "catalog" and data.get("settings"):
+            # The hall's settings changed (names, windows, the notice): read the catalog again.
+            self.lane.run(self.hall.catalog, self._on_new_catalog,
+                          lambda exc: log.warning("display: catalog not read after a settings change: %s", exc))
             return
         fresh = self.model.apply_event(kind, data)
         self._announce(fresh)
