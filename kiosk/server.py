@@ -179,9 +179,10 @@ async def _too_large(scope, receive, send) -> None:  # noqa: ANN001
 
 
 def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15.0,
-               issue_window: float = 0.001) -> FastAPI:
+               issue_window: float = 0.001, hall_file: Path | None = None) -> FastAPI:
     """The hall server's ASGI application over ``engine``; ``issue_window`` is how long the
-    group commit gathers ticket requests (kiosk.issue_batcher)."""
+    group commit gathers ticket requests (kiosk.issue_batcher); ``hall_file`` is the hall file
+    the engine's config came from (the console's settings page writes it back)."""
     from kiosk.cases_api import install as install_cases  # here: it imports this module
 
     app = FastAPI(title="Hall kiosk server", version=__version__, openapi_url="/openapi.json",
@@ -304,6 +305,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return hub.response(_resume_point(engine, last_event_id, after))
 
     install_cases(app, engine)  # kiosk.cases_api: the cases router and its background worker
+    from kiosk.console import install_console
+
+    install_console(app, engine, hall_file=hall_file)  # the web console under /console
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 

@@ -150,7 +150,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
               f"(data in {data})", flush=True)
 
-    app = create_app(engine, dev=args.dev)
+    app = create_app(engine, dev=args.dev, hall_file=Path(config_path))
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
