@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 
 from kiosk import store as db
+from kiosk.clock import local
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def snapshot(engine) -> dict:  # noqa: ANN001
     """The whole Live page as JSON: the hall's time, day, queues, windows and alerts."""
     now = engine.clock.now()
     catalog = engine.catalog()
-    return {"now": now, "day": engine.today(), "queues": queues(engine, catalog, now),
+    clock = local(now, engine.tz).strftime("%H:%M:%S")
+    return {"now": now, "day": engine.today(), "clock": clock, "queues": queues(engine, catalog, now),
             "windows": windows(engine, catalog, now), "alerts": alerts(engine),
             "last_event": engine.feed.last_seq()}

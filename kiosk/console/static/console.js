@@ -87,7 +87,7 @@ var Console = (function () {
       return el("li", {"class": a.level}, [a.link ? el("a", {href: a.link, text: text}) : document.createTextNode(text)]);
     });
     list.replaceChildren.apply(list, items.length ? items : [el("li", {"class": "muted", text: W.no_alerts})]);
-    document.getElementById("updated").textContent = new Date().toLocaleTimeString();
+    document.getElementById("updated").textContent = state.day + " " + state.clock;
     root.setAttribute("data-event", String(state.last_event));
   }
 
