@@ -20,6 +20,7 @@ from kiosk.server import create_app
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PASSWORD = "hall console 2026"
 HTML = {"accept": "text/html,application/xhtml+xml"}
+Director = Annotated[Account, Depends(signed_in("director"))]  # module level: annotations are strings
 
 
 def _director_page() -> types.SimpleNamespace:
@@ -27,14 +28,13 @@ def _director_page() -> types.SimpleNamespace:
     something (found by install_console like the package's own pages)."""
     router = APIRouter(prefix="/console/director-only")
     changes = []
-    director = Annotated[Account, Depends(signed_in("director"))]
 
     @router.get("")
-    def page(request: Request, account: director):  # noqa: ANN202
+    def page(request: Request, account: Director):  # noqa: ANN202
         return render(request, "refused.html", key="back", code=200)
 
     @router.post("/change")
-    async def change(request: Request, account: director):  # noqa: ANN202
+    async def change(request: Request, account: Director):  # noqa: ANN202
         changes.append(((await form_of(request)).get("value"), account.actor))
         return {"ok": True}
 
