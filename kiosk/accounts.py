@@ -210,7 +210,11 @@ def sign_in(store: db.Store, name: str, password: str, now: float, *, source: st
     detail = {"from": source[:64]} if source else {}
     locked = False
     with store.write() as conn:
-        if row is None:
+        if row is not None and good and _locked_now(conn, name, now):
+            good = False  # guesses sent together: one may end here after the others locked the account
+            locked = True
+            _audit(conn, now, name, "sign-in-failed", f"console {name}", {**detail, "locked": True})
+        elif row is None:
             _audit(conn, now, "?", "sign-in-failed", "console", {**detail, "known": False})
         elif not good:
             locked = _count_failure(conn, name, now)
@@ -234,6 +238,12 @@ def record_sign_out(store: db.Store, name: str, now: float) -> None:
     """Audit a sign-out from the console."""
     with store.write() as conn:
         _audit(conn, now, name, "sign-out", f"console {name}", {})
+
+
+def _locked_now(conn: Connection, name: str, now: float) -> bool:
+    """Whether ``name`` is locked at ``now``, read inside the write transaction."""
+    until = conn.execute(select(db.accounts.c.locked_until).where(db.accounts.c.name == name)).scalar()
+    return bool(until and until > now)
 
 
 def _count_failure(conn: Connection, name: str, now: float) -> bool:
