@@ -78,3 +78,19 @@ def test_the_live_page_reads_well_at_both_hall_screen_sizes_in_both_languages(co
             heading = driver.execute_script("return document.querySelector('.card h2').textContent")
             assert heading == ("提醒" if lang == "zh" else "Alerts")
             shot(driver, f"live-{lang}-{width}x{height}")
+
+
+def test_a_wrong_password_is_said_plainly_on_the_sign_in_page(console_server, browser, shot):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{console_server.url}/console/")
+    assert "/console/login" in browser.current_url  # no session: the sign-in page
+    browser.find_element(By.ID, "name").send_keys("director")
+    browser.find_element(By.ID, "password").send_keys("not the password")
+    browser.find_element(By.ID, "sign-in").click()
+    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert "用户名或密码错误" in alert
+    assert browser.find_element(By.ID, "name").get_attribute("value") == "director"  # kept, not retyped
+    shot(browser, "login-wrong-password")
+    sign_in(browser, console_server, "director")
+    assert browser.find_element(By.CSS_SELECTOR, ".topbar .account").text.startswith("李主任")
