@@ -207,3 +207,21 @@ def test_the_language_switch_and_the_static_files(app):
     assert again.status_code == 304
     for bad in ("../__init__.py", "nothing.css", "console.py"):
         assert client.get(f"/console/static/{bad}").status_code == 404
+
+
+def test_a_form_posted_after_the_session_ended_goes_back_to_sign_in(app, engine):
+    client = _client(app)
+    _login(client, "director")
+    token = _csrf(client)
+    engine.clock.advance(31 * 60)
+    late = client.post("/console/director-only/change", data={"value": "1", "csrf": token}, headers=HTML)
+    assert late.status_code == 303 and late.headers["location"] == "/console/login?next=%2Fconsole%2F"
+    fetched = client.post("/console/director-only/change", data={"value": "1"}, headers={"X-CSRF-Token": token})
+    assert fetched.status_code == 401 and "sign in" in fetched.json()["detail"]
+
+
+def test_a_fetch_refused_for_its_role_gets_a_sentence(app):
+    client = _client(app)
+    _login(client, "guide")
+    refused = client.post("/console/director-only/change", headers={"X-CSRF-Token": _csrf(client)})
+    assert refused.status_code == 403 and "您的角色无权" in refused.json()["detail"]

@@ -12,11 +12,13 @@ import importlib
 import pkgutil
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from kiosk.console import auth
+from kiosk.console.i18n import words
 from kiosk.console.web import (
     STATIC,
     ConsoleState,
@@ -67,10 +69,9 @@ def page_modules() -> list:
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(NeedSignIn)
     async def _need_sign_in(request: Request, _exc: NeedSignIn) -> Response:
-        if wants_html(request) and request.method == "GET":
+        if wants_html(request):  # a page, or a form posted after the session ended: sign in again
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            from urllib.parse import quote
-
+            target = target if request.method == "GET" else "/console/"
             return RedirectResponse(f"/console/login?next={quote(target, safe='')}", status_code=303)
         return JSONResponse({"status": 401, "code": "unauthorized",
                              "detail": "sign in to the console first (/console/login)"}, status_code=401)
@@ -78,7 +79,8 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused) -> Response:
         if not wants_html(request):
-            return JSONResponse({"status": exc.status, "code": exc.key, "detail": exc.key}, status_code=exc.status)
+            detail = words(request)[exc.key]
+            return JSONResponse({"status": exc.status, "code": exc.key, "detail": detail}, status_code=exc.status)
         return render(request, "refused.html", status=exc.status, key=exc.key, code=exc.status)
 
 

@@ -2,8 +2,8 @@
 
 A session ends after ``IDLE_S`` without a request, after ``ABSOLUTE_S`` whatever happens, at
 sign-out, and when its account is disabled or its password changed (``kiosk.accounts``). Its
-CSRF token is derived from the id (an HMAC-free SHA-256 of a labelled id), so it needs no column
-and cannot be computed from what the database holds.
+CSRF token is derived from the id (a SHA-256 of the id under a label of its own), so it needs no
+column and cannot be computed from what the database holds (the id's plain SHA-256).
 """
 
 from __future__ import annotations
