@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from kiosk.accounts import Account
 from kiosk.console import live
+from kiosk.console.i18n import words
 from kiosk.console.web import Page, console_of, render, signed_in
 
 PAGE = Page("live", "/console/", "实时", "Live", ("director", "guide", "it", "admin"), order=10)
@@ -73,6 +74,5 @@ async def events(request: Request, account: Account = Anyone) -> Response:
 
 
 def _words(request: Request) -> dict:
-    from kiosk.console.i18n import words
-
+    """The page's words for its script, in the request's language."""
     return dict(words(request, TEXT))

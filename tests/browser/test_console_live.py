@@ -94,3 +94,29 @@ def test_a_wrong_password_is_said_plainly_on_the_sign_in_page(console_server, br
     shot(browser, "login-wrong-password")
     sign_in(browser, console_server, "director")
     assert browser.find_element(By.CSS_SELECTOR, ".topbar .account").text.startswith("李主任")
+
+
+def test_alerts_paused_windows_and_clerks_show_on_the_live_page(console_server, browser, shot):
+    from kiosk.case_models import CaseCreate
+    from kiosk.clerk_models import NewClerk
+    from kiosk.models import WindowChange
+
+    engine = console_server.engine
+    engine.register_case(CaseCreate(request="营业执照变更", reason="系统故障", services=["AP01"]), "guide desk-1")
+    engine.clock.advance(35 * 86400)  # a Monday five weeks on: the case is overdue
+    engine.check_cases()
+    engine.add_clerk(NewClerk(code="0815", name="李华", pin="2468"))
+    engine.sign_in(5, "0815", "2468")
+    engine.change_window(6, WindowChange(paused=True))
+    _issue(console_server, "AP01", "alerts-1")
+    sign_in(browser, console_server, "guide")
+    _wait_for(lambda: _waiting(browser, "AP01") == "1")
+    alerts = browser.execute_script("return document.getElementById('alerts').textContent")
+    assert "工单已超期" in alerts
+    assert "paused" in browser.execute_script("return document.querySelector('[data-window=\"6\"]').className")
+    assert "0815 李华" in browser.execute_script(
+        "return document.querySelector('[data-window=\"5\"] .clerk').textContent")
+    post(console_server, "/windows/5/call-next", console_server.tokens["counter"])
+    _wait_for(lambda: "C001" in browser.execute_script(
+        "return document.querySelector('[data-window=\"5\"] .now').textContent"))
+    shot(browser, "live-alerts-zh-1366x768")
