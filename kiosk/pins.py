@@ -54,8 +54,14 @@ def hash_pin(pin: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAU
     """A self-describing scrypt hash of ``pin`` with a fresh random salt."""
     if not pin or not pin.isdigit() or not 4 <= len(pin) <= 12:
         raise ValueError("a PIN is 4 to 12 digits")
+    return hash_secret(pin, n=n, r=r, p=p)
+
+
+def hash_secret(secret: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> str:
+    """The same self-describing scrypt hash for any secret (the console's passwords, checked by
+    their own rules in ``kiosk.accounts``); ``verify_pin`` checks it."""
     salt = os.urandom(16)
-    return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(_derive(pin, salt, n, r, p))}"
+    return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(_derive(secret, salt, n, r, p))}"
 
 
 def parse_pin_hash(stored: str) -> tuple[int, int, int, bytes, bytes]:

@@ -182,7 +182,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
                issue_window: float = 0.001, hall_file: Path | None = None) -> FastAPI:
     """The hall server's ASGI application over ``engine``; ``issue_window`` is how long the
     group commit gathers ticket requests (kiosk.issue_batcher); ``hall_file`` is the file the
-    hall's settings are read from and saved to (None: they cannot be changed while it runs)."""
+    hall's settings are read from and saved to by the settings API and the console (None: they
+    cannot be changed while it runs)."""
     from kiosk.cases_api import install as install_cases  # here: it imports this module
     from kiosk.hallsettings_api import install_hall_settings  # here: it imports this module
 
@@ -309,6 +310,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     from kiosk.stats_api import install_stats  # here: it imports this module
     install_stats(app, engine)  # kiosk.stats_api: GET /api/v1/stats and its CSV/XLSX export
     install_hall_settings(app, engine, hall_file)  # kiosk.hallsettings_api: change the hall file live
+    from kiosk.console import install_console
+
+    install_console(app, engine, hall_file=hall_file)  # the web console under /console
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 

@@ -294,6 +294,31 @@ ratings = Table(  # 好差评: one row per rated ticket (kiosk.ratings); no citi
 )
 
 
+# The web console's personal accounts (kiosk.accounts) and their sessions (kiosk.console.sessions).
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("name", String(32), primary_key=True),  # the sign-in name: letters, digits, . _ -
+    Column("display", String(64), nullable=False),  # what the top bar shows
+    Column("role", String(16), nullable=False),  # director | guide | it | admin
+    Column("password_hash", String(200), nullable=False),  # kiosk.pins.hash_secret
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+    Column("failures", Integer, nullable=False, default=0),  # wrong passwords since the last good one
+    Column("locked_until", Float),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random id, never the id
+    Column("account", String(32), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+)
+
+
 def _sqlite_engine(path: Path, sync: str) -> Engine:
     """A SQLite engine in WAL mode whose write transactions lock the database up front."""
     engine = create_engine(f"sqlite:///{path}", pool_size=20, max_overflow=20)

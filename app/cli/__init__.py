@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from app.cli import accounts as console_accounts
 from app.cli import backup, calling, clerks, core, demo, devices, issue, rate, run, tls, tokens
 from app.cli import stats as stats_command  # kiosk stats (issue 15)
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     core.register(sub)
     tokens.register(sub)
     clerks.register(sub)
+    console_accounts.register(sub)
     run.register(sub)
     demo.register(sub)
     calling.register(sub)

@@ -150,7 +150,9 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
               f"(data in {data})", flush=True)
 
-    app = create_app(engine, dev=args.dev, hall_file=Path(config_path))
+    # The hall file the console's settings page may write back: never the project's own sample,
+    # which --dev alone serves.
+    app = create_app(engine, dev=args.dev, hall_file=Path(args.config) if args.config else None)
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
