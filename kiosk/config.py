@@ -159,6 +159,9 @@ class Policy(Strict):
     elderly_age: int = Field(default=65, ge=50, le=100)
     # "required": a window calls only while a clerk is signed in there (kiosk.clerks).
     clerk_sign_in: Literal["optional", "required"] = "optional"
+    # How often each device reports its state (kiosk.device_status): one missing for more than
+    # three intervals is listed as offline; kiosks' alerts say so.
+    device_report_s: float = Field(default=30, ge=5, le=3600)
 
 
 class RatingSettings(Strict):

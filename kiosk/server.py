@@ -304,6 +304,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return hub.response(_resume_point(engine, last_event_id, after))
 
     install_cases(app, engine)  # kiosk.cases_api: the cases router and its background worker
+    from kiosk.devices_api import install_devices  # devices' own reports (kiosk.device_status)
+    install_devices(app, engine)
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 

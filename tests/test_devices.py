@@ -1,0 +1,140 @@
+"""Devices report their own state to a real hall server; the hall lists them, says which are
+offline, raises alerts, and sends one ``devstate`` event per change, none per heartbeat."""
+
+from __future__ import annotations
+
+import requests
+
+from kiosk import __version__, device_status
+from kiosk.client import HallClient
+from kiosk.device_models import DeviceReport
+from tests.test_server import assert_problem, h
+
+OK_KIOSK = {"version": __version__, "program": "kiosk", "printer": {"state": "ok"}, "reader": {"state": "ok"},
+            "outbox_pending": 0, "uptime_s": 12.5}
+
+
+def report(server, role: str, body: dict) -> requests.Response:  # noqa: ANN001
+    return requests.post(f"{server.url}/api/v1/devices/status", json=body, headers=h(role), timeout=5)
+
+
+def listed(server, role: str = "guide") -> dict[str, dict]:  # noqa: ANN001
+    response = requests.get(f"{server.url}/api/v1/devices", headers=h(role), timeout=5)
+    assert response.status_code == 200, response.text
+    return {d["key"]: d for d in response.json()}
+
+
+def devstates(engine) -> list[dict]:  # noqa: ANN001
+    return [e.data for e in engine.events_after(0, 1000) if e.type == "devstate"]
+
+
+def test_a_report_is_stored_under_the_tokens_device_whatever_the_body_says(live_server, engine):
+    # A body that tries to name another device (or role, or window) is refused outright.
+    for extra in ({"device": "K99"}, {"role": "admin"}, {"window": 3}):
+        assert_problem(report(live_server, "kiosk", {**OK_KIOSK, **extra}), 422, "validation_error")
+    response = report(live_server, "kiosk", OK_KIOSK)
+    assert response.status_code == 204, response.text
+    kiosk = listed(live_server)["kiosk:kiosk-1"]
+    assert kiosk["name"] == "kiosk kiosk-1" and kiosk["seen"] and not kiosk["offline"]
+    assert kiosk["version"] == __version__ and kiosk["program"] == "kiosk"
+    assert kiosk["parts"]["printer"] == {"state": "ok", "detail": ""}
+    assert kiosk["address"] == "127.0.0.1" and kiosk["uptime_s"] == 12.5
+    # A kiosk token claiming to be a counter program is still the kiosk kiosk-1.
+    assert report(live_server, "kiosk", {**OK_KIOSK, "program": "counter"}).status_code == 204
+    assert listed(live_server)["kiosk:kiosk-1"]["program"] == "counter"
+    assert not any(key.startswith("counter:") and d["seen"] for key, d in listed(live_server).items())
+
+
+def test_devices_with_a_token_that_never_reported_are_listed_as_never_seen(live_server, engine):
+    devices = listed(live_server)
+    # The live_server fixture's tokens: kiosk-1, display-1, guide-1, admin-1 and window 18's counter.
+    assert set(devices) == {"kiosk:kiosk-1", "display:display-1", "guide:guide-1", "admin:admin-1", "counter:w18"}
+    assert all(not d["seen"] and d["offline"] and d["last_seen"] is None for d in devices.values())
+    assert devices["counter:w18"]["name"] == "counter window 18"
+
+
+def test_offline_after_three_intervals_and_back_with_one_event(live_server, engine, clock):
+    assert engine.config.policy.device_report_s == 30
+    assert report(live_server, "kiosk", OK_KIOSK).status_code == 204
+    clock.advance(90)  # three intervals exactly: not yet
+    assert not listed(live_server)["kiosk:kiosk-1"]["offline"]
+    assert device_status.device_alerts(engine) == []
+    clock.advance(1)
+    assert listed(live_server)["kiosk:kiosk-1"]["offline"]
+    alerts = device_status.device_alerts(engine)
+    assert [(a.kind, a.level, a.device) for a in alerts] == [("offline", "error", "kiosk:kiosk-1")]
+    assert "kiosk kiosk-1 has not reported since 10:00" in alerts[0].message
+    events = len(devstates(engine))
+    assert report(live_server, "kiosk", OK_KIOSK).status_code == 204  # back: one event saying so
+    assert not listed(live_server)["kiosk:kiosk-1"]["offline"]
+    assert devstates(engine)[events:] == [devstates(engine)[-1]] and devstates(engine)[-1]["back"] is True
+    assert device_status.device_alerts(engine) == []
+
+
+def test_a_state_change_is_one_event_and_a_heartbeat_none(live_server, engine, clock):
+    assert report(live_server, "kiosk", OK_KIOSK).status_code == 204
+    first = devstates(engine)
+    assert len(first) == 1 and first[0]["changed"] == ["printer", "reader"]  # first report: its parts appear
+    for _ in range(3):  # heartbeats, also with new uptimes and details
+        clock.advance(30)
+        body = {**OK_KIOSK, "uptime_s": 99.0, "printer": {"state": "ok", "detail": "fine"}}
+        assert report(live_server, "kiosk", body).status_code == 204
+    assert len(devstates(engine)) == 1
+    paper_out = {**OK_KIOSK, "printer": {"state": "paper_out", "detail": "roll empty"}}
+    assert report(live_server, "kiosk", paper_out).status_code == 204
+    assert report(live_server, "kiosk", paper_out).status_code == 204
+    events = devstates(engine)
+    assert len(events) == 2
+    assert events[1]["key"] == "kiosk:kiosk-1" and events[1]["changed"] == ["printer"]
+    assert events[1]["parts"]["printer"] == {"state": "paper_out", "detail": "roll empty"}
+    alerts = device_status.device_alerts(engine)
+    assert [(a.kind, a.level) for a in alerts] == [("paper_out", "error")]
+    assert alerts[0].message == "kiosk kiosk-1 is out of paper: put in a new roll (roll empty)"
+    response = requests.get(f"{live_server.url}/api/v1/devices/alerts", headers=h("admin"), timeout=5)
+    assert [a["kind"] for a in response.json()] == ["paper_out"]
+
+
+def test_bad_bodies_are_refused_with_what_is_wrong(live_server, engine):
+    bad = [
+        {**OK_KIOSK, "printer": {"state": "smoking"}},
+        {**OK_KIOSK, "reader": {"state": "paper_out"}},  # a printer's state is no reader's
+        {**OK_KIOSK, "printer": {"state": "ok", "detail": "x" * 161}},
+        {**OK_KIOSK, "version": "1.0; rm -rf"},
+        {**OK_KIOSK, "version": "v" * 40},
+        {**OK_KIOSK, "program": "toaster"},
+        {**OK_KIOSK, "outbox_pending": -1},
+        {**OK_KIOSK, "outbox_pending": "3"},  # strict: a number, not a text
+        {**OK_KIOSK, "uptime_s": 1e12},
+        {"program": "kiosk"},
+        [OK_KIOSK],
+    ]
+    for body in bad:
+        assert_problem(report(live_server, "kiosk", body), 422, "validation_error")
+    assert_problem(requests.post(f"{live_server.url}/api/v1/devices/status", data=b"{not json",
+                                 headers={**h("kiosk"), "Content-Type": "application/json"}, timeout=5),
+                   422, "validation_error")
+    assert devstates(engine) == [] and all(not d["seen"] for d in listed(live_server).values())
+
+
+def test_a_display_token_reports_but_may_not_list(live_server, engine):
+    body = {"version": __version__, "program": "display", "sign": {"state": "offline", "detail": "no answer"}}
+    assert report(live_server, "display", body).status_code == 204
+    assert_problem(requests.get(f"{live_server.url}/api/v1/devices", headers=h("display"), timeout=5),
+                   403, "forbidden")
+    assert_problem(requests.get(f"{live_server.url}/api/v1/devices/alerts", headers=h("kiosk"), timeout=5),
+                   403, "forbidden")
+    assert_problem(report(live_server, None, body), 401, "unauthorized")
+    display = listed(live_server, "admin")["display:display-1"]
+    assert display["parts"] == {"sign": {"state": "offline", "detail": "no answer"}}
+    assert [a.kind for a in device_status.device_alerts(engine)] == ["sign"]
+
+
+def test_the_hall_client_reports_and_a_detail_never_carries_an_id_number(live_server, engine):
+    client = HallClient(live_server.url, "test-counter", timeout=5)
+    detail = "card 110101199003074514 stuck"
+    client.report_status(DeviceReport(version=__version__, program="counter",
+                                      reader={"state": "error", "detail": detail}), device="K99", window=3)
+    counter = listed(live_server)["counter:w18"]  # the token's window, not the one given
+    assert counter["parts"]["reader"]["state"] == "error"
+    assert "110101199003074514" not in counter["parts"]["reader"]["detail"]
+    assert "110101199003074514" not in str(devstates(engine))
