@@ -138,3 +138,55 @@ def test_the_hall_client_reports_and_a_detail_never_carries_an_id_number(live_se
     assert counter["parts"]["reader"]["state"] == "error"
     assert "110101199003074514" not in counter["parts"]["reader"]["detail"]
     assert "110101199003074514" not in str(devstates(engine))
+
+
+def wait_for(check, timeout: float = 10.0):  # noqa: ANN001, ANN201
+    """``check()``'s first truthy answer, polled: the reporter runs on its own thread."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found or time.monotonic() > end:
+            return found
+        time.sleep(0.05)
+
+
+def test_the_kiosk_reports_at_start_and_its_printers_paper_out_at_once(live_server, engine, tmp_path):
+    from app.kiosk_app import build_terminal
+    from kiosk.config import load_kiosk_config
+    from tests.kiosk_files import kiosk_file
+
+    path = kiosk_file(tmp_path, printer="sim:", server=live_server.url, token="test-kiosk", kiosk_id="kiosk-1")
+    terminal = build_terminal(load_kiosk_config(path), path, tmp_path / "data")  # started, as kiosk run does
+    try:
+        at_start = wait_for(lambda: listed(live_server)["kiosk:kiosk-1"]["seen"] and listed(live_server)["kiosk:kiosk-1"])
+        assert at_start["version"] == __version__ and at_start["program"] == "kiosk"
+        assert at_start["parts"] == {"printer": {"state": "ok", "detail": ""}}  # its status query, before any ticket
+        terminal.printer.transport.paper = "out"  # the simulated roll runs out
+        outcome = terminal.issue("TX01")
+        assert not outcome.printed and outcome.ticket.number  # the citizen gets an e-ticket
+        out = wait_for(lambda: listed(live_server)["kiosk:kiosk-1"]["parts"]["printer"]["state"] == "paper_out")
+        assert out, "the paper-out was not reported at once"
+        events = devstates(engine)
+        assert [e["changed"] for e in events] == [["printer"], ["printer"]]
+        assert events[-1]["parts"]["printer"]["state"] == "paper_out"
+        assert [a.kind for a in device_status.device_alerts(engine)] == ["paper_out"]
+    finally:
+        terminal.close()
+
+
+def test_a_hall_that_does_not_answer_never_puts_the_kiosk_out_of_service(tmp_path):
+    from app.kiosk_app import build_terminal
+    from kiosk.config import load_kiosk_config
+    from tests.conftest import free_port
+    from tests.kiosk_files import kiosk_file
+
+    path = kiosk_file(tmp_path, printer="sim:", server=f"http://127.0.0.1:{free_port()}", timeout_s=0.5)
+    terminal = build_terminal(load_kiosk_config(path), path, tmp_path / "data", start=False)
+    try:
+        assert terminal.reporter.report_now() is False  # quietly: logged, tried again next round
+        assert "unreachable" in terminal.reporter.last_error and terminal.reporter.sent == 0
+        assert terminal.link.online  # the link (and the kiosk's service) is the outbox sender's business
+    finally:
+        terminal.close()
