@@ -163,3 +163,17 @@ def reader_listener(reporter: StatusReporter, then: Callable[[object], None]) ->
         then(event)
 
     return on_event
+
+
+def sign_probe(buses: list) -> Probe:
+    """A probe of LED sign buses (``drivers.sign.SignBus``): ok while every bus's last attempt
+    succeeded; offline when one is not connected, else error, with that bus's last error."""
+
+    def probe() -> tuple[str, str, str] | None:
+        for bus in buses:
+            status = bus.status()
+            if not status.ok:
+                return "sign", ("error" if status.connected else "offline"), f"{status.transport}: {status.last_error}"
+        return ("sign", "ok", "") if buses else None
+
+    return probe

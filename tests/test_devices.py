@@ -190,3 +190,43 @@ def test_a_hall_that_does_not_answer_never_puts_the_kiosk_out_of_service(tmp_pat
         assert terminal.link.online  # the link (and the kiosk's service) is the outbox sender's business
     finally:
         terminal.close()
+
+
+def test_the_calling_programs_report_as_their_tokens_say(live_server, engine, tmp_path):
+    # The builders kiosk counter / display / rate run (app.calling): the counter's report lands on
+    # its token's window, the board's with its LED sign bus read by the probe.
+    from app.calling import setup, status_reporter
+    from drivers.sign import open_sign_bus
+    from tests.kiosk_files import kiosk_file
+
+    path = kiosk_file(tmp_path)
+    counter = setup(path, tmp_path / "data", server=live_server.url, token="test-counter", dev=False, role="counter")
+    assert status_reporter(counter, "counter", window=18).report_now()
+    board = setup(path, tmp_path / "data", server=live_server.url, token="test-display", dev=False, role="display")
+    bus = open_sign_bus("sim:")
+    try:
+        assert status_reporter(board, "display", sign_buses=[bus]).report_now()
+    finally:
+        bus.close()
+    devices = listed(live_server)
+    assert devices["counter:w18"]["program"] == "counter" and devices["counter:w18"]["version"] == __version__
+    assert devices["counter:w18"]["parts"] == {}
+    assert devices["display:display-1"]["parts"] == {"sign": {"state": "ok", "detail": ""}}
+
+
+def test_a_standalone_kiosk_records_its_state_in_its_own_hall(tmp_path):
+    from app.kiosk_app import build_terminal
+    from kiosk.config import load_kiosk_config
+    from tests.kiosk_files import kiosk_file
+
+    path = kiosk_file(tmp_path / "kiosk", printer="sim:?paper=near_end")
+    terminal = build_terminal(load_kiosk_config(path), path, tmp_path / "kiosk" / "data", dev=True, start=False,
+                              keys=tmp_path / "keys")
+    try:
+        assert terminal.reporter.report_now()
+        [kiosk] = device_status.devices(terminal.hall.engine)
+        assert (kiosk.key, kiosk.seen, kiosk.offline) == ("kiosk:K01", True, False)
+        assert kiosk.parts["printer"]["state"] == "paper_low"
+        assert [a.kind for a in device_status.device_alerts(terminal.hall.engine)] == ["paper_low"]
+    finally:
+        terminal.close()
