@@ -63,6 +63,15 @@ class DeviceReport(ApiModel):
         return {name: part.model_dump() for name in PARTS if (part := getattr(self, name)) is not None}
 
 
+class PartView(ApiModel):
+    """A part as the hall last heard of it: ``since`` is when it entered this state (as far as
+    the hall knows: its first report in it)."""
+
+    state: str
+    detail: str = ""
+    since: datetime | None = None
+
+
 class DeviceView(ApiModel):
     """One device as ``GET /api/v1/devices`` and the console list it.
 
@@ -81,7 +90,7 @@ class DeviceView(ApiModel):
     last_seen: datetime | None = None
     version: str = ""
     program: str = ""
-    parts: dict[str, dict] = {}
+    parts: dict[str, PartView] = {}
     outbox_pending: int = 0
     uptime_s: float = 0
     address: str = ""
@@ -90,7 +99,8 @@ class DeviceView(ApiModel):
 class Alert(ApiModel):
     """A device problem the console's Live page shows: ``kind`` is a machine key
     (``paper_out``, ``paper_low``, ``printer``, ``reader``, ``sign``, ``offline``), ``message``
-    a plain sentence, ``level`` ``error`` or ``warning``."""
+    a plain sentence, ``level`` ``error`` or ``warning``; ``since``: when the part entered
+    that state, or the device's last report for ``offline``."""
 
     kind: str
     level: Literal["error", "warning"]

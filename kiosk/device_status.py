@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 
 from kiosk import store as db
 from kiosk.clock import local
-from kiosk.device_models import Alert, DeviceReport, DeviceView
+from kiosk.device_models import Alert, DeviceReport, DeviceView, PartView
 from kiosk.support import scrub
 
 if TYPE_CHECKING:
@@ -29,6 +29,9 @@ EVENT = "devstate"
 MISSED_REPORTS = 3
 """A device is offline once it missed this many report intervals."""
 WINDOW_ROLES = ("counter", "rater")
+REPORTING_ROLES = ("kiosk", "counter", "display", "rater")
+"""The roles of devices that run a program and report; a guide's or admin's token serves a
+person or a script, so one that never reported is not listed as a device never seen."""
 
 
 def device_key(role: str, device: str, window: int | None) -> str:
@@ -58,25 +61,28 @@ def record(engine: HallEngine, who: Identity, report: DeviceReport, address: str
     now = engine.clock.now()
     key = device_key(who.role, who.device, who.window)
     parts = {name: {"state": part["state"], "detail": scrub(part["detail"])} for name, part in report.parts().items()}
-    values = {"program": report.program, "version": report.version, "parts": json.dumps(parts, ensure_ascii=False),
-              "outbox_pending": report.outbox_pending, "uptime_s": report.uptime_s, "address": address[:64],
-              "last_seen": now}
+    values = {"program": report.program, "version": report.version, "outbox_pending": report.outbox_pending,
+              "uptime_s": report.uptime_s, "address": address[:64], "last_seen": now}
     table = db.device_status
     with engine.store.write() as conn:
         row = conn.execute(select(table.c.parts, table.c.last_seen).where(table.c.key == key)).first()
+        before = json.loads(row.parts) if row is not None else {}
+        back = row is not None and _offline(now - row.last_seen, engine)
+        changed = sorted(name for name, part in parts.items() if before.get(name, {}).get("state") != part["state"])
+        for name, part in parts.items():  # since when each part is in its state
+            part["since"] = now if name in changed else before[name].get("since", now)
+        stored = json.dumps(parts, ensure_ascii=False)
         if row is None:
             conn.execute(insert(table).values(key=key, role=who.role, device=who.device, window=who.window,
-                                              first_seen=now, **values))
-            before, back = {}, False
+                                              first_seen=now, parts=stored, **values))
         else:
-            conn.execute(update(table).where(table.c.key == key).values(**values))
-            before, back = json.loads(row.parts), _offline(now - row.last_seen, engine)
-        changed = {name: part for name, part in parts.items() if before.get(name, {}).get("state") != part["state"]}
+            conn.execute(update(table).where(table.c.key == key).values(parts=stored, **values))
         gone = [name for name in before if name not in parts]
         if not (changed or gone or back):
             return False
+        shown = {name: {"state": part["state"], "detail": part["detail"]} for name, part in parts.items()}
         data = {"key": key, "name": device_name(who.role, who.device, who.window), "role": who.role,
-                "program": report.program, "version": report.version, "parts": parts,
+                "program": report.program, "version": report.version, "parts": shown,
                 "changed": sorted([*changed, *gone]), "back": back}
         db.append_event(conn, now, EVENT, data)
     engine.feed.notify()
@@ -88,8 +94,9 @@ def _offline(silent_s: float, engine: HallEngine) -> bool:
 
 
 def devices(engine: HallEngine) -> list[DeviceView]:
-    """Every device that reported, and every device with a live token that never did
-    ("never seen", offline), by name."""
+    """Every device that reported, and every device of a reporting role (kiosk, counter,
+    display, rater) with a live token that never did ("never seen", offline), by role and
+    window or name."""
     now = engine.clock.now()
     table, tokens = db.device_status, db.tokens
     with engine.store.read() as conn:
@@ -99,7 +106,7 @@ def devices(engine: HallEngine) -> list[DeviceView]:
     views = {row.key: _view(row, now, engine) for row in rows}
     for role, device, window in bound:
         key = device_key(role, device, window)
-        if key not in views:
+        if key not in views and role in REPORTING_ROLES:
             views[key] = DeviceView(key=key, name=device_name(role, device, window), role=role, device=device,
                                     window=window, seen=False, offline=True)
     return sorted(views.values(), key=lambda v: (v.role, v.window or 0, v.device))
@@ -109,8 +116,14 @@ def _view(row, now: float, engine: HallEngine) -> DeviceView:  # noqa: ANN001 - 
     return DeviceView(key=row.key, name=device_name(row.role, row.device, row.window), role=row.role,
                       device=row.device, window=row.window, seen=True,
                       offline=_offline(now - row.last_seen, engine), last_seen=local(row.last_seen, engine.tz),
-                      version=row.version, program=row.program, parts=json.loads(row.parts),
+                      version=row.version, program=row.program, parts=_parts(json.loads(row.parts), engine),
                       outbox_pending=row.outbox_pending, uptime_s=row.uptime_s, address=row.address)
+
+
+def _parts(stored: dict, engine: HallEngine) -> dict[str, PartView]:
+    return {name: PartView(state=part["state"], detail=part.get("detail", ""),
+                           since=local(part["since"], engine.tz) if part.get("since") is not None else None)
+            for name, part in stored.items()}
 
 
 _PART_ALERTS = {
@@ -136,15 +149,21 @@ def device_alerts(engine: HallEngine) -> list[Alert]:
     for view in devices(engine):
         if view.offline:
             if view.role == "kiosk" and view.seen:
+                when = _when(view.last_seen, engine)
                 alerts.append(Alert(kind="offline", level="error", device=view.key, name=view.name,
-                                    message=f"{view.name} has not reported since {view.last_seen:%H:%M}: "
+                                    message=f"{view.name} has not reported since {when}: "
                                             "check that it is on and connected", since=view.last_seen))
             continue
         for part, value in sorted(view.parts.items()):
-            found = _PART_ALERTS.get((part, value.get("state")))
+            found = _PART_ALERTS.get((part, value.state))
             if found:
                 kind, level, words = found
-                detail = f" ({value['detail']})" if value.get("detail") else ""
+                detail = f" ({value.detail})" if value.detail else ""
                 alerts.append(Alert(kind=kind, level=level, device=view.key, name=view.name,
-                                    message=f"{view.name} {words}{detail}", since=view.last_seen))
+                                    message=f"{view.name} {words}{detail}", since=value.since))
     return sorted(alerts, key=lambda a: (a.level != "error", a.name))
+
+
+def _when(seen, engine: HallEngine) -> str:  # noqa: ANN001 - an aware datetime
+    """``10:42`` today, ``2026-11-30 10:42`` on another day (hall time)."""
+    return f"{seen:%H:%M}" if seen.date().isoformat() == engine.today() else f"{seen:%Y-%m-%d %H:%M}"

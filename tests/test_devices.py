@@ -37,7 +37,7 @@ def test_a_report_is_stored_under_the_tokens_device_whatever_the_body_says(live_
     kiosk = listed(live_server)["kiosk:kiosk-1"]
     assert kiosk["name"] == "kiosk kiosk-1" and kiosk["seen"] and not kiosk["offline"]
     assert kiosk["version"] == __version__ and kiosk["program"] == "kiosk"
-    assert kiosk["parts"]["printer"] == {"state": "ok", "detail": ""}
+    assert kiosk["parts"]["printer"] == {"state": "ok", "detail": "", "since": "2026-11-23T10:00:00+08:00"}
     assert kiosk["address"] == "127.0.0.1" and kiosk["uptime_s"] == 12.5
     # A kiosk token claiming to be a counter program is still the kiosk kiosk-1.
     assert report(live_server, "kiosk", {**OK_KIOSK, "program": "counter"}).status_code == 204
@@ -46,15 +46,22 @@ def test_a_report_is_stored_under_the_tokens_device_whatever_the_body_says(live_
 
 
 def test_devices_with_a_token_that_never_reported_are_listed_as_never_seen(live_server, engine):
+    from kiosk.tokens import add_token, revoke_token
+
+    add_token(engine.store, "test-rater", "rater", "", 0, window=8)
+    gone = add_token(engine.store, "old-kiosk", "kiosk", "K07", 0)
+    revoke_token(engine.store, gone, 1)
     devices = listed(live_server)
-    # The live_server fixture's tokens: kiosk-1, display-1, guide-1, admin-1 and window 18's counter.
-    assert set(devices) == {"kiosk:kiosk-1", "display:display-1", "guide:guide-1", "admin:admin-1", "counter:w18"}
+    # The live_server fixture's device tokens (kiosk-1, display-1, window 18's counter) and the
+    # rater; a guide's or admin's token is a person's or a script's, and a revoked one no device.
+    assert set(devices) == {"kiosk:kiosk-1", "display:display-1", "counter:w18", "rater:w8"}
     assert all(not d["seen"] and d["offline"] and d["last_seen"] is None for d in devices.values())
     assert devices["counter:w18"]["name"] == "counter window 18"
 
 
 def test_offline_after_three_intervals_and_back_with_one_event(live_server, engine, clock):
     assert engine.config.policy.device_report_s == 30
+    assert report(live_server, "guide", {"version": "1.0", "program": "kiosk"}).status_code == 204  # any token
     assert report(live_server, "kiosk", OK_KIOSK).status_code == 204
     clock.advance(90)  # three intervals exactly: not yet
     assert not listed(live_server)["kiosk:kiosk-1"]["offline"]
@@ -69,6 +76,9 @@ def test_offline_after_three_intervals_and_back_with_one_event(live_server, engi
     assert not listed(live_server)["kiosk:kiosk-1"]["offline"]
     assert devstates(engine)[events:] == [devstates(engine)[-1]] and devstates(engine)[-1]["back"] is True
     assert device_status.device_alerts(engine) == []
+    clock.advance(86400)  # a day later the message says which day
+    [alert] = device_status.device_alerts(engine)
+    assert "has not reported since 2026-11-23 10:01" in alert.message
 
 
 def test_a_state_change_is_one_event_and_a_heartbeat_none(live_server, engine, clock):
@@ -90,6 +100,10 @@ def test_a_state_change_is_one_event_and_a_heartbeat_none(live_server, engine, c
     alerts = device_status.device_alerts(engine)
     assert [(a.kind, a.level) for a in alerts] == [("paper_out", "error")]
     assert alerts[0].message == "kiosk kiosk-1 is out of paper: put in a new roll (roll empty)"
+    assert alerts[0].since.timestamp() == clock.now()  # since the paper ran out, not since the first report
+    clock.advance(30)
+    assert report(live_server, "kiosk", paper_out).status_code == 204
+    assert device_status.device_alerts(engine)[0].since.timestamp() == clock.now() - 30
     response = requests.get(f"{live_server.url}/api/v1/devices/alerts", headers=h("admin"), timeout=5)
     assert [a["kind"] for a in response.json()] == ["paper_out"]
 
@@ -125,7 +139,7 @@ def test_a_display_token_reports_but_may_not_list(live_server, engine):
                    403, "forbidden")
     assert_problem(report(live_server, None, body), 401, "unauthorized")
     display = listed(live_server, "admin")["display:display-1"]
-    assert display["parts"] == {"sign": {"state": "offline", "detail": "no answer"}}
+    assert display["parts"]["sign"]["state"] == "offline" and display["parts"]["sign"]["detail"] == "no answer"
     assert [a.kind for a in device_status.device_alerts(engine)] == ["sign"]
 
 
@@ -162,7 +176,8 @@ def test_the_kiosk_reports_at_start_and_its_printers_paper_out_at_once(live_serv
     try:
         at_start = wait_for(lambda: listed(live_server)["kiosk:kiosk-1"]["seen"] and listed(live_server)["kiosk:kiosk-1"])
         assert at_start["version"] == __version__ and at_start["program"] == "kiosk"
-        assert at_start["parts"] == {"printer": {"state": "ok", "detail": ""}}  # its status query, before any ticket
+        assert at_start["parts"]["printer"]["state"] == "ok"  # its status query, before any ticket
+        assert set(at_start["parts"]) == {"printer"}  # no reader: not configured
         terminal.printer.transport.paper = "out"  # the simulated roll runs out
         outcome = terminal.issue("TX01")
         assert not outcome.printed and outcome.ticket.number  # the citizen gets an e-ticket
@@ -211,7 +226,7 @@ def test_the_calling_programs_report_as_their_tokens_say(live_server, engine, tm
     devices = listed(live_server)
     assert devices["counter:w18"]["program"] == "counter" and devices["counter:w18"]["version"] == __version__
     assert devices["counter:w18"]["parts"] == {}
-    assert devices["display:display-1"]["parts"] == {"sign": {"state": "ok", "detail": ""}}
+    assert devices["display:display-1"]["parts"]["sign"]["state"] == "ok"
 
 
 def test_a_standalone_kiosk_records_its_state_in_its_own_hall(tmp_path):
@@ -226,7 +241,7 @@ def test_a_standalone_kiosk_records_its_state_in_its_own_hall(tmp_path):
         assert terminal.reporter.report_now()
         [kiosk] = device_status.devices(terminal.hall.engine)
         assert (kiosk.key, kiosk.seen, kiosk.offline) == ("kiosk:K01", True, False)
-        assert kiosk.parts["printer"]["state"] == "paper_low"
+        assert kiosk.parts["printer"].state == "paper_low"
         assert [a.kind for a in device_status.device_alerts(terminal.hall.engine)] == ["paper_low"]
     finally:
         terminal.close()
