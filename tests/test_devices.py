@@ -245,3 +245,29 @@ def test_a_standalone_kiosk_records_its_state_in_its_own_hall(tmp_path):
         assert [a.kind for a in device_status.device_alerts(terminal.hall.engine)] == ["paper_low"]
     finally:
         terminal.close()
+
+
+def test_a_change_reaches_an_event_stream_as_it_happens(live_server, engine):
+    # The console's Live page follows the hall stream: a paper-out shows there, a heartbeat does not.
+    import json
+
+    stream = requests.get(f"{live_server.url}/api/v1/events", headers=h("guide"), stream=True, timeout=5)
+    try:
+        assert report(live_server, "kiosk", OK_KIOSK).status_code == 204
+        assert report(live_server, "kiosk", OK_KIOSK).status_code == 204
+        assert report(live_server, "kiosk", {**OK_KIOSK, "printer": {"state": "paper_out"}}).status_code == 204
+        import time
+
+        seen, kind, end = [], "", time.monotonic() + 10
+        for line in stream.iter_lines(decode_unicode=True):
+            if time.monotonic() > end:  # heartbeats every 0.5 s keep the loop turning
+                break
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: ") and kind == "devstate":
+                seen.append(json.loads(line[6:])["parts"]["printer"]["state"])
+                if len(seen) == 2:
+                    break
+        assert seen == ["ok", "paper_out"]
+    finally:
+        stream.close()
