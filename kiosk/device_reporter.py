@@ -91,9 +91,13 @@ class StatusReporter:
         try:
             self.hall.report_status(self.report(), device=self.device, window=self.window)
         except Exception as exc:  # HallUnreachable, a HallError, a bad report: all wait for the next round
+            # Once per outage at info level: a hall down for a night must not fill the log.
+            (log.debug if self.last_error else log.info)(
+                "status report not sent (next try in %.0f s): %s", self.interval_s, exc)
             self.last_error = exc.detail if isinstance(exc, HallError) else str(exc)
-            log.info("status report not sent (next try in %.0f s): %s", self.interval_s, self.last_error)
             return False
+        if self.last_error:
+            log.info("status reports reach the hall again")
         self.sent += 1
         self.last_error = ""
         return True

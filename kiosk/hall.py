@@ -2,8 +2,8 @@
 
 ``LocalHall`` wraps the engine; ``HallClient`` talks to a server. Both offer the same methods
 (``catalog``, ``issue``, ``ticket``, ``tickets``, ``act``, ``call_next``, ``queue``, ``calls``,
-``change_service``, ``change_window``, ``add_appointments``, ``follow``), so the kiosk, the
-counter and the display never know which one they have.
+``change_service``, ``change_window``, ``add_appointments``, ``report_status``, ``follow``), so
+the kiosk, the counter and the display never know which one they have.
 """
 
 from __future__ import annotations

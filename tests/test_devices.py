@@ -271,3 +271,18 @@ def test_a_change_reaches_an_event_stream_as_it_happens(live_server, engine):
         assert seen == ["ok", "paper_out"]
     finally:
         stream.close()
+
+
+def test_a_long_outage_is_logged_once_and_the_return_too(live_server, engine, caplog):
+    import logging
+
+    from kiosk.device_reporter import StatusReporter
+    from tests.conftest import free_port
+
+    reporter = StatusReporter(HallClient(f"http://127.0.0.1:{free_port()}", "test-kiosk", timeout=0.5), "kiosk")
+    with caplog.at_level(logging.INFO, logger="kiosk.device_reporter"):
+        assert [reporter.report_now() for _ in range(3)] == [False, False, False]
+        reporter.hall = HallClient(live_server.url, "test-kiosk", timeout=5)
+        assert reporter.report_now() and reporter.sent == 1 and reporter.last_error == ""
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(lines) == 2 and lines[0].startswith("status report not sent") and "again" in lines[1]
