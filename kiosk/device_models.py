@@ -87,6 +87,7 @@ class DeviceView(ApiModel):
     window: int | None = None
     seen: bool
     offline: bool
+    status: Literal["online", "offline", "never_seen"]
     last_seen: datetime | None = None
     version: str = ""
     program: str = ""

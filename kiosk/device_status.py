@@ -108,14 +108,15 @@ def devices(engine: HallEngine) -> list[DeviceView]:
         key = device_key(role, device, window)
         if key not in views and role in REPORTING_ROLES:
             views[key] = DeviceView(key=key, name=device_name(role, device, window), role=role, device=device,
-                                    window=window, seen=False, offline=True)
+                                    window=window, seen=False, offline=True, status="never_seen")
     return sorted(views.values(), key=lambda v: (v.role, v.window or 0, v.device))
 
 
 def _view(row, now: float, engine: HallEngine) -> DeviceView:  # noqa: ANN001 - a device_status row
+    offline = _offline(now - row.last_seen, engine)
     return DeviceView(key=row.key, name=device_name(row.role, row.device, row.window), role=row.role,
-                      device=row.device, window=row.window, seen=True,
-                      offline=_offline(now - row.last_seen, engine), last_seen=local(row.last_seen, engine.tz),
+                      device=row.device, window=row.window, seen=True, offline=offline,
+                      status="offline" if offline else "online", last_seen=local(row.last_seen, engine.tz),
                       version=row.version, program=row.program, parts=_parts(json.loads(row.parts), engine),
                       outbox_pending=row.outbox_pending, uptime_s=row.uptime_s, address=row.address)
 

@@ -35,7 +35,7 @@ def test_a_report_is_stored_under_the_tokens_device_whatever_the_body_says(live_
     response = report(live_server, "kiosk", OK_KIOSK)
     assert response.status_code == 204, response.text
     kiosk = listed(live_server)["kiosk:kiosk-1"]
-    assert kiosk["name"] == "kiosk kiosk-1" and kiosk["seen"] and not kiosk["offline"]
+    assert kiosk["name"] == "kiosk kiosk-1" and kiosk["seen"] and not kiosk["offline"] and kiosk["status"] == "online"
     assert kiosk["version"] == __version__ and kiosk["program"] == "kiosk"
     assert kiosk["parts"]["printer"] == {"state": "ok", "detail": "", "since": "2026-11-23T10:00:00+08:00"}
     assert kiosk["address"] == "127.0.0.1" and kiosk["uptime_s"] == 12.5
@@ -55,7 +55,8 @@ def test_devices_with_a_token_that_never_reported_are_listed_as_never_seen(live_
     # The live_server fixture's device tokens (kiosk-1, display-1, window 18's counter) and the
     # rater; a guide's or admin's token is a person's or a script's, and a revoked one no device.
     assert set(devices) == {"kiosk:kiosk-1", "display:display-1", "counter:w18", "rater:w8"}
-    assert all(not d["seen"] and d["offline"] and d["last_seen"] is None for d in devices.values())
+    assert all(not d["seen"] and d["offline"] and d["last_seen"] is None and d["status"] == "never_seen"
+               for d in devices.values())
     assert devices["counter:w18"]["name"] == "counter window 18"
 
 
@@ -68,6 +69,7 @@ def test_offline_after_three_intervals_and_back_with_one_event(live_server, engi
     assert device_status.device_alerts(engine) == []
     clock.advance(1)
     assert listed(live_server)["kiosk:kiosk-1"]["offline"]
+    assert listed(live_server)["kiosk:kiosk-1"]["status"] == "offline"
     alerts = device_status.device_alerts(engine)
     assert [(a.kind, a.level, a.device) for a in alerts] == [("offline", "error", "kiosk:kiosk-1")]
     assert "kiosk kiosk-1 has not reported since 10:00" in alerts[0].message
