@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from app.signals import quit_on_signals
 from kiosk.client import HallClient, ca_path
 from kiosk.config import HallConfig, KioskConfig, Policy, load_hall_config, load_kiosk_config
+from kiosk.device_reporter import StatusReporter, sign_probe
 from kiosk.hall import open_hall
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,9 @@ def run_display(s: Setup, *, window: int | None, windowed: bool, lang: str | Non
     display = CallingDisplay(s.hall, s.config.display, window=window, voice=voice, signs=signs, tz=s.tz,
                              lang=lang or s.config.kiosk.language)
     keeper = ScreenKeeper(display, s.config.display.screen, windowed=windowed)
-    return _run_placed(app, display, keeper, DISPLAY_WINDOWED if windowed else None)
+    buses = [bus for bus, _addresses in signs.buses] if signs is not None else []
+    return _run_placed(app, display, keeper, DISPLAY_WINDOWED if windowed else None,
+                       status_reporter(s, "display", window=window, sign_buses=buses))
 
 
 def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
@@ -103,7 +106,8 @@ def run_counter(s: Setup, *, window: int, windowed: bool = False) -> int:
     counter = CounterWindow(s.hall, window, recall_limit=s.recall_limit, languages=languages,
                             help_seconds=s.config.display.help_seconds)
     keeper = ScreenKeeper(counter, PRIMARY, windowed=windowed)
-    return _run_placed(app, counter, keeper, COUNTER_WINDOWED if windowed else None)
+    return _run_placed(app, counter, keeper, COUNTER_WINDOWED if windowed else None,
+                       status_reporter(s, "counter", window=window))
 
 
 def run_rating(s: Setup, *, window: int, windowed: bool = False, lang: str | None = None,
@@ -118,18 +122,33 @@ def run_rating(s: Setup, *, window: int, windowed: bool = False, lang: str | Non
     app = QApplication.instance() or QApplication(sys.argv)
     pad = RatingPad(s.hall, window, lang=lang or s.config.kiosk.language, idle_s=idle_s)
     keeper = ScreenKeeper(pad, PRIMARY, windowed=windowed)
-    return _run_placed(app, pad, keeper, RATING_WINDOWED if windowed else None)
+    return _run_placed(app, pad, keeper, RATING_WINDOWED if windowed else None,
+                       status_reporter(s, "rate", window=window))
 
 
-def _run_placed(app, widget, keeper, windowed_size: tuple[int, int] | None) -> int:  # noqa: ANN001
-    """Place ``widget`` on its screen (or as a window of ``windowed_size``), start it, run the
-    event loop until it is closed or the program is told to stop, then stop it."""
+def status_reporter(s: Setup, program: str, *, window: int | None = None,
+                    sign_buses: list | None = None) -> StatusReporter:
+    """The program's reports of its version and last seen to the hall (kiosk.device_reporter),
+    with its LED sign buses' state where it drives some. A server names the device by its
+    token; an in-process hall by this machine's kiosk id, or the window."""
+    probes = [sign_probe(sign_buses)] if sign_buses else []
+    return StatusReporter(s.hall, program, device=s.config.kiosk.id, window=window,
+                          interval_s=s.config.link.report_interval_s, probes=probes)
+
+
+def _run_placed(app, widget, keeper, windowed_size: tuple[int, int] | None,  # noqa: ANN001
+                reporter: StatusReporter) -> int:
+    """Place ``widget`` on its screen (or as a window of ``windowed_size``), start it and its
+    status reporter, run the event loop until it is closed or the program is told to stop,
+    then stop them."""
     if windowed_size is not None:
         widget.resize(*windowed_size)
     keeper.place()
     widget.start()
+    reporter.start()  # its own thread: a hall that does not answer never stalls the screen
     tick = quit_on_signals(app)  # a service manager's stop still runs stop() below
     code = app.exec()
     tick.stop()
+    reporter.stop(timeout=1.0)
     widget.stop()
     return code

@@ -126,6 +126,7 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     device, the alerts, the reader on its own thread, and the bridges that carry the device
     threads' news to the GUI thread."""
     from drivers.idcard import ReaderWorker
+    from kiosk.device_reporter import reader_listener
     from ui.kiosk.bootstrap import KioskRuntime, LinkBridge, PrinterBridge, ReaderBridge
     from ui.ops import Lane
     from ui.services import AlertCenter
@@ -146,7 +147,10 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     uri = config.id_reader.uri
     if uri:
         bridge = ReaderBridge()
-        runtime.reader = ReaderWorker(uri, bridge.event.emit, poll_interval=config.id_reader.poll_interval_s)
+        # The reporter hears the reader's losses and returns on its thread, before the GUI does.
+        terminal.reporter.set_part("reader", "ok")  # until the reader's thread says otherwise
+        runtime.reader = ReaderWorker(uri, reader_listener(terminal.reporter, bridge.event.emit),
+                                      poll_interval=config.id_reader.poll_interval_s)
         runtime.reader_events = bridge
         runtime.device_states["reader"] = "starting"
         runtime.reader.start()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.case_models import Case
 from kiosk.clerk_models import SignIn, WindowSignIn
+from kiosk.device_models import DeviceReport
 from kiosk.domain import HallError
 from kiosk.models import (
     ActionRequest,
@@ -153,6 +154,12 @@ class HallClient:
         (``device`` is for the in-process hall's sake and not sent)."""
         body = HelpRequest(screen=screen).model_dump(mode="json")
         return HelpCall.model_validate_json(self._request("POST", "/help", json_body=body).content)
+
+    def report_status(self, report: DeviceReport, device: str = "", window: int | None = None) -> None:
+        """Tell the hall this device's state (``POST /devices/status``); the server names the
+        device by its token (``device`` and ``window`` are for the in-process hall's sake and
+        not sent)."""
+        self._request("POST", "/devices/status", json_body=report.model_dump(mode="json", exclude_none=True))
 
     def ticket(self, ticket_id: str) -> Ticket:
         """One ticket."""

@@ -168,6 +168,9 @@ class Policy(Strict):
     elderly_age: int = Field(default=65, ge=50, le=100)
     # "required": a window calls only while a clerk is signed in there (kiosk.clerks).
     clerk_sign_in: Literal["optional", "required"] = "optional"
+    # How often each device reports its state (kiosk.device_status): one missing for more than
+    # three intervals is listed as offline; kiosks' alerts say so.
+    device_report_s: float = Field(default=30, ge=5, le=3600)
 
 
 class RatingSettings(Strict):
@@ -337,6 +340,13 @@ class HallLink(Strict):
     timeout_s: float = Field(
         3.0, ge=0.5, le=60, description="Longest wait for the server's answer",
         json_schema_extra=panel("server", "超时（秒）", "Timeout (s)", "等待服务器应答的最长时间", live=False))
+    report_interval_s: float = Field(
+        30.0, ge=5, le=3600,
+        description="How often this device reports its state to the hall (keep it at or below the hall "
+                    "file's [policy] device_report_s: three missed reports read as offline)",
+        json_schema_extra=panel("server", "状态上报间隔（秒）", "Status report interval (s)",
+                                "本机向大厅报告设备状态的间隔（不大于大厅配置 [policy] device_report_s；"
+                                "连续三次未报告即视为离线）", live=False))
     ca_file: str = Field(
         "", max_length=4096,
         description="For an https url: the hall CA certificate (ca.crt from 'kiosk tls init'), relative "

@@ -48,8 +48,9 @@ GAP_PER_STREAM_S = 0.001
 streams: 60 ms; 500: half a second, the longest). A write costs the server 30-50 µs, so this
 keeps their fan-out to about 5 % of a core however large the hall."""
 MAX_GAP_S = 0.5
-URGENT = frozenset({"call", "device", "catalog", "clerk"})
-"""Event types sent the moment they are committed: what a citizen watching the board waits for."""
+URGENT = frozenset({"call", "device", "catalog", "clerk", "devstate"})
+"""Event types sent the moment they are committed: what a citizen watching the board waits for,
+and a device's change of state (rare by design: one per change, none per heartbeat)."""
 PAGE = 500
 """Events read per query, live and when replaying."""
 

@@ -2,8 +2,8 @@
 
 ``LocalHall`` wraps the engine; ``HallClient`` talks to a server. Both offer the same methods
 (``catalog``, ``issue``, ``ticket``, ``tickets``, ``act``, ``call_next``, ``queue``, ``calls``,
-``change_service``, ``change_window``, ``add_appointments``, ``follow``), so the kiosk, the
-counter and the display never know which one they have.
+``change_service``, ``change_window``, ``add_appointments``, ``report_status``, ``follow``), so
+the kiosk, the counter and the display never know which one they have.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.config import HallConfig, KioskConfig, load_hall_config
+from kiosk.device_models import DeviceReport
 from kiosk.models import (
     ActionRequest,
     Appointment,
@@ -60,11 +61,16 @@ class Hall(Protocol):
     def window_clerk_photo(self, window: int) -> bytes | None: ...
     def add_appointments(self, items: list[Appointment]) -> int: ...
     def request_help(self, screen: str = "", device: str = "") -> HelpCall: ...
+    def report_status(self, report: DeviceReport, device: str = "", window: int | None = None) -> None: ...
     def rate(self, ticket_id: str, req: RatingRequest) -> Rating: ...
     def list_cases(self, state: str | None = None, kind: str | None = None,
                    overdue: bool | None = None) -> list[Case]: ...
     def follow(self, after: int | None, stop: threading.Event,
                on_status: Callable[[str], None] = ...) -> Iterator[HallEvent]: ...
+
+
+PROGRAM_ROLES = {"kiosk": "kiosk", "display": "display", "counter": "counter", "rate": "rater"}
+"""The token role of each reporting program (kiosk.device_models.PROGRAMS)."""
 
 
 class LocalHall:
@@ -87,6 +93,16 @@ class LocalHall:
     def request_help(self, screen: str = "", device: str = "") -> HelpCall:
         """A citizen at kiosk ``device`` asks for staff (in-process: the kiosk names itself)."""
         return self.engine.request_help(device or "kiosk", screen)
+
+    def report_status(self, report: DeviceReport, device: str = "", window: int | None = None) -> None:
+        """Record this device's state in-process (a standalone kiosk, the demo's programs), where
+        no token says who reports: the program names its role, and ``device`` or ``window``
+        its binding."""
+        from kiosk import device_status
+        from kiosk.tokens import Identity
+
+        role = PROGRAM_ROLES[report.program]
+        device_status.record(self.engine, Identity(role, device or role, window), report)
 
     def rate(self, ticket_id: str, req: RatingRequest, *, window: int | None = None) -> Rating:
         """Rate in-process, where no token says who rates: a window's evaluator names its

@@ -313,6 +313,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     from kiosk.console import install_console
 
     install_console(app, engine, hall_file=hall_file)  # the web console under /console
+    from kiosk.devices_api import install_devices  # devices' own reports (kiosk.device_status)
+    install_devices(app, engine)
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 

@@ -318,6 +318,23 @@ console_sessions = Table(
     Column("last_seen", Float, nullable=False),
 )
 
+device_status = Table(  # kiosk.device_status: one row per reporting device, its last report
+    "device_status",
+    metadata,
+    Column("key", String(48), primary_key=True),  # kiosk.device_status.device_key: role and binding
+    Column("role", String(16), nullable=False),
+    Column("device", String(64), nullable=False, default=""),
+    Column("window", Integer),
+    Column("program", String(16), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("parts", Text, nullable=False, default="{}"),  # JSON {"printer": {"state", "detail"}, …}
+    Column("outbox_pending", Integer, nullable=False, default=0),
+    Column("uptime_s", Float, nullable=False, default=0),
+    Column("address", String(64), nullable=False, default=""),  # the client's IP as the server saw it
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+)
+
 
 def _sqlite_engine(path: Path, sync: str) -> Engine:
     """A SQLite engine in WAL mode whose write transactions lock the database up front."""

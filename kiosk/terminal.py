@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from drivers.printer import PrinterError, TicketData
 from kiosk.client import HallUnreachable
 from kiosk.config import KioskConfig
+from kiosk.device_reporter import StatusReporter, printer_error_part, printer_part
 from kiosk.domain import HallError
 from kiosk.hall import Hall
 from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket
@@ -147,6 +148,12 @@ class KioskTerminal:
         # state whichever path printed: citizen, staff, renumbering).
         self.print_listeners: list[Callable[[IssueOutcome], None]] = []
         self.sender = OutboxSender(outbox, hall, self.link, clock=self.clock, on_catalog=self._keep)
+        # The kiosk's own state for the hall's device list (kiosk.device_reporter): the printer
+        # as each print and the reporter's status query find it; the reader is set by whoever owns it.
+        self.reporter = StatusReporter(hall, "kiosk", device=config.kiosk.id,
+                                       interval_s=config.link.report_interval_s, pending=outbox.length,
+                                       probes=[self._printer_probe] if printer is not None else [])
+        self.print_listeners.append(self._report_print)
 
     # ----- state staff see -------------------------------------------------------------------
 
@@ -341,6 +348,21 @@ class KioskTerminal:
         printed = result.status.fine if result.status.answerable else True
         return IssueOutcome(ticket, printed=printed, reprint=reprint)
 
+    def _report_print(self, outcome: IssueOutcome) -> None:
+        """A print's outcome as the printer's state in the status report (at once if it changed)."""
+        if self.printer is None:
+            return
+        if outcome.printed:
+            status = self.printer.last_status
+            self.reporter.set_part("printer", *(printer_part(status) if status is not None else ("ok", "")))
+        else:
+            self.reporter.set_part("printer", *printer_error_part(outcome.print_error))
+
+    def _printer_probe(self) -> tuple[str, str, str]:
+        """The printer's state read now, on the reporter's thread (the printer serialises it
+        with prints): paper put back in shows without waiting for a citizen's ticket."""
+        return ("printer", *printer_part(self.printer.status()))
+
     # ----- reprints --------------------------------------------------------------------------
 
     def reprint(self, ticket_id: str, language: str = "zh", **who) -> IssueOutcome:
@@ -441,11 +463,14 @@ class KioskTerminal:
         return self.sender.flush()
 
     def start(self) -> None:
-        """Start the background sender (the GUI and long-running kiosks call this once)."""
+        """Start the background sender and the status reporter (the GUI and long-running kiosks
+        call this once)."""
         self.sender.start()
+        self.reporter.start()
 
     def close(self) -> None:
-        """Stop the sender and close the outbox."""
+        """Stop the reporter and the sender, and close the outbox."""
+        self.reporter.stop()
         self.sender.stop()
         self.outbox.close()
 

@@ -28,10 +28,10 @@ def test_the_panel_shows_what_it_showed_before_on_the_same_pages():
     assert [s.key for s in in_group("printer")] == [
         "printer.uri", "printer.mode", "printer.width_mm", "printer.qr", "printer.show_materials"]
     assert {s.key for s in in_group("server")} == {"link.mode", "link.url", "link.token", "link.timeout_s",
-                                                  "link.ca_file"}
+                                                  "link.ca_file", "link.report_interval_s"}
     assert [s.key for s in in_group("kiosk")][-1] == "staff.idle_lock_s"
     assert [s.key for s in in_group("display")][-1] == "display.help_seconds"
-    assert len(SETTINGS) == 28 and {s.group for s in SETTINGS} == set(GROUPS)
+    assert len(SETTINGS) == 29 and {s.group for s in SETTINGS} == set(GROUPS)
     assert SETTINGS[[s.key for s in SETTINGS].index("link.token")].kind == "secret"
 
 

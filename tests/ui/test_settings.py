@@ -196,6 +196,8 @@ def test_diagnostics_and_support_bundle(qtbot, tech, tmp_path):
     qtbot.waitUntil(lambda: page.rows["outbox"][1].text() != "")
     assert page.rows["outbox"][1].text() == "0"  # nothing waits to be sent
     assert "PySide6" in page.rows["versions"][1].text()
+    from kiosk import __version__  # the version every status report carries to the hall
+    assert f"kiosk {__version__}" in page.rows["versions"][1].text()
     # the real state of the kiosk's printer: opened, no ticket printed yet
     assert "Ticket printer: configured, not used yet — paper out" in page.rows["devices"][1].text()
     click(qtbot, page.export_button)
