@@ -166,3 +166,33 @@ def test_simulate_days_fills_a_folder(hall_config_module, tmp_path):
     assert [s.day for s in summaries] == ["2026-11-27", "2026-11-30"]  # Friday, then Monday
     assert not (tmp_path / "data" / "keys").exists() and (tmp_path / "data-keys").is_dir()
     assert all(s.issued > 50 for s in summaries)
+
+
+def test_busy_day_for_the_demo(tmp_path):
+    from app.demo.busy_day import make_busy_day
+    from kiosk.config import load_hall_config
+    from kiosk.store import Store
+
+    data = make_busy_day(tmp_path / "out", day=DAY, tickets=120)
+    assert data == tmp_path / "out" / "data"
+    store = Store(data / "hall.db")
+    with store.read() as conn:
+        days = dict(conn.execute(select(db.tickets.c.day, func.count()).group_by(db.tickets.c.day)).all())
+    store.close()
+    assert set(days) == {"2026-11-20", "2026-11-23"} and min(days.values()) > 100  # the Friday before
+    assert load_hall_config(tmp_path / "out" / "hall.toml").windows  # the file to serve the folder with
+    assert (tmp_path / "out" / "keys").is_dir()
+
+
+def test_busy_hall_file_keeps_the_sample_and_its_comments(hall_config_module, tmp_path):
+    from app.demo.busy_day import SAMPLE, write_hall_file
+    from kiosk.config import load_hall_config
+
+    busy = busy_hall(hall_config_module, 3000)
+    write_hall_file(SAMPLE, busy, tmp_path / "hall.toml")
+    written = load_hall_config(tmp_path / "hall.toml")
+    assert written.windows == busy.windows and written.services == busy.services
+    text = (tmp_path / "hall.toml").read_text(encoding="utf-8")
+    assert "# Sample hall: a city government service centre" in text
+    comment = "# unreachable, so their numbers never collide with the server's.\n[[offline_ranges]]"
+    assert comment in text  # the section's comment still sits above its section
