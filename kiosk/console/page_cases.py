@@ -37,7 +37,7 @@ TEXT = {
     "page": ("评价与工单", "Ratings & cases"),
     "cases": ("工单", "Cases"), "ratings": ("评价", "Ratings"),
     "new_case": ("登记办不成事", "Register a 办不成事 case"),
-    "filter": ("筛选", "Filter"), "clear": ("清除", "Clear"), "any": ("全部", "Any"),
+    "filter": ("筛选", "Filter"), "clear_filters": ("清除筛选", "Clear filters"), "any": ("全部", "Any"),
     "state": ("状态", "State"), "kind": ("类型", "Kind"), "overdue": ("超期", "Overdue"),
     "yes": ("是", "Yes"), "no": ("否", "No"),
     "service": ("业务", "Service"), "services": ("涉及业务", "Services"), "window": ("窗口", "Window"),
@@ -79,6 +79,7 @@ TEXT = {
     "outcome": ("结果", "Outcome"), "request": ("诉求", "Request"), "reason": ("未办成原因", "Why not done"),
     "id_mask": ("证件号（脱敏）", "ID (masked)"), "phone": ("联系电话", "Phone"),
     "opened_by": ("登记人", "Opened by"),
+    "by_rating": ("差评自动生成", "the bad rating"), "by_hall": ("系统", "the hall"),
     "show_contact": ("显示联系电话（回访用，将被记录）", "Show contact for a call back (recorded)"),
     "contact_shown": ("联系电话：{phone}（本次查看已记入办理记录）", "Contact phone: {phone} (this reading is recorded)"),
     "no_phone": ("该工单没有留联系电话。", "This case has no contact phone."),
@@ -89,6 +90,7 @@ TEXT = {
     "close_note": ("关闭原因", "Why the case is closed"), "new_level": ("群众评价", "The citizen's rating"),
     "done": ("已完成：{action}。", "Done: {action}."),
     "refused": ("未能办理：", "Not done: "),
+    "typed": ("您填写的内容（未保存）", "What you typed (not saved)"),
     "registered_note": ("已登记。", "Registered."),
     "request_hint": ("群众想办的事项", "What the citizen came to get done"),
     "reason_hint": ("为什么没能办成", "Why it could not be done"),
@@ -280,7 +282,10 @@ def _case(request: Request, case_id: int, *, status: int = 200, error: str = "",
     _known(engine, case_id)
     case: Case = engine.case(case_id)
     today = date.fromisoformat(engine.today())
+    said = words(request, TEXT)
+    machine = {"rating": said["by_rating"], "hall": said["by_hall"]}  # actors that are not people
     return render(request, "case.html", status=status, texts=TEXT, tab="cases", case=case,
+                  who=lambda actor: machine.get(actor, actor),
                   deadline=view.deadline_of(case, engine.config.calendar, today),
                   actions=view.allowed_actions(case.kind, case.state), error=error, failed=failed,
                   form=form or {}, done=done, contact=contact, today=today.isoformat(),
