@@ -15,22 +15,24 @@ from sqlalchemy import select
 from kiosk import store as db
 from kiosk.accounts import add_account
 from kiosk.clerk_models import NewClerk
-from kiosk.models import ActionRequest, IssueRequest
+from kiosk.models import ActionRequest, Citizen, IssueRequest
 from kiosk.rating_models import Rater, RatingRequest
+from kiosk.sealing import seal
 from kiosk.server import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PASSWORD = "hall console 2026"
 HTML = {"accept": "text/html,application/xhtml+xml"}
 PHONE = "13812345678"
+ID_NUMBER = "11010519491231002X"
 
 
 def rate_at_window(engine, key: str, level: int, *, service: str = "AP01", window: int = 5,  # noqa: ANN001
-                   reasons: tuple[str, ...] = (), comment: str = "", clerk: str | None = None) -> str:
-    """A ticket issued, called and finished at ``window`` (by ``clerk`` signed in there, if
-    given), then rated by the window's evaluator; returns the ticket id. A bad level opens its
-    case in the rating's transaction."""
-    ticket = engine.issue(IssueRequest(service=service), key)
+                   reasons: tuple[str, ...] = (), comment: str = "", citizen: Citizen | None = None) -> str:
+    """A ticket issued (to ``citizen``'s card, if given), called and finished at ``window``, then
+    rated by the window's evaluator; returns the ticket id. A bad level opens its case in the
+    rating's transaction."""
+    ticket = engine.issue(IssueRequest(service=service, citizen=citizen), key)
     engine.act(ticket.id, "call", ActionRequest(window=window))
     engine.act(ticket.id, "finish", ActionRequest(window=window))
     engine.rate(ticket.id, RatingRequest(level=level, reasons=list(reasons), comment=comment),
@@ -128,10 +130,18 @@ def test_a_wrong_ratings_filter_is_a_plain_sentence_not_a_crash(app, query, says
 def test_a_ratings_detail_shows_reasons_comment_ticket_clerk_and_its_case_but_not_the_citizen(app, engine):
     engine.add_clerk(NewClerk(code="0815", name="李华", pin="2468"))
     engine.sign_in(5, "0815", "2468")
-    ticket_id = rate_at_window(engine, "a", 2, reasons=("unclear",), comment="没讲清楚")
+    card = Citizen(id_sealed=seal(ID_NUMBER, engine.keys.public_key), name_mask="张*明")
+    ticket_id = rate_at_window(engine, "a", 2, reasons=("unclear",), comment="没讲清楚", citizen=card)
     (case,) = engine.list_cases()
-    page = client_for(app, "guide").get(f"/console/cases/ratings/{ticket_id}", headers=HTML)
+    with engine.store.read() as conn:
+        id_mask = conn.execute(select(db.tickets.c.id_mask).where(db.tickets.c.id == ticket_id)).scalar()
+    assert id_mask  # the ticket knows the card; the rating's pages never show it
+    guide = client_for(app, "guide")
+    page = guide.get(f"/console/cases/ratings/{ticket_id}", headers=HTML)
     assert page.status_code == 200
+    listed = guide.get("/console/cases/ratings", headers=HTML).text
+    for private in (id_mask, "张*明", ID_NUMBER, ID_NUMBER[-4:]):
+        assert private not in page.text and private not in listed, private
     number = engine.ticket(ticket_id).number
     for shown in ("告知不清楚", "没讲清楚", number, "0815 · 李华", "5号窗口", "窗口评价器",
                   f'href="/console/cases/{case.id}"'):
@@ -292,3 +302,15 @@ def test_the_case_history_and_forms_escape_what_staff_typed(app, engine):
     page = guide.get("/console/cases/1", headers=HTML).text
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
     assert json.loads(json.dumps(engine.case(1).owner)) == "<script>x</script>"  # stored as typed
+
+
+def test_the_live_pages_overdue_alert_opens_the_case(app, engine, clock):
+    from kiosk.console import live
+
+    rate_at_window(engine, "a", 1)
+    clock.advance(8 * 86400)
+    engine.check_cases()
+    (alert,) = [a for a in live.snapshot(engine)["alerts"] if a["kind"] == "case"]
+    assert alert["link"] == "/console/cases/1"
+    page = client_for(app, "director").get(alert["link"], headers=HTML)
+    assert page.status_code == 200 and "已超期 1 个工作日" in page.text

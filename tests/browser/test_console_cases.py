@@ -135,7 +135,7 @@ def test_the_pages_read_well_in_both_languages_at_both_sizes(console_server, ope
     driver = open_browser(width, height)
     sign_in(driver, console_server, "admin")
     pages = {"cases": "/console/cases", "ratings": "/console/cases/ratings", "case": f"/console/cases/{case_id}",
-             "new": "/console/cases/new"}
+             "rating": f"/console/cases/ratings/{engine.case(case_id).ticket_id}", "new": "/console/cases/new"}
     for lang in ("zh", "en"):
         for name, path in pages.items():
             driver.get(f"{console_server.url}/console/lang/{lang}?next={path}")
