@@ -76,7 +76,7 @@ def alerts(engine) -> list[dict]:  # noqa: ANN001
     """Overdue cases, then the alerts of ``ALERT_SOURCES``."""
     found = [Alert("case", "bad", f"第 {c.id} 号{'整改' if c.kind == 'rectify' else '办不成事'}工单已超期",
                    f"Case {c.id} ({'rectification' if c.kind == 'rectify' else '办不成事'}) is overdue",
-                   "/console/cases")
+                   f"/console/cases/{c.id}")  # the case on the Ratings & cases page
              for c in engine.list_cases(overdue=True)]
     for source in ALERT_SOURCES:
         try:
