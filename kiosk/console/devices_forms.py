@@ -32,10 +32,16 @@ def _when(engine: HallEngine, ts: float | None) -> str:
 def token_rows(engine: HallEngine) -> list[dict]:
     """Every token for the tokens table, newest first: id, role, what it is bound to, made and
     revoked (hall time). Never a token or its hash: the table holds neither in clear."""
-    return [{"id": t.id, "role": t.role, "bound": device_label(engine, t.role, t.device, t.window),
+    return [{"id": t.id, "role": t.role, "bound": _place(t.device, t.window),
+             "label": device_label(engine, t.role, t.device, t.window),
              "device": t.device, "window": t.window, "created": _when(engine, t.created_at),
              "revoked": _when(engine, t.revoked_at)}
             for t in reversed(list_tokens(engine.store))]
+
+
+def _place(device: str, window: int | None) -> tuple[str, str]:
+    """What a token is bound to, without its role: ``3号窗口`` / ``window 3``, or the device's name."""
+    return (f"{window}号窗口", f"window {window}") if window is not None else (device or "—", device or "—")
 
 
 def _window_problem(engine: HallEngine, role: str, text: str) -> tuple[int | None, tuple[str, str] | None]:
@@ -95,7 +101,7 @@ def create_token(engine: HallEngine, form: dict[str, str], actor: str) -> tuple[
         return None, {"role": (str(exc), str(exc))}
     token = secrets.token_urlsafe(24)
     number = add_token(engine.store, token, role, device, engine.clock.now(), window, actor=actor)
-    return {"id": number, "token": token, "bound": device_label(engine, role, device, window),
+    return {"id": number, "token": token, "label": device_label(engine, role, device, window),
             "note": _offline_range_note(engine, role, device)}, {}
 
 

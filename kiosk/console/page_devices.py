@@ -84,6 +84,8 @@ TEXT = {
                        "Revoke token {id} ({label})? The device using it stops reaching the hall server at once "
                        "and needs a new token to work again."),
     "confirm": ("确认", "Confirm"),
+    "revoke_title": ("吊销令牌", "Revoke a token"),
+    "disable_title": ("停用工作人员", "Disable a clerk"),
     "cancel": ("取消", "Cancel"),
     "code": ("工号", "Code"),
     "name": ("姓名", "Name"),
@@ -108,7 +110,7 @@ TEXT = {
     "problem": ("请更正：", "Please correct:"),
     "unknown_token": ("没有编号为 {id} 的令牌；请看令牌列表。", "There is no token {id}; see the list of tokens."),
     "unknown_clerk": ("没有工号为 {code} 的工作人员；请看列表。", "There is no clerk {code}; see the list."),
-    **{f"role_{r}": pair for r, pair in devices_view.ROLE_NAMES.items()},
+    **{f"trole_{r}": pair for r, pair in devices_view.ROLE_NAMES.items()},  # not role_*: the top bar's
     **{f"rolehelp_{r}": pair for r, pair in {
         "kiosk": ("自助机：取号", "Kiosk: issues tickets"),
         "counter": ("呼叫器：一个窗口叫号", "Counter: calls for one window"),
@@ -191,11 +193,11 @@ async def revoke(request: Request, account: ItStaff, token_id: int) -> Response:
         return _page(request, account, "tokens", status=404, **{**_tokens_context(request),
                                                                 "error": ("unknown_token", {"id": token_id})})
     if form.get("confirm") != "yes":
-        label = found["bound"][_li(request)]
+        label = found["label"][_li(request)]
         return render(request, "devices_confirm.html", texts=TEXT, tab="tokens",
                       question=words(request, TEXT)["confirm_revoke"].format(id=token_id, label=label),
                       action=f"/console/devices/tokens/{token_id}/revoke", back="/console/devices/tokens",
-                      button="revoke")
+                      button="revoke", heading="revoke_title")
     try:
         _, now = await run_in_threadpool(revoke_token, engine.store, token_id, engine.clock.now(),
                                          actor=account.actor)
@@ -248,6 +250,6 @@ async def disable_clerk(request: Request, account: ClerkKeeper, code: str) -> Re
         return render(request, "devices_confirm.html", texts=TEXT, tab="clerks",
                       question=words(request, TEXT)["confirm_disable"].format(code=code, name=found["name"]),
                       action=f"/console/devices/clerks/{code}/disable", back="/console/devices/clerks",
-                      button="disable")
+                      button="disable", heading="disable_title")
     await run_in_threadpool(engine.disable_clerk, code, account.actor)
     return RedirectResponse(f"/console/devices/clerks?disabled={code}", status_code=303)
