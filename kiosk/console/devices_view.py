@@ -124,7 +124,7 @@ def device_rows(engine: HallEngine) -> list[dict]:
             "key": view.key, "role": view.role, "group": ROLE_NAMES.get(view.role, (view.role, view.role)),
             "label": device_label(engine, view.role, view.device, view.window), "status": view.status,
             "level": level, "problem": problem,
-            "ago": _ago(now - view.last_seen.timestamp()) if view.last_seen else ("从未上报", "never"),
+            "ago": _ago(now - view.last_seen.timestamp()) if view.last_seen else ("—", "—"),
             "seen_at": clock_text(view.last_seen, today), "version": view.version or "—",
             "program": view.program or "", "parts": parts, "outbox": view.outbox_pending if view.seen else None,
             "address": view.address or "—",
@@ -157,14 +157,13 @@ def live_alerts(engine: HallEngine) -> list[LiveAlert]:
         if alert.kind == "offline":
             when = clock_text(alert.since, today)
             found.append(LiveAlert("device", level, f"{zh_name} 自 {when} 起未上报：请检查是否开机、联网",
-                                   f"{en_name} has not reported since {when}: check that it is on and connected",
-                                   "/console/devices"))
+                                   f"{en_name} has not reported since {when}: check that it is on and connected"))
             continue
         part = _ALERT_PART.get(alert.kind, alert.kind)
         state = view.parts[part].state if part in view.parts else ""
         zh, en = _PART_ALERT_WORDS.get((part, state), ("需要处理", "needs a look"))
         detail = f"（{view.parts[part].detail}）" if part in view.parts and view.parts[part].detail else ""
         detail_en = f" ({view.parts[part].detail})" if detail else ""
-        found.append(LiveAlert("device", level, f"{zh_name} {zh}{detail}", f"{en_name} {en}{detail_en}",
-                               "/console/devices"))
+        # No link: guides see these alerts too, and the devices page is hall IT's.
+        found.append(LiveAlert("device", level, f"{zh_name} {zh}{detail}", f"{en_name} {en}{detail_en}"))
     return found

@@ -72,6 +72,10 @@ def test_paper_out_shows_on_the_devices_tab_and_the_live_page_and_clears_live(co
 def test_a_counter_token_made_in_the_page_works_for_its_window_until_revoked_there(console_server, browser, shot):
     sign_in(browser, console_server, "it", then="/console/devices/tokens")
     Select(browser.find_element(By.ID, "token-role")).select_by_value("counter")
+    browser.find_element(By.ID, "make-token").click()  # no window: refused beside the field, nothing made
+    assert "呼叫器和评价器令牌需要窗口号" in _text(browser, "#window-field")
+    assert not browser.find_elements(By.ID, "token-value")
+    shot(browser, "token-form-mistake")
     assert not browser.find_element(By.ID, "token-window").get_attribute("disabled")
     assert browser.find_element(By.ID, "token-device").get_attribute("disabled")  # a counter is bound by window
     browser.find_element(By.ID, "token-window").send_keys("3")
@@ -111,6 +115,14 @@ def test_a_clerk_added_in_the_page_is_listed(console_server, browser, shot):
     assert "李华" in _text(browser, 'tr[data-clerk="0815"]')
     assert "246810" not in browser.page_source
     shot(browser, "clerk-added")
+
+
+def test_a_director_sees_the_clerks_tab_only(console_server, browser, shot):
+    sign_in(browser, console_server, "director", then="/console/devices")
+    assert browser.current_url.endswith("/console/devices/clerks")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".tabs")  # no devices or tokens tab to offer
+    assert browser.find_element(By.ID, "clerk-form")
+    shot(browser, "clerks-director")
 
 
 def test_a_guide_cannot_open_the_page(console_server, browser):
