@@ -71,15 +71,17 @@ def test_paper_out_shows_on_the_devices_tab_and_the_live_page_and_clears_live(co
 
 def test_a_counter_token_made_in_the_page_works_for_its_window_until_revoked_there(console_server, browser, shot):
     sign_in(browser, console_server, "it", then="/console/devices/tokens")
+    _wait_for(lambda: browser.find_elements(By.ID, "token-role"))
     Select(browser.find_element(By.ID, "token-role")).select_by_value("counter")
     browser.find_element(By.ID, "make-token").click()  # no window: refused beside the field, nothing made
-    assert "呼叫器和评价器令牌需要窗口号" in _text(browser, "#window-field")
+    _wait_for(lambda: "呼叫器和评价器令牌需要窗口号" in _text(browser, "#window-field"))
     assert not browser.find_elements(By.ID, "token-value")
     shot(browser, "token-form-mistake")
     assert not browser.find_element(By.ID, "token-window").get_attribute("disabled")
     assert browser.find_element(By.ID, "token-device").get_attribute("disabled")  # a counter is bound by window
     browser.find_element(By.ID, "token-window").send_keys("3")
     browser.find_element(By.ID, "make-token").click()
+    _wait_for(lambda: browser.find_elements(By.ID, "token-value"))  # the answer to the POST has loaded
     token = browser.find_element(By.ID, "token-value").get_attribute("value")
     assert len(token) >= 32 and "只显示这一次" in _text(browser, "#new-token")
     browser.find_element(By.ID, "copy-token").click()
@@ -96,7 +98,7 @@ def test_a_counter_token_made_in_the_page_works_for_its_window_until_revoked_the
         "return [...document.querySelectorAll('#tokens tr[data-token]')].find("
         "r => r.textContent.includes('3号窗口')).getAttribute('data-token')")
     browser.find_element(By.CSS_SELECTOR, f'tr[data-token="{number}"] button').click()
-    assert f"吊销令牌 {number}" in _text(browser, "#question")
+    _wait_for(lambda: f"吊销令牌 {number}" in _text(browser, "#question"))
     shot(browser, "token-revoke-confirm")
     browser.find_element(By.ID, "confirm").click()
     _wait_for(lambda: f"令牌 {number} 已吊销" in browser.page_source)
@@ -107,6 +109,7 @@ def test_a_counter_token_made_in_the_page_works_for_its_window_until_revoked_the
 
 def test_a_clerk_added_in_the_page_is_listed(console_server, browser, shot):
     sign_in(browser, console_server, "it", then="/console/devices/clerks")
+    _wait_for(lambda: browser.find_elements(By.ID, "clerk-form"))
     for field, value in (("clerk-code", "0815"), ("clerk-name", "李华"), ("clerk-pin", "246810"),
                          ("clerk-pin2", "246810")):
         browser.find_element(By.ID, field).send_keys(value)
@@ -119,6 +122,7 @@ def test_a_clerk_added_in_the_page_is_listed(console_server, browser, shot):
 
 def test_a_director_sees_the_clerks_tab_only(console_server, browser, shot):
     sign_in(browser, console_server, "director", then="/console/devices")
+    _wait_for(lambda: browser.find_elements(By.ID, "clerk-form"))
     assert browser.current_url.endswith("/console/devices/clerks")
     assert not browser.find_elements(By.CSS_SELECTOR, ".tabs")  # no devices or tokens tab to offer
     assert browser.find_element(By.ID, "clerk-form")
@@ -127,8 +131,10 @@ def test_a_director_sees_the_clerks_tab_only(console_server, browser, shot):
 
 def test_a_guide_cannot_open_the_page(console_server, browser):
     sign_in(browser, console_server, "guide")
+    _wait_for(lambda: "实时" in _text(browser, ".topbar .pages"))
     assert "设备与令牌" not in _text(browser, ".topbar .pages")
     browser.get(f"{console_server.url}/console/devices")
+    _wait_for(lambda: "您的角色无权" in browser.page_source)
     assert "您的角色无权打开此页面" in browser.page_source and 'id="devices"' not in browser.page_source
 
 
