@@ -81,6 +81,15 @@ def test_hall_it_sees_every_tab_a_director_the_clerks_only_and_a_guide_nothing(a
     nobody = _client(app)
     assert nobody.get("/console/devices/table").status_code == 401
 
+    # Changes too: a director makes no token, a guide adds no clerk, whatever the form says.
+    made = director.post("/console/devices/tokens", data={"csrf": _csrf(director), "role": "admin", "device": "x"})
+    assert made.status_code == 403
+    added = guide.post("/console/devices/clerks", data={"csrf": _csrf(guide), "code": "0900", "name": "钱九",
+                                                         "pin": "2468", "pin2": "2468"})
+    assert added.status_code == 403
+    assert len(it.get("/console/devices/tokens", headers=HTML).text.split('data-token="')) == 2  # the kiosk's only
+    assert "0900" not in it.get("/console/devices/clerks", headers=HTML).text
+
 
 def test_a_kiosk_out_of_paper_is_marked_on_the_devices_tab_and_alerted_on_the_live_page(app, engine):
     it = _client(app, "it")
