@@ -10,13 +10,14 @@ row on every request (``Store.find_token``), so a revoked token is refused at on
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from kiosk import store as db
-from kiosk.domain import HallError
+from kiosk.domain import HallError, State
 
 ROLES = ("kiosk", "counter", "display", "guide", "admin", "rater")
 """``rater``: a window's evaluator (评价器, ``kiosk rate``), bound to its window like a counter."""
@@ -97,14 +98,25 @@ def check_binding(role: str, device: str, window: int | None) -> None:
         raise ValueError(f"device {device!r} must be 1 to 32 letters, digits, - or _")
 
 
-def add_token(store: db.Store, token: str, role: str, device: str, now: float, window: int | None = None) -> int:
-    """Register a token bound to ``role`` and ``device`` (a counter to ``window``); returns its id."""
+def _audit(conn: Connection, now: float, token_id: int, action: str, actor: str, binding: dict) -> None:
+    """A token's making or revoking in ticket_events, the hall's audit trail, under the subject
+    ``token:<id>`` (as clerks' changes are ``clerk:CODE``): who did it and what it is bound to."""
+    conn.execute(insert(db.ticket_events).values(
+        ticket_id=f"token:{token_id}", at=now, action=action, from_state=None, to_state=State.WAITING.value,
+        actor=(actor or "")[:64], reason="", detail=json.dumps(binding, ensure_ascii=False)))
+
+
+def add_token(store: db.Store, token: str, role: str, device: str, now: float, window: int | None = None, *,
+              actor: str = "") -> int:
+    """Register a token bound to ``role`` and ``device`` (a counter to ``window``); returns its id.
+    ``actor`` (``kiosk tokens add``, ``console NAME``) is recorded in the audit trail."""
     check_binding(role, device, window)
     t = db.tokens
     with store.write() as conn:
         number = (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
         conn.execute(insert(t).values(token_hash=hash_token(token), role=role, device=device or "",
                                       window=window, created_at=now, id=number))
+        _audit(conn, now, number, "token-add", actor, {"role": role, "device": device or "", "window": window})
     return number
 
 
@@ -117,9 +129,10 @@ def list_tokens(store: db.Store) -> list[TokenInfo]:
     return [TokenInfo(*row) for row in rows]
 
 
-def revoke_token(store: db.Store, token_id: int, now: float) -> tuple[TokenInfo, bool]:
+def revoke_token(store: db.Store, token_id: int, now: float, *, actor: str = "") -> tuple[TokenInfo, bool]:
     """Revoke token ``token_id``; returns it and whether it was revoked just now (False: it
-    already was). An unknown id is a HallError naming how to find the right one."""
+    already was). An unknown id is a HallError naming how to find the right one. ``actor`` is
+    recorded in the audit trail."""
     t = db.tokens
     with store.write() as conn:
         row = conn.execute(select(t.c.id, t.c.role, t.c.device, t.c.window, t.c.created_at, t.c.revoked_at)
@@ -129,6 +142,8 @@ def revoke_token(store: db.Store, token_id: int, now: float) -> tuple[TokenInfo,
         if row.revoked_at is not None:
             return TokenInfo(*row), False
         conn.execute(update(t).where(t.c.id == token_id).values(revoked_at=now))
+        _audit(conn, now, token_id, "token-revoke", actor, {"role": row.role, "device": row.device,
+                                                             "window": row.window})
     return TokenInfo(*row[:-1], now), True
 
 

@@ -49,7 +49,8 @@ def run_add(args: argparse.Namespace) -> int:
         check_binding(args.role, args.device, args.window)
         note = _check_against_hall(args)
         token = secrets.token_urlsafe(24)
-        number = add_token(hall_store(args.data), token, args.role, args.device, time.time(), args.window)
+        number = add_token(hall_store(args.data), token, args.role, args.device, time.time(), args.window,
+                           actor="kiosk tokens add")
     except ValueError as exc:
         return _fail(str(exc))
     except HallError as exc:  # a damaged or unreadable hall.db
@@ -108,7 +109,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     from kiosk.tokens import revoke_token
 
     try:
-        token, now = revoke_token(hall_store(args.data, existing=True), args.id, time.time())
+        token, now = revoke_token(hall_store(args.data, existing=True), args.id, time.time(),
+                                  actor="kiosk tokens revoke")
     except HallError as exc:
         return _fail(exc.detail)
     bound = f"window {token.window}" if token.window is not None else token.device

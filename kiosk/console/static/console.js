@@ -121,7 +121,7 @@ var Console = (function () {
     var conn = document.getElementById("conn");
     source.onopen = function () { conn.hidden = true; refresh(); };
     source.onmessage = refresh;
-    ["ticket", "call", "queue", "catalog", "clerk", "device", "case", "window", "service", "rating"].forEach(function (t) {
+    ["ticket", "call", "queue", "catalog", "clerk", "device", "devstate", "case", "window", "service", "rating"].forEach(function (t) {
       source.addEventListener(t, refresh);
     });
     source.onerror = function () { conn.hidden = false; };
