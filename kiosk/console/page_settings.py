@@ -69,9 +69,11 @@ TEXT = {
     "add_service": ("新增业务", "Add a service"), "add_window": ("新增窗口", "Add a window"),
     "new_service": ("新增业务", "New service"), "new_window": ("新增窗口", "New window"),
     "remove_service": ("删除此业务", "Remove this service"), "remove_window": ("删除此窗口", "Remove this window"),
-    "remove_hint": ("今日仍有排队或预约的业务、有人登录或正在办理的窗口不能删除。",
-                    "A service with tickets in today's queue or appointments to come, or a window with a clerk "
-                    "signed in or a ticket in hand, cannot be removed."),
+    "remove_service_hint": ("今日仍有排队的号或待办预约的业务不能删除；可先把每日限额调低，停止取号。",
+                            "A service with tickets in today's queue or appointments to come cannot be removed; "
+                            "lower its daily quota first to stop new tickets."),
+    "remove_window_hint": ("有工作人员登录或正在叫号、办理的窗口不能删除。",
+                           "A window where a clerk is signed in or a ticket is called or served cannot be removed."),
     "window_n": ("{n}号窗口", "Window {n}"), "desk_n": ("{n}号咨询台", "Help desk {n}"),
     "saved": ("已保存。", "Saved."), "nothing_changed": ("没有改动，未写入任何内容。", "Nothing changed; nothing was written."),
     "applied": ("已立即生效", "Applied at once"), "restart": ("重启服务后生效", "Waits for a restart"),
