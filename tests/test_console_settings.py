@@ -369,3 +369,14 @@ def test_a_broken_hall_file_is_shown_read_only_with_its_problems(app, hall_file)
                          encoding="utf-8")
     page = _client(app, "director").get("/console/settings", headers=HTML)
     assert "The hall file has problems" in _text(page) and "daily_quota" in _text(page)
+
+
+def test_the_page_s_own_problems_are_said_in_the_page_s_language(app, hall_file):
+    client = _client(app, "director")
+    client.cookies.set("console_lang", "zh")
+    answer = client.post("/console/settings/services/TX01", data=_service_form(client, "TX01") | {"daily_quota": "许多"},
+                         headers=HTML)
+    assert answer.status_code == 422
+    page = _text(answer)
+    assert "此改动有问题，未写入任何内容：" in page and "每日限额请写整数，例如 120" in page
+    assert 'value="许多"' in answer.text

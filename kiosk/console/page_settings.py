@@ -65,7 +65,7 @@ TEXT = {
     "date": ("日期", "Date"), "add_date": ("添加日期", "Add the date"), "none": ("无", "None"),
     "notice_zh": ("公告（中文）", "Notice in Chinese"), "notice_en": ("公告（英文）", "Notice in English"),
     "notice_hint": ("两项都清空即撤下公告。", "Clear both to take the notice down."),
-    "edit": ("编辑", "Edit"), "save": ("保存", "Save"), "cancel": ("返回", "Back"), "remove": ("删除", "Remove"),
+    "edit": ("编辑", "Edit"), "view": ("查看", "View"), "save": ("保存", "Save"), "cancel": ("返回", "Back"), "remove": ("删除", "Remove"),
     "add_service": ("新增业务", "Add a service"), "add_window": ("新增窗口", "Add a window"),
     "new_service": ("新增业务", "New service"), "new_window": ("新增窗口", "New window"),
     "remove_service": ("删除此业务", "Remove this service"), "remove_window": ("删除此窗口", "Remove this window"),
@@ -199,7 +199,8 @@ async def _save(request: Request, account: Account, read: forms.FormChange,
     if console.hall_file is None or _loaded(request)[1]:
         return again(status=409, problems={}, outcome=None)
     if read.problems:
-        return again(status=422, problems=read.problems, outcome="invalid")
+        index = 1 if lang_of(request) == "en" else 0
+        return again(status=422, problems={k: pair[index] for k, pair in read.problems.items()}, outcome="invalid")
     if not read.changes:
         return RedirectResponse(f"{HOME}?result={_remember(account, {'changed': []})}", status_code=303)
     try:

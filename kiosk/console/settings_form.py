@@ -4,7 +4,8 @@ Each reader takes a posted form (``{field: text}``, one value per name: checkbox
 ``win_5``, ``prio_elderly``, ``svc_TX01``, ``wd_6``) and the editable view it edits
 (``kiosk.hallsettings.editable``), and gives a ``FormChange``: the change, holding only what
 differs from the view (so the hall file's untouched lines stay as they are), the problems this
-form can see by itself (a quota that is no number), keyed by field like ``SettingsInvalid``, and
+form can see by itself (a quota that is no number), keyed by field like ``SettingsInvalid`` and
+said in Chinese and English, and
 the values as typed, to show the form again. Values are judged by ``save_hall_settings``, with
 the whole file, as ``kiosk config check`` judges them. Qt-free.
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+Said = tuple[str, str]
+"""A problem this form finds, in Chinese and English (the page shows the one of its language)."""
 CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
 CALENDAR_KINDS = ("holidays", "workdays")
 
@@ -25,7 +28,7 @@ class FormChange:
     """A form read: the change to save, problems found before saving, the values as typed."""
 
     changes: dict = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, Said] = field(default_factory=dict)
     values: dict = field(default_factory=dict)
 
 
@@ -66,9 +69,9 @@ def read_service(form: dict[str, str], view: dict, code: str | None) -> FormChan
     key = code or _text(form, "code")
     if code is None:
         if not CODE.match(key):
-            result.problems["code"] = "write a code of 1-16 letters, digits or _, e.g. TX03"
+            result.problems["code"] = ("编码写 1-16 个字母、数字或 _，例如 TX03", "write a code of 1-16 letters, digits or _, e.g. TX03")
         elif any(s["code"] == key for s in view["services"]):
-            result.problems["code"] = f"there is already a service {key}: choose another code"
+            result.problems["code"] = (f"已有业务 {key}，请换一个编码", f"there is already a service {key}: choose another code")
     windows = _checked(form, "win_", [w["number"] for w in view["windows"]])
     priorities = _checked(form, "prio_", [p["code"] for p in view["choices"]["priorities"]])
     wanted = {
@@ -82,14 +85,14 @@ def read_service(form: dict[str, str], view: dict, code: str | None) -> FormChan
     if quota_text.isdigit():
         wanted["daily_quota"] = int(quota_text)
     else:
-        result.problems["daily_quota"] = "write the number of tickets a day as a whole number, e.g. 120"
+        result.problems["daily_quota"] = ("每日限额请写整数，例如 120", "write the number of tickets a day as a whole number, e.g. 120")
     for lang in ("zh", "en"):
         if not wanted["name"][lang]:
-            result.problems[f"name.{lang}"] = "write the service's name in both languages"
+            result.problems[f"name.{lang}"] = ("请填写业务的中英文名称", "write the service's name in both languages")
     if not priorities:
-        result.problems["priorities"] = "tick at least the normal priority"
+        result.problems["priorities"] = ("至少勾选“普通”", "tick at least the normal priority")
     if current is None and not windows:
-        result.problems["windows"] = "tick the windows that will serve it (at least one)"
+        result.problems["windows"] = ("请勾选办理此业务的窗口（至少一个）", "tick the windows that will serve it (at least one)")
     edit = wanted if current is None else _only_changed(current, wanted)
     if edit and not result.problems:
         result.changes = {"services": {key: edit}}
@@ -108,9 +111,9 @@ def read_window(form: dict[str, str], view: dict, number: int | None) -> FormCha
     typed = str(number) if number else _text(form, "number")
     if number is None:
         if not (typed.isdigit() and 1 <= int(typed) <= 999):
-            result.problems["number"] = "write the window's number, 1-999"
+            result.problems["number"] = ("窗口编号请写 1-999", "write the window's number, 1-999")
         elif any(w["number"] == int(typed) for w in view["windows"]):
-            result.problems["number"] = f"there is already a window {typed}: choose another number"
+            result.problems["number"] = (f"已有 {typed} 号窗口，请换一个编号", f"there is already a window {typed}: choose another number")
     ticked = _checked(form, "svc_", [s["code"] for s in view["services"]])
     before = current["services"] if current else []
     services = [c for c in before if c in ticked] + [c for c in ticked if c not in before]
@@ -120,9 +123,9 @@ def read_window(form: dict[str, str], view: dict, number: int | None) -> FormCha
     result.values = {**wanted, "number": typed}
     for lang in ("zh", "en"):
         if not wanted["name"][lang]:
-            result.problems[f"name.{lang}"] = "write the window's name in both languages"
+            result.problems[f"name.{lang}"] = ("请填写窗口的中英文名称", "write the window's name in both languages")
     if not services:
-        result.problems["services"] = "tick at least one service this window serves"
+        result.problems["services"] = ("请至少勾选一项此窗口办理的业务", "tick at least one service this window serves")
     edit = wanted if current is None else _only_changed(current, wanted)
     if edit and not result.problems:
         result.changes = {"windows": {typed: edit}}
@@ -141,11 +144,11 @@ def read_hours(form: dict[str, str], view: dict) -> FormChange:
     result.values = dict(wanted)
     for key in ("open", "close"):
         if wanted[key] is None:
-            result.problems[f"hours.{key}"] = "write a time of day, e.g. 08:30"
+            result.problems[f"hours.{key}"] = ("请填写时间，例如 08:30", "write a time of day, e.g. 08:30")
     if (wanted["lunch_start"] is None) != (wanted["lunch_end"] is None):
-        result.problems["hours.lunch_end"] = "give both times of the lunch break, or clear both for none"
+        result.problems["hours.lunch_end"] = ("午休的开始和结束都要填写；不午休则两项都清空", "give both times of the lunch break, or clear both for none")
     if not wanted["weekdays"]:
-        result.problems["hours.weekdays"] = "tick the days the hall is open (at least one)"
+        result.problems["hours.weekdays"] = ("请勾选办理日（至少一天）", "tick the days the hall is open (at least one)")
     edit = _only_changed(view["hours"], wanted)
     if edit and not result.problems:
         result.changes = {"hours": edit}
@@ -158,16 +161,16 @@ def read_calendar(form: dict[str, str], view: dict, *, add: bool) -> FormChange:
     kind, typed = _text(form, "kind"), _text(form, "date")
     result.values = {"kind": kind, "date": typed}
     if kind not in CALENDAR_KINDS:
-        result.problems["calendar"] = "choose a holiday or a make-up working day"
+        result.problems["calendar"] = ("请选择节假日或调休上班日", "choose a holiday or a make-up working day")
         return result
     try:
         day = date.fromisoformat(typed).isoformat()
     except ValueError:
-        result.problems[f"calendar.{kind}"] = "write the date as YYYY-MM-DD, e.g. 2026-10-01"
+        result.problems[f"calendar.{kind}"] = ("日期请按 YYYY-MM-DD 填写，例如 2026-10-01", "write the date as YYYY-MM-DD, e.g. 2026-10-01")
         return result
     days = list(view["calendar"][kind])
     if add and day in days:
-        result.problems[f"calendar.{kind}"] = f"{day} is already in the list"
+        result.problems[f"calendar.{kind}"] = (f"{day} 已在列表中", f"{day} is already in the list")
     elif add:
         result.changes = {"calendar": {kind: sorted([*days, day])}}
     elif day in days:
@@ -182,7 +185,7 @@ def read_notice(form: dict[str, str], view: dict) -> FormChange:
     result.values = wanted
     if bool(wanted["zh"]) != bool(wanted["en"]):
         missing = "en" if wanted["zh"] else "zh"
-        result.problems[f"notice.{missing}"] = "write the notice in both languages, or clear both to remove it"
+        result.problems[f"notice.{missing}"] = ("公告请同时填写中英文；撤下公告则两项都清空", "write the notice in both languages, or clear both to remove it")
         return result
     new = wanted if wanted["zh"] else None
     if new != view["notice"]:

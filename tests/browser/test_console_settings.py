@@ -115,3 +115,34 @@ def test_the_page_reads_well_at_both_sizes_in_both_languages(console_server, ope
                 "return document.documentElement.scrollHeight") + 140))  # the whole page in one picture
             shot(driver, f"{name}-{lang}-{width}x{height}")
             driver.set_window_size(width, height)
+
+
+def test_a_change_the_running_hall_cannot_take_is_refused_next_to_its_field(console_server, browser, shot):
+    assert _issue(console_server, "prefix-1").status_code == 201
+    before = console_server.hall_file.read_bytes()
+    sign_in(browser, console_server, "director", then="/console/settings/services/TX01")
+    _type(browser, "#prefix", "Q")
+    _by(browser, "#save").click()
+    assert "运行中的大厅现在不能接受此改动，未写入任何内容" in _by(browser, "#outcome").text
+    assert _by(browser, "#prefix").get_attribute("value") == "Q" and "bad" in _by(browser, "#prefix").get_attribute("class")
+    next_to = browser.execute_script("return document.getElementById('prefix').closest('label').nextElementSibling")
+    assert "has issued 1 ticket(s) today" in next_to.text
+    shot(browser, "settings-refused-zh-1366x768")
+    assert console_server.hall_file.read_bytes() == before
+
+
+def test_a_server_without_a_hall_file_shows_the_settings_read_only(console_server, browser, shot):
+    from kiosk.server import create_app
+    from tests.conftest import LiveServer
+
+    bare = LiveServer(create_app(console_server.engine, dev=False, heartbeat_s=0.5)).start()
+    try:
+        server = type(console_server)(bare.url, console_server.engine, bare, console_server.hall_file, {})
+        sign_in(browser, server, "it", then="/console/settings")
+        browser.get(f"{bare.url}/console/lang/en?next=/console/settings")
+        assert "started without a hall file" in _by(browser, "#read-only").text
+        assert not _by(browser, "#lunch_start").is_enabled()
+        assert browser.find_elements("css selector", "#save-hours, #add-service, #add-date") == []
+        shot(browser, "settings-read-only-en-1366x768")
+    finally:
+        bare.stop()
