@@ -64,9 +64,10 @@ def _csrf(client: TestClient) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
-def _service_form(client: TestClient, code: str) -> dict:
-    """The service's detail form as the page fills it in (what a browser would submit)."""
-    page = client.get(f"/console/settings/services/{code}", headers=HTML).text
+def _service_form(client: TestClient, code: str, page: str | None = None) -> dict:
+    """The service's detail form as the page (by default its GET) fills it in: what a browser
+    would submit."""
+    page = page or client.get(f"/console/settings/services/{code}", headers=HTML).text
     form = {"csrf": _csrf(client)}
     for name, value in re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', page):
         form[name] = html.unescape(value)
@@ -75,6 +76,7 @@ def _service_form(client: TestClient, code: str) -> dict:
     for name in ("materials_zh", "materials_en"):
         form[name] = html.unescape(re.search(rf'name="{name}"[^>]*>([^<]*)</textarea>', page).group(1))
     form["zone"] = re.search(r'<option value="(\w+)" selected', page).group(1)
+    form["base"] = re.search(r'name="base" value="(\w+)"', page).group(1)
     return form
 
 
@@ -380,3 +382,27 @@ def test_the_page_s_own_problems_are_said_in_the_page_s_language(app, hall_file)
     page = _text(answer)
     assert "此改动有问题，未写入任何内容：" in page and "每日限额请写整数，例如 120" in page
     assert 'value="许多"' in answer.text
+
+
+def test_a_form_opened_before_someone_else_s_change_does_not_undo_it(app, engine, hall_file):
+    director, it = _client(app, "director"), _client(app, "it")
+    stale = _service_form(director, "TX01") | {"name_en": "Invoices"}
+    assert it.post("/console/settings/services/TX01", data=_service_form(it, "TX01") | {"daily_quota": "90"},
+                   headers=HTML).status_code == 303
+    written = hall_file.read_bytes()
+    answer = director.post("/console/settings/services/TX01", data=stale, headers=HTML)
+    assert answer.status_code == 409
+    assert "Someone else changed this since you opened the form; nothing was written:" in _text(answer)
+    assert 'value="Invoices"' in answer.text and 'value="250"' in answer.text  # as the director typed
+    assert hall_file.read_bytes() == written and engine.config.service("TX01").daily_quota == 90
+    # Saving the form shown again is the director's informed choice: it goes through.
+    again = director.post("/console/settings/services/TX01", data=_service_form(director, "TX01", answer.text),
+                          headers=HTML)
+    assert again.status_code == 303 and engine.config.service("TX01").name.en == "Invoices"
+    assert engine.config.service("TX01").daily_quota == 250
+
+
+def test_hours_typed_without_a_leading_zero_are_taken(app, engine):
+    client = _client(app, "director")
+    saved = client.post("/console/settings/hours", data=_hours(client, open="8:00"), headers=HTML)
+    assert saved.status_code == 303 and engine.config.hall.hours.open.hour == 8

@@ -11,6 +11,8 @@ server started without a hall file (``kiosk serve --dev``) shows the settings re
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import threading
 from collections import OrderedDict
@@ -41,6 +43,7 @@ PAGE = Page("settings", "/console/settings", "大厅设置", "Hall settings", ("
 router = APIRouter(prefix="/console/settings", include_in_schema=False)
 Editor = Annotated[Account, Depends(signed_in("director", "it"))]
 HOME = "/console/settings"
+UNCHECKED = object()  # a save that no one else's change can make stale (a date added or removed)
 
 TEXT = {
     "title": ("大厅设置", "Hall settings"),
@@ -84,6 +87,11 @@ TEXT = {
     "unwritable": ("无法写入大厅配置文件，未做任何改动：", "The hall file could not be written; nothing was changed:"),
     "pending": ("配置文件中以下改动要重启服务后才生效：", "These changes in the hall file wait for a restart:"),
     "read_only": ("只读：", "Read only:"),
+    "stale": ("您打开表单后，此项已被他人修改，未写入任何内容：",
+              "Someone else changed this since you opened the form; nothing was written:"),
+    "stale_hint": ("您填写的内容保留在下面；请与现在的设置核对，再次保存将覆盖他人的修改。",
+                   "Your values are kept below; check them against the settings as they are now. "
+                   "Saving again overwrites the other change."),
     "no_file": ("本服务启动时没有指定大厅配置文件，设置不能在这里修改；请用 kiosk serve --config hall.toml 启动。",
                 "This server was started without a hall file, so its settings cannot be changed here; "
                 "start it with 'kiosk serve --config hall.toml'."),
@@ -104,7 +112,13 @@ _RESULTS_LOCK = threading.Lock()
 
 def _loaded(request: Request) -> tuple[dict, str | None, list[str], list[str]]:
     """The editable view, why it is read-only (None: editable), the file's problems and the
-    fields in the file that wait for a restart."""
+    fields in the file that wait for a restart (read once per request)."""
+    if not hasattr(request.state, "hall_settings"):
+        request.state.hall_settings = _load(request)
+    return request.state.hall_settings
+
+
+def _load(request: Request) -> tuple[dict, str | None, list[str], list[str]]:
     console = console_of(request)
     running = console.engine.config
     if console.hall_file is None:
@@ -114,6 +128,12 @@ def _loaded(request: Request) -> tuple[dict, str | None, list[str], list[str]]:
     except ConfigError as exc:
         return editable(running), "bad_file", [f"{k}: {v}" for k, v in exc.problems], []
     return editable(config), None, [], restart_fields(field_changes(running, config))
+
+
+def version(value: Any) -> str:
+    """A short hash of a section as a form showed it: a save from a form opened before someone
+    else's change to the same section is caught instead of undoing that change."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def _name(request: Request, text: dict | None) -> str:
@@ -163,7 +183,7 @@ def _page(request: Request, template: str, *, status: int = 200, problems: dict 
                   file_problems=file_problems, pending=pending, problems=found, outcome=outcome,
                   problem=lambda *keys: [v for k, v in found.items() if any(k == p or k.startswith(p + ".")
                                                                             for p in keys)],
-                  problem_at=lambda *keys: [v for k, v in found.items() if k in keys], shown=shown,
+                  problem_at=lambda *keys: [v for k, v in found.items() if k in keys], shown=shown, version=version,
                   name_of=lambda text: _name(request, text), say=lambda p: describe(request, _words(request), view, p),
                   **context)
 
@@ -192,12 +212,16 @@ def _remember(account: Account, result: dict) -> str:
 
 
 async def _save(request: Request, account: Account, read: forms.FormChange,
-                again: Callable[..., Response]) -> Response:
+                again: Callable[..., Response], current: Any = UNCHECKED) -> Response:
     """Save ``read``'s change and go to the overview with the result; or show the form again
-    (``again(status=, problems=, outcome=)``) with what is wrong, nothing written."""
+    (``again(status=, problems=, outcome=)``) with what is wrong, nothing written. ``current``:
+    the section as it is now, which the form's ``base`` must match."""
     console = console_of(request)
     if console.hall_file is None or _loaded(request)[1]:
         return again(status=409, problems={}, outcome=None)
+    base = (await form_of(request)).get("base")
+    if current is not UNCHECKED and base is not None and base != version(current):
+        return again(status=409, problems={"(form)": _words(request)["stale_hint"]}, outcome="stale")
     if read.problems:
         index = 1 if lang_of(request) == "en" else 0
         return again(status=422, problems={k: pair[index] for k, pair in read.problems.items()}, outcome="invalid")
@@ -236,15 +260,18 @@ def _section_again(request: Request, account: Account, section: str, values: dic
 @router.post("/hours")
 async def save_hours(request: Request, account: Editor) -> Response:
     """The opening hours, the lunch break and the weekdays."""
-    read = forms.read_hours(await form_of(request), _loaded(request)[0])
-    return await _save(request, account, read, _section_again(request, account, "hours", read.values))
+    view = _loaded(request)[0]
+    read = forms.read_hours(await form_of(request), view)
+    return await _save(request, account, read, _section_again(request, account, "hours", read.values), view["hours"])
 
 
 @router.post("/notice")
 async def save_notice(request: Request, account: Editor) -> Response:
     """The hall's notice (both cleared: none)."""
-    read = forms.read_notice(await form_of(request), _loaded(request)[0])
-    return await _save(request, account, read, _section_again(request, account, "notice", read.values))
+    view = _loaded(request)[0]
+    read = forms.read_notice(await form_of(request), view)
+    return await _save(request, account, read, _section_again(request, account, "notice", read.values),
+                       view["notice"])
 
 
 @router.post("/calendar/add")
@@ -271,8 +298,14 @@ def _service_again(request: Request, values: dict | None, code: str | None) -> C
     return again
 
 
+def _item(view: dict, ident: str | int) -> dict | None:
+    """A service (by code) or a window (by number) of the view."""
+    section, key = ("windows", "number") if isinstance(ident, int) else ("services", "code")
+    return next((item for item in view[section] if item[key] == ident), None)
+
+
 def _service_values(view: dict, code: str) -> dict | None:
-    service = next((s for s in view["services"] if s["code"] == code), None)
+    service = _item(view, code)
     return None if service is None else {**service, "daily_quota": str(service["daily_quota"])}
 
 
@@ -305,7 +338,7 @@ async def save_service(request: Request, account: Editor, code: str) -> Response
     if _service_values(view, code) is None:
         return _service_again(request, None, code)(status=404, problems={}, outcome=None)
     read = forms.read_service(await form_of(request), view, code)
-    return await _save(request, account, read, _service_again(request, read.values, code))
+    return await _save(request, account, read, _service_again(request, read.values, code), _item(view, code))
 
 
 @router.post("/services/{code}/remove")
@@ -329,7 +362,7 @@ def _window_again(request: Request, values: dict | None, number: int | None) -> 
 
 
 def _window_values(view: dict, number: int) -> dict | None:
-    window = next((w for w in view["windows"] if w["number"] == number), None)
+    window = _item(view, number)
     return None if window is None else {**window, "number": str(number)}
 
 
@@ -361,7 +394,7 @@ async def save_window(request: Request, account: Editor, number: int) -> Respons
     if _window_values(view, number) is None:
         return _window_again(request, None, number)(status=404, problems={}, outcome=None)
     read = forms.read_window(await form_of(request), view, number)
-    return await _save(request, account, read, _window_again(request, read.values, number))
+    return await _save(request, account, read, _window_again(request, read.values, number), _item(view, number))
 
 
 @router.post("/windows/{number}/remove")

@@ -136,10 +136,15 @@ def read_window(form: dict[str, str], view: dict, number: int | None) -> FormCha
 # ----- hours, calendar, notice ---------------------------------------------------------------
 
 
+def _hhmm(text: str) -> str:
+    """``8:30`` as ``08:30`` (the way the view shows a time); anything else as typed."""
+    return f"0{text}" if re.fullmatch(r"\d:\d\d", text) else text
+
+
 def read_hours(form: dict[str, str], view: dict) -> FormChange:
     """The opening hours: open, close, the lunch break (both empty: none) and the weekdays."""
     result = FormChange()
-    wanted: dict[str, Any] = {k: _text(form, k) or None for k in ("open", "close", "lunch_start", "lunch_end")}
+    wanted: dict[str, Any] = {k: _hhmm(_text(form, k)) or None for k in ("open", "close", "lunch_start", "lunch_end")}
     wanted["weekdays"] = _checked(form, "wd_", list(range(1, 8)))
     result.values = dict(wanted)
     for key in ("open", "close"):
