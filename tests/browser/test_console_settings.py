@@ -22,6 +22,15 @@ def _by(driver, css: str):  # noqa: ANN001, ANN202 - a selenium element
     return driver.find_element(By.CSS_SELECTOR, css)
 
 
+def _after(driver, css: str):  # noqa: ANN001, ANN202 - a selenium element
+    """The element ``css`` once the page that a click opened shows it (a form's answer)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 10).until(seen.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
 def _type(driver, css: str, text: str) -> None:  # noqa: ANN001
     field = _by(driver, css)
     field.clear()
@@ -47,12 +56,14 @@ def test_the_director_changes_a_quota_that_applies_at_once_and_is_written_with_c
     shot(browser, "settings-zh-1366x768")
 
     _by(browser, '#services tr[data-service="TX01"] a.edit').click()
+    _after(browser, "#service-form")
     assert _by(browser, "#daily_quota").get_attribute("value") == "250"
     _type(browser, "#daily_quota", "2")
     shot(browser, "settings-service-zh-1366x768")
     _by(browser, "#save").click()
 
     # Back on the overview, the result in plain words: applied at once.
+    _after(browser, "#result")
     assert "/console/settings?result=" in browser.current_url
     assert _by(browser, "#applied").text == "已立即生效: 1"
     row = _by(browser, '#result tr[data-field="services.TX01.daily_quota"]').text
@@ -81,7 +92,7 @@ def test_a_lunch_break_outside_the_opening_hours_is_shown_next_to_it_and_nothing
     _type(browser, "#lunch_end", "19:00")
     _by(browser, "#save-hours").click()
 
-    problem = _by(browser, "#hours-problems .problem").text
+    problem = _after(browser, "#hours-problems .problem").text
     assert problem == "the lunch break must lie inside the opening hours"
     assert _by(browser, "#lunch_start").get_attribute("value") == "18:00"  # as typed
     assert "nothing was written" in _by(browser, "#outcome").text
@@ -123,6 +134,7 @@ def test_a_change_the_running_hall_cannot_take_is_refused_next_to_its_field(cons
     sign_in(browser, console_server, "director", then="/console/settings/services/TX01")
     _type(browser, "#prefix", "Q")
     _by(browser, "#save").click()
+    _after(browser, "#outcome")
     assert "运行中的大厅现在不能接受此改动，未写入任何内容" in _by(browser, "#outcome").text
     assert _by(browser, "#prefix").get_attribute("value") == "Q" and "bad" in _by(browser, "#prefix").get_attribute("class")
     next_to = browser.execute_script("return document.getElementById('prefix').closest('label').nextElementSibling")
