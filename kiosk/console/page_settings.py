@@ -167,7 +167,7 @@ def shown(value: Any) -> str:
     if isinstance(value, dict):
         return " / ".join(shown(v) for v in value.values()) if value else "—"
     if isinstance(value, list):
-        return "、".join(shown(v) for v in value) if value else "—"
+        return ", ".join(shown(v) for v in value) if value else "—"
     return str(value)
 
 
