@@ -118,7 +118,7 @@ def test_the_page_reads_well_at_both_sizes_in_both_languages(console_server, ope
     sign_in(driver, console_server, "it", then="/console/settings")
     for lang in ("zh", "en"):
         for path, name in (("/console/settings", "settings"), ("/console/settings/services/SS01", "service"),
-                           ("/console/settings/windows/8", "window")):
+                           ("/console/settings/windows/8", "window"), ("/console/settings/services/new", "new-service")):
             driver.get(f"{console_server.url}/console/lang/{lang}?next={path}")
             assert driver.execute_script("return document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")
             assert _fits(driver), f"{name} in {lang} is wider than {width} px"
