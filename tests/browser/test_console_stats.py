@@ -95,6 +95,12 @@ def _overflows(driver) -> list[str]:  # noqa: ANN001
         "return out;")
 
 
+def _table_fits(driver) -> bool:  # noqa: ANN001
+    """Whether the figures' table is whole in its box (no sideways scrolling needed)."""
+    return driver.execute_script("var w = document.querySelector('.table-wrap');"
+                                 "return w.scrollWidth <= w.clientWidth;")
+
+
 def _downloaded(folder: Path, suffix: str, timeout: float = 15.0) -> Path:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -132,7 +138,7 @@ def test_the_director_sees_the_days_figures_charts_and_downloads_the_xlsx(consol
     assert "by=window" in browser.current_url and "from=2026-11-23" in browser.current_url
     assert _css(browser, "#figures thead th")[0].text == "Window"
     assert "Window 5" in [th.text for th in _css(browser, "#figures tbody th")]
-    assert _overflows(browser) == []
+    assert _overflows(browser) == [] and _table_fits(browser)
     shot(browser, "stats-en-1366")
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -155,10 +161,10 @@ def test_the_page_fits_a_1920_screen(console_server, day, open_browser, shot, la
     sign_in(browser, console_server, "director", then="/console/stats")
     if lang == "en":
         _click_and_load(browser, "a.lang")
-    assert _overflows(browser) == []
-    table = _css(browser, ".table-wrap")[0]
-    assert browser.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth", table)
+    assert _overflows(browser) == [] and _table_fits(browser)
     shot(browser, f"stats-{lang}-1920")
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    shot(browser, f"stats-{lang}-1920-charts")
 
 
 def test_bad_input_and_an_empty_period_are_sentences(console_server, browser, shot):
