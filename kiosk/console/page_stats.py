@@ -113,6 +113,7 @@ TEXT = {
     "too_long": ("{start} 至 {end} 超过 {days} 天，请一次最多查询一年。",
                  "{start} to {end} is longer than {days} days; ask for a year or less at a time."),
     "bad_by": ("没有“{value}”这种分组，请从列表中选择。", "There is no grouping “{value}”; choose one from the list."),
+    "bad_format": ("导出格式只能是 CSV 或 XLSX，请用页面上的导出按钮。", "Export as CSV or XLSX: use the page's export buttons."),
     "bad_threshold": ("长等候阈值“{value}”应为 0 到 1440 之间的整数分钟数，例如 30。",
                       "The long-wait threshold “{value}” must be a whole number of minutes from 0 to 1440, e.g. 30."),
 }
@@ -195,10 +196,10 @@ def export(request: Request, account: Director) -> Response:
     t = words(request, TEXT)
     q = parse_query(request.query_params, _today(engine), t)
     kind = request.query_params.get("format", "xlsx")
-    if q.errors or kind not in EXPORTS:
+    if kind not in EXPORTS:
+        q.errors.append(t["bad_format"])
+    if q.errors:
         context = {"q": q, "groupings": GROUPINGS, "picks": quick_picks(_today(engine)), "report": None}
-        if kind not in EXPORTS:
-            q.errors.append({"zh": "导出格式只能是 CSV 或 XLSX。", "en": "Export as CSV or XLSX."}[lang_of(request)])
         return render(request, "stats.html", status=400, texts=TEXT, **context)
     report = compute(engine.store, engine.config, q.first, q.last, q.by, threshold_min=q.minutes,
                      now=engine.clock.now())
