@@ -1,11 +1,11 @@
 """What the console's Statistics page costs for a month of a busy hall (DESIGN.md §5 console, §8).
 
 A day is played through the real engine on a fake clock (clerks at five windows, tickets every
-two minutes, most served and rated: 135 tickets), then copied with SQL 15 times
-into each of the 30 days of November 2026 (60,750 tickets).
-Figures: ``kiosk.stats.compute`` of one grouping (what an export costs), ``compute_many`` of the
-page's groupings by service (its table), hour and window (its charts) from one read, and the whole page view over HTTP as the
-director's browser asks for it (compute, table, four SVG charts, template).
+two minutes, most served and rated: 135 tickets), then copied with SQL 15 times into each of
+the 30 days of November 2026 (60,750 tickets). Figures, wall and CPU: ``kiosk.stats.compute``
+of one grouping (what an export costs), ``compute_many`` of the page's groupings by service
+(its table), hour and window (its charts) from one read, and the whole page view over HTTP as
+the director's browser asks for it (compute, table, four SVG charts, template).
 """
 
 from __future__ import annotations
