@@ -165,3 +165,18 @@ def test_a_view_reads_the_database_once_for_the_table_and_all_charts(morning, ap
     page = client_of(app, "director").get(f"/console/stats?{DAY}&by=clerk", headers=HTML)
     assert page.status_code == 200 and page.text.count("<svg") == 4
     assert len(reads) == 1
+
+
+def test_compute_many_gives_what_compute_gives_for_every_grouping(morning):  # noqa: F811
+    from datetime import date
+
+    from kiosk.stats import compute, compute_many
+    from kiosk.stats_models import GROUPINGS
+
+    engine, _tickets = morning
+    day, now = date(2026, 11, 23), engine.clock.now()
+    many = compute_many(engine.store, engine.config, day, day, GROUPINGS, threshold_min=15, now=now)
+    assert list(many) == list(GROUPINGS)
+    for by in GROUPINGS:
+        assert many[by] == compute(engine.store, engine.config, day, day, by, threshold_min=15, now=now), by
+    assert many["window"].totals.open_min == 65 and many["hour"].totals.wait.n == 3
