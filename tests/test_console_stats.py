@@ -96,6 +96,8 @@ def test_an_empty_period_says_so_instead_of_drawing_empty_axes(app):
     ("from=yesterday&to=2026-11-23", "From “yesterday” is not a date"),
     (f"{DAY}&by=weather", "There is no grouping “weather”"),
     (f"{DAY}&threshold=-5", "threshold “-5” must be a whole number of minutes from 0 to 1440"),
+    (f"{DAY}&threshold=%C2%B2", "threshold “²” must be a whole number"),  # a digit int() cannot read
+    (f"{DAY}&threshold=1441", "threshold “1441” must be a whole number"),
 ])
 def test_bad_input_is_a_sentence_on_the_page(app, query, words):
     page = client_of(app, "director", "en").get(f"/console/stats?{query}", headers=HTML)

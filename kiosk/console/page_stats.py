@@ -147,7 +147,7 @@ def parse_query(params, today: date, t) -> Query:  # noqa: ANN001 - query parame
             q.errors.append(t["too_long"].format(start=q.first, end=q.last, days=MAX_DAYS))
     if q.by not in GROUPINGS:
         q.errors.append(t["bad_by"].format(value=q.by[:40]))
-    if not q.threshold.isdigit() or int(q.threshold) > 24 * 60:
+    if not q.threshold.isdecimal() or len(q.threshold) > 4 or int(q.threshold) > 24 * 60:  # not isdigit: "²"
         q.errors.append(t["bad_threshold"].format(value=q.threshold[:20]))
     else:
         q.minutes = int(q.threshold)
