@@ -41,7 +41,7 @@ def parse_day(text: str, name: str) -> date:
 
 def parse_threshold(text: str) -> int:
     """Whole minutes from 0 to 1440, or a 422 saying so."""
-    if not text.isdigit() or int(text) > 24 * 60:
+    if not text.isdecimal() or len(text) > 4 or int(text) > 24 * 60:  # isdigit() passes "²", int() refuses it
         raise HallError("validation_error", f"threshold={text!r} is not a number of minutes; give a whole "
                         "number from 0 to 1440, e.g. 30")
     return int(text)

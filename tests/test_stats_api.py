@@ -50,6 +50,7 @@ def test_other_tokens_are_refused(live_server):
     ({"from": "2025-01-01", "to": "2026-11-01"}, "longer than 366 days; ask for a year or less"),
     ({**PERIOD, "by": "zone"}, "use one of service, window, clerk, hour, day, priority, channel"),
     ({**PERIOD, "threshold": "-5"}, "a whole number from 0 to 1440"),
+    ({**PERIOD, "threshold": "²"}, "a whole number from 0 to 1440"),
     ({"to": "2026-11-01"}, "from"),
 ])
 def test_bad_parameters_get_a_422_naming_the_fix(live_server, params, words):
