@@ -13,9 +13,10 @@ DRIVER = Path("/usr/bin/chromedriver")
 INSTALL_HINT = "apt-get install chromium chromium-driver (scripts/setup.sh does)"
 
 
-def missing(chromium: Path = CHROMIUM, driver: Path = DRIVER) -> str | None:
-    """Why a headless Chromium cannot be started here (a plain sentence), or None when it can."""
-    gone = [str(p) for p in (chromium, driver) if not Path(p).exists()]
+def missing(chromium: Path | None = None, driver: Path | None = None) -> str | None:
+    """Why a headless Chromium cannot be started here (a plain sentence), or None when it can
+    (default paths: ``CHROMIUM`` and ``DRIVER``)."""
+    gone = [str(p) for p in (chromium or CHROMIUM, driver or DRIVER) if not Path(p).exists()]
     if gone:
         return f"{' and '.join(gone)} not installed; {INSTALL_HINT}"
     try:
@@ -25,19 +26,19 @@ def missing(chromium: Path = CHROMIUM, driver: Path = DRIVER) -> str | None:
     return None
 
 
-def start(width: int = 1366, height: int = 768, *, lang: str = "zh-CN", chromium: Path = CHROMIUM,
-          driver: Path = DRIVER):  # noqa: ANN201 - a selenium WebDriver
-    """A headless Chromium window of ``width``×``height`` pixels (no scroll bars, so a screenshot
-    is the page as a hall PC's full-screen browser shows it); the caller quits it."""
+def start(width: int = 1366, height: int = 768, *, lang: str = "zh-CN", chromium: Path | None = None,
+          driver: Path | None = None):  # noqa: ANN201 - a selenium WebDriver
+    """A headless Chromium window of ``width``×``height`` pixels, without scroll bars (its page is
+    smaller by the browser's bars: ``fit_viewport`` gives the page that size); the caller quits it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = str(chromium)
+    options.binary_location = str(chromium or CHROMIUM)
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  f"--window-size={width},{height}", f"--lang={lang}", "--hide-scrollbars"):
         options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(str(driver)), options=options)
+    browser = webdriver.Chrome(service=Service(str(driver or DRIVER)), options=options)
     browser.set_page_load_timeout(20)
     return browser
 

@@ -105,7 +105,7 @@ def serve_busy_day(folder: Path, last: date) -> Iterator[ServedHall]:
     """The hall server over the busy day's folder, as ``kiosk serve --dev --config`` builds it
     (``--dev``: the hall opens at whatever hour the demo runs), with an admin console account
     and a kiosk's token; stopped and closed after."""
-    from kiosk.accounts import add_account, password_problem
+    from kiosk.accounts import add_account, find_account, password_problem, set_password
     from kiosk.hall import open_engine
     from kiosk.server import create_app
     from kiosk.serving import build_server, run_in_thread, stop_thread
@@ -118,7 +118,10 @@ def serve_busy_day(folder: Path, last: date) -> Iterator[ServedHall]:
         password = secrets.token_urlsafe(12)
         while password_problem(password, ACCOUNT):
             password = secrets.token_urlsafe(12)
-        add_account(engine.store, ACCOUNT, "演示管理员", "admin", password, engine.clock.now(), actor="kiosk demo")
+        if find_account(engine.store, ACCOUNT, engine.clock.now()) is None:
+            add_account(engine.store, ACCOUNT, "演示管理员", "admin", password, engine.clock.now(), actor="kiosk demo")
+        else:  # the folder served before: a new password for this run
+            set_password(engine.store, ACCOUNT, password, engine.clock.now(), actor="kiosk demo")
         tokens = {"kiosk": secrets.token_urlsafe(16)}
         add_token(engine.store, tokens["kiosk"], "kiosk", "K01", engine.clock.now())
         app = create_app(engine, dev=True, hall_file=hall_file)
