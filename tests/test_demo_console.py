@@ -16,6 +16,7 @@ from app.demo import busy_report, console_shots
 from app.demo.busy_day import make_busy_day
 from app.demo.run import DemoContext
 
+pytestmark = pytest.mark.timeout(300)  # a busy day's simulation and a server each: past 120 s on a loaded VM
 LAST = date(2026, 11, 23)  # a Monday; the Friday before is the busy day's first day
 
 

@@ -143,13 +143,21 @@ def liven(hall: ServedHall) -> dict:
     from kiosk.tokens import add_token
 
     windows = live_windows(hall.engine.config)
-    done = {"signed_in": [], "issued": [], "called": [], "refused": []}
+    done = {"signed_in": [], "issued": [], "called": [], "reported": [], "refused": []}
     for window, _services in windows:
         token = hall.tokens[f"window {window}"] = secrets.token_urlsafe(16)
         add_token(hall.engine.store, token, "counter", "", hall.engine.clock.now(), window=window)
         code = clerk_code(window)
         answer = hall.api(f"/windows/{window}/sign-in", token, {"code": code, "pin": clerk_pin(code)})
         (done["signed_in"] if answer.ok else done["refused"]).append(window)
+        report_status(hall, f"window {window}", "counter", sign={"state": "ok"}, done=done)
+    # The kiosks report their parts; the second one's paper has run out (a Live alert).
+    hall.tokens["K02"] = secrets.token_urlsafe(16)
+    add_token(hall.engine.store, hall.tokens["K02"], "kiosk", "K02", hall.engine.clock.now())
+    report_status(hall, "kiosk", "kiosk", printer={"state": "paper_low", "detail": "纸卷将尽"},
+                  reader={"state": "ok"}, done=done)
+    report_status(hall, "K02", "kiosk", printer={"state": "paper_out", "detail": "打印纸用完"},
+                  reader={"state": "ok"}, done=done)
     for n in range(4 * len(windows)):
         services = windows[n % len(windows)][1]
         answer = issue(hall, services[n // len(windows) % len(services)])
@@ -158,6 +166,15 @@ def liven(hall: ServedHall) -> dict:
         answer = hall.api(f"/windows/{window}/call-next", hall.tokens[f"window {window}"])
         (done["called"] if answer.ok else done["refused"]).append(answer.json().get("number", answer.text[:200]))
     return done
+
+
+def report_status(hall: ServedHall, token: str, program: str, *, done: dict, **parts: dict) -> None:
+    """A device (``hall.tokens[token]``) reports its version and parts, as its reporter does."""
+    from kiosk import __version__
+
+    body = {"version": __version__, "program": program, "uptime_s": 3600.0, **parts}
+    answer = hall.api("/devices/status", hall.tokens[token], body)
+    (done["reported"] if answer.ok else done["refused"]).append(token if answer.ok else answer.text[:200])
 
 
 def live_windows(config) -> list[tuple[int, list[str]]]:  # noqa: ANN001 - a HallConfig
@@ -202,7 +219,8 @@ def live_call(hall: ServedHall, browser, path: Path) -> dict:  # noqa: ANN001 - 
     it; photographed once the page shows the call, without a reload."""
     from app.demo import console_browser as web
 
-    window, services = live_windows(hall.engine.config)[-1]  # signed in, not called by ``liven``
+    windows = live_windows(hall.engine.config)
+    window, services = windows[len(windows) // 2]  # signed in, not called by ``liven``, near the top
     ticket = issue(hall, services[0])
     browser.execute_script("window.__sameDocument = true")  # gone if the page reloads
     start = time.monotonic()
@@ -211,6 +229,8 @@ def live_call(hall: ServedHall, browser, path: Path) -> dict:  # noqa: ANN001 - 
     number = called.json()["number"]
     shown = web.wait_for_text(browser, f'#windows [data-window="{window}"] .now', number)
     took = time.monotonic() - start
+    browser.execute_script("var n = document.querySelector(arguments[0]); if (n) n.scrollIntoView({block: 'nearest'})",
+                           f'#windows [data-window="{window}"]')  # the card in the picture
     browser.save_screenshot(str(path))
     return {"window": window, "issued": ticket.json().get("number"), "called": number,
             "shown_ms": round(took * 1000) if shown else None,
