@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # The parts of the UI that photograph themselves, in the order a visitor meets them.
 CAPTURE_MODULES = ("app.demo.kiosk_shots", "app.demo.calling_shots", "app.demo.rating_shots",
-                   "app.demo.staff_shots")
+                   "app.demo.staff_shots", "app.demo.console_shots")
 
 
 @dataclass
@@ -40,6 +40,8 @@ class DemoContext:
     config_dir: Path
     data_dir: Path
     notes: list[dict] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+    """Top-level sections a part adds to summary.json (the console act's ``console``)."""
 
     def note(self, name: str, detail: str) -> None:
         """Record what a capture step did (kept in summary.json)."""
@@ -83,6 +85,7 @@ def run_headless(out: Path) -> int:
     summary_path = out / "summary.json"
     summary = json.loads(summary_path.read_text("utf-8"))
     summary["captures"] = ctx.notes
+    summary.update(ctx.extra)
     summary["files"] = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and "data" not in p.parts)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")

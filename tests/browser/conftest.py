@@ -1,11 +1,11 @@
 """A browser harness for the web console: headless Chromium driving a real hall server.
 
-Debian's ``/usr/bin/chromium`` and ``/usr/bin/chromedriver`` through selenium (selenium never
-downloads a browser here: both paths are given). Fixtures: ``console_server`` (the hall server
-with the console over the ``engine`` fixture's real SQLite file and fake clock, device tokens and
-one account per console role), ``open_browser(width, height)`` and ``browser`` (1366×768),
-``sign_in(browser, server, name)``, and ``shot(browser, name)``, which writes a PNG into the
-test's own folder and returns its path.
+Debian's ``/usr/bin/chromium`` and ``/usr/bin/chromedriver`` through selenium, started by
+``app.chromium`` (shared with the demo; selenium never downloads a browser: both paths are
+given). Fixtures: ``console_server`` (the hall server with the console over the ``engine``
+fixture's real SQLite file and fake clock, device tokens and one account per console role),
+``open_browser(width, height)`` and ``browser`` (1366×768), ``sign_in(browser, server, name)``,
+and ``shot(browser, name)``, which writes a PNG into the test's own folder and returns its path.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from app import chromium
 from kiosk.config import PROJECT_CONFIG_DIR
 from tests.conftest import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-DRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM = chromium.CHROMIUM
+DRIVER = chromium.DRIVER
 PASSWORD = "hall console 2026"
 ACCOUNTS = {"director": "李主任", "guide": "王导服", "it": "张信息", "admin": "赵管理"}
 """One account per role, named after the role (``director`` signs in as the director)."""
@@ -64,22 +65,13 @@ def console_server(engine, tmp_path):
 @pytest.fixture
 def open_browser():
     """A factory of headless Chromium windows of a given size; each is quit after the test."""
-    if not CHROMIUM.exists() or not DRIVER.exists():
-        pytest.skip("needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver): "
-                    "apt-get install chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
+    why = chromium.missing(CHROMIUM, DRIVER)
+    if why:
+        pytest.skip(f"needs Debian's chromium and chromium-driver: {why}")
     opened = []
 
     def open_one(width: int = 1366, height: int = 768):  # noqa: ANN202 - a selenium WebDriver
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     f"--window-size={width},{height}", "--lang=zh-CN", "--hide-scrollbars"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
-        driver.set_page_load_timeout(20)
+        driver = chromium.start(width, height, chromium=CHROMIUM, driver=DRIVER)
         opened.append(driver)
         return driver
 
