@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from app.cli.common import fail as _fail
-from kiosk.backup import KEEP, BackupError, create_backups, restore
-from kiosk.datafile import DataDirError, check_data_dir
+
+KEEP = 14
+"""``kiosk.backup.KEEP``, repeated so that building the command line loads no backup code."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_create(args: argparse.Namespace) -> int:
     """Make the backups; print each file made."""
+    from kiosk.backup import BackupError, create_backups
+    from kiosk.datafile import DataDirError
+
     if args.keep < 1:
         return _fail("--keep must be at least 1")
     try:
@@ -43,6 +47,9 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     """Restore a backup; print what was done."""
+    from kiosk.backup import BackupError, restore
+    from kiosk.datafile import DataDirError, check_data_dir
+
     try:
         check_data_dir(args.data)
         done = restore(args.data, args.source)

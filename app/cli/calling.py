@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.config import PROJECT_CONFIG_DIR, ConfigError
+from app.cli.common import PROJECT_CONFIG_DIR
 from kiosk.domain import HallError
 
 
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _setup(args: argparse.Namespace, role: str):  # noqa: ANN202
     from app.calling import setup
+    from kiosk.config import ConfigError
 
     if args.server and not (args.token or args.dev):
         raise ConfigError("--server", [("--token", f"a {role} token is needed (or --dev)")])
@@ -60,6 +61,8 @@ def _window_ok(s, window: int | None) -> str | None:  # noqa: ANN001
 
 def _prepared(args: argparse.Namespace, role: str):  # noqa: ANN202
     """The program's setup, or the exit code 2 after saying in plain words what is wrong."""
+    from kiosk.config import ConfigError
+
     try:
         s = _setup(args, role)
     except (ConfigError, HallError) as exc:  # a bad file, or a damaged standalone hall database

@@ -8,6 +8,11 @@ from pathlib import Path
 
 from kiosk.domain import HallError
 
+PROJECT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+"""The sample hall and kiosk files: ``kiosk.config.PROJECT_CONFIG_DIR``, repeated here because
+``kiosk.config`` loads pydantic and the printer driver, a third of a second that ``kiosk --help``
+and every command's parser would otherwise pay (tests/test_quick_commands.py checks they agree)."""
+
 
 def fail(message: str) -> int:
     """Print ``kiosk: <message>`` on standard error; the exit code 1."""

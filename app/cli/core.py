@@ -8,14 +8,12 @@ import logging
 import sys
 from pathlib import Path
 
-from app.cli.common import ask_pin_twice, default_data_dir
+from app.cli.common import PROJECT_CONFIG_DIR, ask_pin_twice, default_data_dir
 from app.cli.common import fail as _fail
-from kiosk.backup import hold_data_dir, start_nightly_backups
-from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_any, load_hall_config
-from kiosk.datafile import check_data_dir
-from kiosk.devsecrets import dev_secrets, refusal
 from kiosk.domain import HallError
-from kiosk.logfile import lifetime, log_to_file
+
+# The handlers import what they run (pydantic, SQLAlchemy, the server): building the parser
+# loads none of it, so `kiosk --help` and the other commands do not pay for `kiosk serve`.
 
 KEYS_HELP = ("folder of the hall's ID keys, outside the data folder (default: the user's config "
              "folder, hall-kiosk/keys); made at the first start of a new hall: back it up")
@@ -85,6 +83,9 @@ def _positive(text: str) -> int:
 
 def run_config_check(args: argparse.Namespace) -> int:
     """Validate each file; print every problem with its key path; exit 1 if any."""
+    from kiosk.config import ConfigError, load_any
+    from kiosk.devsecrets import dev_secrets
+
     paths = args.paths or [PROJECT_CONFIG_DIR / "hall.toml", PROJECT_CONFIG_DIR / "kiosk.toml"]
     bad = 0
     for path in paths:
@@ -114,7 +115,12 @@ def run_pin_hash(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Start the hall server (blocks until interrupted)."""
+    from kiosk.backup import hold_data_dir, start_nightly_backups
+    from kiosk.config import ConfigError, load_hall_config
+    from kiosk.datafile import check_data_dir
+    from kiosk.devsecrets import dev_secrets, refusal
     from kiosk.hall import open_engine
+    from kiosk.logfile import lifetime, log_to_file
     from kiosk.server import create_app
     from kiosk.serving import Limits, ServeError, TlsFiles, serve
 
@@ -169,6 +175,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_appointments_import(args: argparse.Namespace) -> int:
     """Import appointments into the hall database."""
+    from kiosk.config import ConfigError
     from kiosk.hall import open_engine
 
     try:

@@ -5,22 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from drivers.sign import SignProtocolError, SignUriError, open_sign_bus
-from drivers.voice import (
-    ALL_CLIPS,
-    LANGS,
-    Announcer,
-    AnnouncerSettings,
-    ClipLibrary,
-    ClipsBackend,
-    CommandSink,
-    Utterance,
-    UtteranceError,
-    VoiceError,
-    default_clip_folders,
-    wav_seconds,
-)
+if TYPE_CHECKING:  # the handlers import the drivers they try: the parser alone loads none
+    from drivers.voice import ClipLibrary, Utterance
+
+LANGS = ("zh", "en", "both")
+"""``drivers.voice.LANGS``, repeated so that building the command line loads no voice driver."""
 
 
 def register(group: argparse._SubParsersAction) -> None:
@@ -57,6 +48,16 @@ def _fail(message: str, code: int) -> int:
 
 def run_announce(args: argparse.Namespace) -> int:
     """Play one call through the first audio player found, or write it with ``--out``."""
+    from drivers.voice import (
+        Announcer,
+        AnnouncerSettings,
+        ClipsBackend,
+        CommandSink,
+        Utterance,
+        UtteranceError,
+        VoiceError,
+    )
+
     try:
         utterance = Utterance(args.number, args.window, args.lang, desk=args.desk)
         settings = AnnouncerSettings(repeat=args.repeat, repeat_gap=0.8, call_gap=0.0)
@@ -84,6 +85,8 @@ def run_announce(args: argparse.Namespace) -> int:
 
 def _library(recorded: Path | None) -> ClipLibrary:
     """The clip library, generating the placeholder clips first if some are missing."""
+    from drivers.voice import ALL_CLIPS, ClipLibrary, default_clip_folders
+
     folders = ([recorded] if recorded else []) + default_clip_folders()
     library = ClipLibrary(folders)
     if library.missing(ALL_CLIPS):
@@ -95,6 +98,8 @@ def _library(recorded: Path | None) -> ClipLibrary:
 
 
 def _write(wav: bytes, out: Path, utterance: Utterance) -> int:
+    from drivers.voice import wav_seconds
+
     try:
         out.write_bytes(wav)
     except OSError as exc:
@@ -105,6 +110,8 @@ def _write(wav: bytes, out: Path, utterance: Utterance) -> int:
 
 def run_sign_test(args: argparse.Namespace) -> int:
     """Send one text to one sign; exit 0 when the bus took the frame."""
+    from drivers.sign import SignProtocolError, SignUriError, open_sign_bus
+
     try:
         bus = open_sign_bus(args.sign, reconnect_interval=0.5)
     except SignUriError as exc:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from drivers.idcard import CardReader, CardReaderError, IdCard
+if TYPE_CHECKING:  # the handler imports the reader (pyserial): the parser alone loads no driver
+    from drivers.idcard import IdCard
 
 _LABELS = {
     "card_type": "card type", "name": "name", "sex": "sex", "nation": "nation",
@@ -41,6 +43,8 @@ def register(group: argparse._SubParsersAction) -> None:
 
 def read_card(args: argparse.Namespace) -> int:
     """Handler of ``read-card``: read one card and print it."""
+    from drivers.idcard import CardReader, CardReaderError
+
     try:
         with CardReader(args.port) as reader:
             card = reader.read_once(args.timeout)

@@ -9,16 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from drivers.printer import (
-    PrinterConfigError,
-    PrinterError,
-    PrinterSettings,
-    TicketData,
-    open_printer,
-    parse_uri,
-    render_preview,
-)
+if TYPE_CHECKING:  # the handlers import the driver: python-escpos, Pillow and qrcode cost 0.1 s
+    from drivers.printer import PrinterSettings, TicketData
 
 SAMPLE_URL = "https://hall.example.gov.cn/q/sample-A012"
 USB_PRINTER_CLASS = 7
@@ -55,6 +49,8 @@ def _printer_argument(parser: argparse.ArgumentParser) -> None:
 
 def sample_ticket(language: str = "zh") -> TicketData:
     """The sample ticket: number A012, a Chinese service name, a QR code holding a URL."""
+    from drivers.printer import TicketData
+
     zh = language == "zh"
     return TicketData(
         hall_name="示例政务服务中心" if zh else "Sample Government Service Center",
@@ -75,6 +71,8 @@ def sample_ticket(language: str = "zh") -> TicketData:
 
 
 def _settings(args: argparse.Namespace, **values: object) -> PrinterSettings | None:
+    from drivers.printer import PrinterConfigError, PrinterSettings, parse_uri
+
     try:
         parse_uri(args.printer)
         return PrinterSettings(uri=args.printer, **values)
@@ -85,6 +83,8 @@ def _settings(args: argparse.Namespace, **values: object) -> PrinterSettings | N
 
 def print_sample(args: argparse.Namespace) -> int:
     """Handler of ``print-sample``."""
+    from drivers.printer import PrinterError, open_printer, render_preview
+
     settings = _settings(args, mode=args.mode, width_mm=args.width, qr=args.qr)
     if settings is None:
         return 2
@@ -108,6 +108,8 @@ def print_sample(args: argparse.Namespace) -> int:
 
 def printer_status(args: argparse.Namespace) -> int:
     """Handler of ``printer-status``."""
+    from drivers.printer import open_printer
+
     if not 0 < args.timeout <= 10:
         print("printer-status: --timeout must be between 0 and 10 seconds", file=sys.stderr)
         return 2

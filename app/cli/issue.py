@@ -13,11 +13,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.cli.common import PROJECT_CONFIG_DIR
 from app.cli.common import fail as _fail
-from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, HallLink, KioskConfig, load_kiosk_config
-from kiosk.datafile import check_data_dir
 from kiosk.domain import HallError
+
+if TYPE_CHECKING:  # imported by the handlers: the parser alone loads no pydantic
+    from kiosk.config import KioskConfig
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _load(args: argparse.Namespace) -> tuple[KioskConfig, Path]:
     """The kiosk file with the command line's overrides, and its path."""
+    from kiosk.config import ConfigError, HallLink, load_kiosk_config
+
     path = args.config or PROJECT_CONFIG_DIR / "kiosk.toml"
     config = load_kiosk_config(path)
     if args.server:
@@ -68,6 +73,7 @@ def _load(args: argparse.Namespace) -> tuple[KioskConfig, Path]:
 def _terminal(args: argparse.Namespace, printer_uri: str | None = None):
     """The pipeline ``kiosk run`` builds, without the screens (``app.kiosk_app.build_terminal``)."""
     from app.kiosk_app import build_terminal, data_dir_for
+    from kiosk.datafile import check_data_dir
 
     config, config_path = _load(args)
     data = check_data_dir(data_dir_for(config, config_path, args.data))  # a clear refusal, not a traceback
@@ -81,6 +87,8 @@ def _terminal(args: argparse.Namespace, printer_uri: str | None = None):
 
 def run_issue(args: argparse.Namespace) -> int:
     """Issue one ticket through outbox, hall and printer."""
+    from kiosk.config import ConfigError
+
     try:
         config, _ = _load(args)
         terminal = _terminal(args, args.printer or config.printer.uri)
@@ -107,6 +115,8 @@ def run_issue(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     """Send the outbox; exit 1 with the reason when anything is left or was refused."""
+    from kiosk.config import ConfigError
+
     try:
         terminal = _terminal(args)
     except (ConfigError, HallError, ValueError, OSError) as exc:  # OSError: a data file unreadable

@@ -1,7 +1,7 @@
 """``kiosk run``: the citizen's full-screen touch kiosk.
 
-The Qt parts are imported inside the handler, so ``kiosk --help`` and the other subcommands
-stay Qt-free.
+The Qt parts, and the core, are imported inside the handler, so ``kiosk --help`` and the other
+subcommands stay Qt-free and building the parser loads neither.
 """
 
 from __future__ import annotations
@@ -11,13 +11,8 @@ import logging
 import sys
 from pathlib import Path
 
+from app.cli.common import PROJECT_CONFIG_DIR
 from app.cli.core import hour_arg
-from kiosk.backup import hold_data_dir, start_nightly_backups
-from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_kiosk_config
-from kiosk.datafile import DataDirError, check_data_dir
-from kiosk.devsecrets import dev_secrets, refusal
-from kiosk.domain import HallError
-from kiosk.logfile import lifetime, log_to_file
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_kiosk(args: argparse.Namespace) -> int:
     """Start the kiosk and run until staff close it; exit code 1 on a bad config."""
     from app.kiosk_app import build_kiosk, build_terminal, data_dir_for
+    from kiosk.backup import hold_data_dir, start_nightly_backups
+    from kiosk.config import ConfigError, load_kiosk_config
+    from kiosk.datafile import DataDirError, check_data_dir
+    from kiosk.devsecrets import dev_secrets, refusal
+    from kiosk.domain import HallError
+    from kiosk.logfile import lifetime, log_to_file
 
     try:
         config = load_kiosk_config(args.config)
