@@ -170,6 +170,8 @@ class CitizenFlow:
         elif name == "home":
             self.screens["home"].render()
         self.topbar_render()
+        if not self._usable:
+            self.update()  # the window's own paint notes the first frame with the services on it
 
     def _catalog_failed(self, exc: BaseException) -> None:
         self._catalog_pending = False
