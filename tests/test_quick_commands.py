@@ -63,6 +63,27 @@ def test_the_values_repeated_for_a_light_command_line_agree_with_their_source() 
     assert stats.GROUPINGS == GROUPINGS
 
 
+def test_a_kiosk_opens_its_printer_without_the_renderer_and_still_prints(tmp_path) -> None:
+    # python-escpos, Pillow and qrcode wait for the kiosk's printer lane (after the first frame)
+    # or the first ticket: kiosk run's start does without them.
+    loaded = json.loads(_fresh(
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from app.demo.files import kiosk_file\n"
+        "from app.kiosk_app import build_terminal\n"
+        "from kiosk.config import load_kiosk_config\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "path = kiosk_file(folder, printer='dummy:')\n"
+        "terminal = build_terminal(load_kiosk_config(path), path, folder, dev=True, start=False)\n"
+        "heavy = lambda: sorted({m.split('.')[0] for m in sys.modules} & {'escpos', 'PIL', 'qrcode'})\n"
+        "before = heavy()\n"
+        "outcome = terminal.issue('GC01')\n"
+        "printed = len(terminal.printer.output)\n"
+        "terminal.close()\n"
+        "print(json.dumps([before, outcome.printed, printed > 200, heavy()]))\n"))
+    assert loaded == [[], True, True, ["PIL", "escpos", "qrcode"]]
+
+
 # ----- no litter ---------------------------------------------------------------------------------
 
 def _kiosk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

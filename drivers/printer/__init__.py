@@ -9,6 +9,12 @@ Public API::
     parse_uri(uri), printer_pipe(uri)         check a URI; the transport (a BytePipe) it names
     PrinterWorker(printer)                    submit(data) -> Future[PrintResult], stop()
     PrinterError and subclasses               typed failures with citizen/staff messages
+    load_renderer()                           import the renderer now (a kiosk's printer lane,
+                                              after its first frame)
+
+The renderer (``render``: python-escpos, Pillow, qrcode; about 0.15 s) is imported when first
+used, not with the package: the kiosk file's ``[printer]`` model, opening a printer and the
+staff's printer alerts need none of it, and a kiosk shows its first frame sooner without it.
 """
 
 from drivers.printer.errors import (
@@ -30,7 +36,6 @@ from drivers.printer.model import (
     TicketData,
 )
 from drivers.printer.printer import Printer, open_printer
-from drivers.printer.render import render_elements, render_preview, render_ticket
 from drivers.printer.uri import parse_uri, printer_pipe
 from drivers.printer.worker import PrinterWorker
 
@@ -51,6 +56,7 @@ __all__ = [
     "PrinterWorker",
     "TicketData",
     "build_layout",
+    "load_renderer",
     "open_printer",
     "parse_uri",
     "printer_pipe",
@@ -58,3 +64,19 @@ __all__ = [
     "render_preview",
     "render_ticket",
 ]
+
+_RENDERER = ("render_elements", "render_preview", "render_ticket")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - the renderer's functions, imported on first use
+    if name in _RENDERER:
+        from drivers.printer import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_renderer() -> None:
+    """Import the renderer (and python-escpos with its cached printer database) now, so the
+    first ticket does not wait for it."""
+    import drivers.printer.render  # noqa: F401

@@ -32,7 +32,6 @@ from drivers.printer.model import (
     PrintResult,
     TicketData,
 )
-from drivers.printer.render import render_ticket
 from drivers.printer.status import query_status
 from drivers.printer.transports import DummyTransport
 from drivers.printer.uri import parse_uri, printer_pipe
@@ -60,6 +59,10 @@ class Printer:
 
     def print_ticket(self, data: TicketData) -> PrintResult:
         """Render and print one ticket; raise a ``PrinterError`` subclass on any failure."""
+        # Imported here, not at the top: opening a printer (at every kiosk start) needs no
+        # python-escpos or Pillow; a kiosk loads them on its printer lane after its first frame.
+        from drivers.printer.render import render_ticket
+
         return self.print_bytes(render_ticket(data, self.settings))
 
     def print_bytes(self, payload: bytes) -> PrintResult:

@@ -15,11 +15,11 @@ ROOT = Path(drivers.__file__).parent.parent
 
 
 def _import_driver(home: Path, scratch: Path) -> str:
-    """Import the printer driver in a new interpreter whose cache is ``home`` and whose
-    temporary folder is ``scratch``; its log."""
+    """Import the printer driver's renderer (it loads python-escpos) in a new interpreter whose
+    cache is ``home`` and whose temporary folder is ``scratch``; its log."""
     env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
     env.update(XDG_CACHE_HOME=str(home), TMPDIR=str(scratch))
-    done = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); import drivers.printer"],
+    done = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); import drivers.printer.render"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
     assert done.returncode == 0, done.stderr
     return done.stderr

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drivers.printer import load_renderer
 from kiosk.models import Catalog
 from ui.i18n import Languages
 from ui.kiosk.bootstrap import KioskRuntime, style_sheet, translations_dir
@@ -362,6 +363,10 @@ class KioskWindow(CitizenFlow, QWidget):
             # reads this line too).
             self._usable = True
             log.info("kiosk first usable frame %.2f s after the process started", process_seconds())
+            if self.services.terminal.printer is not None:
+                # The ticket renderer (python-escpos, Pillow) was left out of the start: loaded
+                # now, on the printer's lane, while the citizen reads the screen.
+                self.services.printer_lane.run(load_renderer)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
