@@ -120,3 +120,49 @@ def test_alerts_paused_windows_and_clerks_show_on_the_live_page(console_server, 
     _wait_for(lambda: "C001" in browser.execute_script(
         "return document.querySelector('[data-window=\"5\"] .now').textContent"))
     shot(browser, "live-alerts-zh-1366x768")
+
+
+_LINES = """
+function lines(node) {  /* how many lines a cell's text takes */
+  var range = document.createRange(), tops = new Set();
+  range.selectNodeContents(node);
+  Array.from(range.getClientRects()).forEach(function (r) { if (r.width > 0) { tops.add(Math.round(r.top)); } });
+  return tops.size;
+}
+"""
+
+
+def test_queue_rows_keep_to_one_line_and_empty_windows_read_unstaffed_in_english_at_1366(console_server, open_browser,
+                                                                                        shot):
+    """The demo's shots at 1366 in English: "381 / 541" and "Longest wait" wrapped (uneven rows),
+    and every window read "Open · Nobody signed in"."""
+    from kiosk.clerk_models import NewClerk
+
+    engine = console_server.engine
+    engine.add_clerk(NewClerk(code="0815", name="李华", pin="2468"))
+    engine.sign_in(5, "0815", "2468")
+    for n in range(3):
+        _issue(console_server, "AP02", f"one-line-{n}")  # "Open a Restaurant (one-stop bundle)", quota 82
+    driver = open_browser(1366, 768)
+    assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [1366, 768]
+    sign_in(driver, console_server, "director")
+    driver.get(f"{console_server.url}/console/lang/en?next=/console/")
+    _wait_for(lambda: _waiting(driver, "AP02") == "3")
+    wrapped = driver.execute_script(_LINES + """
+        return Array.from(document.querySelectorAll('#queues th, #queues td.num'))
+          .filter(function (c) { return lines(c) > 1; }).map(function (c) { return c.textContent; });""")
+    assert wrapped == []
+    heights = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#queues tbody tr')).map(function (r) { return r.offsetHeight; })")
+    assert len(set(heights)) == 1, heights
+    state = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#windows [data-window]')).map(function (c) {"
+        " return [c.getAttribute('data-window'), c.querySelector('.head .pill').textContent]; })")
+    assert ["5", "Open"] in state and ["1", "Unstaffed"] in state and ["18", "Unstaffed"] in state
+    # "Help desk 18" and its pill side by side, the name whole.
+    assert driver.execute_script(
+        "var h = document.querySelector('[data-window=\"18\"] .head'), n = h.querySelector('.name'),"
+        " p = h.querySelector('.pill');"
+        "return p.getBoundingClientRect().top < n.getBoundingClientRect().bottom && n.scrollWidth <= n.clientWidth"
+        " && p.getBoundingClientRect().height < 1.6 * n.getBoundingClientRect().height;")
+    shot(driver, "live-en-1366x768-one-line")
