@@ -108,8 +108,9 @@ def test_a_kiosk_out_of_paper_is_marked_on_the_devices_tab_and_alerted_on_the_li
 
     alerts = it.get("/console/live.json").json()["alerts"]
     paper = [a for a in alerts if a["kind"] == "device"]
-    assert paper == [{"kind": "device", "level": "bad", "zh": "自助机 K01 打印机缺纸：请换新纸卷（the roll is empty）",
-                      "en": "Kiosk K01 is out of paper: put in a new roll (the roll is empty)", "link": ""}]
+    # The device's own words (English here, any language elsewhere) stay out of both sentences: a tooltip.
+    assert paper == [{"kind": "device", "level": "bad", "zh": "自助机 K01 打印机缺纸：请换新纸卷",
+                      "en": "Kiosk K01 is out of paper: put in a new roll", "link": "", "detail": "the roll is empty"}]
 
     engine.clock.advance(120)  # two minutes on: still online (three 30 s reports missed makes it offline)
     assert "2 分钟前" in it.get("/console/devices/table").text
@@ -238,3 +239,32 @@ def test_a_clerk_is_added_with_the_pin_typed_twice_listed_without_it_and_disable
     assert clerk.disabled and clerk.window is None  # signed out of window 8
     assert _events(engine, "clerk:0815")[-1][:2] == ("clerk-disable", "console director")
     assert "已停用" in director.get("/console/devices/clerks", headers=HTML).text
+
+
+def test_paper_low_marks_a_kiosks_row_amber_and_paper_out_red(app, engine):
+    """Both had the same red bar: a warning is amber, an error red."""
+    it = _client(app, "it")
+    low = {**PAPER_OUT, "printer": {"state": "paper_low", "detail": "纸卷将尽"}}
+    assert it.post("/api/v1/devices/status", json=low, headers={"Authorization": f"Bearer {KIOSK_TOKEN}"}).status_code == 204
+    row = re.search(r'<tbody class="([^"]*)" data-key="kiosk:K01"', it.get("/console/devices/table").text)
+    assert row and "problem-warn" in row.group(1) and "problem-bad" not in row.group(1)
+    assert it.post("/api/v1/devices/status", json=PAPER_OUT,
+                   headers={"Authorization": f"Bearer {KIOSK_TOKEN}"}).status_code == 204
+    row = re.search(r'<tbody class="([^"]*)" data-key="kiosk:K01"', it.get("/console/devices/table").text)
+    assert row and "problem-bad" in row.group(1) and "problem-warn" not in row.group(1)
+
+
+def test_a_devices_detail_shows_in_the_alert_only_when_its_words_are_known(app, engine):
+    """A detail that is a known state word is said in each language; the demo's "打印纸用完" on
+    an English page is not: it is the alert's tooltip."""
+    it = _client(app, "it")
+    for detail, zh, en, tip in (
+            ("paper_low", "自助机 K01 打印机缺纸：请换新纸卷（纸将用完）",
+             "Kiosk K01 is out of paper: put in a new roll (Paper low)", ""),
+            ("Paper out", "自助机 K01 打印机缺纸：请换新纸卷", "Kiosk K01 is out of paper: put in a new roll", ""),
+            ("打印纸用完", "自助机 K01 打印机缺纸：请换新纸卷", "Kiosk K01 is out of paper: put in a new roll", "打印纸用完")):
+        body = {**PAPER_OUT, "printer": {"state": "paper_out", "detail": detail}}
+        assert it.post("/api/v1/devices/status", json=body,
+                       headers={"Authorization": f"Bearer {KIOSK_TOKEN}"}).status_code == 204
+        alert = next(a for a in it.get("/console/live.json").json()["alerts"] if a["kind"] == "device")
+        assert (alert["zh"], alert["en"], alert["detail"]) == (zh, en, tip)

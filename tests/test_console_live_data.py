@@ -76,3 +76,33 @@ def test_every_configured_service_and_window_is_listed(engine, code):
     snapshot = live.snapshot(engine)
     assert code in {q["code"] for q in snapshot["queues"]}
     assert [w["number"] for w in snapshot["windows"]] == [w.number for w in engine.config.windows]
+
+
+def test_a_window_reads_open_only_with_a_clerk_once_the_hall_signs_clerks_in(engine):
+    """The demo showed "Open · Nobody signed in" on every empty window: ambiguous. A hall with
+    nobody signed in anywhere (sign-in optional) cannot tell, so its windows stay open; once a
+    clerk signs in, an empty window is unstaffed, and a paused one paused."""
+    assert {w["staffing"] for w in live.snapshot(engine)["windows"]} == {"open"}
+    engine.add_clerk(NewClerk(code="0815", name="李华", pin="2468"))
+    engine.sign_in(5, "0815", "2468")
+    engine.change_window(6, WindowChange(paused=True))
+    snapshot = live.snapshot(engine)
+    assert _window(snapshot, 5)["staffing"] == "open"
+    assert _window(snapshot, 6)["staffing"] == "paused"
+    others = [w["staffing"] for w in snapshot["windows"] if w["number"] not in (5, 6)]
+    assert others and set(others) == {"unstaffed"}
+    assert _window(snapshot, 18)["staffing"] == "unstaffed"  # the help desk too
+
+
+def test_where_sign_in_is_required_a_window_nobody_signed_in_at_is_unstaffed(hall_config, clock, tmp_path):
+    from kiosk.engine import HallEngine
+    from kiosk.store import Store
+
+    config = hall_config.model_copy(update={"policy": hall_config.policy.model_copy(
+        update={"clerk_sign_in": "required"})})
+    engine = HallEngine(config, Store(tmp_path / "hall.db"), clock)
+    try:
+        windows = live.snapshot(engine)["windows"]
+        assert windows and {w["staffing"] for w in windows} == {"unstaffed"}
+    finally:
+        engine.store.close()

@@ -136,7 +136,8 @@ def stacked_bars(labels: Sequence[str], series: Sequence[Series], values: Sequen
     the total at the bar's end; a value axis below captioned ``axis``."""
     if not labels or not _has_values(values):
         return empty(empty_text)
-    label_w = min(width * 0.36, max(text_width(label) for label in labels) + 8)
+    # Names take up to 45 % of the width: a long service name whole beats a longer bar.
+    label_w = min(width * 0.45, max(text_width(label) for label in labels) + 8)
     totals = [sum(v or 0 for v in r) for r in values]
     value_w = max(text_width(fmt(t), SMALL) for t in totals) + 8
     left, right, top = label_w + 6, value_w + 4, 26 if legend else 8

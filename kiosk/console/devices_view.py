@@ -108,6 +108,13 @@ def _status_level(view: DeviceView) -> str:
     return "bad" if view.role == "kiosk" else "warn"
 
 
+def row_mark(level: str, parts: list[dict]) -> str:
+    """How a device's row is marked: ``bad`` (red) if it or a part is in error, ``warn`` (amber)
+    if the worst is a warning (paper low, a counter offline), else ``""`` (no mark)."""
+    levels = {level, *(p["level"] for p in parts)}
+    return "bad" if "bad" in levels else "warn" if "warn" in levels else ""
+
+
 def device_rows(engine: HallEngine) -> list[dict]:
     """Every device for the devices table: label, status, last seen, version, parts with their
     state, detail and since when, outbox, address, and whether it has a problem to highlight."""
@@ -123,7 +130,7 @@ def device_rows(engine: HallEngine) -> list[dict]:
         rows.append({
             "key": view.key, "role": view.role, "group": ROLE_NAMES.get(view.role, (view.role, view.role)),
             "label": device_label(engine, view.role, view.device, view.window), "status": view.status,
-            "level": level, "problem": problem,
+            "level": level, "problem": problem, "mark": row_mark(level, parts),
             "ago": _ago(now - view.last_seen.timestamp()) if view.last_seen else ("—", "—"),
             "seen_at": clock_text(view.last_seen, today), "version": view.version or "—",
             "program": view.program or "", "parts": parts, "outbox": view.outbox_pending if view.seen else None,
@@ -162,8 +169,20 @@ def live_alerts(engine: HallEngine) -> list[LiveAlert]:
         part = _ALERT_PART.get(alert.kind, alert.kind)
         state = view.parts[part].state if part in view.parts else ""
         zh, en = _PART_ALERT_WORDS.get((part, state), ("需要处理", "needs a look"))
-        detail = f"（{view.parts[part].detail}）" if part in view.parts and view.parts[part].detail else ""
-        detail_en = f" ({view.parts[part].detail})" if detail else ""
-        # No link: guides see these alerts too, and the devices page is hall IT's.
-        found.append(LiveAlert("device", level, f"{zh_name} {zh}{detail}", f"{en_name} {en}{detail_en}"))
+        raw = view.parts[part].detail if part in view.parts else ""
+        known = state_word(raw)
+        if known not in (None, "ok", state):  # a known word the sentence does not already say
+            zh, en = f"{zh}（{STATE_WORDS[known][0]}）", f"{en} ({STATE_WORDS[known][1]})"
+        # No link: guides see these alerts too, and the devices page is hall IT's. A device words
+        # other details in its own language, maybe not the page's: those are the line's tooltip.
+        found.append(LiveAlert("device", level, f"{zh_name} {zh}", f"{en_name} {en}",
+                               detail="" if known else raw.strip()))
     return found
+
+
+def state_word(detail: str) -> str | None:
+    """The part state a device's detail names (``paper_out``, ``Paper low``, ``paper_near_end``
+    …), as a key of ``STATE_WORDS``; None for any other text."""
+    key = detail.strip().lower().replace(" ", "_").replace("-", "_")
+    key = {"paper_near_end": "paper_low"}.get(key, key)
+    return key if key in STATE_WORDS else None

@@ -22,13 +22,15 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Alert:
     """One line of the Live page's alerts: ``level`` is ``warn`` or ``bad``; ``kind`` says where
-    it comes from (``case``, ``printer`` …); the text in both languages."""
+    it comes from (``case``, ``printer`` …); the text in both languages; ``detail``, words of a
+    device's own in no known language, is shown only as the line's tooltip."""
 
     kind: str
     level: str
     zh: str
     en: str
     link: str = ""
+    detail: str = ""
 
 
 ALERT_SOURCES: list[Callable[[object], list[Alert]]] = []
@@ -59,17 +61,29 @@ def windows(engine, catalog, now: float) -> list[dict]:  # noqa: ANN001
             .where(t.c.day == engine.today(), t.c.state.in_(("called", "serving")), t.c.window.is_not(None))
             .order_by(t.c.called_at)).all()
     current = {r.window: r for r in rows}  # the latest call of a window wins
+    sign_in = engine.config.policy.clerk_sign_in == "required" or any(w.clerk for w in catalog.windows)
     out = []
     for w in catalog.windows:
         row = current.get(w.number)
         since = (row.started_at or row.called_at) if row is not None else None
         out.append({
             "number": w.number, "kind": w.kind, "zh": w.name.zh, "en": w.name.en, "paused": w.paused,
+            "staffing": staffing(w, sign_in),
             "clerk": None if w.clerk is None else {"code": w.clerk.code, "name": w.clerk.name},
             "ticket": None if row is None else {"number": row.number, "state": row.state, "service": row.service,
                                                 "for_s": max(0, int(now - since)) if since else 0},
         })
     return out
+
+
+def staffing(window, sign_in: bool) -> str:  # noqa: ANN001 - a catalog window
+    """What a window's card says it is: ``paused``; ``open`` with a clerk signed in;
+    ``unstaffed`` with nobody signed in where the hall signs clerks in (``sign_in``: the policy
+    requires it, or some clerk is signed in now); else ``open`` (a hall that does not sign
+    clerks in cannot tell an empty window from a staffed one)."""
+    if window.paused:
+        return "paused"
+    return "unstaffed" if sign_in and window.clerk is None else "open"
 
 
 def alerts(engine) -> list[dict]:  # noqa: ANN001

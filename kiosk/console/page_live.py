@@ -41,6 +41,7 @@ TEXT = {
     "closed_before_hours": ("未到办理时间", "Not open yet"),
     "closed_after_hours": ("已过办理时间", "Closed for today"),
     "no_clerk": ("无人登录", "Nobody signed in"),
+    "unstaffed": ("无人值守", "Unstaffed"),
     "idle": ("空闲", "Idle"),
     "called": ("已呼叫", "Called"),
     "serving": ("办理中", "Serving"),

@@ -35,6 +35,7 @@ TEXT = {
     "title": ("统计", "Statistics"),
     "from": ("开始日期", "From"),
     "to": ("结束日期", "To"),
+    "date_hint": ("年-月-日", "YYYY-MM-DD"),
     "by": ("分组", "Group by"),
     "threshold": ("长等候阈值（分钟）", "Long wait over (min)"),
     "show": ("查询", "Show"),

@@ -64,7 +64,8 @@ def console_server(engine, tmp_path):
 
 @pytest.fixture
 def open_browser():
-    """A factory of headless Chromium windows of a given size; each is quit after the test."""
+    """A factory of headless Chromium browsers whose page (viewport) is of a given size, as a
+    full-screen browser on that screen shows it; each is quit after the test."""
     why = chromium.missing(CHROMIUM, DRIVER)
     if why:
         pytest.skip(f"needs Debian's chromium and chromium-driver: {why}")
@@ -73,6 +74,7 @@ def open_browser():
     def open_one(width: int = 1366, height: int = 768):  # noqa: ANN202 - a selenium WebDriver
         driver = chromium.start(width, height, chromium=CHROMIUM, driver=DRIVER)
         opened.append(driver)
+        chromium.fit_viewport(driver, width, height)  # the page itself is width×height, not the window
         return driver
 
     yield open_one

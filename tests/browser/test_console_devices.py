@@ -156,3 +156,22 @@ def test_the_page_reads_well_at_both_sizes_in_both_languages(console_server, ope
                     assert ("Paper out" if lang == "en" else "缺纸") in driver.page_source
                 name = tab.strip("/") or "devices"
                 shot(driver, f"devices-{name}-{lang}-{width}x{height}")
+
+
+def _bar(driver, row: str) -> str:  # noqa: ANN001
+    """The colour of a device row's bar (its first cell's inset shadow); "none" without one."""
+    return driver.execute_script("var c = document.querySelector(arguments[0] + ' td');"
+                                 "return c ? getComputedStyle(c).boxShadow : '';", row)
+
+
+def test_paper_low_is_an_amber_bar_and_paper_out_a_red_one(console_server, browser, shot):
+    """The demo's shot had both kiosks in the same red: a warning reads amber, an error red."""
+    _report(console_server, "kiosk", {**KIOSK, "printer": {"state": "paper_low", "detail": "纸卷将尽"}})
+    sign_in(browser, console_server, "it", then="/console/devices")
+    row = 'tbody[data-key="kiosk:K01"]'
+    _wait_for(lambda: "纸将用完" in _text(browser, row))
+    assert "rgb(168, 100, 0)" in _bar(browser, row)  # --warn
+    shot(browser, "devices-paper-low")
+    _report(console_server, "kiosk", PAPER_OUT)
+    _wait_for(lambda: "缺纸" in _text(browser, row))
+    assert "rgb(179, 38, 30)" in _bar(browser, row)  # --bad

@@ -120,3 +120,62 @@ def test_alerts_paused_windows_and_clerks_show_on_the_live_page(console_server, 
     _wait_for(lambda: "C001" in browser.execute_script(
         "return document.querySelector('[data-window=\"5\"] .now').textContent"))
     shot(browser, "live-alerts-zh-1366x768")
+
+
+_LINES = """
+function lines(node) {  /* how many lines a cell's text takes: its text boxes' bottoms, 8 px apart or more */
+  var walk = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), bottoms = [], text;
+  while ((text = walk.nextNode())) {
+    var range = document.createRange();
+    range.selectNodeContents(text);
+    Array.from(range.getClientRects()).forEach(function (r) { if (r.width > 0) { bottoms.push(r.bottom); } });
+  }
+  bottoms.sort(function (a, b) { return a - b; });
+  return bottoms.filter(function (b, i) { return i === 0 || b - bottoms[i - 1] >= 8; }).length;
+}
+"""
+
+
+def _wrapped_queue_cells(driver) -> list[str]:  # noqa: ANN001
+    """The queues' headings and cells (but the service's name, cut with a tooltip) on more than a line."""
+    return driver.execute_script(_LINES + """
+        return Array.from(document.querySelectorAll('#queues th, #queues td:not(.service)'))
+          .filter(function (c) { return lines(c) > 1; }).map(function (c) { return c.textContent; });""")
+
+
+def test_queue_rows_keep_to_one_line_and_empty_windows_read_unstaffed(console_server, open_browser, shot):
+    """The demo's shots at 1366 in English: "381 / 541" and "Longest wait" wrapped (uneven rows),
+    and every window read "Open · Nobody signed in"."""
+    from kiosk.clerk_models import NewClerk
+
+    engine = console_server.engine
+    engine.add_clerk(NewClerk(code="0815", name="李华", pin="2468"))
+    engine.sign_in(5, "0815", "2468")
+    for n in range(3):
+        _issue(console_server, "AP02", f"one-line-{n}")  # "Open a Restaurant (one-stop bundle)", quota 82
+    for width, height in ((1366, 768), (1920, 1080)):
+        driver = open_browser(width, height)
+        assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [width, height]
+        sign_in(driver, console_server, "director")
+        for lang in ("en", "zh"):
+            driver.get(f"{console_server.url}/console/lang/{lang}?next=/console/")
+            _wait_for(lambda d=driver: _waiting(d, "AP02") == "3")
+            assert _wrapped_queue_cells(driver) == [], (width, lang)
+            heights = driver.execute_script(
+                "return Array.from(document.querySelectorAll('#queues tbody tr')).map(function (r) {"
+                " return r.offsetHeight; })")
+            assert len(set(heights)) == 1, (width, lang, heights)
+            # "Help desk 18" and its pill side by side, the name whole.
+            assert driver.execute_script(
+                "var h = document.querySelector('[data-window=\"18\"] .head'), n = h.querySelector('.name'),"
+                " p = h.querySelector('.pill');"
+                "return p.getBoundingClientRect().top < n.getBoundingClientRect().bottom && n.scrollWidth <= n.clientWidth"
+                " && p.getBoundingClientRect().height < 1.6 * n.getBoundingClientRect().height;"), (width, lang)
+            shot(driver, f"live-{lang}-{width}x{height}-one-line")
+    state = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#windows [data-window]')).map(function (c) {"
+        " return [c.getAttribute('data-window'), c.querySelector('.head .pill').textContent]; })")
+    assert ["5", "开放"] in state and ["1", "无人值守"] in state and ["18", "无人值守"] in state
+    driver.get(f"{console_server.url}/console/lang/en?next=/console/")
+    _wait_for(lambda: _waiting(driver, "AP02") == "3")
+    assert driver.execute_script("return document.querySelector('[data-window=\"1\"] .head .pill').textContent") == "Unstaffed"

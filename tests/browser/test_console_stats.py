@@ -119,6 +119,10 @@ def test_the_director_sees_the_days_figures_charts_and_downloads_the_xlsx(consol
     total = [c.text for c in _css(browser, "#figures tfoot td")]
     assert total[0] == str(day) and _css(browser, "#figures tfoot th")[0].text == "合计"
     assert len(_css(browser, "#figures tbody tr")) == 5
+    assert _cut_labels(browser) == []  # at 1366 a long name wraps rather than being cut
+    # The dates read 2026-11-23 on a Chinese page: a date field would show Chromium's own mm/dd/yyyy.
+    assert [(e.get_attribute("type"), e.get_attribute("value")) for e in _css(browser, "#from, #to")] == [
+        ("text", "2026-11-23"), ("text", "2026-11-23")]
     for chart in ("waits", "services", "windows", "ratings"):
         svg = _css(browser, f"#chart-{chart} svg")
         assert svg and svg[0].size["height"] > 80, chart
@@ -155,6 +159,20 @@ def test_the_director_sees_the_days_figures_charts_and_downloads_the_xlsx(consol
     assert {"Window 5", "Window 6 (bundles)", "Window 8", "Window 20 (unresolved matters)"} <= {r[0] for r in rows}
 
 
+def _cut_labels(driver) -> list[str]:  # noqa: ANN001
+    """The table's row labels not shown whole (cut with an ellipsis)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#figures tbody th, #figures tfoot th'))"
+        ".filter(function (th) { return th.scrollWidth > th.clientWidth + 1; }).map(function (th) { return th.textContent; });")
+
+
+def _cut_chart_labels(driver) -> list[str]:  # noqa: ANN001
+    """The services chart's names drawn cut (an ellipsis)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#chart-services svg text')).map(function (t) {"
+        " return t.lastChild ? t.lastChild.textContent : ''; }).filter(function (s) { return s.endsWith('…'); });")
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_page_fits_a_1920_screen(console_server, day, open_browser, shot, lang):
     browser = open_browser(1920, 1080)
@@ -162,6 +180,8 @@ def test_the_page_fits_a_1920_screen(console_server, day, open_browser, shot, la
     if lang == "en":
         _click_and_load(browser, "a.lang")
     assert _overflows(browser) == [] and _table_fits(browser)
+    # There is room: "Open a Restaurant (one-stop bundle)" shows whole, in the table and the chart.
+    assert _cut_labels(browser) == [] and _cut_chart_labels(browser) == []
     shot(browser, f"stats-{lang}-1920")
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     shot(browser, f"stats-{lang}-1920-charts")

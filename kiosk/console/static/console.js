@@ -56,23 +56,28 @@ var Console = (function () {
     var longest = el("td", {"class": "num", "data-since": q.longest_s === null ? "" : q.longest_s},
                      [document.createTextNode(duration(q.longest_s))]);
     return el("tr", {"data-service": q.code}, [
-      el("td", {}, [el("span", {"class": "badge", text: q.prefix}), document.createTextNode(name(q))]),
+      el("td", {"class": "service", title: name(q)}, [el("span", {"class": "badge", text: q.prefix}),
+                                                      document.createTextNode(name(q))]),
       el("td", {"class": "num waiting", text: String(q.waiting)}), longest,
       el("td", {"class": "num", text: eta}),
       el("td", {"class": "num", text: q.quota ? q.issued + " / " + q.quota : String(q.issued)}),
       el("td", {}, [status])]);
   }
 
+  /* A window's pill: open (a clerk signed in), paused, or not staffed (nobody signed in). */
+  var STAFFING = {open: ["ok", "open"], paused: ["warn", "paused"], unstaffed: ["muted", "unstaffed"]};
+
   function windowCard(w) {
     var label = (w.kind === "desk" ? W.desk : W.window) + " " + w.number;
-    var cls = "win" + (w.paused ? " paused" : w.ticket ? "" : " idle");
+    var staffing = STAFFING[w.staffing] || STAFFING[w.paused ? "paused" : "open"];
+    var cls = "win" + (w.paused ? " paused" : w.ticket ? "" : " idle") + (w.staffing === "unstaffed" ? " unstaffed" : "");
     var now = w.ticket
       ? el("div", {"class": "now"}, [document.createTextNode(w.ticket.number),
           el("small", {"data-since": w.ticket.for_s, text: W[w.ticket.state] + " " + duration(w.ticket.for_s)})])
       : el("div", {"class": "now muted", text: W.idle});
     return el("div", {"class": cls, "data-window": w.number}, [
       el("div", {"class": "head"}, [el("span", {"class": "name", title: name(w), text: label}),
-        el("span", {"class": "pill " + (w.paused ? "warn" : "ok"), text: w.paused ? W.paused : W.open})]),
+        el("span", {"class": "pill " + staffing[0], text: W[staffing[1]]})]),
       el("div", {"class": "clerk", text: w.clerk ? w.clerk.code + " " + w.clerk.name : W.no_clerk}), now]);
   }
 
@@ -84,7 +89,8 @@ var Console = (function () {
     var list = document.getElementById("alerts");
     var items = state.alerts.map(function (a) {
       var text = en ? a.en : a.zh;
-      return el("li", {"class": a.level}, [a.link ? el("a", {href: a.link, text: text}) : document.createTextNode(text)]);
+      var attrs = a.detail ? {"class": a.level, title: a.detail} : {"class": a.level};  /* a device's own words */
+      return el("li", attrs, [a.link ? el("a", {href: a.link, text: text}) : document.createTextNode(text)]);
     });
     list.replaceChildren.apply(list, items.length ? items : [el("li", {"class": "muted", text: W.no_alerts})]);
     document.getElementById("updated").textContent = state.day + " " + state.clock;
