@@ -82,13 +82,16 @@ def test_the_live_page_reads_well_at_both_hall_screen_sizes_in_both_languages(co
 
 def test_a_wrong_password_is_said_plainly_on_the_sign_in_page(console_server, browser, shot):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(f"{console_server.url}/console/")
     assert "/console/login" in browser.current_url  # no session: the sign-in page
     browser.find_element(By.ID, "name").send_keys("director")
     browser.find_element(By.ID, "password").send_keys("not the password")
     browser.find_element(By.ID, "sign-in").click()
-    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    # A click does not wait for the answer's page: wait for its alert (under load it came late).
+    alert = WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "[role=alert]"))[0].text
     assert "用户名或密码错误" in alert
     assert browser.find_element(By.ID, "name").get_attribute("value") == "director"  # kept, not retyped
     shot(browser, "login-wrong-password")
