@@ -152,7 +152,7 @@ def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, d
     from kiosk.store import Store
 
     config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
-    store = Store(db if db else Path(data_dir) / "hall.db", sync)
+    store = Store(db if db else Path(data_dir) / "hall.db", sync, data_dir=Path(data_dir))
     try:
         id_keys = hall_keys(store, Path(keys) if keys else None, Path(data_dir))
     except Exception:

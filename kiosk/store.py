@@ -371,8 +371,9 @@ def _sqlite_engine(path: Path, sync: str) -> Engine:
 
 def _postgres_engine(url: str, sync: str) -> Engine:
     """A PostgreSQL engine through psycopg 3. ``sync=normal`` turns off waiting for the commit's
-    WAL flush (``synchronous_commit=off``): as with SQLite's NORMAL, a crash of the database
-    machine may lose the last commits, never corrupt anything."""
+    WAL flush (``synchronous_commit=off``): a crash of the database server (not only of its
+    machine, unlike SQLite's NORMAL) may lose the commits of its last fraction of a second;
+    nothing is ever corrupted."""
     options = {} if sync == "full" else {"options": "-c synchronous_commit=off"}
     # pre_ping: a PostgreSQL restarted under a running server costs one failed request per
     # pooled connection otherwise; the ping replaces dead connections before they are used.
@@ -401,10 +402,11 @@ def _shown(url: str) -> str:
 class Store:
     """The hall database: tables created on first use, read and write transactions."""
 
-    def __init__(self, url_or_path: str | Path, sync: str = "full"):
+    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None):
         """``sync``: ``full`` fsyncs every commit (nothing acknowledged is lost, even to a power
         cut); ``normal`` survives a killed process but may lose the last commits to a power cut,
-        for about twice the throughput."""
+        for about twice the throughput. ``data_dir``: the hall's data folder (clerk photos,
+        export files) for a PostgreSQL store; a SQLite file's folder is its own."""
         if sync not in SYNC_LEVELS:
             raise ValueError(f"sync must be one of {', '.join(SYNC_LEVELS)}, not {sync!r}")
         self._writer = threading.Lock()
@@ -425,6 +427,7 @@ class Store:
         else:
             path = self.path = Path(text)
             path.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir: Path | None = path.parent if path is not None else data_dir
         with contextlib.nullcontext() if path is None else opening(path):
             self._open(path)
 

@@ -83,13 +83,13 @@ def hall_db(request, tmp_path):
 
 
 @pytest.fixture
-def engine(hall_config, clock, hall_db):
+def engine(hall_config, clock, hall_db, tmp_path):
     """A real engine on a fresh database (SQLite unless the module runs on both), obeying
-    opening hours."""
+    opening hours; its data folder is ``tmp_path`` either way."""
     from kiosk.engine import HallEngine
     from kiosk.store import Store
 
-    return HallEngine(hall_config, Store(hall_db), clock)
+    return HallEngine(hall_config, Store(hall_db, data_dir=tmp_path), clock)
 
 
 def free_port() -> int:

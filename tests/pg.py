@@ -79,10 +79,12 @@ class Cluster:
         return self
 
     def _start_server(self) -> None:
-        # fsync off: a throwaway cluster needs no durability, and the 2-core test machine no I/O
-        # waits. max_connections: every test's engine keeps a pool until its database is dropped.
+        # fsync off: no machine crash is simulated, and the 2-core test machine needs no I/O
+        # waits; a killed server still keeps every commit, whose WAL was written to the OS
+        # (synchronous_commit stays on: off, a restart loses the last commits, which a test
+        # checks). max_connections: every test's engine keeps a pool until its database is dropped.
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+                   "-c full_page_writes=off -c max_connections=300")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
                   "-w", "-t", "60", "start")
 

@@ -18,6 +18,8 @@ from kiosk.sealing import seal
 from kiosk.store import Store
 from tests.conftest import SHANGHAI, LiveServer
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 ID_NUMBER = "11010519491231002X"
 # The afternoon before the sample hall's National Day week (10-01..10-07 off, Saturday 10-10 worked).
 SEPT_30 = datetime(2026, 9, 30, 15, 0, tzinfo=SHANGHAI)

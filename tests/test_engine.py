@@ -35,12 +35,12 @@ def issue(engine, service="GC01", key=None, **kw):
 
 
 @pytest.fixture
-def engine(hall_config, clock, hall_db):
+def engine(hall_config, clock, hall_db, tmp_path):
     """A real engine on a fresh database whose ID keys this module's citizens are sealed to."""
     from kiosk.engine import HallEngine
     from kiosk.store import Store
 
-    return HallEngine(hall_config, Store(hall_db), clock, keys=KEYS)
+    return HallEngine(hall_config, Store(hall_db, data_dir=tmp_path), clock, keys=KEYS)
 
 
 def citizen(id_number=ID_NUMBER) -> Citizen:

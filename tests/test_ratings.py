@@ -18,6 +18,8 @@ from kiosk.tokens import add_token
 from tests.api_calls import post, refused
 from tests.conftest import LiveServer
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 
 def get(server, path: str, token: str | None = None, **params) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}

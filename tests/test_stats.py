@@ -14,6 +14,8 @@ from kiosk.models import ActionRequest, IssueRequest, WindowChange
 from kiosk.rating_models import Rater, RatingRequest
 from kiosk.stats import compute
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 DAY = date(2026, 11, 23)
 RATER = Rater("window", "rater window 18", 18)
 
@@ -189,6 +191,7 @@ def test_a_whole_year_is_accepted(engine):
     assert compute(engine.store, engine.config, DAY, DAY + timedelta(days=365)).totals.issued == 0
 
 
+@pytest.mark.sqlite_only  # kiosk stats reads the SQLite file of --data (no --db yet)
 def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, capsys):
     import json
 
@@ -225,6 +228,7 @@ def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, cap
     (["--config", "missing.toml"], "the hall file missing.toml cannot be used"),
     (["--data", "/nonexistent"], "no hall database at /nonexistent/hall.db"),
 ])
+@pytest.mark.sqlite_only  # kiosk stats reads the SQLite file of --data (no --db yet)
 def test_the_stats_command_refuses_in_one_sentence(engine, tmp_path, capsys, more, words):
     from app.cli import main
     from kiosk.config import PROJECT_CONFIG_DIR
