@@ -76,10 +76,27 @@ def hall_db(request, tmp_path):
     if getattr(request, "param", "sqlite") == "sqlite":
         yield tmp_path / "hall.db"
         return
+    import weakref
+
+    from sqlalchemy import Engine, event
+
     cluster = request.getfixturevalue("pg_cluster")
     url = cluster.database()
-    yield url
-    cluster.drop(url)
+    engines = weakref.WeakSet()
+
+    def seen(conn) -> None:  # noqa: ANN001 - every engine that connects during the test
+        engines.add(conn.engine)
+
+    event.listen(Engine, "engine_connect", seen)
+    try:
+        yield url
+    finally:
+        event.remove(Engine, "engine_connect", seen)
+        # Tests leave their stores to the collector: their pooled connections are closed here,
+        # rather than cut by the drop and complaining when collected at exit.
+        for engine in list(engines):
+            engine.dispose()
+        cluster.drop(url)
 
 
 @pytest.fixture

@@ -33,10 +33,10 @@ def rating(ticket_id: str = "T-1", level: int = 1, **more) -> dict:
 
 
 @pytest.fixture
-def sept_engine(hall_config, tmp_path):
+def sept_engine(hall_config, hall_db, tmp_path):
     """The sample hall on 2026-09-30 15:00, alerts checked every 50 ms once served."""
     config = hall_config.model_copy(update={"cases": hall_config.cases.model_copy(update={"check_interval_s": 0.05})})
-    return HallEngine(config, Store(tmp_path / "hall.db"), FakeClock(SEPT_30))
+    return HallEngine(config, Store(hall_db, data_dir=tmp_path), FakeClock(SEPT_30))
 
 
 def hook(engine: HallEngine, row: dict) -> int | None:
