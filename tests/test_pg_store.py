@@ -129,3 +129,34 @@ def test_a_bad_url_given_to_the_store_is_a_hall_error():
     with pytest.raises(HallError) as err:
         Store("mysql://hall@db/hall")
     assert err.value.code == "data_unavailable" and "not a PostgreSQL URL" in err.value.detail
+
+
+def test_the_admin_commands_take_db_tokens_made_there_work_at_a_server_on_it(pg_url, hall_config, clock,
+                                                                              tmp_path, capsys):
+    """kiosk tokens/clerks/accounts --db: the hall of a PostgreSQL server is administered as a
+    SQLite one is with --data; a token made there opens the server's door."""
+    from app.cli import main
+    from kiosk.engine import HallEngine
+    from kiosk.server import create_app
+    from tests.conftest import LiveServer
+
+    url, data = _plain(pg_url), tmp_path / "server"
+    assert main(["tokens", "add", "--role", "kiosk", "--device", "K01", "--db", url, "--data", str(data)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert main(["tokens", "list", "--db", url]) == 0
+    assert "kiosk" in capsys.readouterr().out and not (data / "hall.db").exists()
+    engine = HallEngine(hall_config, Store(pg_url), clock)
+    server = LiveServer(create_app(engine)).start()
+    try:
+        answer = requests.post(f"{server.url}/api/v1/tickets", json={"service": "GC01"},
+                               headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "t-1"}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        assert main(["tokens", "revoke", "1", "--db", url]) == 0
+        again = requests.post(f"{server.url}/api/v1/tickets", json={"service": "GC01"},
+                              headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "t-2"}, timeout=10)
+        assert again.status_code == 401
+    finally:
+        server.stop()
+        engine.store.close()
+    assert main(["tokens", "list", "--db", "mysql://x@y/z"]) == 1
+    assert "is not a PostgreSQL URL" in capsys.readouterr().err

@@ -4,6 +4,7 @@ every figure is known beforehand."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -191,8 +192,7 @@ def test_a_whole_year_is_accepted(engine):
     assert compute(engine.store, engine.config, DAY, DAY + timedelta(days=365)).totals.issued == 0
 
 
-@pytest.mark.sqlite_only  # kiosk stats reads the SQLite file of --data (no --db yet)
-def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, capsys):
+def test_the_stats_command_writes_each_format_and_a_table(morning, hall_db, tmp_path, capsys):
     import json
 
     from openpyxl import load_workbook
@@ -202,7 +202,8 @@ def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, cap
     from tests.kiosk_files import cli_args
 
     hall = PROJECT_CONFIG_DIR / "hall.toml"
-    words = ["stats", "--data", tmp_path, "--config", hall, "--from", "2026-11-23", "--to", "2026-11-23"]
+    db = [] if isinstance(hall_db, Path) else ["--db", hall_db]  # the PostgreSQL database of --db
+    words = ["stats", "--data", tmp_path, *db, "--config", hall, "--from", "2026-11-23", "--to", "2026-11-23"]
     args = cli_args(*words)
     assert (args.by, args.threshold, args.lang, args.out) == ("service", "30", "zh", None)
     assert main([str(w) for w in words]) == 0
@@ -228,7 +229,7 @@ def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, cap
     (["--config", "missing.toml"], "the hall file missing.toml cannot be used"),
     (["--data", "/nonexistent"], "no hall database at /nonexistent/hall.db"),
 ])
-@pytest.mark.sqlite_only  # kiosk stats reads the SQLite file of --data (no --db yet)
+@pytest.mark.sqlite_only  # refusals of the arguments, the same for --db
 def test_the_stats_command_refuses_in_one_sentence(engine, tmp_path, capsys, more, words):
     from app.cli import main
     from kiosk.config import PROJECT_CONFIG_DIR
