@@ -53,7 +53,10 @@ def _free_port() -> int:
 class Cluster:
     """One PostgreSQL server in a temporary folder; ``database()`` makes a fresh, empty database."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable``: fsync as a production server does (benchmarks); the tests' cluster
+        does not."""
+        self.durable = durable
         self.bin = server_binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="hall-kiosk-pg-"))
         self.data = self.folder / "data"
@@ -83,8 +86,8 @@ class Cluster:
         # waits; a killed server still keeps every commit, whose WAL was written to the OS
         # (synchronous_commit stays on: off, a restart loses the last commits, which a test
         # checks). max_connections: every test's engine keeps a pool until its database is dropped.
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c max_connections=300")
+        fast = "" if self.durable else "-c fsync=off -c full_page_writes=off "
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 {fast}-c max_connections=300"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
                   "-w", "-t", "60", "start")
 
