@@ -488,9 +488,15 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only snapshot transaction."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read-only snapshot transaction: all its statements see the same committed state
+        (SQLite's deferred transaction does by itself; PostgreSQL's default, READ COMMITTED,
+        takes a new snapshot per statement, so reads ask for REPEATABLE READ, which never
+        fails a transaction that only reads)."""
+        with self.engine.connect() as conn:
+            if self.path is None:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def find_token(self, token_hash: str) -> TokenRow | None:
         """The tokens row of a token hash, read fresh: a primary-key read cheap enough for every

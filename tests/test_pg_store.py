@@ -160,3 +160,24 @@ def test_the_admin_commands_take_db_tokens_made_there_work_at_a_server_on_it(pg_
         engine.store.close()
     assert main(["tokens", "list", "--db", "mysql://x@y/z"]) == 1
     assert "is not a PostgreSQL URL" in capsys.readouterr().err
+
+
+@pytest.mark.both_stores
+def test_a_read_sees_one_snapshot_while_a_writer_commits(hall_db, hall_config, clock):
+    """Statistics read a month in several statements: a ticket committed between two of them
+    must not be in one and missing from the other."""
+    from kiosk.engine import HallEngine
+
+    engine = HallEngine(hall_config, Store(hall_db), clock)
+    count = select(func.count()).select_from(db.tickets)
+    try:
+        engine.issue(IssueRequest(service="GC01"), "first")
+        with engine.store.read() as conn:
+            before = conn.execute(count).scalar()
+            threading.Thread(target=engine.issue, args=(IssueRequest(service="GC01"), "second")).start()
+            threading.Event().wait(0.5)  # the writer commits meanwhile (it does not wait for readers)
+            assert conn.execute(count).scalar() == before == 1
+        with engine.store.read() as conn:
+            assert conn.execute(count).scalar() == 2
+    finally:
+        engine.store.close()
