@@ -528,6 +528,17 @@ class Store:
         self.engine.dispose()
 
 
+    def unreachable(self) -> str:
+        """'' when the database answers a trivial read now, else why not (PostgreSQL: for the
+        health check; a SQLite file is probed by ``kiosk.datafile.probe``)."""
+        try:
+            with self.read() as conn:
+                conn.execute(select(meta.c.key).limit(1)).first()
+        except DBAPIError as exc:
+            lines = str(exc.orig).strip().splitlines()
+            return lines[0] if lines else type(exc.orig).__name__
+        return ""
+
     @property
     def kind(self) -> str:
         """``sqlite`` or ``postgresql``."""

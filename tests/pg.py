@@ -117,7 +117,15 @@ class Cluster:
 
     def restart(self) -> None:
         """Stop the server at once (as a crash would) and start it again on the same port."""
+        self.halt()
+        self._start_server()
+
+    def halt(self) -> None:
+        """Stop the server at once, as a crash would (``resume`` starts it again)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the halted server again, on the same port and socket."""
         self._start_server()
 
     def stop(self) -> None:

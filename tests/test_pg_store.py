@@ -181,3 +181,35 @@ def test_a_read_sees_one_snapshot_while_a_writer_commits(hall_db, hall_config, c
             assert conn.execute(count).scalar() == 2
     finally:
         engine.store.close()
+
+
+def test_a_stopped_postgresql_is_a_503_and_the_server_serves_again_once_it_is_back(pg_cluster, pg_url,
+                                                                                    hall_config, clock):
+    from kiosk.engine import HallEngine
+    from kiosk.server import add_token, create_app
+    from tests.conftest import LiveServer
+
+    engine = HallEngine(hall_config, Store(pg_url), clock)
+    add_token(engine.store, "k01", "kiosk", "K01", 0)
+    server = LiveServer(create_app(engine)).start()
+
+    def issue(key: str) -> requests.Response:
+        return requests.post(f"{server.url}/api/v1/tickets", json={"service": "GC01"},
+                             headers={"Authorization": "Bearer k01", "Idempotency-Key": key}, timeout=20)
+
+    try:
+        assert issue("a").status_code == 201
+        pg_cluster.halt()
+        try:
+            health = requests.get(f"{server.url}/api/v1/health", timeout=20)
+            assert health.status_code == 503 and health.json()["code"] == "data_unavailable"
+            down = issue("b")
+            assert down.status_code == 503 and "cannot be reached right now" in down.json()["detail"], down.text
+        finally:
+            pg_cluster.resume()
+        assert requests.get(f"{server.url}/api/v1/health", timeout=20).status_code == 200
+        again = issue("b")  # the device retries its refused ticket under the same key
+        assert again.status_code == 201 and again.json()["number"] == "K002"
+    finally:
+        server.stop()
+        engine.store.close()
