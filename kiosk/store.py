@@ -409,6 +409,8 @@ class Store:
         export files) for a PostgreSQL store; a SQLite file's folder is its own."""
         if sync not in SYNC_LEVELS:
             raise ValueError(f"sync must be one of {', '.join(SYNC_LEVELS)}, not {sync!r}")
+        if url_or_path is None:  # a PostgreSQL store's ``path``: never a file named "None"
+            raise TypeError("Store needs a file path or a database URL, not None")
         self._writer = threading.Lock()
         self._quick = threading.local()  # each thread's own sqlite3 connection for find_token
         self._quick_all: list[sqlite3.Connection] = []
