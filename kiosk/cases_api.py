@@ -120,7 +120,7 @@ class CaseWorker:
     def __init__(self, engine: HallEngine, exporter: Exporter | None = None):
         self.engine = engine
         export = engine.config.export
-        data_dir = engine.store.path.parent if engine.store.path is not None else None
+        data_dir = engine.store.data_dir
         self.exporter = exporter or Exporter(engine.store, sinks_for(export, data_dir), export.max_backoff_s)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -163,7 +163,7 @@ class ClerkDesk:
         if not row.photo:
             raise HallError("not_found", f"clerk {row.code} at window {window} has no photo; "
                             "add one with kiosk clerks add --photo")
-        data_dir = self.store.path.parent if self.store.path is not None else None
+        data_dir = self.store.data_dir
         try:
             return read_photo(photo_path(row.photo, data_dir))
         except PhotoError as exc:

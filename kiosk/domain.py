@@ -69,6 +69,7 @@ ERROR_STATUS = {
     "clerk_exists": 409,
     "wrong_pin": 403,
     "pin_locked": 423,
+    "data_unavailable": 503,  # the hall database cannot be read or reached: try again later
 }
 
 

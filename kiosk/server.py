@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk import __version__, trust
@@ -117,6 +118,18 @@ def _install_error_handlers(app: FastAPI) -> None:
         parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]]
         return problem(HallError("validation_error", "; ".join(parts) or "invalid request"))
 
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        # PostgreSQL stopped or unreachable: a 503 the devices retry, not a 500; the pool
+        # reconnects by itself once the database is back. SQLite's OperationalError also means
+        # a changed schema (no such table): that stays a 500 with its traceback.
+        if request.app.state.engine.store.kind != "postgresql":
+            return await _unexpected(request, exc)
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__)
+        return problem(HallError("data_unavailable", "the hall database cannot be reached right now; "
+                                 "try again in a moment (the hall server's log says why)"))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "validation_error", 413: "payload_too_large"}.get(exc.status_code,
@@ -205,7 +218,10 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     def health() -> Response:
         # A cheap read of the file's header, schema and identity on every call: a hall.db that
         # was damaged, removed or replaced under the running server turns the health check red.
-        wrong = probe(Path(database)) if database and database != ":memory:" else ""
+        if engine.store.kind == "postgresql":
+            wrong = engine.store.unreachable()
+        else:
+            wrong = probe(Path(database)) if database and database != ":memory:" else ""
         if wrong:
             detail = (f"the hall database cannot be read: {wrong}. Stop the server and restore it "
                       "with `kiosk backup restore`.")

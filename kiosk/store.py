@@ -3,8 +3,14 @@
 SQLite (WAL, ``synchronous=FULL``) by default: every acknowledged change is on disk before the
 call returns, so a process killed at any moment loses nothing it acknowledged. Writers take the
 database lock at the start of their transaction (``BEGIN IMMEDIATE``), which makes number
-allocation atomic across threads and processes. Everything dialect-specific lives in this
-module; the engine speaks only Core expressions, so a PostgreSQL store needs changes here only.
+allocation atomic across threads and processes.
+
+PostgreSQL when given a URL (``postgresql://…``, driven by psycopg 3): the same tables and the
+same Core statements. Writers take one transaction-level advisory lock first
+(``pg_advisory_xact_lock``), the counterpart of ``BEGIN IMMEDIATE``: write transactions of every
+process on the database run one at a time, so the counter row, idempotency keys, quotas and the
+one-active-ticket rule hold across processes exactly as they do on one SQLite file. Everything
+dialect-specific lives in this module; the engine speaks only Core expressions.
 """
 
 from __future__ import annotations
@@ -45,6 +51,11 @@ from kiosk.datafile import check_contents, damaged, expected_id, opening, settle
 from kiosk.domain import HallError
 
 SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
+# The advisory lock every write transaction on PostgreSQL takes first (an arbitrary constant:
+# "hall" in ASCII); one key for the database, as SQLite has one write lock per file.
+WRITE_LOCK_KEY = 0x68616C6C
+_WRITE_LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 metadata = MetaData()
 
@@ -358,27 +369,67 @@ def _sqlite_engine(path: Path, sync: str) -> Engine:
     return engine
 
 
+def _postgres_engine(url: str, sync: str) -> Engine:
+    """A PostgreSQL engine through psycopg 3. ``sync=normal`` turns off waiting for the commit's
+    WAL flush (``synchronous_commit=off``): a crash of the database server (not only of its
+    machine, unlike SQLite's NORMAL) may lose the commits of its last fraction of a second;
+    nothing is ever corrupted."""
+    options = {} if sync == "full" else {"options": "-c synchronous_commit=off"}
+    # pre_ping: a PostgreSQL restarted under a running server costs one failed request per
+    # pooled connection otherwise; the ping replaces dead connections before they are used.
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, connect_args=options)
+
+
+def database_url(text: str) -> str:
+    """A PostgreSQL URL made explicit for SQLAlchemy (``postgresql://`` → psycopg 3); a
+    ValueError whose sentence says what to give for anything else."""
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme not in POSTGRES_SCHEMES or not rest:
+        raise ValueError(f"{_shown(text)!r} is not a PostgreSQL URL: give one such as "
+                         "postgresql://hall@db.example/hall (or none, for the SQLite file in the data folder)")
+    return f"postgresql+psycopg://{rest}"
+
+
+def _shown(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        who, at_host = rest.split("@", 1)
+        return f"{scheme}://{who.split(':', 1)[0]}@{at_host}"
+    return url
+
+
 class Store:
     """The hall database: tables created on first use, read and write transactions."""
 
-    def __init__(self, url_or_path: str | Path, sync: str = "full"):
+    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None):
         """``sync``: ``full`` fsyncs every commit (nothing acknowledged is lost, even to a power
         cut); ``normal`` survives a killed process but may lose the last commits to a power cut,
-        for about twice the throughput."""
+        for about twice the throughput. ``data_dir``: the hall's data folder (clerk photos,
+        export files) for a PostgreSQL store; a SQLite file's folder is its own."""
         if sync not in SYNC_LEVELS:
             raise ValueError(f"sync must be one of {', '.join(SYNC_LEVELS)}, not {sync!r}")
+        if url_or_path is None:  # a PostgreSQL store's ``path``: never a file named "None"
+            raise TypeError("Store needs a file path or a database URL, not None")
         self._writer = threading.Lock()
         self._quick = threading.local()  # each thread's own sqlite3 connection for find_token
         self._quick_all: list[sqlite3.Connection] = []
         self._sync = sync
         text = str(url_or_path)
         self.path: Path | None = None
+        self.url: str | None = None  # a PostgreSQL store's URL, password hidden
         if "://" in text:
-            self.engine = create_engine(text, pool_pre_ping=True)
+            try:
+                url = database_url(text)
+            except ValueError as exc:
+                raise HallError("data_unavailable", str(exc)) from None
+            self.url = _shown(text)
+            self.engine = _postgres_engine(url, sync)
             path = None
         else:
             path = self.path = Path(text)
             path.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir: Path | None = path.parent if path is not None else data_dir
         with contextlib.nullcontext() if path is None else opening(path):
             self._open(path)
 
@@ -398,7 +449,12 @@ class Store:
                 if path is not None:
                     self._settle_identity(conn, path, known)
         except DBAPIError as exc:
-            if path is None or not isinstance(exc.orig, sqlite3.DatabaseError):
+            if path is None:
+                self.engine.dispose()
+                raise HallError("data_unavailable", f"cannot open the hall database {self.url}: "
+                                f"{str(exc.orig).strip()}; check that PostgreSQL runs there, the database "
+                                "exists and the user may use it") from exc
+            if not isinstance(exc.orig, sqlite3.DatabaseError):
                 raise
             self.engine.dispose()
             if isinstance(exc.orig, sqlite3.OperationalError):  # locked, read-only, no space…
@@ -419,21 +475,30 @@ class Store:
 
         Writers of this process queue on a lock first: SQLite's busy handler retries with
         growing sleeps, which under many threads starves some of them for seconds. Between
-        processes the busy timeout still arbitrates.
+        processes the busy timeout still arbitrates (SQLite) or the advisory lock queues them
+        (PostgreSQL: released by the commit or rollback, never held by a dead session).
         """
         with self._writer, self.engine.connect() as conn:
             conn.info["write"] = True
             try:
                 with conn.begin():
+                    if self.path is None:
+                        conn.exec_driver_sql(_WRITE_LOCK_SQL)
                     yield conn
             finally:
                 conn.info.pop("write", None)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only snapshot transaction."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read-only snapshot transaction: all its statements see the same committed state
+        (SQLite's deferred transaction does by itself; PostgreSQL's default, READ COMMITTED,
+        takes a new snapshot per statement, so reads ask for REPEATABLE READ, which never
+        fails a transaction that only reads)."""
+        with self.engine.connect() as conn:
+            if self.path is None:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def find_token(self, token_hash: str) -> TokenRow | None:
         """The tokens row of a token hash, read fresh: a primary-key read cheap enough for every
@@ -441,7 +506,8 @@ class Store:
 
         On SQLite through a plain sqlite3 connection of the calling thread's own: about 3 µs,
         against about 90 µs for a pooled SQLAlchemy transaction (measured; ``python -m bench
-        bench_auth``). In WAL mode every such read sees the last commit.
+        bench_auth``). In WAL mode every such read sees the last commit. On PostgreSQL a pooled
+        read (a network round trip either way).
         """
         if self.path is None:
             with self.read() as conn:
@@ -462,6 +528,23 @@ class Store:
         self._quick_all.clear()
         self._quick = threading.local()
         self.engine.dispose()
+
+
+    def unreachable(self) -> str:
+        """'' when the database answers a trivial read now, else why not (PostgreSQL: for the
+        health check; a SQLite file is probed by ``kiosk.datafile.probe``)."""
+        try:
+            with self.read() as conn:
+                conn.execute(select(meta.c.key).limit(1)).first()
+        except DBAPIError as exc:
+            lines = str(exc.orig).strip().splitlines()
+            return lines[0] if lines else type(exc.orig).__name__
+        return ""
+
+    @property
+    def kind(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.path is not None else "postgresql"
 
 
 class TokenRow(NamedTuple):

@@ -9,12 +9,14 @@ cd "$(dirname "$0")/.."
 # mode needs; WenQuanYi as the fallback) and the LED look, audio tools for announcements, Xvfb
 # for a real X screen (x11-utils: xwininfo and xprop, with which the real-X tests read the
 # programs' windows), the shared libraries Qt's offscreen and xcb platforms load, and headless
-# Chromium with its driver, in which the tests drive the hall's web console.
+# Chromium with its driver, in which the tests drive the hall's web console. PostgreSQL's server
+# (initdb, pg_ctl in /usr/lib/postgresql/<version>/bin): the tests start a throwaway cluster of
+# their own (tests/pg.py) to run the storage tests on PostgreSQL too; no service is enabled.
 SYSTEM_PACKAGES=(
   fonts-noto-cjk fonts-wqy-microhei fonts-unifont espeak-ng sox xvfb xauth x11-utils
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
-  libxcb-randr0 libxcb-render-util0 libxcb-image0 chromium chromium-driver
+  libxcb-randr0 libxcb-render-util0 libxcb-image0 chromium chromium-driver postgresql
 )
 
 missing=()

@@ -1,7 +1,9 @@
 """Test setup shared by every test: Qt runs offscreen, no display is needed.
 
 Fixtures give a real engine on a real SQLite file with a fake clock, and a real uvicorn server
-on a loopback port.
+on a loopback port. Test modules marked ``both_stores`` run every test that uses ``hall_db``
+(directly or through ``engine``) twice: on a SQLite file and on a fresh database of a throwaway
+PostgreSQL cluster (tests/pg.py), started once per run when first needed.
 """
 
 import os
@@ -41,13 +43,70 @@ def clock():
     return FakeClock(MONDAY_10AM)
 
 
+STORES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """Run the tests of modules marked ``both_stores`` on both stores (not those also marked
+    ``sqlite_only``: they look at the SQLite file itself)."""
+    if "hall_db" not in metafunc.fixturenames:
+        return
+    both = metafunc.definition.get_closest_marker("both_stores")
+    if both and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("hall_db", STORES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the whole run (skips when the server is not installed)."""
+    from tests.pg import Cluster, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
-def engine(hall_config, clock, tmp_path):
-    """A real engine on a fresh SQLite file, obeying opening hours."""
+def hall_db(request, tmp_path):
+    """Where the hall database of a test lives: a SQLite file (path) or a fresh PostgreSQL
+    database (URL), dropped at the end of the test."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield tmp_path / "hall.db"
+        return
+    import weakref
+
+    from sqlalchemy import Engine, event
+
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.database()
+    engines = weakref.WeakSet()
+
+    def seen(conn) -> None:  # noqa: ANN001 - every engine that connects during the test
+        engines.add(conn.engine)
+
+    event.listen(Engine, "engine_connect", seen)
+    try:
+        yield url
+    finally:
+        event.remove(Engine, "engine_connect", seen)
+        # Tests leave their stores to the collector: their pooled connections are closed here,
+        # rather than cut by the drop and complaining when collected at exit.
+        for engine in list(engines):
+            engine.dispose()
+        cluster.drop(url)
+
+
+@pytest.fixture
+def engine(hall_config, clock, hall_db, tmp_path):
+    """A real engine on a fresh database (SQLite unless the module runs on both), obeying
+    opening hours; its data folder is ``tmp_path`` either way."""
     from kiosk.engine import HallEngine
     from kiosk.store import Store
 
-    return HallEngine(hall_config, Store(tmp_path / "hall.db"), clock)
+    return HallEngine(hall_config, Store(hall_db, data_dir=tmp_path), clock)
 
 
 def free_port() -> int:

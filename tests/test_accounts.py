@@ -27,6 +27,8 @@ from kiosk.console import sessions
 from kiosk.pins import verify_pin
 from kiosk.store import Store
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 GOOD = "correct horse battery"
 
 
@@ -78,7 +80,7 @@ def test_names_roles_and_taken_names_are_checked(engine, clock):
         add_account(engine.store, "lihua", "别人", "guide", GOOD, clock.now(), actor="test")
 
 
-def test_five_wrong_passwords_lock_the_account_also_after_a_restart(engine, clock, tmp_path):
+def test_five_wrong_passwords_lock_the_account_also_after_a_restart(engine, clock, hall_db):
     add_account(engine.store, "lihua", "李华", "director", GOOD, clock.now(), actor="test")
     for _ in range(MAX_FAILURES - 1):
         with pytest.raises(AccountError) as wrong:
@@ -89,7 +91,7 @@ def test_five_wrong_passwords_lock_the_account_also_after_a_restart(engine, cloc
     assert locked.value.code == "locked" and locked.value.seconds == LOCKOUT_S
     engine.store.close()
 
-    reopened = Store(tmp_path / "hall.db")  # the server restarted: the lock is in the file
+    reopened = Store(hall_db)  # the server restarted: the lock is in the database
     clock.advance(LOCKOUT_S - 10)
     with pytest.raises(AccountError) as still:
         sign_in(reopened, "lihua", GOOD, clock.now())  # even the right password waits

@@ -9,6 +9,8 @@ import pytest
 
 from kiosk.audit import KEY_ENV, AuditError, AuditLog
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 
 @pytest.fixture(autouse=True)
 def audit_key(tmp_path, monkeypatch):

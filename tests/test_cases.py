@@ -18,6 +18,8 @@ from kiosk.sealing import seal
 from kiosk.store import Store
 from tests.conftest import SHANGHAI, LiveServer
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 ID_NUMBER = "11010519491231002X"
 # The afternoon before the sample hall's National Day week (10-01..10-07 off, Saturday 10-10 worked).
 SEPT_30 = datetime(2026, 9, 30, 15, 0, tzinfo=SHANGHAI)
@@ -31,10 +33,10 @@ def rating(ticket_id: str = "T-1", level: int = 1, **more) -> dict:
 
 
 @pytest.fixture
-def sept_engine(hall_config, tmp_path):
+def sept_engine(hall_config, hall_db, tmp_path):
     """The sample hall on 2026-09-30 15:00, alerts checked every 50 ms once served."""
     config = hall_config.model_copy(update={"cases": hall_config.cases.model_copy(update={"check_interval_s": 0.05})})
-    return HallEngine(config, Store(tmp_path / "hall.db"), FakeClock(SEPT_30))
+    return HallEngine(config, Store(hall_db, data_dir=tmp_path), FakeClock(SEPT_30))
 
 
 def hook(engine: HallEngine, row: dict) -> int | None:

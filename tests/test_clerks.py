@@ -20,6 +20,8 @@ from kiosk.store import Store
 from kiosk.tokens import add_token
 from tests.api_calls import post, refused
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 PIN = "482916"
 
 
@@ -139,7 +141,7 @@ def test_one_clerk_per_window(hall, engine):
     assert clerks == {"0123": None, "0456": 5}
 
 
-def test_wrong_pins_lock_the_clerk_and_the_window_across_a_restart(hall, engine, hall_config, clock):
+def test_wrong_pins_lock_the_clerk_and_the_window_across_a_restart(hall, engine, hall_config, clock, hall_db):
     for _ in range(4):
         refused(post(hall, "/windows/5/sign-in", "w5", {"code": "0123", "pin": "0000"}), 403, "wrong")
     locked = post(hall, "/windows/5/sign-in", "w5", {"code": "0123", "pin": "0000"})
@@ -149,7 +151,7 @@ def test_wrong_pins_lock_the_clerk_and_the_window_across_a_restart(hall, engine,
     refused(post(hall, "/windows/18/sign-in", "test-counter", {"code": "0123", "pin": PIN}), 423, "clerk 0123")
 
     # A new engine on the same file (a restarted server) keeps the lock.
-    again = HallEngine(hall_config, Store(engine.store.path), clock)
+    again = HallEngine(hall_config, Store(hall_db), clock)
     with pytest.raises(Exception, match="locked"):
         again.sign_in(5, "0123", PIN)
     clock.advance(301)

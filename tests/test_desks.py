@@ -9,6 +9,8 @@ from kiosk.config import PROJECT_CONFIG_DIR, ConfigError, load_hall_config
 from kiosk.domain import call_text, place_label
 from kiosk.models import IssueRequest
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 
 def test_windows_are_windows_unless_the_hall_file_says_desk():
     hall = load_hall_config(PROJECT_CONFIG_DIR / "hall.toml")

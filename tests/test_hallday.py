@@ -18,6 +18,8 @@ from kiosk.hall import open_engine
 from kiosk.hallday import simulate_day, simulate_days, working_days
 from kiosk.hallday_plan import busy_hall, plan_day
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 DAY = date(2026, 11, 23)  # a Monday
 TICKETS = 200
 FINAL = {"done", "no_show", "void"}

@@ -18,6 +18,8 @@ from kiosk.tokens import add_token
 from tests.api_calls import post, refused
 from tests.conftest import LiveServer
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 
 def get(server, path: str, token: str | None = None, **params) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -116,13 +118,13 @@ def test_the_kiosk_self_service_and_the_window_service_are_rated_apart(hall, eng
     assert sorted((c["channel"], c["level"]) for c in cases) == [("kiosk", 2), ("window", 1)]
 
 
-def test_a_hall_without_kiosk_self_service_refuses_kiosk_ratings(hall_config, clock, tmp_path):
+def test_a_hall_without_kiosk_self_service_refuses_kiosk_ratings(hall_config, clock, hall_db):
     from kiosk.engine import HallEngine
     from kiosk.store import Store
 
     config = hall_config.model_copy(update={"ratings": hall_config.ratings.model_copy(
         update={"kiosk_self_service": False})})
-    engine = HallEngine(config, Store(tmp_path / "off.db"), clock)
+    engine = HallEngine(config, Store(hall_db), clock)
     add_token(engine.store, "k01", "kiosk", "K01", 0)
     server = LiveServer(create_app(engine)).start()
     try:
@@ -228,7 +230,7 @@ def test_kiosk_rate_says_what_is_wrong_before_any_window_opens(tmp_path, capsys)
     assert "no window 999" in capsys.readouterr().err
 
 
-def test_a_bad_rating_of_a_signed_in_clerk_opens_a_case_and_is_exported(hall_config, clock, tmp_path):
+def test_a_bad_rating_of_a_signed_in_clerk_opens_a_case_and_is_exported(hall_config, clock, tmp_path, hall_db):
     """The whole 好差评 path as the server wires it: a clerk signed in at window 18 serves, the
     window's evaluator rates 非常不满意 with a reason, and in the same write the rating names the
     clerk, a rectification case opens for that clerk, and both are queued for the platform."""
@@ -237,7 +239,7 @@ def test_a_bad_rating_of_a_signed_in_clerk_opens_a_case_and_is_exported(hall_con
     from kiosk.store import Store
 
     config = hall_config.model_copy(update={"export": ExportSettings(jsonl_dir=str(tmp_path / "export"))})
-    engine = HallEngine(config, Store(tmp_path / "hall.db"), clock)
+    engine = HallEngine(config, Store(hall_db, data_dir=tmp_path), clock)
     for token, role, window in (("k01", "kiosk", None), ("c18", "counter", 18), ("r18", "rater", 18),
                                 ("g1", "guide", None)):
         add_token(engine.store, token, role, {"kiosk": "K01", "guide": "desk-1"}.get(role, ""), 0, window=window)

@@ -13,6 +13,8 @@ from kiosk.domain import HallError
 from kiosk.models import IssueRequest
 from kiosk.sealing import seal
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 
 def h(role: str | None = "kiosk", **extra) -> dict:
     headers = {"Authorization": f"Bearer test-{role}"} if role else {}

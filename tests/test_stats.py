@@ -4,6 +4,7 @@ every figure is known beforehand."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from kiosk.domain import HallError
 from kiosk.models import ActionRequest, IssueRequest, WindowChange
 from kiosk.rating_models import Rater, RatingRequest
 from kiosk.stats import compute
+
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
 
 DAY = date(2026, 11, 23)
 RATER = Rater("window", "rater window 18", 18)
@@ -189,7 +192,7 @@ def test_a_whole_year_is_accepted(engine):
     assert compute(engine.store, engine.config, DAY, DAY + timedelta(days=365)).totals.issued == 0
 
 
-def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, capsys):
+def test_the_stats_command_writes_each_format_and_a_table(morning, hall_db, tmp_path, capsys):
     import json
 
     from openpyxl import load_workbook
@@ -199,7 +202,8 @@ def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, cap
     from tests.kiosk_files import cli_args
 
     hall = PROJECT_CONFIG_DIR / "hall.toml"
-    words = ["stats", "--data", tmp_path, "--config", hall, "--from", "2026-11-23", "--to", "2026-11-23"]
+    db = [] if isinstance(hall_db, Path) else ["--db", hall_db]  # the PostgreSQL database of --db
+    words = ["stats", "--data", tmp_path, *db, "--config", hall, "--from", "2026-11-23", "--to", "2026-11-23"]
     args = cli_args(*words)
     assert (args.by, args.threshold, args.lang, args.out) == ("service", "30", "zh", None)
     assert main([str(w) for w in words]) == 0
@@ -225,6 +229,7 @@ def test_the_stats_command_writes_each_format_and_a_table(morning, tmp_path, cap
     (["--config", "missing.toml"], "the hall file missing.toml cannot be used"),
     (["--data", "/nonexistent"], "no hall database at /nonexistent/hall.db"),
 ])
+@pytest.mark.sqlite_only  # refusals of the arguments, the same for --db
 def test_the_stats_command_refuses_in_one_sentence(engine, tmp_path, capsys, more, words):
     from app.cli import main
     from kiosk.config import PROJECT_CONFIG_DIR

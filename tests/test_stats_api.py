@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from tests.api_calls import refused
 from tests.test_stats import morning  # noqa: F401 - the hand-made morning, a fixture
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 PERIOD = {"from": "2026-11-23", "to": "2026-11-29"}
 
 

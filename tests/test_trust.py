@@ -24,6 +24,8 @@ from kiosk.tokens import add_token
 from tests.api_calls import post, refused
 from tests.conftest import MONDAY_10AM, LiveServer
 
+pytestmark = pytest.mark.both_stores  # storage tests: on SQLite and on PostgreSQL (tests/pg.py)
+
 ELDER = "11010519491231002X"  # born 1949: 76 on the test's Monday
 YOUNG = "110105199001010010"
 

@@ -27,12 +27,19 @@ def default_data_dir(kind: str) -> Path:
     return Path(user_data_dir("hall-kiosk")) / kind
 
 
-def hall_store(data: Path | None, *, existing: bool = False):  # noqa: ANN201 - a kiosk.store.Store
-    """The hall database in ``data`` (default: the server's folder); ``existing``: refuse to make
-    a new one (commands that only read or change what is there)."""
+DB_HELP = "the hall's PostgreSQL database (postgresql://user@host/name), as given to kiosk serve --db"
+
+
+def hall_store(data: Path | None, *, existing: bool = False, db: str | None = None):  # noqa: ANN201 - a kiosk.store.Store
+    """The hall database in ``data`` (default: the server's folder), or the PostgreSQL database
+    of the URL ``db``; ``existing``: refuse to make a new SQLite file (commands that only read or
+    change what is there)."""
     from kiosk.store import Store
 
-    path = Path(data or default_data_dir("server")) / "hall.db"
+    folder = Path(data or default_data_dir("server"))
+    if db:
+        return Store(db, data_dir=folder)
+    path = folder / "hall.db"
     if existing and not path.exists():
         raise HallError("not_found", f"no hall database at {path}; give the hall server's folder with --data")
     return Store(path)

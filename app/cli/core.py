@@ -24,7 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="run the hall server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8600)
-    serve.add_argument("--data", type=Path, help="folder of the hall database")
+    serve.add_argument("--data", type=Path, help="folder of the hall database (with --db: of logs and backups)")
+    serve.add_argument("--db", metavar="URL",
+                       help="keep the hall in this PostgreSQL database (postgresql://user@host/name) "
+                            "instead of the SQLite file in the data folder")
     serve.add_argument("--config", type=Path, help="hall file (default with --dev: config/hall.toml)")
     serve.add_argument("--dev", action="store_true", help="sample hall, development tokens, always open")
     serve.add_argument("--keys", type=Path, help=KEYS_HELP)
@@ -141,7 +144,7 @@ def run_serve(args: argparse.Namespace) -> int:
     data = args.data or default_data_dir("server")
     try:
         check_data_dir(data)
-        engine = open_engine(hall, data, dev=args.dev, sync=args.sync, keys=args.keys)
+        engine = open_engine(hall, data, dev=args.dev, sync=args.sync, keys=args.keys, db=args.db)
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
     except OSError as exc:  # a folder in place of hall.db or its marker, no permission
@@ -149,12 +152,14 @@ def run_serve(args: argparse.Namespace) -> int:
                      "a file the server's user may read and write")
     log_to_file(data, "hall-server")
     hold_data_dir(data)  # `kiosk backup restore` refuses while the server runs
-    start_nightly_backups(data, out=args.backup_dir, hour=args.backup_hour, tz=engine.tz)
+    if engine.store.kind == "sqlite":  # PostgreSQL is backed up by its own tools (pg_dump, replicas)
+        start_nightly_backups(data, out=args.backup_dir, hour=args.backup_hour, tz=engine.tz)
     tls = TlsFiles(cert, key) if cert else None
 
     def ready(server) -> None:
+        where = f"data in {data}" if engine.store.url is None else f"database {engine.store.url}"
         print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
-              f"(data in {data})", flush=True)
+              f"({where})", flush=True)
 
     # The hall file the console's settings page may write back: never the project's own sample,
     # which --dev alone serves.

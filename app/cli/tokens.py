@@ -9,8 +9,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from app.cli.common import DB_HELP, hall_store
 from app.cli.common import fail as _fail
-from app.cli.common import hall_store
 from kiosk.domain import HallError
 
 ROLES = ("kiosk", "counter", "display", "guide", "admin", "rater")
@@ -29,15 +29,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--config", type=Path, help="the hall file, to check the window or the kiosk's "
                                                  "offline range against it")
     add.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
+    add.add_argument("--db", metavar="URL", help=DB_HELP)
     add.set_defaults(handler=run_add)
 
     listing = tokens_sub.add_parser("list", help="list the tokens: id, role, device, window, created, revoked")
     listing.add_argument("--data", type=Path)
+    listing.add_argument("--db", metavar="URL", help=DB_HELP)
     listing.set_defaults(handler=run_list)
 
     revoke = tokens_sub.add_parser("revoke", help="revoke a token by its id; the server refuses it at once")
     revoke.add_argument("id", type=int, help="the token's id, as 'kiosk tokens list' shows it")
     revoke.add_argument("--data", type=Path)
+    revoke.add_argument("--db", metavar="URL", help=DB_HELP)
     revoke.set_defaults(handler=run_revoke)
 
 
@@ -49,7 +52,7 @@ def run_add(args: argparse.Namespace) -> int:
         check_binding(args.role, args.device, args.window)
         note = _check_against_hall(args)
         token = secrets.token_urlsafe(24)
-        number = add_token(hall_store(args.data), token, args.role, args.device, time.time(), args.window,
+        number = add_token(hall_store(args.data, db=args.db), token, args.role, args.device, time.time(), args.window,
                            actor="kiosk tokens add")
     except ValueError as exc:
         return _fail(str(exc))
@@ -90,7 +93,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.tokens import list_tokens
 
     try:
-        tokens = list_tokens(hall_store(args.data, existing=True))
+        tokens = list_tokens(hall_store(args.data, existing=True, db=args.db))
     except HallError as exc:
         return _fail(exc.detail)
     if not tokens:
@@ -109,7 +112,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     from kiosk.tokens import revoke_token
 
     try:
-        token, now = revoke_token(hall_store(args.data, existing=True), args.id, time.time(),
+        token, now = revoke_token(hall_store(args.data, existing=True, db=args.db), args.id, time.time(),
                                   actor="kiosk tokens revoke")
     except HallError as exc:
         return _fail(exc.detail)
