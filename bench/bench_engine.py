@@ -80,21 +80,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def issue_load(url: str, clients: int, per_client: int, token_of=lambda _c: "dev-kiosk") -> tuple[list[float], float]:
+def issue_load(url: str | list[str], clients: int, per_client: int, token_of=lambda _c: "dev-kiosk",
+               timeout: float = 10) -> tuple[list[float], float]:
     """``clients`` threads each issuing ``per_client`` tickets with the token ``token_of(c)``
-    (the five services in turn, quotas raised first); every latency in ms and the seconds taken."""
+    (the five services in turn, quotas raised first); every latency in ms and the seconds taken.
+    Given several server URLs (processes sharing one database), client c uses ``url[c % n]``."""
+    urls = [url] if isinstance(url, str) else url
     guide = {"Authorization": "Bearer dev-guide"}
     for code in SERVICES:
-        requests.post(f"{url}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
+        requests.post(f"{urls[0]}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
 
     def client(c: int) -> list[float]:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token_of(c)}"
-        out = []
+        server, out = urls[c % len(urls)], []
         for i in range(per_client):
             start = time.perf_counter()
-            r = session.post(f"{url}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
-                             headers={"Idempotency-Key": f"{c}-{i}"}, timeout=10)
+            r = session.post(f"{server}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
+                             headers={"Idempotency-Key": f"{c}-{i}"}, timeout=timeout)
             r.raise_for_status()
             out.append((time.perf_counter() - start) * 1000)
         return out

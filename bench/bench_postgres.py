@@ -12,38 +12,10 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
-
 from bench import Figure
-from bench.bench_engine import SERVICES, ServerProcess, _free_port, percentile
-
-
-def _load(urls: list[str], clients: int, per_client: int) -> tuple[list[float], float]:
-    """``clients`` threads, client c issuing through ``urls[c % len(urls)]``; latencies (ms), seconds."""
-    guide = {"Authorization": "Bearer dev-guide"}
-    for code in SERVICES:
-        requests.post(f"{urls[0]}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
-
-    def client(c: int) -> list[float]:
-        session = requests.Session()
-        session.headers["Authorization"] = "Bearer dev-kiosk"
-        url, out = urls[c % len(urls)], []
-        for i in range(per_client):
-            start = time.perf_counter()
-            r = session.post(f"{url}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
-                             headers={"Idempotency-Key": f"{c}-{i}"}, timeout=30)
-            r.raise_for_status()
-            out.append((time.perf_counter() - start) * 1000)
-        return out
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        latencies = [x for batch in pool.map(client, range(clients)) for x in batch]
-    return latencies, time.perf_counter() - start
+from bench.bench_engine import ServerProcess, _free_port, issue_load, percentile
 
 
 def _run(label: str, processes: int, clients: int, per_client: int, db: str | None) -> list[Figure]:
@@ -54,7 +26,7 @@ def _run(label: str, processes: int, clients: int, per_client: int, db: str | No
                 folder = str(Path(data) / f"p{n}")
                 options = ("--db", db) if db else ()
                 servers.append(ServerProcess(folder if db else data, _free_port(), "full", options))
-            latencies, elapsed = _load([s.url for s in servers], clients, per_client)
+            latencies, elapsed = issue_load([s.url for s in servers], clients, per_client, timeout=30)
         finally:
             for server in servers:
                 server.stop()
