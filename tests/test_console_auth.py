@@ -3,7 +3,6 @@ cookie flags, through the hall server's real app (Starlette's TestClient, no moc
 
 from __future__ import annotations
 
-import re
 import types
 from typing import Annotated
 
@@ -12,14 +11,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.testclient import TestClient
 
 from kiosk import console
-from kiosk.accounts import Account, add_account, disable_account
+from kiosk.accounts import Account, disable_account
 from kiosk.console import page_live, sessions
 from kiosk.console.web import Page, form_of, render, signed_in
 from kiosk.server import create_app
+from tests.console_calls import HTML, PASSWORD, add_role_accounts
+from tests.console_calls import csrf_of as _csrf
+from tests.console_calls import sign_in as _login
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PASSWORD = "hall console 2026"
-HTML = {"accept": "text/html,application/xhtml+xml"}
 Director = Annotated[Account, Depends(signed_in("director"))]  # module level: annotations are strings
 
 
@@ -51,25 +51,12 @@ def director_page(monkeypatch):
 
 @pytest.fixture
 def app(engine, director_page):
-    for role in ("director", "guide", "it", "admin"):
-        add_account(engine.store, role, f"{role} 名", role, PASSWORD, engine.clock.now(), actor="test")
+    add_role_accounts(engine)
     return create_app(engine)
 
 
 def _client(app, scheme: str = "http") -> TestClient:  # noqa: ANN001
     return TestClient(app, base_url=f"{scheme}://testserver", follow_redirects=False)
-
-
-def _login(client: TestClient, name: str, password: str = PASSWORD, target: str = "/console/"):  # noqa: ANN202
-    form = client.get("/console/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-    return client.post("/console/login", data={"login_token": token, "name": name, "password": password,
-                                               "next": target})
-
-
-def _csrf(client: TestClient) -> str:
-    page = client.get("/console/", headers=HTML)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
 def test_sign_in_opens_the_live_page_and_sign_out_ends_the_session(app):

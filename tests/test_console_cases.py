@@ -13,16 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kiosk import store as db
-from kiosk.accounts import add_account
 from kiosk.clerk_models import NewClerk
 from kiosk.models import ActionRequest, Citizen, IssueRequest
 from kiosk.rating_models import Rater, RatingRequest
 from kiosk.sealing import seal
 from kiosk.server import create_app
+from tests.console_calls import HTML, add_role_accounts, csrf_of, signed_in_client
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PASSWORD = "hall console 2026"
-HTML = {"accept": "text/html,application/xhtml+xml"}
 PHONE = "13812345678"
 ID_NUMBER = "11010519491231002X"
 
@@ -42,25 +40,8 @@ def rate_at_window(engine, key: str, level: int, *, service: str = "AP01", windo
 
 @pytest.fixture
 def app(engine):
-    for role in ("director", "guide", "it", "admin"):
-        add_account(engine.store, role, f"{role} 名", role, PASSWORD, engine.clock.now(), actor="test")
+    add_role_accounts(engine)
     return create_app(engine)
-
-
-def client_for(app, name: str) -> TestClient:  # noqa: ANN001
-    """A TestClient signed in as ``name`` through the sign-in form."""
-    client = TestClient(app, base_url="http://testserver", follow_redirects=False)
-    form = client.get("/console/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-    signed = client.post("/console/login", data={"login_token": token, "name": name, "password": PASSWORD,
-                                                 "next": "/console/"})
-    assert signed.status_code == 303, signed.text
-    return client
-
-
-def csrf_of(client: TestClient) -> str:
-    page = client.get("/console/", headers=HTML)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
 def history(engine, case_id: int) -> list[tuple]:  # noqa: ANN001
@@ -69,11 +50,11 @@ def history(engine, case_id: int) -> list[tuple]:  # noqa: ANN001
 
 def test_directors_guides_and_admins_open_it_and_it_staff_get_a_plain_403(app):
     for name in ("director", "guide", "admin"):
-        client = client_for(app, name)
+        client = signed_in_client(app, name)
         page = client.get("/console/cases", headers=HTML)
         assert page.status_code == 200 and 'href="/console/cases"' in page.text
         assert client.get("/console/cases/ratings", headers=HTML).status_code == 200
-    it = client_for(app, "it")
+    it = signed_in_client(app, "it")
     refused = it.get("/console/cases", headers=HTML)
     assert refused.status_code == 403 and "无权打开此页面" in refused.text
     assert 'href="/console/cases"' not in it.get("/console/", headers=HTML).text  # not in its top bar
@@ -92,7 +73,7 @@ def test_the_ratings_list_filters_a_period_and_gives_the_sets_satisfaction_rate(
     bad = rate_at_window(engine, "c", 1, reasons=("attitude", "slow"), comment=f"态度差 电话{PHONE}")
     clock.advance(3 * 86400)  # Thursday: one more, at window 8 and without a clerk
     rate_at_window(engine, "d", 3, service="TX01", window=8)
-    client = client_for(app, "director")
+    client = signed_in_client(app, "director")
 
     week = client.get("/console/cases/ratings", headers=HTML)  # the last 7 days by default
     assert week.status_code == 200
@@ -121,7 +102,7 @@ def test_the_ratings_list_filters_a_period_and_gives_the_sets_satisfaction_rate(
     ("clerk=<b>", "number holds letters, digits"),
 ])
 def test_a_wrong_ratings_filter_is_a_plain_sentence_not_a_crash(app, query, says):
-    client = client_for(app, "guide")
+    client = signed_in_client(app, "guide")
     client.cookies.set("console_lang", "en")
     page = client.get(f"/console/cases/ratings?{query}", headers=HTML)
     assert page.status_code == 422 and says in page.text and "<b>" not in page.text
@@ -136,7 +117,7 @@ def test_a_ratings_detail_shows_reasons_comment_ticket_clerk_and_its_case_but_no
     with engine.store.read() as conn:
         id_mask = conn.execute(select(db.tickets.c.id_mask).where(db.tickets.c.id == ticket_id)).scalar()
     assert id_mask  # the ticket knows the card; the rating's pages never show it
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     page = guide.get(f"/console/cases/ratings/{ticket_id}", headers=HTML)
     assert page.status_code == 200
     listed = guide.get("/console/cases/ratings", headers=HTML).text
@@ -146,14 +127,14 @@ def test_a_ratings_detail_shows_reasons_comment_ticket_clerk_and_its_case_but_no
     for shown in ("告知不清楚", "没讲清楚", number, "0815 · 李华", "5号窗口", "窗口评价器",
                   f'href="/console/cases/{case.id}"'):
         assert shown in page.text, shown
-    missing = client_for(app, "guide").get("/console/cases/ratings/20261123-Z999", headers=HTML)
+    missing = signed_in_client(app, "guide").get("/console/cases/ratings/20261123-Z999", headers=HTML)
     assert missing.status_code == 404 and "没有这条评价" in missing.text
 
 
 def test_a_case_goes_through_its_steps_with_the_account_as_actor_and_csrf_on_each(app, engine):
     rate_at_window(engine, "a", 1, reasons=("attitude",))
     (case,) = engine.list_cases()
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     csrf = csrf_of(guide)
     detail = guide.get(f"/console/cases/{case.id}", headers=HTML).text
     assert 'id="step-assign"' in detail and 'id="step-reply"' not in detail and 'id="step-close"' in detail
@@ -176,7 +157,7 @@ def test_a_case_goes_through_its_steps_with_the_account_as_actor_and_csrf_on_eac
                                                           {"date": "2026-11-23", "outcome": "已致电道歉"})
     assert guide.post(f"/console/cases/{case.id}/reply", data={"csrf": csrf, "note": "已答复"},
                       headers=HTML).status_code == 303
-    director = client_for(app, "director")
+    director = signed_in_client(app, "director")
     page = director.get(f"/console/cases/{case.id}", headers=HTML).text
     assert 'data-state="replied"' in page and "console guide" in page and "已致电道歉" in page
     assert director.post(f"/console/cases/{case.id}/rectify", data={"csrf": csrf_of(director), "note": "已培训"},
@@ -187,7 +168,7 @@ def test_a_case_goes_through_its_steps_with_the_account_as_actor_and_csrf_on_eac
 def test_the_engines_refusals_and_wrong_fields_are_shown_as_sentences_and_change_nothing(app, engine):
     rate_at_window(engine, "a", 1)
     (case,) = engine.list_cases()
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     guide.cookies.set("console_lang", "en")
     csrf = csrf_of(guide)
 
@@ -214,7 +195,7 @@ def test_the_engines_refusals_and_wrong_fields_are_shown_as_sentences_and_change
 
 
 def test_registering_a_case_keeps_the_phone_sealed_and_reading_it_is_audited(app, engine):
-    director = client_for(app, "director")
+    director = signed_in_client(app, "director")
     csrf = csrf_of(director)
     form = {"csrf": csrf, "request": "营业执照变更", "reason": "系统故障", "svc.AP01": "1", "phone": PHONE,
             "owner": "chief-li"}
@@ -247,7 +228,7 @@ def test_registering_a_case_keeps_the_phone_sealed_and_reading_it_is_audited(app
     ({"request": "办证", "reason": "缺材料", "svc.AP01": "1", "phone": "call me"}, 422, "phone is not right"),
 ])
 def test_a_wrong_registration_is_refused_with_a_sentence_and_keeps_what_was_typed(app, engine, form, status, says):
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     guide.cookies.set("console_lang", "en")
     page = guide.post("/console/cases/new", data={"csrf": csrf_of(guide), **form}, headers=HTML)
     assert page.status_code == status and says in page.text
@@ -256,7 +237,7 @@ def test_a_wrong_registration_is_refused_with_a_sentence_and_keeps_what_was_type
 
 def test_a_registration_by_todays_ticket_number_takes_the_tickets_service(app, engine):
     ticket = engine.issue(IssueRequest(service="TX01"), "t")
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     made = guide.post("/console/cases/new", data={"csrf": csrf_of(guide), "request": "开发票", "reason": "系统升级",
                                                   "ticket": ticket.number.lower()}, headers=HTML)
     assert made.status_code == 303
@@ -267,7 +248,7 @@ def test_a_registration_by_todays_ticket_number_takes_the_tickets_service(app, e
 def test_the_cases_list_filters_and_words_deadlines_in_working_days(app, engine, clock):
     rate_at_window(engine, "a", 1)  # window 5, AP01: due in 5 working days
     rate_at_window(engine, "b", 2, service="TX01", window=8)
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     made = guide.post("/console/cases/new", data={"csrf": csrf_of(guide), "request": "办证", "reason": "缺材料",
                                                   "svc.GC01": "1"}, headers=HTML)
     assert made.status_code == 303
@@ -284,7 +265,7 @@ def test_the_cases_list_filters_and_words_deadlines_in_working_days(app, engine,
     page = guide.get("/console/cases", headers=HTML).text
     assert "剩 5 个工作日" in page and "截止 2026-11-30" in page  # Monday 11-23 + 5 working days
     clock.advance(8 * 86400)  # Tuesday 12-01: the rectification cases are a working day late
-    guide = client_for(app, "guide")  # the session ended meanwhile
+    guide = signed_in_client(app, "guide")  # the session ended meanwhile
     assert ids("overdue=yes") == [1, 2] and ids("overdue=no") == [3]
     late = guide.get("/console/cases?overdue=yes", headers=HTML).text
     assert "已超期 1 个工作日" in late
@@ -295,7 +276,7 @@ def test_the_cases_list_filters_and_words_deadlines_in_working_days(app, engine,
 
 def test_the_case_history_and_forms_escape_what_staff_typed(app, engine):
     rate_at_window(engine, "a", 1)
-    guide = client_for(app, "guide")
+    guide = signed_in_client(app, "guide")
     csrf = csrf_of(guide)
     assert guide.post("/console/cases/1/assign", data={"csrf": csrf, "owner": "<script>x</script>"},
                       headers=HTML).status_code == 303
@@ -312,5 +293,5 @@ def test_the_live_pages_overdue_alert_opens_the_case(app, engine, clock):
     engine.check_cases()
     (alert,) = [a for a in live.snapshot(engine)["alerts"] if a["kind"] == "case"]
     assert alert["link"] == "/console/cases/1"
-    page = client_for(app, "director").get(alert["link"], headers=HTML)
+    page = signed_in_client(app, "director").get(alert["link"], headers=HTML)
     assert page.status_code == 200 and "已超期 1 个工作日" in page.text

@@ -9,18 +9,15 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kiosk import __version__
 from kiosk import store as db
-from kiosk.accounts import add_account
 from kiosk.server import add_token, create_app
 from kiosk.tokens import hash_token, identify
+from tests.console_calls import HTML, add_role_accounts, csrf_of, signed_in_client
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PASSWORD = "hall console 2026"
-HTML = {"accept": "text/html,application/xhtml+xml"}
 KIOSK_TOKEN = "test-kiosk-k01"
 PAPER_OUT = {"version": __version__, "program": "kiosk", "outbox_pending": 2, "uptime_s": 30.0,
              "printer": {"state": "paper_out", "detail": "the roll is empty"}, "reader": {"state": "ok"}}
@@ -28,26 +25,9 @@ PAPER_OUT = {"version": __version__, "program": "kiosk", "outbox_pending": 2, "u
 
 @pytest.fixture
 def app(engine):
-    for role in ("director", "guide", "it", "admin"):
-        add_account(engine.store, role, f"{role} 名", role, PASSWORD, engine.clock.now(), actor="test")
+    add_role_accounts(engine)
     add_token(engine.store, KIOSK_TOKEN, "kiosk", "K01", engine.clock.now())
     return create_app(engine)
-
-
-def _client(app, name: str | None = None, lang: str = "zh") -> TestClient:  # noqa: ANN001
-    client = TestClient(app, follow_redirects=False)
-    client.cookies.set("console_lang", lang)
-    if name:
-        form = client.get("/console/login")
-        token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-        signed = client.post("/console/login", data={"login_token": token, "name": name, "password": PASSWORD})
-        assert signed.status_code == 303, signed.text
-    return client
-
-
-def _csrf(client: TestClient) -> str:
-    page = client.get("/console/", headers=HTML)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
 def _events(engine, subject: str) -> list:  # noqa: ANN001
@@ -58,19 +38,19 @@ def _events(engine, subject: str) -> list:  # noqa: ANN001
 
 
 def test_hall_it_sees_every_tab_a_director_the_clerks_only_and_a_guide_nothing(app):
-    guide = _client(app, "guide")
+    guide = signed_in_client(app, "guide", lang="zh")
     assert "设备与令牌" not in guide.get("/console/", headers=HTML).text  # not in the guide's nav
     for path in ("/console/devices", "/console/devices/tokens", "/console/devices/clerks"):
         refused = guide.get(path, headers=HTML)
         assert refused.status_code == 403 and "无权" in refused.text
     assert guide.get("/console/devices/table").json()["code"] == "role_refused"
 
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     assert "设备与令牌" in it.get("/console/", headers=HTML).text
     for path in ("/console/devices", "/console/devices/tokens", "/console/devices/clerks"):
         assert it.get(path, headers=HTML).status_code == 200, path
 
-    director = _client(app, "director")
+    director = signed_in_client(app, "director", lang="zh")
     assert "设备与令牌" in director.get("/console/", headers=HTML).text
     went = director.get("/console/devices", headers=HTML)
     assert went.status_code == 303 and went.headers["location"] == "/console/devices/clerks"
@@ -78,13 +58,13 @@ def test_hall_it_sees_every_tab_a_director_the_clerks_only_and_a_guide_nothing(a
     assert director.get("/console/devices/tokens", headers=HTML).status_code == 403
     assert director.get("/console/devices/table").status_code == 403
 
-    nobody = _client(app)
+    nobody = signed_in_client(app, lang="zh")
     assert nobody.get("/console/devices/table").status_code == 401
 
     # Changes too: a director makes no token, a guide adds no clerk, whatever the form says.
-    made = director.post("/console/devices/tokens", data={"csrf": _csrf(director), "role": "admin", "device": "x"})
+    made = director.post("/console/devices/tokens", data={"csrf": csrf_of(director), "role": "admin", "device": "x"})
     assert made.status_code == 403
-    added = guide.post("/console/devices/clerks", data={"csrf": _csrf(guide), "code": "0900", "name": "钱九",
+    added = guide.post("/console/devices/clerks", data={"csrf": csrf_of(guide), "code": "0900", "name": "钱九",
                                                          "pin": "2468", "pin2": "2468"})
     assert added.status_code == 403
     assert len(it.get("/console/devices/tokens", headers=HTML).text.split('data-token="')) == 2  # the kiosk's only
@@ -92,7 +72,7 @@ def test_hall_it_sees_every_tab_a_director_the_clerks_only_and_a_guide_nothing(a
 
 
 def test_a_kiosk_out_of_paper_is_marked_on_the_devices_tab_and_alerted_on_the_live_page(app, engine):
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     assert "从未上报" in it.get("/console/devices/table").text  # a token, no report yet
     reported = it.post("/api/v1/devices/status", json=PAPER_OUT, headers={"Authorization": f"Bearer {KIOSK_TOKEN}"})
     assert reported.status_code == 204, reported.text
@@ -114,12 +94,12 @@ def test_a_kiosk_out_of_paper_is_marked_on_the_devices_tab_and_alerted_on_the_li
 
     engine.clock.advance(120)  # two minutes on: still online (three 30 s reports missed makes it offline)
     assert "2 分钟前" in it.get("/console/devices/table").text
-    english = _client(app, "it", lang="en").get("/console/devices/table").text
+    english = signed_in_client(app, "it", lang="en").get("/console/devices/table").text
     assert "2 min ago" in english and "Paper out" in english and "Kiosk K01" in english
 
 
 def test_a_kiosk_gone_quiet_is_offline_and_its_last_parts_are_not_alerted(app, engine):
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     it.post("/api/v1/devices/status", json=PAPER_OUT, headers={"Authorization": f"Bearer {KIOSK_TOKEN}"})
     engine.clock.advance(91)
     table = it.get("/console/devices/table").text
@@ -129,8 +109,8 @@ def test_a_kiosk_gone_quiet_is_offline_and_its_last_parts_are_not_alerted(app, e
 
 
 def test_a_token_is_shown_once_stored_as_its_hash_audited_and_works_for_its_window_only(app, engine):
-    it = _client(app, "it")
-    made = it.post("/console/devices/tokens", data={"csrf": _csrf(it), "role": "counter", "window": "3"},
+    it = signed_in_client(app, "it", lang="zh")
+    made = it.post("/console/devices/tokens", data={"csrf": csrf_of(it), "role": "counter", "window": "3"},
                    headers=HTML)
     assert made.status_code == 200, made.text
     token = re.search(r'id="token-value" class="token" readonly value="([^"]+)"', made.text).group(1)
@@ -162,9 +142,9 @@ def test_a_token_is_shown_once_stored_as_its_hash_audited_and_works_for_its_wind
     ({"role": "root", "device": "x"}, "role", "请选择一个角色"),
 ])
 def test_a_token_form_with_a_mistake_is_refused_with_the_reason_and_nothing_is_made(app, engine, form, field, words):
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     before = len(it.get("/console/devices/tokens", headers=HTML).text.split('data-token="')) - 1
-    refused = it.post("/console/devices/tokens", data={"csrf": _csrf(it), "device": "", "window": "", **form},
+    refused = it.post("/console/devices/tokens", data={"csrf": csrf_of(it), "device": "", "window": "", **form},
                       headers=HTML)
     assert refused.status_code == 422 and words in refused.text, refused.text
     assert 'id="token-value"' not in refused.text
@@ -173,14 +153,14 @@ def test_a_token_form_with_a_mistake_is_refused_with_the_reason_and_nothing_is_m
 
 
 def test_a_kiosk_token_without_an_offline_range_carries_a_note(app):
-    it = _client(app, "it", lang="en")
-    made = it.post("/console/devices/tokens", data={"csrf": _csrf(it), "role": "kiosk", "device": "K77"},
+    it = signed_in_client(app, "it", lang="en")
+    made = it.post("/console/devices/tokens", data={"csrf": csrf_of(it), "role": "kiosk", "device": "K77"},
                    headers=HTML)
     assert made.status_code == 200 and "reserves no offline range" in made.text and "Kiosk K77" in made.text
 
 
 def test_changes_without_the_csrf_token_are_refused_and_change_nothing(app, engine):
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     for path, form in (("/console/devices/tokens", {"role": "guide", "device": "desk-9"}),
                        ("/console/devices/tokens/1/revoke", {"confirm": "yes"}),
                        ("/console/devices/clerks", {"code": "0900", "name": "钱九", "pin": "2468", "pin2": "2468"})):
@@ -192,8 +172,8 @@ def test_changes_without_the_csrf_token_are_refused_and_change_nothing(app, engi
 
 
 def test_revoking_asks_first_then_the_token_is_refused_and_the_revoke_audited(app, engine):
-    it = _client(app, "it")
-    csrf = _csrf(it)
+    it = signed_in_client(app, "it", lang="zh")
+    csrf = csrf_of(it)
     asked = it.post("/console/devices/tokens/1/revoke", data={"csrf": csrf}, headers=HTML)
     assert asked.status_code == 200 and "吊销令牌 1（自助机 K01）" in asked.text
     assert identify(engine.store, KIOSK_TOKEN, dev=False).role == "kiosk"  # not yet
@@ -210,8 +190,8 @@ def test_revoking_asks_first_then_the_token_is_refused_and_the_revoke_audited(ap
 
 
 def test_a_clerk_is_added_with_the_pin_typed_twice_listed_without_it_and_disabled_after_a_question(app, engine):
-    director = _client(app, "director")
-    csrf = _csrf(director)
+    director = signed_in_client(app, "director", lang="zh")
+    csrf = csrf_of(director)
     form = {"csrf": csrf, "code": "0815", "name": "李华", "pin": "135790", "pin2": "135791"}
     differ = director.post("/console/devices/clerks", data=form, headers=HTML)
     assert differ.status_code == 422 and "两次输入的 PIN 不一致" in differ.text
@@ -243,7 +223,7 @@ def test_a_clerk_is_added_with_the_pin_typed_twice_listed_without_it_and_disable
 
 def test_paper_low_marks_a_kiosks_row_amber_and_paper_out_red(app, engine):
     """Both had the same red bar: a warning is amber, an error red."""
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     low = {**PAPER_OUT, "printer": {"state": "paper_low", "detail": "纸卷将尽"}}
     assert it.post("/api/v1/devices/status", json=low, headers={"Authorization": f"Bearer {KIOSK_TOKEN}"}).status_code == 204
     row = re.search(r'<tbody class="([^"]*)" data-key="kiosk:K01"', it.get("/console/devices/table").text)
@@ -257,7 +237,7 @@ def test_paper_low_marks_a_kiosks_row_amber_and_paper_out_red(app, engine):
 def test_a_devices_detail_shows_in_the_alert_only_when_its_words_are_known(app, engine):
     """A detail that is a known state word is said in each language; the demo's "打印纸用完" on
     an English page is not: it is the alert's tooltip."""
-    it = _client(app, "it")
+    it = signed_in_client(app, "it", lang="zh")
     for detail, zh, en, tip in (
             ("paper_low", "自助机 K01 打印机缺纸：请换新纸卷（纸将用完）",
              "Kiosk K01 is out of paper: put in a new roll (Paper low)", ""),

@@ -18,16 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kiosk import store as db
-from kiosk.accounts import add_account
 from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config
 from kiosk.domain import HallError
 from kiosk.models import IssueRequest
 from kiosk.server import create_app
+from tests.console_calls import HTML, add_role_accounts, csrf_of, signed_in_client
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PASSWORD = "hall console 2026"
-HTML = {"accept": "text/html,application/xhtml+xml"}
-EN = {"console_lang": "en"}
 
 
 @pytest.fixture
@@ -37,38 +34,17 @@ def hall_file(tmp_path):
     return path
 
 
-def _accounts(engine) -> None:  # noqa: ANN001
-    for role in ("director", "guide", "it", "admin"):
-        add_account(engine.store, role, f"{role} 名", role, PASSWORD, engine.clock.now(), actor="test")
-
-
 @pytest.fixture
 def app(engine, hall_file):
-    _accounts(engine)
+    add_role_accounts(engine)
     return create_app(engine, hall_file=hall_file)
-
-
-def _client(app, name: str) -> TestClient:  # noqa: ANN001
-    """A browser-like client signed in as ``name``, in English."""
-    client = TestClient(app, base_url="http://testserver", follow_redirects=False, cookies=EN)
-    form = client.get("/console/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-    signed = client.post("/console/login", data={"login_token": token, "name": name, "password": PASSWORD,
-                                                 "next": "/console/"})
-    assert signed.status_code == 303, signed.text
-    return client
-
-
-def _csrf(client: TestClient) -> str:
-    page = client.get("/console/", headers=HTML)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
 def _service_form(client: TestClient, code: str, page: str | None = None) -> dict:
     """The service's detail form as the page (by default its GET) fills it in: what a browser
     would submit."""
     page = page or client.get(f"/console/settings/services/{code}", headers=HTML).text
-    form = {"csrf": _csrf(client)}
+    form = {"csrf": csrf_of(client)}
     for name, value in re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', page):
         form[name] = html.unescape(value)
     for name in re.findall(r'name="((?:win|prio)_\w+)" value="1" checked', page):
@@ -101,23 +77,23 @@ def _text(response) -> str:  # noqa: ANN001
 
 def test_director_it_and_admin_open_the_page_and_a_guide_neither_sees_nor_opens_it(app, hall_file):
     for name in ("director", "it", "admin"):
-        client = _client(app, name)
+        client = signed_in_client(app, name, lang="en")
         page = client.get("/console/settings", headers=HTML)
         assert page.status_code == 200 and 'href="/console/settings"' in page.text, name
         assert 'data-service="TX01"' in page.text and 'data-window="20"' in page.text
-    guide = _client(app, "guide")
+    guide = signed_in_client(app, "guide", lang="en")
     assert 'href="/console/settings"' not in guide.get("/console/", headers=HTML).text  # not in its nav
     refused = guide.get("/console/settings", headers=HTML)
     assert refused.status_code == 403 and "Your role may not open this page" in refused.text
     assert guide.get("/console/settings/services/TX01").status_code == 403  # a fetch: 403 JSON
     before = hall_file.read_bytes()
     posted = guide.post("/console/settings/services/TX01", headers=HTML,
-                        data={"csrf": _csrf(guide), "daily_quota": "1"})
+                        data={"csrf": csrf_of(guide), "daily_quota": "1"})
     assert posted.status_code == 403 and hall_file.read_bytes() == before
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(app, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     form = _service_form(client, "TX01") | {"daily_quota": "7"}
     before = hall_file.read_bytes()
     for bad in ({k: v for k, v in form.items() if k != "csrf"}, form | {"csrf": "forged"}):
@@ -130,7 +106,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(app, hall_f
 
 
 def test_a_quota_saved_from_the_form_applies_at_once_keeps_the_file_and_names_the_actor(app, engine, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     before = hall_file.read_text(encoding="utf-8").splitlines()
     saved = client.post("/console/settings/services/TX01", data=_service_form(client, "TX01") | {"daily_quota": "2"},
                         headers=HTML)
@@ -152,12 +128,12 @@ def test_a_quota_saved_from_the_form_applies_at_once_keeps_the_file_and_names_th
     assert _audit(engine) == [{"actor": "console director", "field": "services.TX01.daily_quota", "old": 250,
                                "new": 2}]
     # The result is the saver's own: another account's link shows no result.
-    other = _client(app, "it").get(saved.headers["location"], headers=HTML)
+    other = signed_in_client(app, "it", lang="en").get(saved.headers["location"], headers=HTML)
     assert other.status_code == 200 and 'id="result"' not in other.text
 
 
 def test_an_unchanged_form_writes_nothing_and_says_so(app, engine, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     before = hall_file.read_bytes()
     saved = client.post("/console/settings/services/SS01", data=_service_form(client, "SS01"), headers=HTML)
     assert "Nothing changed; nothing was written." in _text(client.get(saved.headers["location"], headers=HTML))
@@ -173,7 +149,7 @@ def test_an_unchanged_form_writes_nothing_and_says_so(app, engine, hall_file):
 ])
 def test_a_bad_service_value_is_shown_next_to_its_field_as_typed_and_writes_nothing(app, engine, hall_file,
                                                                                     edit, field, words):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     before = hall_file.read_bytes()
     answer = client.post("/console/settings/services/TX01", data=_service_form(client, "TX01") | edit, headers=HTML)
     assert answer.status_code == 422
@@ -190,7 +166,7 @@ def test_a_bad_service_value_is_shown_next_to_its_field_as_typed_and_writes_noth
 
 def test_a_prefix_change_after_today_s_first_ticket_is_refused_next_to_the_prefix(app, engine, hall_file):
     _issue(engine, "TX01", "p1")
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     before = hall_file.read_bytes()
     answer = client.post("/console/settings/services/TX01", data=_service_form(client, "TX01") | {"prefix": "Q"},
                          headers=HTML)
@@ -202,13 +178,13 @@ def test_a_prefix_change_after_today_s_first_ticket_is_refused_next_to_the_prefi
 
 
 def _new_service(client: TestClient) -> dict:
-    return {"csrf": _csrf(client), "code": "GC03", "name_zh": "证明开具", "name_en": "Certificates", "zone": "general",
+    return {"csrf": csrf_of(client), "code": "GC03", "name_zh": "证明开具", "name_en": "Certificates", "zone": "general",
             "prefix": "Q", "daily_quota": "40", "win_20": "1", "prio_normal": "1", "prio_elderly": "1",
             "materials_zh": "身份证\n申请表", "materials_en": "ID card\nApplication form"}
 
 
 def test_a_service_added_then_removed_leaves_the_file_as_it_was(app, engine, hall_file):
-    client = _client(app, "it")
+    client = signed_in_client(app, "it", lang="en")
     original = hall_file.read_text(encoding="utf-8")
     added = client.post("/console/settings/services/new", data=_new_service(client), headers=HTML)
     assert added.status_code == 303, _text(added)
@@ -220,7 +196,7 @@ def test_a_service_added_then_removed_leaves_the_file_as_it_was(app, engine, hal
     again = client.post("/console/settings/services/new", data=_new_service(client), headers=HTML)
     assert again.status_code == 422 and "there is already a service GC03" in _text(again)
 
-    removed = client.post("/console/settings/services/GC03/remove", data={"csrf": _csrf(client)}, headers=HTML)
+    removed = client.post("/console/settings/services/GC03/remove", data={"csrf": csrf_of(client)}, headers=HTML)
     assert removed.status_code == 303 and engine.config.service("GC03") is None
     assert hall_file.read_text(encoding="utf-8") == original
     assert [r["actor"] for r in _audit(engine)] == ["console it"] * len(_audit(engine))
@@ -228,15 +204,15 @@ def test_a_service_added_then_removed_leaves_the_file_as_it_was(app, engine, hal
 
 def test_a_service_with_tickets_waiting_cannot_be_removed(app, engine, hall_file):
     _issue(engine, "AP01", "r1")
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     before = hall_file.read_bytes()
-    answer = client.post("/console/settings/services/AP01/remove", data={"csrf": _csrf(client)}, headers=HTML)
+    answer = client.post("/console/settings/services/AP01/remove", data={"csrf": csrf_of(client)}, headers=HTML)
     assert answer.status_code == 409 and "still has 1 ticket(s) in the queue today" in _text(answer)
     assert hall_file.read_bytes() == before and engine.config.service("AP01") is not None
 
 
 def test_an_unknown_service_or_window_is_a_plain_404(app):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     for path in ("/console/settings/services/NOPE", "/console/settings/windows/404"):
         answer = client.get(path, headers=HTML)
         assert answer.status_code == 404 and "There is no such entry" in answer.text
@@ -246,9 +222,9 @@ def test_an_unknown_service_or_window_is_a_plain_404(app):
 
 
 def test_a_window_s_services_keep_their_order_and_new_ones_come_last(app, engine):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     window = engine.config.window(8)
-    form = {"csrf": _csrf(client), "name_zh": window.name.zh, "name_en": "Tax Desk", "zone": window.zone,
+    form = {"csrf": csrf_of(client), "name_zh": window.name.zh, "name_en": "Tax Desk", "zone": window.zone,
             "kind": "window", **{f"svc_{c}": "1" for c in [*window.services, "GC01"]}}
     saved = client.post("/console/settings/windows/8", data=form, headers=HTML)
     assert saved.status_code == 303, _text(saved)
@@ -260,15 +236,15 @@ def test_a_window_s_services_keep_their_order_and_new_ones_come_last(app, engine
 
 
 def test_a_window_added_then_removed(app, engine, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     original = hall_file.read_text(encoding="utf-8")
-    form = {"csrf": _csrf(client), "number": "30", "name_zh": "30号窗口", "name_en": "Window 30",
+    form = {"csrf": csrf_of(client), "number": "30", "name_zh": "30号窗口", "name_en": "Window 30",
             "zone": "general", "kind": "window", "svc_GC01": "1"}
     assert client.post("/console/settings/windows/new", data=form, headers=HTML).status_code == 303
     assert engine.config.window(30).services == ["GC01"]
     bad = client.post("/console/settings/windows/new", data=form | {"number": "abc"}, headers=HTML)
     assert bad.status_code == 422 and "write the window's number, 1-999" in _text(bad)
-    removed = client.post("/console/settings/windows/30/remove", data={"csrf": _csrf(client)}, headers=HTML)
+    removed = client.post("/console/settings/windows/30/remove", data={"csrf": csrf_of(client)}, headers=HTML)
     assert removed.status_code == 303 and engine.config.window(30) is None
     assert hall_file.read_text(encoding="utf-8") == original
 
@@ -277,13 +253,13 @@ def test_a_window_added_then_removed(app, engine, hall_file):
 
 
 def _hours(client: TestClient, **edit: str) -> dict:
-    form = {"csrf": _csrf(client), "open": "08:30", "close": "17:30", "lunch_start": "12:00", "lunch_end": "13:30",
+    form = {"csrf": csrf_of(client), "open": "08:30", "close": "17:30", "lunch_start": "12:00", "lunch_end": "13:30",
             **{f"wd_{d}": "1" for d in range(1, 6)}}
     return form | edit
 
 
 def test_a_lunch_break_outside_the_opening_hours_is_shown_next_to_it_and_writes_nothing(app, engine, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     before = hall_file.read_bytes()
     answer = client.post("/console/settings/hours", data=_hours(client, lunch_start="18:00", lunch_end="19:00"),
                          headers=HTML)
@@ -295,7 +271,7 @@ def test_a_lunch_break_outside_the_opening_hours_is_shown_next_to_it_and_writes_
 
 
 def test_hours_saved_apply_at_once_and_no_lunch_break_removes_both_times(app, engine, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     saved = client.post("/console/settings/hours", data=_hours(client, close="18:00", lunch_start="", lunch_end="",
                                                                wd_6="1"), headers=HTML)
     assert saved.status_code == 303, _text(saved)
@@ -309,8 +285,8 @@ def test_hours_saved_apply_at_once_and_no_lunch_break_removes_both_times(app, en
 
 
 def test_holidays_and_make_up_days_are_added_and_removed(app, engine, hall_file):
-    client = _client(app, "director")
-    add = {"csrf": _csrf(client), "kind": "holidays", "date": "2026-12-31"}
+    client = signed_in_client(app, "director", lang="en")
+    add = {"csrf": csrf_of(client), "kind": "holidays", "date": "2026-12-31"}
     assert client.post("/console/settings/calendar/add", data=add, headers=HTML).status_code == 303
     assert str(engine.config.calendar.holidays[-1]) == "2026-12-31"
     page = client.get("/console/settings", headers=HTML).text
@@ -326,8 +302,8 @@ def test_holidays_and_make_up_days_are_added_and_removed(app, engine, hall_file)
 
 
 def test_the_notice_is_changed_then_taken_down(app, engine, hall_file):
-    client = _client(app, "director")
-    form = {"csrf": _csrf(client), "notice_zh": "今日系统升级", "notice_en": "System upgrade today"}
+    client = signed_in_client(app, "director", lang="en")
+    form = {"csrf": csrf_of(client), "notice_zh": "今日系统升级", "notice_en": "System upgrade today"}
     assert client.post("/console/settings/notice", data=form, headers=HTML).status_code == 303
     assert engine.config.hall.notice.en == "System upgrade today"
     half = client.post("/console/settings/notice", data=form | {"notice_en": ""}, headers=HTML)
@@ -342,12 +318,12 @@ def test_the_notice_is_changed_then_taken_down(app, engine, hall_file):
 
 
 def test_a_server_without_a_hall_file_shows_the_settings_read_only(engine):
-    _accounts(engine)
-    client = _client(create_app(engine), "director")
+    add_role_accounts(engine)
+    client = signed_in_client(create_app(engine), "director", lang="en")
     page = client.get("/console/settings", headers=HTML)
     assert page.status_code == 200 and "started without a hall file" in _text(page)
     assert 'data-service="TX01"' in page.text and 'id="save-hours"' not in page.text and "<fieldset disabled>" in page.text
-    answer = client.post("/console/settings/notice", data={"csrf": _csrf(client), "notice_zh": "x", "notice_en": "y"},
+    answer = client.post("/console/settings/notice", data={"csrf": csrf_of(client), "notice_zh": "x", "notice_en": "y"},
                          headers=HTML)
     assert answer.status_code == 409 and "started without a hall file" in _text(answer)
     assert engine.config.hall.notice.zh != "x"
@@ -356,10 +332,10 @@ def test_a_server_without_a_hall_file_shows_the_settings_read_only(engine):
 def test_a_hand_edit_waiting_for_a_restart_is_listed_and_a_save_says_so(app, engine, hall_file):
     text = hall_file.read_text(encoding="utf-8").replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Urumqi"')
     hall_file.write_text(text, encoding="utf-8")
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     assert "These changes in the hall file wait for a restart: hall.timezone" in _text(
         client.get("/console/settings", headers=HTML))
-    saved = client.post("/console/settings/notice", data={"csrf": _csrf(client), "notice_zh": "升级",
+    saved = client.post("/console/settings/notice", data={"csrf": csrf_of(client), "notice_zh": "升级",
                                                           "notice_en": "Upgrade"}, headers=HTML)
     shown = _text(client.get(saved.headers["location"], headers=HTML))
     assert "Waits for a restart: 1" in shown and "Applied at once: 2" in shown
@@ -369,12 +345,12 @@ def test_a_hand_edit_waiting_for_a_restart_is_listed_and_a_save_says_so(app, eng
 def test_a_broken_hall_file_is_shown_read_only_with_its_problems(app, hall_file):
     hall_file.write_text(hall_file.read_text(encoding="utf-8").replace("daily_quota = 250", "daily_quota = -1"),
                          encoding="utf-8")
-    page = _client(app, "director").get("/console/settings", headers=HTML)
+    page = signed_in_client(app, "director", lang="en").get("/console/settings", headers=HTML)
     assert "The hall file has problems" in _text(page) and "daily_quota" in _text(page)
 
 
 def test_the_page_s_own_problems_are_said_in_the_page_s_language(app, hall_file):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     client.cookies.set("console_lang", "zh")
     answer = client.post("/console/settings/services/TX01", data=_service_form(client, "TX01") | {"daily_quota": "许多"},
                          headers=HTML)
@@ -385,7 +361,7 @@ def test_the_page_s_own_problems_are_said_in_the_page_s_language(app, hall_file)
 
 
 def test_a_form_opened_before_someone_else_s_change_does_not_undo_it(app, engine, hall_file):
-    director, it = _client(app, "director"), _client(app, "it")
+    director, it = signed_in_client(app, "director", lang="en"), signed_in_client(app, "it", lang="en")
     stale = _service_form(director, "TX01") | {"name_en": "Invoices"}
     assert it.post("/console/settings/services/TX01", data=_service_form(it, "TX01") | {"daily_quota": "90"},
                    headers=HTML).status_code == 303
@@ -403,6 +379,6 @@ def test_a_form_opened_before_someone_else_s_change_does_not_undo_it(app, engine
 
 
 def test_hours_typed_without_a_leading_zero_are_taken(app, engine):
-    client = _client(app, "director")
+    client = signed_in_client(app, "director", lang="en")
     saved = client.post("/console/settings/hours", data=_hours(client, open="8:00"), headers=HTML)
     assert saved.status_code == 303 and engine.config.hall.hours.open.hour == 8

@@ -12,33 +12,18 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 import kiosk.stats
-from kiosk.accounts import add_account
 from kiosk.server import create_app
+from tests.console_calls import HTML, add_role_accounts, signed_in_client
 from tests.test_stats import morning  # noqa: F401 - the known morning, as a fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PASSWORD = "hall console 2026"
-HTML = {"accept": "text/html,application/xhtml+xml"}
 DAY = "from=2026-11-23&to=2026-11-23"
 
 
 @pytest.fixture
 def app(engine):
-    for role in ("director", "guide", "it", "admin"):
-        add_account(engine.store, role, f"{role} 名", role, PASSWORD, engine.clock.now(), actor="test")
+    add_role_accounts(engine)
     return create_app(engine)
-
-
-def client_of(app, name: str, lang: str = "zh") -> TestClient:  # noqa: ANN001
-    """A client signed in as ``name`` with the console in ``lang``."""
-    client = TestClient(app, base_url="http://testserver", follow_redirects=False)
-    form = client.get("/console/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-    signed = client.post("/console/login", data={"login_token": token, "name": name, "password": PASSWORD,
-                                                  "next": "/console/"})
-    assert signed.status_code == 303
-    client.cookies.set("console_lang", lang)
-    return client
 
 
 def cells(html: str, label: str) -> list[str]:
@@ -50,7 +35,7 @@ def cells(html: str, label: str) -> list[str]:
 
 def test_the_director_sees_the_mornings_figures_and_charts(morning, app):  # noqa: F811
     engine, _tickets = morning
-    page = client_of(app, "director", "en").get(f"/console/stats?{DAY}&by=service", headers=HTML)
+    page = signed_in_client(app, "director", lang="en").get(f"/console/stats?{DAY}&by=service", headers=HTML)
     assert page.status_code == 200
     html = page.text
     # GC01: A, B, C issued; A and C served, B missed; C requeued; waits 10, 20, 40 (mean 23.3, p90 40,
@@ -70,20 +55,20 @@ def test_the_director_sees_the_mornings_figures_and_charts(morning, app):  # noq
 
 
 def test_the_page_is_in_the_pages_language(morning, app):  # noqa: F811
-    html = client_of(app, "director", "zh").get(f"/console/stats?{DAY}", headers=HTML).text
+    html = signed_in_client(app, "director", lang="zh").get(f"/console/stats?{DAY}", headers=HTML).text
     assert "平均等候" in html and "合计" in html and "各时段等候时间" in html and "非常满意" in html
     assert "Mean wait" not in html
 
 
 def test_defaults_are_today_by_service_and_the_quick_picks_cover_week_and_month(app):
-    html = client_of(app, "director", "en").get("/console/stats", headers=HTML).text
+    html = signed_in_client(app, "director", lang="en").get("/console/stats", headers=HTML).text
     assert 'name="from" id="from" value="2026-11-23"' in html and 'value="service" selected' in html
     assert "from=2026-11-23&amp;to=2026-11-23" in html  # today, a Monday: the week starts today too
     assert "from=2026-11-01&amp;to=2026-11-23" in html  # this month
 
 
 def test_an_empty_period_says_so_instead_of_drawing_empty_axes(app):
-    html = client_of(app, "director", "en").get("/console/stats?from=2026-11-02&to=2026-11-08", headers=HTML).text
+    html = signed_in_client(app, "director", lang="en").get("/console/stats?from=2026-11-02&to=2026-11-08", headers=HTML).text
     assert "No ticket was issued in this period." in html
     assert "<svg" not in html and 'id="figures"' not in html
     assert "No window was open in this period" in html and "No rating was given in this period." in html
@@ -100,25 +85,25 @@ def test_an_empty_period_says_so_instead_of_drawing_empty_axes(app):
     (f"{DAY}&threshold=1441", "threshold “1441” must be a whole number"),
 ])
 def test_bad_input_is_a_sentence_on_the_page(app, query, words):
-    page = client_of(app, "director", "en").get(f"/console/stats?{query}", headers=HTML)
+    page = signed_in_client(app, "director", lang="en").get(f"/console/stats?{query}", headers=HTML)
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
     assert words in page.text and 'id="figures"' not in page.text and 'id="export-xlsx"' not in page.text
 
 
 def test_bad_input_in_chinese(app):
-    page = client_of(app, "director", "zh").get("/console/stats?from=2026-11-24&to=2026-11-23", headers=HTML)
+    page = signed_in_client(app, "director", lang="zh").get("/console/stats?from=2026-11-24&to=2026-11-23", headers=HTML)
     assert page.status_code == 400 and "开始日期 2026-11-24 晚于结束日期 2026-11-23" in page.text
 
 
 def test_the_statistics_page_is_for_the_director_and_admin_only(app):
-    assert client_of(app, "admin").get("/console/stats", headers=HTML).status_code == 200
+    assert signed_in_client(app, "admin", lang="zh").get("/console/stats", headers=HTML).status_code == 200
     for role in ("guide", "it"):
-        client = client_of(app, role, "en")
+        client = signed_in_client(app, role, lang="en")
         page = client.get("/console/stats", headers=HTML)
         assert page.status_code == 403 and "Your role may not open this page" in page.text
         assert 'href="/console/stats"' not in page.text  # nor in its top bar
         assert client.get(f"/console/stats/export?{DAY}&format=csv").status_code == 403
-    director_nav = client_of(app, "director").get("/console/", headers=HTML).text
+    director_nav = signed_in_client(app, "director", lang="zh").get("/console/", headers=HTML).text
     assert 'href="/console/stats"' in director_nav
     nobody = TestClient(app, base_url="http://testserver", follow_redirects=False)
     assert nobody.get("/console/stats", headers=HTML).status_code == 303
@@ -127,7 +112,7 @@ def test_the_statistics_page_is_for_the_director_and_admin_only(app):
 
 def test_the_xlsx_export_is_the_shown_period_in_the_pages_language(morning, app):  # noqa: F811
     engine, _tickets = morning
-    client = client_of(app, "director", "en")
+    client = signed_in_client(app, "director", lang="en")
     html = client.get(f"/console/stats?{DAY}&by=window&threshold=15", headers=HTML).text
     link = re.search(r'id="export-xlsx" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     got = client.get(link)
@@ -141,14 +126,14 @@ def test_the_xlsx_export_is_the_shown_period_in_the_pages_language(morning, app)
 
 
 def test_the_csv_export_in_chinese(morning, app):  # noqa: F811
-    got = client_of(app, "director", "zh").get(f"/console/stats/export?{DAY}&by=service&format=csv")
+    got = signed_in_client(app, "director", lang="zh").get(f"/console/stats/export?{DAY}&by=service&format=csv")
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
     text = got.content.decode("utf-8")
     assert text.startswith("\ufeff服务事项,代码,取号数") and "\r\n合计," in text
 
 
 def test_a_bad_export_is_a_sentence_not_json(app):
-    client = client_of(app, "director", "en")
+    client = signed_in_client(app, "director", lang="en")
     page = client.get("/console/stats/export?from=2026-11-24&to=2026-11-23&format=xlsx", headers=HTML)
     assert page.status_code == 400 and "after it ends" in page.text
     page = client.get(f"/console/stats/export?{DAY}&format=pdf", headers=HTML)
@@ -164,7 +149,7 @@ def test_a_view_reads_the_database_once_for_the_table_and_all_charts(morning, ap
         return real_read(conn, period)
 
     monkeypatch.setattr(kiosk.stats, "_read", counted)
-    page = client_of(app, "director").get(f"/console/stats?{DAY}&by=clerk", headers=HTML)
+    page = signed_in_client(app, "director", lang="zh").get(f"/console/stats?{DAY}&by=clerk", headers=HTML)
     assert page.status_code == 200 and page.text.count("<svg") == 4
     assert len(reads) == 1
 

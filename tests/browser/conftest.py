@@ -19,10 +19,10 @@ import pytest
 from app import chromium
 from kiosk.config import PROJECT_CONFIG_DIR
 from tests.conftest import LiveServer
+from tests.console_calls import PASSWORD
 
 CHROMIUM = chromium.CHROMIUM
 DRIVER = chromium.DRIVER
-PASSWORD = "hall console 2026"
 ACCOUNTS = {"director": "李主任", "guide": "王导服", "it": "张信息", "admin": "赵管理"}
 """One account per role, named after the role (``director`` signs in as the director)."""
 TOKENS = {"kiosk": "test-kiosk", "guide": "test-guide", "admin": "test-admin", "display": "test-display"}
