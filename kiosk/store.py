@@ -39,9 +39,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
-    func,
     insert,
-    inspect,
     select,
     update,
 )
@@ -49,6 +47,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kiosk.datafile import check_contents, damaged, expected_id, opening, settle_identity
 from kiosk.domain import HallError
+from kiosk.migrations import bring_up
 
 SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
 # The advisory lock every write transaction on PostgreSQL takes first (an arbitrary constant:
@@ -400,7 +399,8 @@ def _shown(url: str) -> str:
 
 
 class Store:
-    """The hall database: tables created on first use, read and write transactions."""
+    """The hall database: its schema migrated on open (``kiosk.migrations``), read and write
+    transactions."""
 
     def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None):
         """``sync``: ``full`` fsyncs every commit (nothing acknowledged is lost, even to a power
@@ -418,6 +418,7 @@ class Store:
         text = str(url_or_path)
         self.path: Path | None = None
         self.url: str | None = None  # a PostgreSQL store's URL, password hidden
+        self.upgraded: tuple[str, str] = ("", "")  # the schema revision before and after opening
         if "://" in text:
             try:
                 url = database_url(text)
@@ -434,7 +435,8 @@ class Store:
             self._open(path)
 
     def _open(self, path: Path | None) -> None:
-        """Check, open and set up the file (tables, upgrades, identity); a URL is just opened."""
+        """Check, open and set up the database: its schema brought up to the code's revision
+        (``upgraded``: the revision before and after, in words), a file's identity."""
         known = None
         if path is not None:
             known = expected_id(path, "hall database")  # refuses an emptied or foreign file
@@ -444,10 +446,14 @@ class Store:
             with self.write() as conn:
                 if path is not None:
                     check_contents(conn.connection.dbapi_connection, path, "hall database")
-                metadata.create_all(conn)
-                _upgrade(conn)
+                # Alembic revisions (kiosk/migrations): a new database made, an old one
+                # upgraded, one written by a newer version refused before anything is changed.
+                self.upgraded = bring_up(conn)
                 if path is not None:
                     self._settle_identity(conn, path, known)
+        except HallError:
+            self.engine.dispose()
+            raise
         except DBAPIError as exc:
             if path is None:
                 self.engine.dispose()
@@ -560,30 +566,6 @@ class TokenRow(NamedTuple):
 _TOKEN_COLUMNS = (tokens.c.id, tokens.c.role, tokens.c.device, tokens.c.window, tokens.c.revoked_at)
 _TOKEN_BY_HASH = select(*_TOKEN_COLUMNS).where(tokens.c.token_hash == bindparam("h"))
 _TOKEN_SQL = 'SELECT id, role, device, "window", revoked_at FROM tokens WHERE token_hash = ?'
-
-
-def _upgrade(conn: Connection) -> None:
-    """Bring a hall.db made by an older version up to the tables above: ``create_all`` makes
-    missing tables but never touches an existing one, so missing columns (all nullable) are
-    added here, and tokens from before token ids are numbered in the order they were made."""
-    inspector = inspect(conn)
-    for table in metadata.sorted_tables:
-        present = {c["name"] for c in inspector.get_columns(table.name)}
-        missing = [c for c in table.columns if c.name not in present]
-        for column in missing:
-            if not column.nullable:  # a programming error: new columns must be nullable
-                raise RuntimeError(f"cannot add the non-null column {table.name}.{column.name} to an old database")
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
-        if missing:
-            for index in table.indexes:
-                index.create(conn, checkfirst=True)
-    unnumbered = conn.execute(select(tokens.c.token_hash).where(tokens.c.id.is_(None))
-                              .order_by(tokens.c.created_at, tokens.c.token_hash)).scalars().all()
-    if unnumbered:
-        last = conn.execute(select(func.max(tokens.c.id))).scalar() or 0
-        for number, token_hash in enumerate(unnumbered, start=last + 1):
-            conn.execute(update(tokens).where(tokens.c.token_hash == token_hash).values(id=number))
 
 
 _BUMP_COUNTER = (  # bind names differ from the columns: an UPDATE reserves those
