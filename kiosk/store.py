@@ -402,11 +402,14 @@ class Store:
     """The hall database: its schema migrated on open (``kiosk.migrations``), read and write
     transactions."""
 
-    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None):
+    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None,
+                 *, migrate: bool = True):
         """``sync``: ``full`` fsyncs every commit (nothing acknowledged is lost, even to a power
         cut); ``normal`` survives a killed process but may lose the last commits to a power cut,
         for about twice the throughput. ``data_dir``: the hall's data folder (clerk photos,
-        export files) for a PostgreSQL store; a SQLite file's folder is its own."""
+        export files) for a PostgreSQL store; a SQLite file's folder is its own. ``migrate``:
+        False only connects, for ``kiosk db status`` and ``copy`` (which must see or fill the
+        database as it is), without the file checks, the schema or the identity."""
         if sync not in SYNC_LEVELS:
             raise ValueError(f"sync must be one of {', '.join(SYNC_LEVELS)}, not {sync!r}")
         if url_or_path is None:  # a PostgreSQL store's ``path``: never a file named "None"
@@ -431,6 +434,10 @@ class Store:
             path = self.path = Path(text)
             path.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir: Path | None = path.parent if path is not None else data_dir
+        if not migrate:
+            if path is not None:
+                self.engine = _sqlite_engine(path, SYNC_LEVELS[sync])
+            return
         with contextlib.nullcontext() if path is None else opening(path):
             self._open(path)
 

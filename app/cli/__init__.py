@@ -7,7 +7,7 @@ import logging
 import sys
 
 from app.cli import accounts as console_accounts
-from app.cli import backup, calling, clerks, core, demo, devices, issue, rate, run, tls, tokens
+from app.cli import backup, calling, clerks, core, db, demo, devices, issue, rate, run, tls, tokens
 from app.cli import stats as stats_command  # kiosk stats (issue 15)
 
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue.register(sub)
     devices.register(sub)
     backup.register(sub)
+    db.register(sub)
     tls.register(sub)
     stats_command.register(sub)
     return parser

@@ -19,6 +19,7 @@ schema the connection's ``search_path`` selects.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ VERSION_TABLE = "alembic_version"
 FOLDER = Path(__file__).resolve().parent
 BEFORE_MIGRATIONS = "none (made before migrations)"
 NEW_DATABASE = "none (new database)"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,19 @@ def status(conn: Connection) -> Status:
     return Status(revision, True)
 
 
+def pending(found: Status) -> list[str] | None:
+    """The revisions an upgrade of ``found`` would run, oldest first; None when its revision is
+    not one of this code's (a newer version wrote it)."""
+    script = _scripts()
+    if found.revision is not None and found.revision not in _known(script):
+        return None
+    start = BASELINE if found.revision is None and found.has_tables else found.revision
+    steps = [rev.revision for rev in script.iterate_revisions("head", start)]
+    if found.revision is None and found.has_tables:
+        steps = [*steps, f"{BASELINE} (stamped after the old columns are added)"]
+    return list(reversed(steps))
+
+
 def _fast_revision(conn: Connection) -> str | None:
     """The stored revision when ``alembic_version`` exists, else None; cheap enough for every open."""
     try:
@@ -96,6 +111,7 @@ def bring_up(conn: Connection) -> tuple[str, str]:
         bring_to_baseline(conn)
         _run(conn, script, lambda rev: script._stamp_revs(BASELINE, rev), BASELINE)
     _run(conn, script, lambda rev: script._upgrade_revs("head", rev), "head")
+    log.info("hall database schema upgraded from %s to %s", found.shown, HEAD)
     return found.shown, HEAD
 
 
@@ -103,6 +119,9 @@ def bring_up(conn: Connection) -> tuple[str, str]:
 def _config():  # noqa: ANN202 - alembic.config.Config, imported only when needed
     from alembic.config import Config
 
+    # Alembic's own INFO lines (its plugins, each step) would fill every log; the one line
+    # that matters, from → to, is written below.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = Config()
     config.set_main_option("script_location", str(FOLDER))
     return config
