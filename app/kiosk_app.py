@@ -75,15 +75,15 @@ FROM_CONFIG = "from config"
 
 def build_terminal(config: KioskConfig, config_path: Path, data_dir: Path, *, dev: bool = False,
                    clock: Clock | None = None, printer=FROM_CONFIG, hall=None,
-                   start: bool = True, keys: Path | None = None) -> KioskTerminal:
+                   start: bool = True, keys: Path | None = None, db: str | None = None) -> KioskTerminal:
     """The Qt-free pipeline alone (``kiosk issue``, ``kiosk sync``, benchmarks of the core):
     the hall the file points at, the file's printer (or ``printer``: another one, or None for
     none), the outbox and the offline plan. A standalone kiosk's in-process hall keeps its ID
     keys in the folder ``keys`` (default: the user's config folder, ``kiosk.idkeys``), never in
-    ``data_dir``."""
+    ``data_dir``, and its hall in the PostgreSQL database ``db`` when given."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if hall is None:
-        hall = open_hall(config, config_path.parent, data_dir, dev=dev, clock=clock, keys=keys)
+        hall = open_hall(config, config_path.parent, data_dir, dev=dev, clock=clock, keys=keys, db=db)
     if printer is FROM_CONFIG:
         printer = printer_from_config(config)
     return open_terminal(config, config_path.parent, data_dir, hall, printer, dev=dev,

@@ -210,6 +210,30 @@ class HallInfo(Strict):
         return value
 
 
+POSTGRES_URL_STARTS = ("postgresql://", "postgres://", "postgresql+psycopg://")
+"""What ``kiosk.store.database_url`` takes, repeated here so reading a hall file loads no SQLAlchemy."""
+
+
+class StorageSettings(Strict):
+    """Where the hall server keeps the hall (``kiosk serve``, ``appointments import``, a
+    standalone ``kiosk run``); ``--db`` on the command line wins over it."""
+
+    database: str = Field(
+        "", description="the hall's PostgreSQL database (postgresql://user@host/name); empty: the SQLite "
+                        "file hall.db in the data folder. Keep its password out of this file (~/.pgpass)")
+
+    @field_validator("database")
+    @classmethod
+    def _postgresql(cls, value: str) -> str:
+        value = value.strip()
+        head = next((s for s in POSTGRES_URL_STARTS if value.startswith(s)), None)
+        if value and (head is None or len(value) == len(head)):
+            # The value itself is not echoed: it may hold a password.
+            raise ValueError("database must be a PostgreSQL URL such as postgresql://hall@db.example/hall, "
+                             "or empty for the SQLite file in the data folder")
+        return value
+
+
 class HallConfig(Strict):
     """The whole hall file."""
 
@@ -225,6 +249,7 @@ class HallConfig(Strict):
     export: ExportSettings = ExportSettings()
     ratings: RatingSettings = RatingSettings()
     rating_reasons: list[RatingReason] = []
+    storage: StorageSettings = StorageSettings()
 
     @model_validator(mode="after")
     def _consistent(self) -> HallConfig:

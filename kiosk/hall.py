@@ -144,7 +144,8 @@ def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, d
                 clock=None, sync: str = "full", keys: Path | str | None = None,
                 db: str | None = None) -> HallEngine:
     """An engine over the SQLite database in ``data_dir`` (or the PostgreSQL database of the URL
-    ``db``; ``data_dir`` then holds logs and the like only), with the ID keys of the folder
+    ``db``, else of the hall file's ``[storage] database``; ``data_dir`` then holds logs and the
+    like only), with the ID keys of the folder
     ``keys`` (default ``kiosk.idkeys.default_keys_dir()``; made when the hall is new). A key
     folder that is missing for a hall holding ID hashes, holds another key, or lies inside
     ``data_dir`` is a HallError ``id_keys`` whose detail says what to do."""
@@ -152,6 +153,7 @@ def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, d
     from kiosk.store import Store
 
     config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
+    db = db or config.storage.database  # the command line's --db wins over the hall file's
     store = Store(db if db else Path(data_dir) / "hall.db", sync, data_dir=Path(data_dir))
     try:
         id_keys = hall_keys(store, Path(keys) if keys else None, Path(data_dir))
@@ -190,9 +192,9 @@ def hall_keys(store, folder: Path | None, data_dir: Path):
 
 
 def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: bool = False,
-              clock=None, keys: Path | None = None) -> LocalHall | HallClient:
+              clock=None, keys: Path | None = None, db: str | None = None) -> LocalHall | HallClient:
     """The hall a kiosk's config points at: in-process (standalone, on ``clock``, with the ID
-    keys of the folder ``keys``) or a server."""
+    keys of the folder ``keys``, in the PostgreSQL database ``db`` if given) or a server."""
     if config.link.mode == "server":
         from kiosk.client import HallClient, ca_path
 
@@ -201,4 +203,4 @@ def open_hall(config: KioskConfig, config_dir: Path, data_dir: Path, *, dev: boo
     hall_path = Path(config.kiosk.hall_config)
     if not hall_path.is_absolute():
         hall_path = config_dir / hall_path
-    return LocalHall(open_engine(hall_path, data_dir, dev=dev, clock=clock, keys=keys))
+    return LocalHall(open_engine(hall_path, data_dir, dev=dev, clock=clock, keys=keys, db=db))

@@ -174,6 +174,10 @@ def _view(config: HallConfig) -> dict:
     hall.pop("hours"), hall.pop("notice")
     if data["export"].get("webhook_token"):
         data["export"]["webhook_token"] = "(set)"  # a secret: the audit says it changed, not what to
+    if data.get("storage", {}).get("database"):  # a URL may carry a password: never into the audit
+        from kiosk.store import without_password
+
+        data["storage"]["database"] = without_password(data["storage"]["database"])
     view["calendar"] = data.pop("calendar")  # with its weekend, which the page does not edit
     return {**view, "hall": hall, **data}
 

@@ -384,13 +384,13 @@ def database_url(text: str) -> str:
     ValueError whose sentence says what to give for anything else."""
     scheme, sep, rest = text.partition("://")
     if not sep or scheme not in POSTGRES_SCHEMES or not rest:
-        raise ValueError(f"{_shown(text)!r} is not a PostgreSQL URL: give one such as "
+        raise ValueError(f"{without_password(text)!r} is not a PostgreSQL URL: give one such as "
                          "postgresql://hall@db.example/hall (or none, for the SQLite file in the data folder)")
     return f"postgresql+psycopg://{rest}"
 
 
-def _shown(url: str) -> str:
-    """``url`` without its password, for messages and logs."""
+def without_password(url: str) -> str:
+    """``url`` without its password, for messages, logs and the audit trail."""
     scheme, sep, rest = url.partition("://")
     if sep and "@" in rest.split("/", 1)[0]:
         who, at_host = rest.split("@", 1)
@@ -427,7 +427,7 @@ class Store:
                 url = database_url(text)
             except ValueError as exc:
                 raise HallError("data_unavailable", str(exc)) from None
-            self.url = _shown(text)
+            self.url = without_password(text)
             self.engine = _postgres_engine(url, sync)
             path = None
         else:

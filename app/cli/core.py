@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--data", type=Path, help="folder of the hall database (with --db: of logs and backups)")
     serve.add_argument("--db", metavar="URL",
                        help="keep the hall in this PostgreSQL database (postgresql://user@host/name) "
-                            "instead of the SQLite file in the data folder")
+                            "instead of the SQLite file in the data folder (default: the hall file's "
+                            "[storage] database)")
     serve.add_argument("--config", type=Path, help="hall file (default with --dev: config/hall.toml)")
     serve.add_argument("--dev", action="store_true", help="sample hall, development tokens, always open")
     serve.add_argument("--keys", type=Path, help=KEYS_HELP)
@@ -63,6 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--data", type=Path)
     imp.add_argument("--config", type=Path, default=PROJECT_CONFIG_DIR / "hall.toml")
     imp.add_argument("--keys", type=Path, help=KEYS_HELP)
+    imp.add_argument("--db", metavar="URL", help="the hall's PostgreSQL database (postgresql://user@host/name), "
+                                                 "as given to kiosk serve --db (default: the hall file's [storage])")
     imp.set_defaults(handler=run_appointments_import)
 
 
@@ -184,7 +187,7 @@ def run_appointments_import(args: argparse.Namespace) -> int:
     from kiosk.hall import open_engine
 
     try:
-        engine = open_engine(args.config, args.data or default_data_dir("server"), keys=args.keys)
+        engine = open_engine(args.config, args.data or default_data_dir("server"), keys=args.keys, db=args.db)
         print(f"imported {engine.import_appointments(args.file)} appointments")
         return 0
     except (ConfigError, HallError, OSError) as exc:
