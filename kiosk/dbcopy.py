@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 
 from kiosk import store as db
 from kiosk.domain import HallError
@@ -67,14 +68,22 @@ def refuse_non_empty(conn: Connection, shown: str) -> None:
 def copy_hall(source: db.Store, target: db.Store) -> int:
     """Copy every table of ``source`` into the (empty) ``target`` in one transaction; returns
     the number of rows copied. ``target`` is a Store opened with ``migrate=False``."""
-    copied = 0
+    copied, shown, step = 0, target.url or str(target.path), "the schema"
     with source.read() as src, target.write() as dst:
-        refuse_non_empty(dst, target.url or str(target.path))
-        bring_up(dst)
-        for table in tables():
-            copied += _copy_table(src, dst, table)
-        for table in tables():
-            _continue_serial(dst, table)
+        refuse_non_empty(dst, shown)
+        try:
+            bring_up(dst)
+            for table in tables():
+                step = f"table {table.name}"
+                copied += _copy_table(src, dst, table)
+            step = "the sequences"
+            for table in tables():
+                _continue_serial(dst, table)
+        except DBAPIError as exc:  # raised inside the transaction: all of it is rolled back
+            lines = str(exc.orig).strip().splitlines()
+            raise HallError("conflict", f"copying {step} into {shown} failed, so nothing was kept there (the "
+                                        f"copy is one transaction): {lines[0] if lines else type(exc.orig).__name__}; "
+                                        "correct the cause and copy again") from exc
     return copied
 
 

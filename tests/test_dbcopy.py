@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pytest
 import requests
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, inspect, select, update
 
 from app.cli import build_parser
 from kiosk import store as db
@@ -141,6 +141,29 @@ def test_copy_refuses_a_database_that_is_not_empty_and_leaves_it_alone(sqlite_ha
             assert conn.execute(select(func.count()).select_from(db.tickets)).scalar() == 0
             assert conn.execute(select(db.meta.c.value).where(db.meta.c.key == "mark")).scalar() == "kept"
         other.close()
+    finally:
+        pg_cluster.drop(url)
+
+
+def test_a_copy_that_fails_midway_leaves_the_target_empty(tmp_path, pg_cluster, capsys):
+    """SQLite does not enforce varchar lengths, PostgreSQL does: a too-long value (an old bug's
+    row) fails the copy of a late table, and the tables copied before it are rolled back too."""
+    data = tmp_path / "data"
+    source = Store(data / "hall.db")
+    with source.write() as conn:
+        conn.execute(insert(db.meta).values(key="kept", value="x"))
+        conn.execute(insert(db.device_status).values(key="k" * 200, role="kiosk", program="kiosk", version="1",
+                                                     first_seen=1.0, last_seen=1.0))
+    source.close()
+    url = pg_cluster.database()
+    try:
+        assert main(["db", "copy", "--data", str(data), "--to", url]) == 1
+        err = capsys.readouterr().err
+        assert "copying table device_status" in err and "nothing was kept there" in err and "Traceback" not in err
+        target = Store(url, migrate=False)
+        with target.read() as conn:
+            assert inspect(conn).get_table_names() == []
+        target.close()
     finally:
         pg_cluster.drop(url)
 
