@@ -99,6 +99,9 @@ class EventListener:
                     log.warning("lost the database's event notifications (%s): reconnecting; until then "
                                 "events from other server processes arrive by polling", type(exc).__name__)
                     down = True
+            except Exception:  # never let the listener die silently: the hub would poll for good
+                log.exception("the event listener failed; it starts again")
+                down = True
             finally:
                 self.connected = False
             if self._stop.wait(delay):
