@@ -50,8 +50,6 @@ class EventListener:
         self.on_connect = on_connect
         self.connected = False
         """True while the LISTEN is in place (the hub then polls only as a safety net)."""
-        self.connections = 0
-        """How many times the LISTEN was put in place (reconnections show as more than one)."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"listen-{self.channel}", daemon=True)
 
@@ -88,7 +86,6 @@ class EventListener:
                 with self._connect() as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
                     self.connected, delay = True, RETRY_S[0]
-                    self.connections += 1
                     if down:
                         log.info("listening for hall events again")
                         down = False

@@ -422,7 +422,7 @@ class Store:
         self.event_channel = EVENT_CHANNEL
         """The PostgreSQL channel that carries the sequence number of the newest event of each
         committed write (kiosk.event_listen): one per hall, so halls sharing a database hear
-        only their own events. Unused on SQLite."""
+        only their own events. At most 63 bytes (a PostgreSQL identifier). Unused on SQLite."""
         text = str(url_or_path)
         self.path: Path | None = None
         self.url: str | None = None  # a PostgreSQL store's URL, password hidden
