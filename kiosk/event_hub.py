@@ -8,6 +8,10 @@ subscriber's bounded queue; each stream is a coroutine waiting on its queue. One
 while someone listens, picks up events written by another process sharing the database and
 sends the heartbeats of silent streams.
 
+On PostgreSQL, while anyone listens, the hub also keeps one LISTEN connection
+(kiosk.event_listen): another server process's commit wakes it at once, as this process's own
+do, and the timer's read of the table becomes a slow safety net (``SAFETY_POLL_S``).
+
 A stream starts by subscribing, then replays the stored events after its resume point, then
 sends the live ones it has not replayed: no gap, no duplicate. A subscriber that stops reading
 (its socket's buffers full, so its coroutine waits in ``send``) lets its queue fill; when full it
@@ -43,6 +47,8 @@ QUEUE_EVENTS = 1000
 peak. The frames are shared by every subscriber; a queue only holds references to them."""
 POLL_S = 1.0
 """How often the hub looks for events committed by another process, while anyone listens."""
+SAFETY_POLL_S = 10.0
+"""The same while a PostgreSQL LISTEN is in place: only for a notification that went astray."""
 GAP_PER_STREAM_S = 0.001
 """Ticket and waiting-count events go out together at most every 1 ms per open stream (60
 streams: 60 ms; 500: half a second, the longest). A write costs the server 30-50 µs, so this
@@ -132,11 +138,15 @@ class EventHub:
     """Reads each new hall event once and fans it out to every subscribed stream."""
 
     def __init__(self, feed: EventFeed, *, heartbeat_s: float = 15.0, queue_events: int = QUEUE_EVENTS,
-                 poll_s: float = POLL_S, gap_per_stream_s: float = GAP_PER_STREAM_S):
+                 poll_s: float = POLL_S, gap_per_stream_s: float = GAP_PER_STREAM_S,
+                 safety_poll_s: float = SAFETY_POLL_S):
         self.feed = feed
         self.heartbeat_s = heartbeat_s
         self.queue_events = queue_events
         self.poll_s = poll_s
+        self.safety_poll_s = safety_poll_s
+        self.listener = None
+        """The PostgreSQL LISTEN of the current subscribers (kiosk.event_listen), or None."""
         self.gap_per_stream_s = gap_per_stream_s
         self.dropped = 0
         """Streams dropped so far for not reading."""
@@ -166,14 +176,18 @@ class EventHub:
         open). Ends when the client goes away or the subscriber is dropped."""
         try:
             sub = self._subscribe()
-            # A resume point past the newest event comes from another database (one restored
-            # from a backup): resuming there would skip every event up to it.
-            seq = min(seq, self.feed.last_seq())
         except SQLAlchemyError as exc:
             log.warning("an event stream could not read the newest event: %s", type(exc).__name__)
             return await _finish(send)
         watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, sub))
         try:
+            try:
+                # A resume point past the newest event comes from another database (one restored
+                # from a backup): resuming there would skip every event up to it.
+                seq = min(seq, self.feed.last_seq())
+            except SQLAlchemyError as exc:
+                log.warning("an event stream could not read the newest event: %s", type(exc).__name__)
+                return await _finish(send)
             await _chunk(send, f": connected at {seq}\n\n".encode())
             sent = await self._replay(seq, sub, send)
             while sent is not None and (batches := await sub.take()) is not None:
@@ -187,6 +201,7 @@ class EventHub:
             watcher.cancel()
             self._subs.discard(sub)
             if not self._subs:
+                self._stop_listening()
                 release_freed_memory()
 
     async def _replay(self, seq: int, sub: Subscriber, send) -> int | None:  # noqa: ANN001
@@ -220,11 +235,32 @@ class EventHub:
             # committed before this read is replayed by the stream itself.
             self._last = self.feed.last_seq()
             self._unsent = []
+        self._listen()
         sub = Subscriber(self.queue_events, loop.time())
         self._subs.add(sub)
         if self._timer is None or self._timer.done():
             self._timer = loop.create_task(self._tick())
         return sub
+
+    def _listen(self) -> None:
+        """On PostgreSQL, start hearing other processes' commits (if not already)."""
+        if self.feed.store.kind != "postgresql" or (self.listener is not None and self.listener.alive):
+            return
+        from kiosk.event_listen import EventListener  # here: psycopg only where PostgreSQL is used
+
+        self.listener = EventListener(self.feed.store, self._heard, self._wake).start()
+
+    def _stop_listening(self) -> None:
+        """Nobody listens any more: close the LISTEN connection (its thread ends by itself)."""
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
+
+    def _heard(self, seq: int) -> None:
+        """A notification of events up to ``seq`` (on the listening thread): wake the hub unless
+        it has read them already (this process's own commits, which woke it directly)."""
+        if seq == 0 or seq > self._last:
+            self._wake()
 
     def _wake(self) -> None:
         """The feed's listener: events were committed (called on the writer's thread)."""
@@ -242,13 +278,15 @@ class EventHub:
 
     async def _tick(self) -> None:
         """While anyone listens: read what another process committed (no ``notify`` reaches
-        this one) and ask silent streams for a heartbeat."""
+        this one; on PostgreSQL only as a safety net while the LISTEN is in place) and ask
+        silent streams for a heartbeat."""
         period = min(self.poll_s, self.heartbeat_s / 2)
         since_poll = 0.0
         while self._subs:
             await asyncio.sleep(period)
             since_poll += period
-            if since_poll >= self.poll_s:
+            listening = self.listener is not None and self.listener.connected
+            if since_poll >= (self.safety_poll_s if listening else self.poll_s):
                 since_poll = 0.0
                 self._pump()
             quiet_since = self._loop.time() - self.heartbeat_s

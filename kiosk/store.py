@@ -55,6 +55,10 @@ SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
 WRITE_LOCK_KEY = 0x68616C6C
 _WRITE_LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+EVENT_CHANNEL = "hall_events"
+"""The PostgreSQL channel a write transaction that added hall events notifies (the default)."""
+_EVENT_SEQ = "hall_event_seq"  # conn.info: the newest event appended by the open transaction
+_NOTIFY = select(func.pg_notify(bindparam("channel"), bindparam("seq")))
 
 metadata = MetaData()
 
@@ -418,6 +422,10 @@ class Store:
         self._quick = threading.local()  # each thread's own sqlite3 connection for find_token
         self._quick_all: list[sqlite3.Connection] = []
         self._sync = sync
+        self.event_channel = EVENT_CHANNEL
+        """The PostgreSQL channel that carries the sequence number of the newest event of each
+        committed write (kiosk.event_listen): one per hall, so halls sharing a database hear
+        only their own events. At most 63 bytes (a PostgreSQL identifier). Unused on SQLite."""
         text = str(url_or_path)
         self.path: Path | None = None
         self.url: str | None = None  # a PostgreSQL store's URL, password hidden
@@ -498,8 +506,14 @@ class Store:
                     if self.path is None:
                         conn.exec_driver_sql(_WRITE_LOCK_SQL)
                     yield conn
+                    seq = conn.info.pop(_EVENT_SEQ, None)
+                    if seq is not None and self.path is None:
+                        # Inside the transaction: PostgreSQL delivers it only if the events commit,
+                        # and after they are visible to every other session.
+                        conn.execute(_NOTIFY, {"channel": self.event_channel, "seq": str(seq)})
             finally:
                 conn.info.pop("write", None)
+                conn.info.pop(_EVENT_SEQ, None)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -614,6 +628,8 @@ def _bump(conn: Connection, day: str, service: str) -> int:
 
 
 def append_event(conn: Connection, at: float, kind: str, data: dict) -> int:
-    """Append one hall event; returns its hall-wide sequence number."""
+    """Append one hall event; returns its hall-wide sequence number. On PostgreSQL the write
+    transaction notifies ``Store.event_channel`` of the newest one before it commits."""
     result = conn.execute(_INSERT_HALL_EVENT, {"at": at, "type": kind, "data": json.dumps(data, ensure_ascii=False)})
-    return int(result.inserted_primary_key[0])
+    seq = conn.info[_EVENT_SEQ] = int(result.inserted_primary_key[0])
+    return seq
