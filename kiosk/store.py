@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -54,8 +56,29 @@ SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
 # The advisory lock every write transaction on PostgreSQL takes first (an arbitrary constant:
 # "hall" in ASCII); one key for the database, as SQLite has one write lock per file.
 WRITE_LOCK_KEY = 0x68616C6C
-_WRITE_LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+HALL_CODE = re.compile(r"^[a-z0-9_]{1,24}$")
+"""A hall's code in a city database (``--hall``): its schema is ``hall_<code>`` (kiosk.city)."""
+CITY_SCHEMA = "city"
+"""The schema of the city's own accounts and sessions (kiosk.city); never a hall's: theirs begin
+with ``hall_``."""
+
+
+def hall_schema(code: str) -> str:
+    """The PostgreSQL schema of the hall ``code``; a ValueError whose sentence says what a code is."""
+    if not isinstance(code, str) or not HALL_CODE.match(code):
+        raise ValueError(f"{str(code)[:40]!r} is not a hall code: use 1 to 24 lower-case letters, digits "
+                         "or '_' (e.g. east, futian_01)")
+    return f"hall_{code}"
+
+
+def write_lock_key(schema: str | None) -> int:
+    """The advisory lock key of the write transactions in ``schema`` (None: the public schema,
+    one hall per database as before). Each hall's key is its own, so halls of one database do
+    not wait for each other; two codes whose CRC-32 collide would only share a queue."""
+    if schema is None:
+        return WRITE_LOCK_KEY
+    return (WRITE_LOCK_KEY << 32) | zlib.crc32(schema.encode())  # below 2**63: a PostgreSQL bigint
 
 metadata = MetaData()
 
@@ -369,12 +392,17 @@ def _sqlite_engine(path: Path, sync: str) -> Engine:
     return engine
 
 
-def _postgres_engine(url: str, sync: str) -> Engine:
+def _postgres_engine(url: str, sync: str, schema: str | None = None, **extra) -> Engine:  # noqa: ANN003
     """A PostgreSQL engine through psycopg 3. ``sync=normal`` turns off waiting for the commit's
     WAL flush (``synchronous_commit=off``): a crash of the database server (not only of its
     machine, unlike SQLite's NORMAL) may lose the commits of its last fraction of a second;
-    nothing is ever corrupted."""
-    options = {} if sync == "full" else {"options": "-c synchronous_commit=off"}
+    nothing is ever corrupted. ``schema``: every connection's ``search_path`` (a hall of a city
+    database), set by the server at connect time, so no statement of the engine names it."""
+    settings = ([] if sync == "full" else ["-c synchronous_commit=off"]) + \
+        ([] if schema is None else [f"-c search_path={schema}"])  # a checked name: nothing to quote
+    options = {"options": " ".join(settings)} if settings else {}
+    if extra:  # the one-off engine that makes the schema (Store._make_schema)
+        return create_engine(url, connect_args=options, **extra)
     # pre_ping: a PostgreSQL restarted under a running server costs one failed request per
     # pooled connection otherwise; the ping replaces dead connections before they are used.
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, connect_args=options)
@@ -402,15 +430,31 @@ def _shown(url: str) -> str:
 class Store:
     """The hall database: tables created on first use, read and write transactions."""
 
-    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None):
+    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None, *,
+                 hall: str | None = None, schema: str | None = None):
         """``sync``: ``full`` fsyncs every commit (nothing acknowledged is lost, even to a power
         cut); ``normal`` survives a killed process but may lose the last commits to a power cut,
         for about twice the throughput. ``data_dir``: the hall's data folder (clerk photos,
-        export files) for a PostgreSQL store; a SQLite file's folder is its own."""
+        export files) for a PostgreSQL store; a SQLite file's folder is its own. ``hall``: the
+        code of one hall of a city database (PostgreSQL only): its rows live in the schema
+        ``hall_<code>``, made on first use, with a write lock of its own. ``schema``: the city's
+        own schema instead (``CITY_SCHEMA``, kiosk.city); neither: the public schema."""
         if sync not in SYNC_LEVELS:
             raise ValueError(f"sync must be one of {', '.join(SYNC_LEVELS)}, not {sync!r}")
         if url_or_path is None:  # a PostgreSQL store's ``path``: never a file named "None"
             raise TypeError("Store needs a file path or a database URL, not None")
+        self.hall = hall
+        self.schema = schema
+        if hall is not None:
+            try:
+                self.schema = hall_schema(hall)
+            except ValueError as exc:
+                raise HallError("validation_error", str(exc)) from None
+        if self.schema is not None and "://" not in str(url_or_path):
+            raise HallError("validation_error", "a hall code (--hall) or the city (--city) needs a PostgreSQL "
+                            "database (--db postgresql://…): a SQLite hall is a file of its own, one hall per "
+                            "data folder")
+        self._lock_sql = f"SELECT pg_advisory_xact_lock({write_lock_key(self.schema)})"
         self._writer = threading.Lock()
         self._quick = threading.local()  # each thread's own sqlite3 connection for find_token
         self._quick_all: list[sqlite3.Connection] = []
@@ -424,7 +468,9 @@ class Store:
             except ValueError as exc:
                 raise HallError("data_unavailable", str(exc)) from None
             self.url = _shown(text)
-            self.engine = _postgres_engine(url, sync)
+            if self.schema is not None:
+                self._make_schema(url)
+            self.engine = _postgres_engine(url, sync, self.schema)
             path = None
         else:
             path = self.path = Path(text)
@@ -462,6 +508,23 @@ class Store:
                                 "check that its folder is writable and has free space") from exc
             raise damaged(path, "hall database", str(exc.orig)) from exc  # malformed, not a database
 
+    def _make_schema(self, url: str) -> None:
+        """Create the store's schema if missing, under its write lock, on a connection of its own
+        (the pooled ones look for their tables in it from their first connect on)."""
+        from sqlalchemy.pool import NullPool
+
+        maker = _postgres_engine(url, self._sync, poolclass=NullPool)
+        try:
+            with maker.begin() as conn:
+                conn.exec_driver_sql(self._lock_sql)
+                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")  # a checked name
+        except DBAPIError as exc:
+            raise HallError("data_unavailable", f"cannot make the schema {self.schema} in {self.url}: "
+                            f"{str(exc.orig).strip()}; check that PostgreSQL runs there and the user may "
+                            "create schemas in the database") from exc
+        finally:
+            maker.dispose()
+
     @staticmethod
     def _settle_identity(conn: Connection, path: Path, known: str | None) -> None:
         stored = conn.execute(select(meta.c.value).where(meta.c.key == "file_id")).scalar()
@@ -483,7 +546,7 @@ class Store:
             try:
                 with conn.begin():
                     if self.path is None:
-                        conn.exec_driver_sql(_WRITE_LOCK_SQL)
+                        conn.exec_driver_sql(self._lock_sql)
                     yield conn
             finally:
                 conn.info.pop("write", None)
