@@ -76,24 +76,59 @@ def compute_many(store: db.Store, config: HallConfig, start: date, end: date, gr
         check_period(start, end, by)
     if not 0 <= threshold_min <= 24 * 60:
         raise HallError("validation_error", f"threshold {threshold_min} is not a number of minutes from 0 to 1440")
-    tz = ZoneInfo(config.hall.timezone)
-    period = _Period(start, end, tz, time.time() if now is None else now)
-    with store.read() as conn:
-        data = _read(conn, period)
-    # What does not depend on the grouping is worked out once: the tickets' stories from their
-    # events (half of a grouping's time), the windows' busy and open intervals.
-    data["stories"], data["busy"] = _stories(data["events"], {row[0]: row[11] for row in data["tickets"]}, period)
-    data["open"] = open_intervals(data["windows"], period)
+    period = _Period(start, end, ZoneInfo(config.hall.timezone), time.time() if now is None else now)
+    data = _prepared(store, period)
     return {by: _report(config, period, data, by, threshold_min) for by in wanted}
 
 
-def _report(config: HallConfig, period: _Period, data: dict, by: str, threshold_min: int) -> StatsReport:
-    """One grouping's report of what ``_read`` read and ``compute_many`` worked out."""
-    groups = _Groups(by, period, threshold_min * 60.0)
+def compute_halls(halls: Iterable[tuple[db.Store, HallConfig]], start: date, end: date, by: str = "service", *,
+                  threshold_min: int = 30, now: float | None = None,
+                  total_label: dict[str, str] | None = None) -> tuple[list[StatsReport], StatsRow]:
+    """The report of each hall (a store, or anything with its ``read``, and its hall file) and
+    one totals row of them all (a city: kiosk.city), from one read of each hall. The totals pool
+    every hall's tickets, windows, ratings and cases: a p90 of all waits, not a mean of the
+    halls' p90s; each hall's windows stay its own (window 3 of one hall is not another's)."""
+    check_period(start, end, by)
+    if not 0 <= threshold_min <= 24 * 60:
+        raise HallError("validation_error", f"threshold {threshold_min} is not a number of minutes from 0 to 1440")
+    moment = time.time() if now is None else now
+    reports: list[StatsReport] = []
+    pooled: _Groups | None = None
+    for store, config in halls:
+        period = _Period(start, end, ZoneInfo(config.hall.timezone), moment)
+        data = _prepared(store, period)
+        reports.append(_report(config, period, data, by, threshold_min))
+        if pooled is None:  # rows by service: only the totals row of it is used
+            pooled = _Groups("service", period, threshold_min * 60.0)
+        _add_all(pooled, data)
+    if pooled is None:
+        pooled = _Groups("service", _Period(start, end, ZoneInfo("UTC"), moment), threshold_min * 60.0)
+    return reports, pooled.row(None, total_label or {"zh": "合计", "en": "Total"})
+
+
+def _prepared(store: db.Store, period: _Period) -> dict:
+    """``_read``'s rows of the period, and what does not depend on the grouping, worked out once:
+    the tickets' stories from their events (half of a grouping's time), the windows' busy and
+    open intervals."""
+    with store.read() as conn:
+        data = _read(conn, period)
+    data["stories"], data["busy"] = _stories(data["events"], {row[0]: row[11] for row in data["tickets"]}, period)
+    data["open"] = open_intervals(data["windows"], period)
+    return data
+
+
+def _add_all(groups: _Groups, data: dict) -> None:
+    """Everything ``_prepared`` gave into ``groups``."""
     groups.add_tickets(data["tickets"], data["stories"])
     groups.add_windows(data["open"], data["busy"])
     groups.add_ratings(data["ratings"])
     groups.add_cases(data["cases"], data["history"])
+
+
+def _report(config: HallConfig, period: _Period, data: dict, by: str, threshold_min: int) -> StatsReport:
+    """One grouping's report of what ``_prepared`` gave."""
+    groups = _Groups(by, period, threshold_min * 60.0)
+    _add_all(groups, data)
     labels = Labels(config, dict(data["clerks"]), by)
     rows = [groups.row(key, labels.of(key)) for key in sorted(groups.keys(), key=labels.order)]
     return StatsReport(hall=config.hall.code, hall_name=config.hall.name.model_dump(), timezone=config.hall.timezone,

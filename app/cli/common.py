@@ -30,15 +30,34 @@ def default_data_dir(kind: str) -> Path:
 DB_HELP = "the hall's PostgreSQL database (postgresql://user@host/name), as given to kiosk serve --db"
 
 
-def hall_store(data: Path | None, *, existing: bool = False, db: str | None = None):  # noqa: ANN201 - a kiosk.store.Store
+HALL_HELP = ("the hall's code in a city database (the schema hall_CODE), as given to kiosk serve --hall; "
+             "with --db only")
+CITY_HELP = "the city's accounts (they read the city view of every hall), not a hall's; with --db only"
+
+
+def hall_store(data: Path | None, *, existing: bool = False, db: str | None = None, hall: str | None = None,
+               city: bool = False):  # noqa: ANN201 - a kiosk.store.Store
     """The hall database in ``data`` (default: the server's folder), or the PostgreSQL database
-    of the URL ``db``; ``existing``: refuse to make a new SQLite file (commands that only read or
-    change what is there)."""
-    from kiosk.store import Store
+    of the URL ``db`` (its hall ``hall``, or the city's own schema with ``city``); ``existing``:
+    refuse to make a new SQLite file or hall schema (commands that only read or change what is
+    there)."""
+    from kiosk.store import CITY_SCHEMA, Store
 
     folder = Path(data or default_data_dir("server"))
+    if (hall or city) and not db:
+        raise HallError("validation_error", f"{'--hall' if hall else '--city'} needs the city's PostgreSQL "
+                        "database: give --db postgresql://…")
+    if hall and city:
+        raise HallError("validation_error", "give --hall (a hall's accounts) or --city (the city's), not both")
     if db:
-        return Store(db, data_dir=folder)
+        if hall and existing:
+            from kiosk.city import hall_codes
+
+            known = hall_codes(db)
+            if hall not in known:
+                raise HallError("not_found", f"the database has no hall {hall!r} (its halls: "
+                                f"{', '.join(known) or 'none yet'}); check --hall, or start kiosk serve --hall first")
+        return Store(db, data_dir=folder, hall=hall, schema=CITY_SCHEMA if city else None)
     path = folder / "hall.db"
     if existing and not path.exists():
         raise HallError("not_found", f"no hall database at {path}; give the hall server's folder with --data")
