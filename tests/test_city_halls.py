@@ -15,7 +15,9 @@ from datetime import datetime
 import pytest
 import requests
 
+from kiosk.city import City, hall_codes
 from kiosk.client import wait_for_server
+from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config
 from kiosk.domain import HallError
 from kiosk.store import Store, hall_schema, write_lock_key
 from tests.conftest import SHANGHAI, free_port
@@ -79,9 +81,19 @@ def _events(base: str, headers: dict) -> list[dict]:
 
 
 def test_two_halls_each_with_its_own_server_see_nothing_of_each_other(city_url, tmp_path, capsys):
-    (east_proc, east), (west_proc, west) = _serve(city_url, "east", tmp_path / "east"), \
+    (east_proc, east), (west_proc, west) = _serve(city_url, "east", tmp_path / "east", "--city"), \
         _serve(city_url, "west", tmp_path / "west")
     try:
+        # East serves the city view (to city accounts only); west, started without --city, does not.
+        assert requests.get(f"{east}/api/v1/city/stats", timeout=10).status_code == 401
+        assert requests.get(f"{west}/api/v1/city/stats", timeout=10).status_code == 404
+        assert hall_codes(_plain(city_url)) == ["east", "west"]
+        city = City(city_url, load_hall_config(PROJECT_CONFIG_DIR / "hall.toml"))
+        try:  # each server recorded its hall's name and address for the city view
+            assert [(h.code, h.name["en"], h.public_url) for h in city.halls()] == [
+                ("east", "East Hall", east), ("west", "West Hall", west)]
+        finally:
+            city.close()
         east_token, west_token = _token(city_url, "east", capsys), _token(city_url, "west", capsys)
         auth = {"east": {"Authorization": f"Bearer {east_token}"}, "west": {"Authorization": f"Bearer {west_token}"}}
         # A token of one hall is unknown in the other.

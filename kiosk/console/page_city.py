@@ -19,7 +19,7 @@ from kiosk.city_api import city_of, city_session, today_of
 from kiosk.console.i18n import Table, lang_of, pick, words
 from kiosk.console.page_stats import TEXT as STATS_TEXT
 from kiosk.console.page_stats import parse_query, quick_picks
-from kiosk.console.stats_view import table_of
+from kiosk.console.stats_view import shown, table_of
 from kiosk.console.web import Page, console_of
 from kiosk.domain import HallError
 
@@ -75,18 +75,12 @@ def render_city(request: Request, template: str, account, *, status: int = 200, 
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _cell(value: float | None, unit: str = "") -> str:
-    return "–" if value is None else f"{value:.1f}{unit}"
-
-
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
 def hall_cells(row) -> list[str]:  # noqa: ANN001 - a StatsRow
-    """The figures a hall's (or the total's) row shows, in the table's column order."""
-    return [str(row.issued), str(row.served), str(row.no_show), _cell(row.wait.mean), _cell(row.wait.p90),
-            _share(row.wait.over), _cell(row.service.mean), _share(row.satisfaction), str(row.cases_overdue)]
+    """The figures a hall's (or the total's) row shows, in the table's column order, written as
+    the Statistics page writes them (kiosk.console.stats_view.shown)."""
+    return [shown(row.issued, "count"), shown(row.served, "count"), shown(row.no_show, "count"),
+            shown(row.wait.mean, "minutes"), shown(row.wait.p90, "minutes"), shown(row.wait.over, "share"),
+            shown(row.service.mean, "minutes"), shown(row.satisfaction, "share"), shown(row.cases_overdue, "count")]
 
 
 @router.get("")
