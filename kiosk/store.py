@@ -11,6 +11,11 @@ same Core statements. Writers take one transaction-level advisory lock first
 process on the database run one at a time, so the counter row, idempotency keys, quotas and the
 one-active-ticket rule hold across processes exactly as they do on one SQLite file. Everything
 dialect-specific lives in this module; the engine speaks only Core expressions.
+
+Many halls in one PostgreSQL database (``Store(url, hall="east")``, kiosk.city): each hall's
+tables are in its own schema, ``hall_<code>``, which every pooled connection has as its
+``search_path`` (so no statement names it), and its writers take a lock key of their own, so one
+hall's writes never wait for another's.
 """
 
 from __future__ import annotations

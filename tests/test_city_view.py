@@ -218,3 +218,6 @@ def test_city_accounts_are_made_with_kiosk_accounts_city(city_url, halls, monkey
     assert "mayor" not in capsys.readouterr().out
     assert main(["accounts", "list", "--db", url, "--hall", "east", "--city"]) == 1
     assert "not both" in capsys.readouterr().err
+    assert main(["accounts", "add", "desk", "--display", "导服", "--role", "guide", "--password-stdin",
+                 "--db", url, "--city"]) == 1
+    assert "give --role admin or director" in capsys.readouterr().err

@@ -74,6 +74,8 @@ def run_add(args: argparse.Namespace) -> int:
     from kiosk.accounts import AccountError, add_account, check_name, password_problem
     from kiosk.domain import HallError
 
+    if args.city and args.role not in ("admin", "director"):
+        return fail(f"a city account reads the city view only: give --role admin or director, not {args.role}")
     try:
         check_name(args.name)  # before the password is asked for
         password = read_password(args.password_stdin)
