@@ -522,7 +522,12 @@ class Store:
         try:
             with maker.begin() as conn:
                 conn.exec_driver_sql(self._lock_sql)
-                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")  # a checked name
+                # Looked up first: CREATE SCHEMA IF NOT EXISTS needs the right to create schemas
+                # even when there is nothing to make, which a hall's own user need not have.
+                found = conn.exec_driver_sql("SELECT 1 FROM pg_namespace WHERE nspname = %(s)s",
+                                             {"s": self.schema}).first()
+                if found is None:
+                    conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")  # a checked name
         except DBAPIError as exc:
             raise HallError("data_unavailable", f"cannot make the schema {self.schema} in {self.url}: "
                             f"{str(exc.orig).strip()}; check that PostgreSQL runs there and the user may "

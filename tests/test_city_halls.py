@@ -244,5 +244,18 @@ def test_admin_commands_take_hall_and_refuse_an_unknown_one(city_url, capsys):
     assert main(["tokens", "list", "--db", url, "--hall", "esat"]) == 1
     err = capsys.readouterr().err
     assert "no hall 'esat'" in err and "east" in err and "Traceback" not in err
+    assert main(["tokens", "add", "--role", "kiosk", "--device", "K02", "--db", url, "--hall", "esat"]) == 1
+    assert "start kiosk serve --hall esat first" in capsys.readouterr().err
+    assert hall_codes(url) == ["east"]  # the typo made no hall
     assert main(["accounts", "list", "--hall", "east"]) == 1
     assert "needs the city's PostgreSQL database" in capsys.readouterr().err
+
+
+def test_halls_on_one_machine_get_data_folders_of_their_own(tmp_path):
+    """Clerk photos, logs and export files of two halls never share a folder by default."""
+    from app.cli.common import server_data_dir
+
+    east, west = server_data_dir(None, "east"), server_data_dir(None, "west")
+    assert east != west and east.parent == west.parent and east.name == "hall_east"
+    assert server_data_dir(tmp_path, "east") == tmp_path  # a folder given is used as it is
+    assert server_data_dir(None) == east.parent

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from app.cli.common import PROJECT_CONFIG_DIR, ask_pin_twice, default_data_dir
+from app.cli.common import PROJECT_CONFIG_DIR, ask_pin_twice, default_data_dir, server_data_dir
 from app.cli.common import fail as _fail
 from kiosk.domain import HallError
 
@@ -146,7 +146,7 @@ def run_serve(args: argparse.Namespace) -> int:
     found = [] if args.dev else dev_secrets(hall)  # --dev: the sample secrets are expected
     if found:
         return _fail(refusal(found, "kiosk serve", config_path))
-    data = args.data or default_data_dir("server")
+    data = server_data_dir(args.data, args.hall)
     if (args.hall or args.city) and not args.db:
         return _fail(f"{'--hall' if args.hall else '--city'} needs the city's PostgreSQL database: give --db "
                      "postgresql://… (a SQLite hall is the file of its data folder)")
