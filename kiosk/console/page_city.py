@@ -20,7 +20,7 @@ from kiosk.console.i18n import Table, lang_of, pick, words
 from kiosk.console.page_stats import TEXT as STATS_TEXT
 from kiosk.console.page_stats import parse_query, quick_picks
 from kiosk.console.stats_view import shown, table_of
-from kiosk.console.web import Page, console_of
+from kiosk.console.web import Page, Refused, console_of
 from kiosk.domain import HallError
 
 PAGE = Page("city", "/console/city", "城市总览", "City", (), order=90, city=True)
@@ -86,6 +86,8 @@ def hall_cells(row) -> list[str]:  # noqa: ANN001 - a StatsRow
 @router.get("")
 def page(request: Request) -> Response:
     """The halls' table for the period (default today) and, filtered to a hall, its services."""
+    if getattr(request.app.state, "city", None) is None:  # a hall server started without --city
+        raise Refused(404, "not_found")
     city = city_of(request)
     session = city_session(request)
     if session is None:
