@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, create_engine, delete, func, insert, select, text
+from sqlalchemy import Connection, create_engine, delete, insert, text
 from sqlalchemy.pool import NullPool
 
 from kiosk import store as db
@@ -87,13 +87,11 @@ class HallReader:
     def read(self) -> Iterator[Connection]:
         """One snapshot of the hall, in a READ ONLY transaction: PostgreSQL refuses any write in
         it, whatever a caller tries."""
-        with self.engine.connect() as conn:
-            conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                # Transaction-scoped (is_local): the pooled connection goes back with the city's path.
-                conn.execute(text("SELECT set_config('search_path', :s, true)"), {"s": self.schema})
-                yield conn
+        with self.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # Transaction-scoped (is_local): the pooled connection goes back with the city's path.
+            conn.execute(text("SELECT set_config('search_path', :s, true)"), {"s": self.schema})
+            yield conn
 
 
 class City:
@@ -112,14 +110,18 @@ class City:
 
     def halls(self) -> list[CityHall]:
         """Every hall of the database, by code, with its recorded name (its code when the hall
-        has never been served with ``--hall``)."""
+        has never been served with ``--hall``): one query for them all."""
         with self.store.read() as conn:
             codes = _codes(conn)
-        return [self._hall(code) for code in codes]
+            if not codes:
+                return []
+            # The codes are checked names (HALL_CODE): written into the statement as they are.
+            union = " UNION ALL ".join(f"SELECT '{code}', (SELECT value FROM hall_{code}.meta WHERE key = "
+                                       f"'{PROFILE_KEY}')" for code in codes)
+            profiles = dict(conn.execute(text(union)).all())
+        return [self._hall(code, profiles.get(code)) for code in codes]
 
-    def _hall(self, code: str) -> CityHall:
-        with HallReader(self.store.engine, code).read() as conn:
-            raw = conn.execute(select(db.meta.c.value).where(db.meta.c.key == PROFILE_KEY)).scalar()
+    def _hall(self, code: str, raw: str | None) -> CityHall:
         try:
             found = json.loads(raw) if raw else {}
             name = {"zh": str(found["name"]["zh"]), "en": str(found["name"]["en"])}
@@ -134,12 +136,15 @@ class City:
                                                      "timezone": hall.timezone})
         return self.template.model_copy(update={"hall": info})
 
-    def waiting(self, hall: CityHall, day: str) -> int:
-        """Tickets of ``day`` waiting (or held) in the hall now."""
-        t = db.tickets
-        with HallReader(self.store.engine, hall.code).read() as conn:
-            return int(conn.execute(select(func.count()).select_from(t)
-                                    .where(t.c.day == day, t.c.state.in_(_WAITING))).scalar() or 0)
+    def waiting(self, halls: list[CityHall], day: str) -> dict[str, int]:
+        """Tickets of ``day`` waiting (or held) now in each hall, by code: one query."""
+        if not halls:
+            return {}
+        states = ", ".join(f"'{state}'" for state in _WAITING)
+        union = " UNION ALL ".join(f"SELECT '{h.code}', count(*) FROM hall_{h.code}.tickets WHERE day = :day "
+                                   f"AND state IN ({states})" for h in halls)
+        with self.store.read() as conn:
+            return {code: int(n) for code, n in conn.execute(text(union), {"day": day}).all()}
 
     def report(self, start: date, end: date, *, threshold_min: int = 30, now: float, today: str,
                only: str | None = None, by: str = "service") -> CityReport:
@@ -155,7 +160,8 @@ class City:
         readers = [(HallReader(self.store.engine, h.code), self.config_of(h)) for h in halls]
         reports, total = compute_halls(readers, start, end, by, threshold_min=threshold_min, now=now,
                                        total_label={"zh": "全市合计", "en": "City total"})
-        rows = [CityRow(code=h.code, name=h.name, public_url=h.public_url, waiting=self.waiting(h, today),
+        waiting = self.waiting(halls, today)
+        rows = [CityRow(code=h.code, name=h.name, public_url=h.public_url, waiting=waiting.get(h.code, 0),
                         figures=r.totals) for h, r in zip(halls, reports, strict=True)]
         return CityReport(start=start, end=end, threshold_min=threshold_min, halls=rows, total=total,
                           waiting=sum(r.waiting for r in rows), detail=reports[0] if only is not None else None)

@@ -85,24 +85,23 @@ def compute_halls(halls: Iterable[tuple[db.Store, HallConfig]], start: date, end
                   threshold_min: int = 30, now: float | None = None,
                   total_label: dict[str, str] | None = None) -> tuple[list[StatsReport], StatsRow]:
     """The report of each hall (a store, or anything with its ``read``, and its hall file) and
-    one totals row of them all (a city: kiosk.city), from one read of each hall. The totals pool
-    every hall's tickets, windows, ratings and cases: a p90 of all waits, not a mean of the
-    halls' p90s; each hall's windows stay its own (window 3 of one hall is not another's)."""
+    one totals row of them all (a city: kiosk.city), from one read of each hall, in the order
+    ``halls`` gives them (each is read before the next is asked for). The totals pool every
+    hall's tickets, windows, ratings and cases: a p90 of all waits, not a mean of the halls'
+    p90s; each hall's windows stay its own (window 3 of one hall is not another's)."""
     check_period(start, end, by)
     if not 0 <= threshold_min <= 24 * 60:
         raise HallError("validation_error", f"threshold {threshold_min} is not a number of minutes from 0 to 1440")
     moment = time.time() if now is None else now
     reports: list[StatsReport] = []
-    pooled: _Groups | None = None
+    pooled = _Groups(by, _Period(start, end, ZoneInfo("UTC"), moment), threshold_min * 60.0)
     for store, config in halls:
         period = _Period(start, end, ZoneInfo(config.hall.timezone), moment)
+        groups = _Groups(by, period, threshold_min * 60.0)
         data = _prepared(store, period)
-        reports.append(_report(config, period, data, by, threshold_min))
-        if pooled is None:  # rows by service: only the totals row of it is used
-            pooled = _Groups("service", period, threshold_min * 60.0)
-        _add_all(pooled, data)
-    if pooled is None:
-        pooled = _Groups("service", _Period(start, end, ZoneInfo("UTC"), moment), threshold_min * 60.0)
+        _add_all(groups, data)
+        reports.append(_finished(config, period, groups, dict(data["clerks"]), threshold_min))
+        pooled.total.absorb(groups.total)  # the hall's raw figures: nothing aggregated twice
     return reports, pooled.row(None, total_label or {"zh": "合计", "en": "Total"})
 
 
@@ -129,7 +128,15 @@ def _report(config: HallConfig, period: _Period, data: dict, by: str, threshold_
     """One grouping's report of what ``_prepared`` gave."""
     groups = _Groups(by, period, threshold_min * 60.0)
     _add_all(groups, data)
-    labels = Labels(config, dict(data["clerks"]), by)
+    return _finished(config, period, groups, dict(data["clerks"]), threshold_min)
+
+
+def _finished(config: HallConfig, period: _Period, groups: _Groups, clerks: dict[str, str],
+              threshold_min: int) -> StatsReport:
+    """The report of ``groups`` once everything is in them, rows named (``clerks``: 工号 → name)
+    and ordered."""
+    by = groups.by
+    labels = Labels(config, clerks, by)
     rows = [groups.row(key, labels.of(key)) for key in sorted(groups.keys(), key=labels.order)]
     return StatsReport(hall=config.hall.code, hall_name=config.hall.name.model_dump(), timezone=config.hall.timezone,
                        start=period.start, end=period.end, by=by, threshold_min=threshold_min, rows=rows,
@@ -262,6 +269,19 @@ class _Group:
         self.walks: list[float] = []
         self.errors: list[float] = []
         self.open = self.idle = 0.0
+
+    def absorb(self, other: _Group) -> None:
+        """Add ``other``'s tickets, durations, window time, ratings and cases to this one's (a
+        city's total of its halls' totals, kiosk.city)."""
+        for name in ("issued", "served", "no_show", "transferred", "requeued", "cases", "in_time", "overdue",
+                     "open", "idle"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("waits", "services", "walks", "errors"):
+            getattr(self, name).extend(getattr(other, name))
+        for channel, n in other.channels.items():
+            self.channels[channel] = self.channels.get(channel, 0) + n
+        for level, n in other.levels.items():
+            self.levels[level] = self.levels.get(level, 0) + n
 
 
 class _Ticket:
