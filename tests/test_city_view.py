@@ -222,3 +222,20 @@ def test_city_accounts_are_made_with_kiosk_accounts_city(city_url, halls, monkey
     assert main(["accounts", "add", "desk", "--display", "导服", "--role", "guide", "--password-stdin",
                  "--db", url, "--city"]) == 1
     assert "give --role admin or director" in capsys.readouterr().err
+
+
+def test_compute_halls_gives_each_halls_own_report_and_pools_the_total(engine, clock):
+    """On one SQLite hall read twice (as two halls): each report is ``compute``'s, and the total
+    holds both halls' tickets, with percentiles of the pooled waits."""
+    from kiosk.stats import compute_halls
+
+    for i, minutes in enumerate((4, 6, 20)):
+        ticket = engine.issue(IssueRequest(service="GC01"), f"t{i}")
+        clock.advance(minutes * 60)
+        engine.act(ticket.id, "call", ActionRequest(window=18))
+    reports, total = compute_halls([(engine.store, engine.config)] * 2, DAY, DAY, now=clock.now())
+    alone = compute(engine.store, engine.config, DAY, DAY, now=clock.now())
+    assert [r.model_dump() for r in reports] == [alone.model_dump()] * 2
+    assert (total.issued, total.wait.n) == (6, 6)
+    assert total.wait.p90 == alone.totals.wait.p90 and total.wait.mean == alone.totals.wait.mean
+    assert total.channels["kiosk"] == 2 * alone.totals.channels["kiosk"]
