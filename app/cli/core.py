@@ -193,13 +193,19 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _open_city(engine, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a HallEngine; a kiosk.city.City
     """A hall of a city records what the city view shows of it; ``--city`` opens the city view."""
+    from sqlalchemy.exc import DBAPIError
+
     from kiosk.city import City, record_profile
 
-    if engine.store.hall is not None:
-        record_profile(engine.store, engine.config)
-    if not args.city:
-        return None
-    return City(args.db, engine.config, data_dir=engine.store.data_dir)
+    try:
+        if engine.store.hall is not None:
+            record_profile(engine.store, engine.config)
+        if not args.city:
+            return None
+        return City(args.db, engine.config, data_dir=engine.store.data_dir)
+    except DBAPIError as exc:  # PostgreSQL gone since the hall opened
+        raise HallError("data_unavailable", f"the city's database stopped answering: {str(exc.orig).strip()}; "
+                        "check that PostgreSQL runs") from None
 
 
 def run_appointments_import(args: argparse.Namespace) -> int:
