@@ -142,10 +142,10 @@ class LocalHall:
 
 def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, dev: bool = False,
                 clock=None, sync: str = "full", keys: Path | str | None = None,
-                db: str | None = None) -> HallEngine:
+                db: str | None = None, hall: str | None = None) -> HallEngine:
     """An engine over the SQLite database in ``data_dir`` (or the PostgreSQL database of the URL
     ``db``, else of the hall file's ``[storage] database``; ``data_dir`` then holds logs and the
-    like only), with the ID keys of the folder
+    like only; ``hall``: the code of a hall of a city database, kiosk.city), with the ID keys of the folder
     ``keys`` (default ``kiosk.idkeys.default_keys_dir()``; made when the hall is new). A key
     folder that is missing for a hall holding ID hashes, holds another key, or lies inside
     ``data_dir`` is a HallError ``id_keys`` whose detail says what to do."""
@@ -154,7 +154,7 @@ def open_engine(hall_config: HallConfig | Path | str, data_dir: Path | str, *, d
 
     config = hall_config if isinstance(hall_config, HallConfig) else load_hall_config(hall_config)
     db = db or config.storage.database  # the command line's --db wins over the hall file's
-    store = Store(db if db else Path(data_dir) / "hall.db", sync, data_dir=Path(data_dir))
+    store = Store(db if db else Path(data_dir) / "hall.db", sync, data_dir=Path(data_dir), hall=hall)
     try:
         id_keys = hall_keys(store, Path(keys) if keys else None, Path(data_dir))
     except Exception:

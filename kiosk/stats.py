@@ -76,25 +76,67 @@ def compute_many(store: db.Store, config: HallConfig, start: date, end: date, gr
         check_period(start, end, by)
     if not 0 <= threshold_min <= 24 * 60:
         raise HallError("validation_error", f"threshold {threshold_min} is not a number of minutes from 0 to 1440")
-    tz = ZoneInfo(config.hall.timezone)
-    period = _Period(start, end, tz, time.time() if now is None else now)
-    with store.read() as conn:
-        data = _read(conn, period)
-    # What does not depend on the grouping is worked out once: the tickets' stories from their
-    # events (half of a grouping's time), the windows' busy and open intervals.
-    data["stories"], data["busy"] = _stories(data["events"], {row[0]: row[11] for row in data["tickets"]}, period)
-    data["open"] = open_intervals(data["windows"], period)
+    period = _Period(start, end, ZoneInfo(config.hall.timezone), time.time() if now is None else now)
+    data = _prepared(store, period)
     return {by: _report(config, period, data, by, threshold_min) for by in wanted}
 
 
-def _report(config: HallConfig, period: _Period, data: dict, by: str, threshold_min: int) -> StatsReport:
-    """One grouping's report of what ``_read`` read and ``compute_many`` worked out."""
-    groups = _Groups(by, period, threshold_min * 60.0)
+def compute_halls(halls: Iterable[tuple[db.Store, HallConfig]], start: date, end: date, by: str = "service", *,
+                  threshold_min: int = 30, now: float | None = None,
+                  total_label: dict[str, str] | None = None) -> tuple[list[StatsReport], StatsRow]:
+    """The report of each hall (a store, or anything with its ``read``, and its hall file) and
+    one totals row of them all (a city: kiosk.city), from one read of each hall, in the order
+    ``halls`` gives them (each is read before the next is asked for). The totals pool every
+    hall's tickets, windows, ratings and cases: a p90 of all waits, not a mean of the halls'
+    p90s; each hall's windows stay its own (window 3 of one hall is not another's)."""
+    check_period(start, end, by)
+    if not 0 <= threshold_min <= 24 * 60:
+        raise HallError("validation_error", f"threshold {threshold_min} is not a number of minutes from 0 to 1440")
+    moment = time.time() if now is None else now
+    reports: list[StatsReport] = []
+    pooled = _Groups(by, _Period(start, end, ZoneInfo("UTC"), moment), threshold_min * 60.0)
+    for store, config in halls:
+        period = _Period(start, end, ZoneInfo(config.hall.timezone), moment)
+        groups = _Groups(by, period, threshold_min * 60.0)
+        data = _prepared(store, period)
+        _add_all(groups, data)
+        reports.append(_finished(config, period, groups, dict(data["clerks"]), threshold_min))
+        pooled.total.absorb(groups.total)  # the hall's raw figures: nothing aggregated twice
+    return reports, pooled.row(None, total_label or {"zh": "合计", "en": "Total"})
+
+
+def _prepared(store: db.Store, period: _Period) -> dict:
+    """``_read``'s rows of the period, and what does not depend on the grouping, worked out once:
+    the tickets' stories from their events (half of a grouping's time), the windows' busy and
+    open intervals."""
+    with store.read() as conn:
+        data = _read(conn, period)
+    data["stories"], data["busy"] = _stories(data["events"], {row[0]: row[11] for row in data["tickets"]}, period)
+    data["open"] = open_intervals(data["windows"], period)
+    return data
+
+
+def _add_all(groups: _Groups, data: dict) -> None:
+    """Everything ``_prepared`` gave into ``groups``."""
     groups.add_tickets(data["tickets"], data["stories"])
     groups.add_windows(data["open"], data["busy"])
     groups.add_ratings(data["ratings"])
     groups.add_cases(data["cases"], data["history"])
-    labels = Labels(config, dict(data["clerks"]), by)
+
+
+def _report(config: HallConfig, period: _Period, data: dict, by: str, threshold_min: int) -> StatsReport:
+    """One grouping's report of what ``_prepared`` gave."""
+    groups = _Groups(by, period, threshold_min * 60.0)
+    _add_all(groups, data)
+    return _finished(config, period, groups, dict(data["clerks"]), threshold_min)
+
+
+def _finished(config: HallConfig, period: _Period, groups: _Groups, clerks: dict[str, str],
+              threshold_min: int) -> StatsReport:
+    """The report of ``groups`` once everything is in them, rows named (``clerks``: 工号 → name)
+    and ordered."""
+    by = groups.by
+    labels = Labels(config, clerks, by)
     rows = [groups.row(key, labels.of(key)) for key in sorted(groups.keys(), key=labels.order)]
     return StatsReport(hall=config.hall.code, hall_name=config.hall.name.model_dump(), timezone=config.hall.timezone,
                        start=period.start, end=period.end, by=by, threshold_min=threshold_min, rows=rows,
@@ -227,6 +269,19 @@ class _Group:
         self.walks: list[float] = []
         self.errors: list[float] = []
         self.open = self.idle = 0.0
+
+    def absorb(self, other: _Group) -> None:
+        """Add ``other``'s tickets, durations, window time, ratings and cases to this one's (a
+        city's total of its halls' totals, kiosk.city)."""
+        for name in ("issued", "served", "no_show", "transferred", "requeued", "cases", "in_time", "overdue",
+                     "open", "idle"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("waits", "services", "walks", "errors"):
+            getattr(self, name).extend(getattr(other, name))
+        for channel, n in other.channels.items():
+            self.channels[channel] = self.channels.get(channel, 0) + n
+        for level, n in other.levels.items():
+            self.levels[level] = self.levels.get(level, 0) + n
 
 
 class _Ticket:

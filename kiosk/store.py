@@ -11,14 +11,21 @@ same Core statements. Writers take one transaction-level advisory lock first
 process on the database run one at a time, so the counter row, idempotency keys, quotas and the
 one-active-ticket rule hold across processes exactly as they do on one SQLite file. Everything
 dialect-specific lives in this module; the engine speaks only Core expressions.
+
+Many halls in one PostgreSQL database (``Store(url, hall="east")``, kiosk.city): each hall's
+tables are in its own schema, ``hall_<code>``, which every pooled connection has as its
+``search_path`` (so no statement names it), and its writers take a lock key of their own, so one
+hall's writes never wait for another's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -54,12 +61,33 @@ SYNC_LEVELS = {"full": "FULL", "normal": "NORMAL"}
 # The advisory lock every write transaction on PostgreSQL takes first (an arbitrary constant:
 # "hall" in ASCII); one key for the database, as SQLite has one write lock per file.
 WRITE_LOCK_KEY = 0x68616C6C
-_WRITE_LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 EVENT_CHANNEL = "hall_events"
 """The PostgreSQL channel a write transaction that added hall events notifies (the default)."""
 _EVENT_SEQ = "hall_event_seq"  # conn.info: the newest event appended by the open transaction
 _NOTIFY = select(func.pg_notify(bindparam("channel"), bindparam("seq")))
+HALL_CODE = re.compile(r"^[a-z0-9_]{1,24}$")
+"""A hall's code in a city database (``--hall``): its schema is ``hall_<code>`` (kiosk.city)."""
+CITY_SCHEMA = "city"
+"""The schema of the city's own accounts and sessions (kiosk.city); never a hall's: theirs begin
+with ``hall_``."""
+
+
+def hall_schema(code: str) -> str:
+    """The PostgreSQL schema of the hall ``code``; a ValueError whose sentence says what a code is."""
+    if not isinstance(code, str) or not HALL_CODE.match(code):
+        raise ValueError(f"{str(code)[:40]!r} is not a hall code: use 1 to 24 lower-case letters, digits "
+                         "or '_' (e.g. east, futian_01)")
+    return f"hall_{code}"
+
+
+def write_lock_key(schema: str | None) -> int:
+    """The advisory lock key of the write transactions in ``schema`` (None: the public schema,
+    one hall per database as before). Each hall's key is its own, so halls of one database do
+    not wait for each other; two codes whose CRC-32 collide would only share a queue."""
+    if schema is None:
+        return WRITE_LOCK_KEY
+    return (WRITE_LOCK_KEY << 32) | zlib.crc32(schema.encode())  # below 2**63: a PostgreSQL bigint
 
 metadata = MetaData()
 
@@ -373,12 +401,17 @@ def _sqlite_engine(path: Path, sync: str) -> Engine:
     return engine
 
 
-def _postgres_engine(url: str, sync: str) -> Engine:
+def _postgres_engine(url: str, sync: str, schema: str | None = None, **extra) -> Engine:  # noqa: ANN003
     """A PostgreSQL engine through psycopg 3. ``sync=normal`` turns off waiting for the commit's
     WAL flush (``synchronous_commit=off``): a crash of the database server (not only of its
     machine, unlike SQLite's NORMAL) may lose the commits of its last fraction of a second;
-    nothing is ever corrupted."""
-    options = {} if sync == "full" else {"options": "-c synchronous_commit=off"}
+    nothing is ever corrupted. ``schema``: every connection's ``search_path`` (a hall of a city
+    database), set by the server at connect time, so no statement of the engine names it."""
+    settings = ([] if sync == "full" else ["-c synchronous_commit=off"]) + \
+        ([] if schema is None else [f"-c search_path={schema}"])  # a checked name: nothing to quote
+    options = {"options": " ".join(settings)} if settings else {}
+    if extra:  # the one-off engine that makes the schema (Store._make_schema)
+        return create_engine(url, connect_args=options, **extra)
     # pre_ping: a PostgreSQL restarted under a running server costs one failed request per
     # pooled connection otherwise; the ping replaces dead connections before they are used.
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, connect_args=options)
@@ -407,23 +440,38 @@ class Store:
     """The hall database: its schema migrated on open (``kiosk.migrations``), read and write
     transactions."""
 
-    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None,
-                 *, migrate: bool = True):
+    def __init__(self, url_or_path: str | Path, sync: str = "full", data_dir: Path | None = None, *,
+                 migrate: bool = True, hall: str | None = None, schema: str | None = None):
         """``sync``: ``full`` fsyncs every commit (nothing acknowledged is lost, even to a power
         cut); ``normal`` survives a killed process but may lose the last commits to a power cut,
         for about twice the throughput. ``data_dir``: the hall's data folder (clerk photos,
         export files) for a PostgreSQL store; a SQLite file's folder is its own. ``migrate``:
         False only connects, for ``kiosk db status`` and ``copy`` (which must see or fill the
-        database as it is), without the file checks, the schema or the identity."""
+        database as it is), without the file checks, the schema or the identity. ``hall``: the
+        code of one hall of a city database (PostgreSQL only): its rows live in the schema
+        ``hall_<code>``, made on first use, with a write lock of its own. ``schema``: the city's
+        own schema instead (``CITY_SCHEMA``, kiosk.city); neither: the public schema."""
         if sync not in SYNC_LEVELS:
             raise ValueError(f"sync must be one of {', '.join(SYNC_LEVELS)}, not {sync!r}")
         if url_or_path is None:  # a PostgreSQL store's ``path``: never a file named "None"
             raise TypeError("Store needs a file path or a database URL, not None")
+        self.hall = hall
+        self.schema = schema
+        if hall is not None:
+            try:
+                self.schema = hall_schema(hall)
+            except ValueError as exc:
+                raise HallError("validation_error", str(exc)) from None
+        if self.schema is not None and "://" not in str(url_or_path):
+            raise HallError("validation_error", "a hall code (--hall) or the city (--city) needs a PostgreSQL "
+                            "database (--db postgresql://…): a SQLite hall is a file of its own, one hall per "
+                            "data folder")
+        self._lock_sql = f"SELECT pg_advisory_xact_lock({write_lock_key(self.schema)})"
         self._writer = threading.Lock()
         self._quick = threading.local()  # each thread's own sqlite3 connection for find_token
         self._quick_all: list[sqlite3.Connection] = []
         self._sync = sync
-        self.event_channel = EVENT_CHANNEL
+        self.event_channel = EVENT_CHANNEL if self.schema is None else f"{self.schema}_events"
         """The PostgreSQL channel that carries the sequence number of the newest event of each
         committed write (kiosk.event_listen): one per hall, so halls sharing a database hear
         only their own events. At most 63 bytes (a PostgreSQL identifier). Unused on SQLite."""
@@ -437,7 +485,9 @@ class Store:
             except ValueError as exc:
                 raise HallError("data_unavailable", str(exc)) from None
             self.url = without_password(text)
-            self.engine = _postgres_engine(url, sync)
+            if self.schema is not None:
+                self._make_schema(url)
+            self.engine = _postgres_engine(url, sync, self.schema)
             path = None
         else:
             path = self.path = Path(text)
@@ -484,6 +534,28 @@ class Store:
                                 "check that its folder is writable and has free space") from exc
             raise damaged(path, "hall database", str(exc.orig)) from exc  # malformed, not a database
 
+    def _make_schema(self, url: str) -> None:
+        """Create the store's schema if missing, under its write lock, on a connection of its own
+        (the pooled ones look for their tables in it from their first connect on)."""
+        from sqlalchemy.pool import NullPool
+
+        maker = _postgres_engine(url, self._sync, poolclass=NullPool)
+        try:
+            with maker.begin() as conn:
+                conn.exec_driver_sql(self._lock_sql)
+                # Looked up first: CREATE SCHEMA IF NOT EXISTS needs the right to create schemas
+                # even when there is nothing to make, which a hall's own user need not have.
+                found = conn.exec_driver_sql("SELECT 1 FROM pg_namespace WHERE nspname = %(s)s",
+                                             {"s": self.schema}).first()
+                if found is None:
+                    conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")  # a checked name
+        except DBAPIError as exc:
+            raise HallError("data_unavailable", f"cannot make the schema {self.schema} in {self.url}: "
+                            f"{str(exc.orig).strip()}; check that PostgreSQL runs there and the user may "
+                            "create schemas in the database") from exc
+        finally:
+            maker.dispose()
+
     @staticmethod
     def _settle_identity(conn: Connection, path: Path, known: str | None) -> None:
         stored = conn.execute(select(meta.c.value).where(meta.c.key == "file_id")).scalar()
@@ -505,7 +577,7 @@ class Store:
             try:
                 with conn.begin():
                     if self.path is None:
-                        conn.exec_driver_sql(_WRITE_LOCK_SQL)
+                        conn.exec_driver_sql(self._lock_sql)
                     yield conn
                     seq = conn.info.pop(_EVENT_SEQ, None)
                     if seq is not None and self.path is None:

@@ -17,6 +17,7 @@ if "HALL_KIOSK_TEST_CONFIG" not in os.environ:  # once per run: spawned children
     os.environ["HALL_KIOSK_TEST_CONFIG"] = tempfile.mkdtemp(prefix="hall-kiosk-test-config-")
 os.environ["XDG_CONFIG_HOME"] = os.environ["HALL_KIOSK_TEST_CONFIG"]
 
+import logging  # noqa: E402
 import socket  # noqa: E402
 from datetime import datetime  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
@@ -29,6 +30,24 @@ from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config  # noqa: E402
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Monday morning inside the sample hall's opening hours.
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored():
+    """Each test leaves the root logger as it found it. A test that runs a command in-process
+    (``app.cli.main`` calls ``logging.basicConfig(force=True)``) gives the root logger a handler
+    on the stream pytest captured for that test, closed once it ends: every later log line then
+    printed a "Logging error" traceback into whatever the next test was reading."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

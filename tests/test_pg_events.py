@@ -89,11 +89,12 @@ def test_last_event_id_resumes_on_the_other_process(two_servers):
 
 def test_only_committed_events_are_announced_with_their_newest_seq(pg_cluster, tmp_path):
     """The notification goes with the commit: a rolled-back write announces nothing; a write of
-    several events announces once, with the newest seq; each store's own channel."""
+    several events announces once, with the newest seq; each hall of a shared database on a
+    channel of its own (a hall hears none of another hall's commits)."""
     url = pg_cluster.database()
-    store = Store(url, data_dir=tmp_path)
-    other = Store(url, data_dir=tmp_path)
-    other.event_channel = "hall_events_other"  # as a second hall in the same database would
+    store = Store(url, data_dir=tmp_path, hall="east")
+    other = Store(url, data_dir=tmp_path, hall="west")
+    assert store.event_channel == "hall_east_events" and other.event_channel == "hall_west_events"
     heard, connected = [], []
     listener = EventListener(store, heard.append, lambda: connected.append(1)).start()
     try:

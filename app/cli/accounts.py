@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.common import DB_HELP, fail, hall_store
+from app.cli.common import CITY_HELP, DB_HELP, HALL_HELP, fail, hall_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,17 +23,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     _password_stdin(add)
     add.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
     add.add_argument("--db", metavar="URL", help=DB_HELP)
+    add.add_argument("--hall", metavar="CODE", help=HALL_HELP)
+    add.add_argument("--city", action="store_true", help=CITY_HELP)
     add.set_defaults(handler=run_add)
 
     listing = accounts_sub.add_parser("list", help="list the accounts: name, display name, role, state")
     listing.add_argument("--data", type=Path)
     listing.add_argument("--db", metavar="URL", help=DB_HELP)
+    listing.add_argument("--hall", metavar="CODE", help=HALL_HELP)
+    listing.add_argument("--city", action="store_true", help=CITY_HELP)
     listing.set_defaults(handler=run_list)
 
     disable = accounts_sub.add_parser("disable", help="disable an account; its sessions end at once")
     disable.add_argument("name")
     disable.add_argument("--data", type=Path)
     disable.add_argument("--db", metavar="URL", help=DB_HELP)
+    disable.add_argument("--hall", metavar="CODE", help=HALL_HELP)
+    disable.add_argument("--city", action="store_true", help=CITY_HELP)
     disable.set_defaults(handler=run_disable)
 
     password = accounts_sub.add_parser("password", help="set a new password; the account's sessions end")
@@ -41,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _password_stdin(password)
     password.add_argument("--data", type=Path)
     password.add_argument("--db", metavar="URL", help=DB_HELP)
+    password.add_argument("--hall", metavar="CODE", help=HALL_HELP)
+    password.add_argument("--city", action="store_true", help=CITY_HELP)
     password.set_defaults(handler=run_password)
 
 
@@ -66,13 +74,15 @@ def run_add(args: argparse.Namespace) -> int:
     from kiosk.accounts import AccountError, add_account, check_name, password_problem
     from kiosk.domain import HallError
 
+    if args.city and args.role not in ("admin", "director"):
+        return fail(f"a city account reads the city view only: give --role admin or director, not {args.role}")
     try:
         check_name(args.name)  # before the password is asked for
         password = read_password(args.password_stdin)
         weak = password_problem(password, args.name)
         if weak:
             return fail(weak)
-        account = add_account(hall_store(args.data, db=args.db), args.name, args.display, args.role, password, time.time(),
+        account = add_account(hall_store(args.data, db=args.db, hall=args.hall, city=args.city), args.name, args.display, args.role, password, time.time(),
                               actor="kiosk accounts add")
     except (AccountError, ValueError) as exc:
         return fail(getattr(exc, "message", str(exc)))
@@ -88,7 +98,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        found = list_accounts(hall_store(args.data, existing=True, db=args.db), time.time())
+        found = list_accounts(hall_store(args.data, existing=True, db=args.db, hall=args.hall, city=args.city), time.time())
     except HallError as exc:
         return fail(exc.detail)
     if not found:
@@ -107,7 +117,7 @@ def run_disable(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        account, now = disable_account(hall_store(args.data, existing=True, db=args.db), args.name, time.time(),
+        account, now = disable_account(hall_store(args.data, existing=True, db=args.db, hall=args.hall, city=args.city), args.name, time.time(),
                                        actor="kiosk accounts disable")
     except AccountError as exc:
         return fail(exc.message)
@@ -126,7 +136,7 @@ def run_password(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        store = hall_store(args.data, existing=True, db=args.db)
+        store = hall_store(args.data, existing=True, db=args.db, hall=args.hall, city=args.city)
         if find_account(store, args.name, time.time()) is None:
             return fail(f"no account named {args.name!r}; 'kiosk accounts list' shows them")
         account = set_password(store, args.name, read_password(args.password_stdin), time.time(),

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.common import DB_HELP, ask_pin_twice, hall_store
+from app.cli.common import DB_HELP, HALL_HELP, ask_pin_twice, hall_store
 from app.cli.common import fail as _fail
 
 
@@ -28,17 +28,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                                  "and kept only as a salted hash")
     add.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
     add.add_argument("--db", metavar="URL", help=DB_HELP)
+    add.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     add.set_defaults(handler=run_add)
 
     listing = clerks_sub.add_parser("list", help="list the clerks: 工号, name, window, state")
     listing.add_argument("--data", type=Path)
     listing.add_argument("--db", metavar="URL", help=DB_HELP)
+    listing.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     listing.set_defaults(handler=run_list)
 
     disable = clerks_sub.add_parser("disable", help="disable a clerk; one signed in is signed out")
     disable.add_argument("code", help="the clerk's 工号")
     disable.add_argument("--data", type=Path)
     disable.add_argument("--db", metavar="URL", help=DB_HELP)
+    disable.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     disable.set_defaults(handler=run_disable)
 
 
@@ -86,7 +89,7 @@ def run_add(args: argparse.Namespace) -> int:
         stored = stored_name(args.code, photo) if photo is not None else None
         new = NewClerk(code=args.code, name=args.name, pin=pin, photo=stored)
         card = _read_card(args.card_stdin)
-        store = hall_store(args.data, db=args.db)
+        store = hall_store(args.data, db=args.db, hall=args.hall)
         info = add_clerk(store, new, time.time(), actor="kiosk clerks add", card_entry=card)
         if photo is not None:  # written once the clerk exists: a taken 工号 keeps its owner's photo
             save_photo(store.data_dir, stored, photo)
@@ -112,7 +115,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        clerks = list_clerks(hall_store(args.data, existing=True, db=args.db), time.time())
+        clerks = list_clerks(hall_store(args.data, existing=True, db=args.db, hall=args.hall), time.time())
     except HallError as exc:
         return _fail(exc.detail)
     if not clerks:
@@ -132,7 +135,7 @@ def run_disable(args: argparse.Namespace) -> int:
     from kiosk.domain import HallError
 
     try:
-        info, now = disable_clerk(hall_store(args.data, existing=True, db=args.db), args.code, time.time(), actor="kiosk clerks disable")
+        info, now = disable_clerk(hall_store(args.data, existing=True, db=args.db, hall=args.hall), args.code, time.time(), actor="kiosk clerks disable")
     except HallError as exc:
         return _fail(exc.detail)
     if not now:

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from app.cli.common import PROJECT_CONFIG_DIR, ask_pin_twice, default_data_dir
+from app.cli.common import PROJECT_CONFIG_DIR, ask_pin_twice, default_data_dir, server_data_dir
 from app.cli.common import fail as _fail
 from kiosk.domain import HallError
 
@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="keep the hall in this PostgreSQL database (postgresql://user@host/name) "
                             "instead of the SQLite file in the data folder (default: the hall file's "
                             "[storage] database)")
+    serve.add_argument("--hall", metavar="CODE",
+                       help="with --db: this hall of a city database (its schema hall_CODE; 1-24 of a-z, 0-9, _)")
+    serve.add_argument("--city", action="store_true",
+                       help="with --db: also serve the city view of every hall in the database (/console/city, "
+                            "/api/v1/city/stats) to city accounts (kiosk accounts add --city)")
     serve.add_argument("--config", type=Path, help="hall file (default with --dev: config/hall.toml)")
     serve.add_argument("--dev", action="store_true", help="sample hall, development tokens, always open")
     serve.add_argument("--keys", type=Path, help=KEYS_HELP)
@@ -144,10 +149,14 @@ def run_serve(args: argparse.Namespace) -> int:
     found = [] if args.dev else dev_secrets(hall)  # --dev: the sample secrets are expected
     if found:
         return _fail(refusal(found, "kiosk serve", config_path))
-    data = args.data or default_data_dir("server")
+    data = server_data_dir(args.data, args.hall)
+    if (args.hall or args.city) and not args.db:
+        return _fail(f"{'--hall' if args.hall else '--city'} needs the city's PostgreSQL database: give --db "
+                     "postgresql://… (a SQLite hall is the file of its data folder)")
     try:
         check_data_dir(data)
-        engine = open_engine(hall, data, dev=args.dev, sync=args.sync, keys=args.keys, db=args.db)
+        engine = open_engine(hall, data, dev=args.dev, sync=args.sync, keys=args.keys, db=args.db, hall=args.hall)
+        city = _open_city(engine, args)
     except HallError as exc:  # an emptied, damaged or foreign hall.db: never a fresh start
         return _fail(f"cannot start: {exc.detail}")
     except OSError as exc:  # a folder in place of hall.db or its marker, no permission
@@ -167,6 +176,10 @@ def run_serve(args: argparse.Namespace) -> int:
     # The hall file the console's settings page may write back: never the project's own sample,
     # which --dev alone serves.
     app = create_app(engine, dev=args.dev, hall_file=Path(args.config) if args.config else None)
+    if city is not None:
+        from kiosk.city_api import install_city
+
+        install_city(app, city)  # /console/city and /api/v1/city/stats, for city accounts
     # Everything built so far lives as long as the server: keep it out of the collector's full
     # scans, which otherwise add pauses to the slowest requests.
     gc.freeze()
@@ -179,6 +192,23 @@ def run_serve(args: argparse.Namespace) -> int:
             logging.getLogger("kiosk.lifetime").error("kiosk serve could not start: %s", exc)
             return _fail(str(exc))
     return 0
+
+
+def _open_city(engine, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a HallEngine; a kiosk.city.City
+    """A hall of a city records what the city view shows of it; ``--city`` opens the city view."""
+    from sqlalchemy.exc import DBAPIError
+
+    from kiosk.city import City, record_profile
+
+    try:
+        if engine.store.hall is not None:
+            record_profile(engine.store, engine.config)
+        if not args.city:
+            return None
+        return City(args.db, engine.config, data_dir=engine.store.data_dir)
+    except DBAPIError as exc:  # PostgreSQL gone since the hall opened
+        raise HallError("data_unavailable", f"the city's database stopped answering: {str(exc.orig).strip()}; "
+                        "check that PostgreSQL runs") from None
 
 
 def run_appointments_import(args: argparse.Namespace) -> int:

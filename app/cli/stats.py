@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.common import DB_HELP, fail, hall_store
+from app.cli.common import DB_HELP, HALL_HELP, fail, hall_store
 
 FORMATS = (".csv", ".xlsx", ".json")
 GROUPINGS = ("service", "window", "clerk", "hour", "day", "priority", "channel")
@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     stats = sub.add_parser("stats", help="the hall's statistics of a period, as CSV, XLSX, JSON or a table")
     stats.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
     stats.add_argument("--db", metavar="URL", help=DB_HELP)
+    stats.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     stats.add_argument("--config", type=Path, required=True, help="the hall file (names, time zone)")
     stats.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="first day")
     stats.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="last day (inclusive)")
@@ -53,7 +54,7 @@ def run_stats(args: argparse.Namespace) -> int:
     try:
         start, end = parse_day(args.start, "from"), parse_day(args.end, "to")
         threshold = parse_threshold(args.threshold)
-        store = hall_store(args.data, existing=True, db=args.db)
+        store = hall_store(args.data, existing=True, db=args.db, hall=args.hall)
         try:
             report = compute(store, config, start, end, args.by, threshold_min=threshold)
         finally:

@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from app.cli.common import DB_HELP, hall_store
+from app.cli.common import DB_HELP, HALL_HELP, hall_store
 from app.cli.common import fail as _fail
 from kiosk.domain import HallError
 
@@ -30,17 +30,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                  "offline range against it")
     add.add_argument("--data", type=Path, help="folder of the hall database (as for kiosk serve)")
     add.add_argument("--db", metavar="URL", help=DB_HELP)
+    add.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     add.set_defaults(handler=run_add)
 
     listing = tokens_sub.add_parser("list", help="list the tokens: id, role, device, window, created, revoked")
     listing.add_argument("--data", type=Path)
     listing.add_argument("--db", metavar="URL", help=DB_HELP)
+    listing.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     listing.set_defaults(handler=run_list)
 
     revoke = tokens_sub.add_parser("revoke", help="revoke a token by its id; the server refuses it at once")
     revoke.add_argument("id", type=int, help="the token's id, as 'kiosk tokens list' shows it")
     revoke.add_argument("--data", type=Path)
     revoke.add_argument("--db", metavar="URL", help=DB_HELP)
+    revoke.add_argument("--hall", metavar="CODE", help=HALL_HELP)
     revoke.set_defaults(handler=run_revoke)
 
 
@@ -52,7 +55,7 @@ def run_add(args: argparse.Namespace) -> int:
         check_binding(args.role, args.device, args.window)
         note = _check_against_hall(args)
         token = secrets.token_urlsafe(24)
-        number = add_token(hall_store(args.data, db=args.db), token, args.role, args.device, time.time(), args.window,
+        number = add_token(hall_store(args.data, db=args.db, hall=args.hall), token, args.role, args.device, time.time(), args.window,
                            actor="kiosk tokens add")
     except ValueError as exc:
         return _fail(str(exc))
@@ -93,7 +96,7 @@ def run_list(args: argparse.Namespace) -> int:
     from kiosk.tokens import list_tokens
 
     try:
-        tokens = list_tokens(hall_store(args.data, existing=True, db=args.db))
+        tokens = list_tokens(hall_store(args.data, existing=True, db=args.db, hall=args.hall))
     except HallError as exc:
         return _fail(exc.detail)
     if not tokens:
@@ -112,7 +115,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     from kiosk.tokens import revoke_token
 
     try:
-        token, now = revoke_token(hall_store(args.data, existing=True, db=args.db), args.id, time.time(),
+        token, now = revoke_token(hall_store(args.data, existing=True, db=args.db, hall=args.hall), args.id, time.time(),
                                   actor="kiosk tokens revoke")
     except HallError as exc:
         return _fail(exc.detail)

@@ -40,10 +40,12 @@ class Page:
     en: str
     roles: tuple[str, ...]
     order: int = 50
+    city: bool = False
+    """A city page (kiosk.console.page_city): city accounts only, never in a hall's top bar."""
 
     def allows(self, role: str) -> bool:
-        """Whether an account of ``role`` may open this page."""
-        return role == "admin" or role in self.roles
+        """Whether a hall account of ``role`` may open this page."""
+        return not self.city and (role == "admin" or role in self.roles)
 
 
 @dataclass
