@@ -104,6 +104,71 @@ def test_numbers_stay_unique_and_gap_free_across_two_processes_on_one_database(h
     assert sorted(numbers) == [f"K{i:03d}" for i in range(1, 121)]
 
 
+def _race_rules_in_process(data_dir: str, db: str | None, keys_dir: str, tag: str) -> dict[str, list]:
+    """One process of the cross-process rules test: 8 threads at once try (a) 40 tickets of a
+    service whose quota is 30 for both processes together, (b) 10 tickets of one citizen, (c) 20
+    tickets under keys the other process uses too, (d) the same 5 offline numbers of kiosk K01.
+    Returns, per part, what each try got: a ticket's (id, number) or the refusal's code."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kiosk.config import PROJECT_CONFIG_DIR
+    from kiosk.hall import open_engine
+    engine = open_engine(PROJECT_CONFIG_DIR / "hall.toml", data_dir, dev=True, db=db, keys=keys_dir)
+    sealed = citizen_from_id(ID_NUMBER, engine.keys.public_key, name_mask="张*")
+    issued_at = engine.clock.now()
+    tries = ([("quota", IssueRequest(service="TX01"), f"{tag}-q{i}") for i in range(40)]
+             + [("citizen", IssueRequest(service="GC01", citizen=sealed), f"{tag}-c{i}") for i in range(10)]
+             + [("shared_key", IssueRequest(service="GC01"), f"shared-{i}") for i in range(20)]
+             + [("offline", IssueRequest(service="GC01", number=f"K{900 + i}", device="K01", issued_at=issued_at),
+                 f"{tag}-o{i}") for i in range(5)])
+
+    def one(attempt):
+        part, request, key = attempt
+        try:
+            ticket = engine.issue(request, key)
+            return part, (ticket.id, ticket.number)
+        except HallError as err:
+            return part, err.code
+    results: dict[str, list] = {}
+    with ThreadPoolExecutor(8) as pool:
+        for part, got in pool.map(one, tries):
+            results.setdefault(part, []).append(got)
+    return results
+
+
+def test_quotas_keys_the_one_ticket_rule_and_offline_numbers_hold_across_two_processes(hall_db, tmp_path,
+                                                                                         tmp_path_factory):
+    """The rules decided by the database, not by a process: two processes on one database race
+    for the last places of a quota, for one citizen's one active ticket, under the same
+    Idempotency-Keys and for the same offline numbers; each is decided once for both."""
+    import multiprocessing
+
+    from kiosk.config import PROJECT_CONFIG_DIR
+    from kiosk.hall import open_engine
+    db = None if isinstance(hall_db, Path) else hall_db
+    folders = [hall_db.parent] * 2 if db is None else [tmp_path / "a", tmp_path / "b"]
+    keys_dir = tmp_path_factory.mktemp("keys")  # apart from the data folder, as the hall requires
+    KEYS.save(keys_dir)
+    setup = open_engine(PROJECT_CONFIG_DIR / "hall.toml", folders[0], dev=True, db=db, keys=keys_dir)
+    setup.change_service("TX01", ServiceChange(quota=30))
+    setup.store.close()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        a, b = pool.starmap(_race_rules_in_process, [(str(folders[0]), db, str(keys_dir), "a"),
+                                                     (str(folders[1]), db, str(keys_dir), "b")])
+    quota = a["quota"] + b["quota"]
+    assert sum(isinstance(x, tuple) for x in quota) == 30
+    assert {x for x in quota if not isinstance(x, tuple)} == {"quota_exhausted"}
+    citizen_tickets = [x for x in a["citizen"] + b["citizen"] if isinstance(x, tuple)]
+    assert len(citizen_tickets) == 1
+    assert {x for x in a["citizen"] + b["citizen"] if not isinstance(x, tuple)} == {"duplicate_active"}
+    assert a["shared_key"] == b["shared_key"]  # each key gave both processes the one same ticket
+    assert len({ticket for ticket in a["shared_key"]}) == 20
+    offline = a["offline"] + b["offline"]
+    assert sorted(x[1] for x in offline if isinstance(x, tuple)) == [f"K{900 + i}" for i in range(5)]
+    assert {x for x in offline if not isinstance(x, tuple)} == {"number_taken"}
+
+
 def test_online_numbers_stop_below_the_offline_ranges(engine, hall_config):
     engine.change_service("GC01", ServiceChange(quota=5000))
     from kiosk import store as db
