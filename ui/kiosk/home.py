@@ -19,8 +19,12 @@ class HomeScreen(Screen):
         super().__init__(kiosk)
         self.title = label("", "title")
         self.notice = label("", "notice")
+        # Only the printer is out of order: the kiosk still gives numbers, on screen (§6, §7).
+        self.printer_note = label("", "problem")
+        self.printer_note.setObjectName("printerNote")
         self.body.addWidget(self.title)
         self.body.addWidget(self.notice)
+        self.body.addWidget(self.printer_note)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(18)
@@ -75,8 +79,9 @@ class HomeScreen(Screen):
         """The height left for the tiles: the scrolled body's height less title and notice."""
         width = self.scroll.viewport().width()
         used = self.title.heightForWidth(width) + self.body.spacing()
-        if self.notice.isVisibleTo(self):
-            used += self.notice.heightForWidth(width) + self.body.spacing()
+        for note in (self.notice, self.printer_note):
+            if note.isVisibleTo(self):
+                used += note.heightForWidth(width) + self.body.spacing()
         return self.scroll.viewport().height() - used
 
     def _tile_height(self) -> int:
@@ -110,6 +115,12 @@ class HomeScreen(Screen):
         notice = catalog.hall.notice if catalog else None
         self.notice.setText(getattr(notice, self.lang) if notice else "")
         self.notice.setVisible(bool(notice))
+        trouble = self.kiosk.printer_trouble()
+        self.printer_note.setVisible(trouble)
+        if trouble:
+            self.printer_note.setText(self.tr(
+                "The ticket printer is being fixed. You can still take a number: it is shown on "
+                "the screen, please take a photo of it."))
         self.elderly_button.setText(self.tr("Standard mode") if self.kiosk.elderly
                                     else self.tr("Elderly mode: large text"))
         self.prev_button.setText(self.tr("Previous"))
