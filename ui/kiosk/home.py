@@ -21,7 +21,6 @@ class HomeScreen(Screen):
         self.notice = label("", "notice")
         # Only the printer is out of order: the kiosk still gives numbers, on screen (§6, §7).
         self.printer_note = label("", "problem")
-        self.printer_note.setObjectName("printerNote")
         self.body.addWidget(self.title)
         self.body.addWidget(self.notice)
         self.body.addWidget(self.printer_note)
