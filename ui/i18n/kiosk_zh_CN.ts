@@ -95,32 +95,32 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../kiosk/home.py" line="114"/>
+        <location filename="../kiosk/home.py" line="113"/>
         <source>Please choose a service</source>
         <translation>请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="122"/>
-        <source>The ticket printer is being fixed. You can still take a number: it is shown on the screen, please take a photo of it.</source>
-        <translation>取号打印机正在修复。您仍可取号：号码显示在屏幕上，请拍照保存。</translation>
+        <location filename="../kiosk/home.py" line="121"/>
+        <source>Printer being fixed: your number is shown on screen, please photograph it.</source>
+        <translation>打印机维修中：号码将显示在屏幕上，请拍照保存。</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="124"/>
+        <location filename="../kiosk/home.py" line="122"/>
         <source>Standard mode</source>
         <translation>标准模式</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="125"/>
+        <location filename="../kiosk/home.py" line="123"/>
         <source>Elderly mode: large text</source>
         <translation>长者模式（大字）</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="126"/>
+        <location filename="../kiosk/home.py" line="124"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="127"/>
+        <location filename="../kiosk/home.py" line="125"/>
         <source>Next</source>
         <translation>下一页</translation>
     </message>
