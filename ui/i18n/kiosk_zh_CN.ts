@@ -4,17 +4,17 @@
 <context>
     <name>BookingScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="191"/>
+        <location filename="../kiosk/steps.py" line="192"/>
         <source>Enter your booking code</source>
         <translation>请输入预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="193"/>
+        <location filename="../kiosk/steps.py" line="194"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="194"/>
+        <location filename="../kiosk/steps.py" line="195"/>
         <source>Check in</source>
         <translation>预约签到</translation>
     </message>
@@ -95,32 +95,32 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../kiosk/home.py" line="113"/>
+        <location filename="../kiosk/home.py" line="114"/>
         <source>Please choose a service</source>
         <translation>请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="121"/>
+        <location filename="../kiosk/home.py" line="124"/>
         <source>Printer being fixed: your number is shown on screen, please photograph it.</source>
         <translation>打印机维修中：号码将显示在屏幕上，请拍照保存。</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="122"/>
+        <location filename="../kiosk/home.py" line="125"/>
         <source>Standard mode</source>
         <translation>标准模式</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="123"/>
+        <location filename="../kiosk/home.py" line="126"/>
         <source>Elderly mode: large text</source>
         <translation>长者模式（大字）</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="124"/>
+        <location filename="../kiosk/home.py" line="127"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="125"/>
+        <location filename="../kiosk/home.py" line="128"/>
         <source>Next</source>
         <translation>下一页</translation>
     </message>
@@ -143,19 +143,19 @@
         <translation>本事项可不刷身份证；刷证可自动签到预约，老年人可优先排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="152"/>
-        <source>The ID card reader is being fixed. Please ask the staff at the help desk, who can give you a ticket.</source>
-        <translation>身份证读卡器正在修复，请到导服台由工作人员为您取号。</translation>
+        <location filename="../kiosk/steps.py" line="153"/>
+        <source>The ID card reader cannot be used now. Please ask the staff at the help desk, who can give you a ticket.</source>
+        <translation>身份证读卡器暂时无法使用，请到导服台由工作人员为您取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="155"/>
-        <source>The ID card reader is being fixed. Please use your booking code, or take a number without the card.</source>
-        <translation>身份证读卡器正在修复，请使用预约码，或不刷证取号。</translation>
+        <location filename="../kiosk/steps.py" line="156"/>
+        <source>The ID card reader cannot be used now. Please use your booking code, or take a number without the card.</source>
+        <translation>身份证读卡器暂时无法使用，请使用预约码，或不刷证取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="157"/>
-        <source>The ID card reader is being fixed. You can still take a number without it.</source>
-        <translation>身份证读卡器正在修复，您仍可不刷证取号。</translation>
+        <location filename="../kiosk/steps.py" line="158"/>
+        <source>The ID card reader cannot be used now. You can still take a number without it.</source>
+        <translation>身份证读卡器暂时无法使用，您仍可不刷证取号。</translation>
     </message>
     <message>
         <location filename="../kiosk/steps.py" line="144"/>
@@ -351,22 +351,22 @@
 <context>
     <name>PriorityScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="217"/>
+        <location filename="../kiosk/steps.py" line="218"/>
         <source>Priority for senior citizens</source>
         <translation>老年人优先</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="218"/>
+        <location filename="../kiosk/steps.py" line="219"/>
         <source>You are {age} or older, so you may queue in the priority line for senior citizens.</source>
         <translation>您已年满 {age} 周岁，可以使用老年人优先通道排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="220"/>
+        <location filename="../kiosk/steps.py" line="221"/>
         <source>No, normal queue</source>
         <translation>不用，普通排队</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="221"/>
+        <location filename="../kiosk/steps.py" line="222"/>
         <source>Yes, use priority</source>
         <translation>好的，优先排队</translation>
     </message>

@@ -147,14 +147,15 @@ class IdentifyScreen(Screen):
 
 
     def _reader_problem(self, service) -> str:  # noqa: ANN001 - a CatalogService
-        """What a citizen is told while the reader is out of order: what they can still do."""
+        """What a citizen is told while the reader is out of order (or the kiosk has none): what
+        they can still do."""
         if service.id_required:
-            return self.tr("The ID card reader is being fixed. Please ask the staff at the help "
+            return self.tr("The ID card reader cannot be used now. Please ask the staff at the help "
                            "desk, who can give you a ticket.")
         if "appointment" in service.priorities:
-            return self.tr("The ID card reader is being fixed. Please use your booking code, or "
+            return self.tr("The ID card reader cannot be used now. Please use your booking code, or "
                            "take a number without the card.")
-        return self.tr("The ID card reader is being fixed. You can still take a number without it.")
+        return self.tr("The ID card reader cannot be used now. You can still take a number without it.")
 
 
 class BookingScreen(Screen):
