@@ -138,11 +138,14 @@ def status_reporter(s: Setup, program: str, *, window: int | None = None,
 
 def _run_placed(app, widget, keeper, windowed_size: tuple[int, int] | None,  # noqa: ANN001
                 reporter: StatusReporter) -> int:
-    """Place ``widget`` on its screen (or as a window of ``windowed_size``), start it and its
-    status reporter, run the event loop until it is closed or the program is told to stop,
+    """Place ``widget`` on its screen (or as a window of ``windowed_size``) with its
+    diagnostics panel, start it and its status reporter, run the event loop until it is closed or the program is told to stop,
     then stop them."""
+    from ui.diagnostics import attach_diagnostics
+
     if windowed_size is not None:
         widget.resize(*windowed_size)
+    attach_diagnostics(widget, reporter.program, reporter)  # F12: versions and devices
     keeper.place()
     widget.start()
     reporter.start()  # its own thread: a hall that does not answer never stalls the screen

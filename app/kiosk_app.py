@@ -143,6 +143,9 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     runtime.link_bridge = link
     printed = PrinterBridge(runtime)
     terminal.print_listeners.append(printed.printed.emit)
+    runtime.printer_bridge = printed
+    if terminal.printer is not None:
+        runtime.printer_watch = watch_printer(terminal, printed.watched.emit)
     runtime.guide = voice_guide(config)
     uri = config.id_reader.uri
     if uri:
@@ -157,6 +160,45 @@ def build_services(config: KioskConfig, config_path: Path, terminal: KioskTermin
     else:
         runtime.device_states["reader"] = "missing"
     return runtime
+
+
+def printer_gone(error) -> bool:  # noqa: ANN001 - a drivers.printer.PrinterError or None
+    """Whether a failed print means the printer itself is away (unplugged, switched off, its
+    line dead or silent), so it must be looked for again; not a printer that answered (paper
+    out, cover open), whose state the status reports already follow."""
+    from drivers.printer import PrinterNotResponding, PrinterUnavailable, PrintTimeout
+
+    return isinstance(error, PrinterUnavailable | PrintTimeout | PrinterNotResponding)
+
+
+def watch_printer(terminal: KioskTerminal, tell_gui):  # noqa: ANN001, ANN201 - tell_gui(what, status)
+    """A ``PrinterWatch`` on the terminal's printer, started by a print that finds the printer
+    gone and ended by its return or by a ticket that prints. Its news goes to the hall's
+    status report (``reconnecting``: the printer stays offline, the detail says so; back: the
+    state read) and, through ``tell_gui``, to the staff alerts and the home screen."""
+    from drivers.printer.watch import BACK, PrinterWatch
+    from kiosk.device_reporter import printer_part
+
+    reporter = terminal.reporter
+
+    def changed(what: str, status) -> None:  # noqa: ANN001 - a PrinterStatus, on the watch's thread
+        if what == BACK:
+            reporter.set_part("printer", *printer_part(status))
+        else:
+            reporter.set_part("printer", "offline", f"reconnecting: {status.detail}")
+        tell_gui(what, status)
+
+    watch = PrinterWatch(terminal.printer, changed)
+
+    def after_print(outcome) -> None:  # noqa: ANN001 - an IssueOutcome, on the printer's lane
+        if outcome.printed:
+            watch.printed()
+        elif printer_gone(outcome.print_error):
+            watch.lost()
+
+    terminal.print_listeners.append(after_print)
+    terminal.printer_watch = watch
+    return watch
 
 
 def voice_guide(config: KioskConfig):

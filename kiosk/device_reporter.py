@@ -160,8 +160,8 @@ def reader_listener(reporter: StatusReporter, then: Callable[[object], None]) ->
 
     def on_event(event) -> None:  # noqa: ANN001 - a drivers.idcard.ReaderEvent
         kind = str(event.kind)
-        if kind == "reader_lost":
-            reporter.set_part("reader", "offline", str(event.reason))
+        if kind == "reader_lost":  # the reader's thread tries it again, pausing up to 10 s
+            reporter.set_part("reader", "offline", f"reconnecting: {event.reason}")
         elif kind in ("reader_back", "card_read"):
             reporter.set_part("reader", "ok")
         then(event)
@@ -171,13 +171,16 @@ def reader_listener(reporter: StatusReporter, then: Callable[[object], None]) ->
 
 def sign_probe(buses: list) -> Probe:
     """A probe of LED sign buses (``drivers.sign.SignBus``): ok while every bus's last attempt
-    succeeded; offline when one is not connected, else error, with that bus's last error."""
+    succeeded; offline when one is not connected (its worker reconnects by itself, the detail
+    says so), else error, with that bus's last error."""
 
     def probe() -> tuple[str, str, str] | None:
         for bus in buses:
             status = bus.status()
             if not status.ok:
-                return "sign", ("error" if status.connected else "offline"), f"{status.transport}: {status.last_error}"
+                if status.connected:
+                    return "sign", "error", f"{status.transport}: {status.last_error}"
+                return "sign", "offline", f"reconnecting: {status.transport}: {status.last_error}"
         return ("sign", "ok", "") if buses else None
 
     return probe

@@ -154,6 +154,9 @@ class KioskTerminal:
                                        interval_s=config.link.report_interval_s, pending=outbox.length,
                                        probes=[self._printer_probe] if printer is not None else [])
         self.print_listeners.append(self._report_print)
+        # app.kiosk_app's drivers.printer.watch.PrinterWatch: while it looks for a printer that
+        # went away, it reports the printer itself and the probe leaves the printer alone.
+        self.printer_watch = None
 
     # ----- state staff see -------------------------------------------------------------------
 
@@ -358,9 +361,12 @@ class KioskTerminal:
         else:
             self.reporter.set_part("printer", *printer_error_part(outcome.print_error))
 
-    def _printer_probe(self) -> tuple[str, str, str]:
+    def _printer_probe(self) -> tuple[str, str, str] | None:
         """The printer's state read now, on the reporter's thread (the printer serialises it
-        with prints): paper put back in shows without waiting for a citizen's ticket."""
+        with prints): paper put back in shows without waiting for a citizen's ticket. Nothing
+        while the printer watch looks for a printer that went away (it says so itself)."""
+        if self.printer_watch is not None and self.printer_watch.watching:
+            return None
         return ("printer", *printer_part(self.printer.status()))
 
     # ----- reprints --------------------------------------------------------------------------

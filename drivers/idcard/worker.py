@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from drivers.backoff import LIMIT_S, Backoff
 from drivers.idcard.card import IdCard
 from drivers.idcard.errors import CardReaderError, ReaderUnavailable, ReadTimeout
 from drivers.idcard.reader import CardReader, Timeouts
@@ -50,14 +51,16 @@ class ReaderWorker:
     While polling it runs find → select → read every ``poll_interval`` seconds and reports each
     card once per placement (``card_read``), and ``card_removed`` after ``removal_misses`` empty
     finds in a row. The same failure repeated poll after poll is reported once. While idle it checks the reader every ``health_interval`` seconds, so an
-    unplug is noticed even when no one waits for a card. A lost reader is reopened every
-    ``reopen_interval`` seconds; ``reader_back`` follows when it answers again. A card that keeps
+    unplug is noticed even when no one waits for a card. A lost reader is reopened after
+    ``reopen_interval`` seconds, then after pauses doubling up to ``reopen_limit``
+    (``drivers.backoff``); ``reader_back`` follows when it answers again. A card that keeps
     failing to read is retried ``max_attempts`` times, then left alone until it is removed.
     """
 
     def __init__(self, uri: str, on_event: Callable[[ReaderEvent], None] | None = None, *,
                  timeouts: Timeouts | None = None, poll_interval: float = 0.2,
-                 reopen_interval: float = 1.0, health_interval: float = 2.0,
+                 reopen_interval: float = 0.5, reopen_limit: float = LIMIT_S,
+                 health_interval: float = 2.0,
                  removal_misses: int = 2, silent_limit: int = 2, max_attempts: int = 3,
                  today: Callable[[], date] = date.today) -> None:
         self.uri = uri
@@ -66,6 +69,7 @@ class ReaderWorker:
         self._reader = CardReader(uri, timeouts, today=today)
         self.poll_interval = poll_interval
         self.reopen_interval = reopen_interval
+        self._backoff = Backoff(reopen_interval, max(reopen_interval, reopen_limit))
         self.health_interval = health_interval
         self.removal_misses = removal_misses
         self.silent_limit = silent_limit
@@ -132,7 +136,7 @@ class ReaderWorker:
         try:
             while not self._stopping.is_set():
                 if not self._reader.is_open and not self._open():
-                    self._sleep(self.reopen_interval)
+                    self._sleep(self._backoff.next())
                     continue
                 self._step()
         finally:
@@ -213,6 +217,7 @@ class ReaderWorker:
                 self._emit(EventKind.READER_LOST, reason=str(exc))
             return False
         self._next_health = time.monotonic() + self.health_interval
+        self._backoff.reset()
         if self._lost:
             self._lost = False
             self._emit(EventKind.READER_BACK)

@@ -25,7 +25,9 @@ class FilePipe(BytePipe):
 
     def _open(self, timeout: float) -> None:
         # Non-blocking, so a device node whose printer stopped taking bytes cannot hang a write.
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC
+        flags = os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_CLOEXEC
+        if may_create(self.path):
+            flags |= os.O_CREAT
         try:
             self._fd = os.open(self.path, flags, 0o644)
         except OSError as exc:
@@ -43,6 +45,18 @@ class FilePipe(BytePipe):
     def _close(self) -> None:
         fd, self._fd = self._fd, -1
         os.close(fd)
+
+
+def may_create(path: str) -> bool:
+    """Whether opening ``path`` may create it: a plain file may be, a device may not.
+
+    A device node (``/dev/usb/lp0``) or udev's name for it (``/dev/hall-printer``, a symlink)
+    vanishes while the printer is unplugged; creating a plain file there would swallow every
+    later ticket, even after the printer is back. So nothing under ``/dev/`` is created, nor
+    anything through a symlink: the open fails, the printer reads as offline, and it is opened
+    again once the device is back.
+    """
+    return not path.startswith("/dev/") and not os.path.islink(path)
 
 
 def file_pipe(uri: PipeUri, options: Options) -> FilePipe:

@@ -3,7 +3,8 @@
 Callers hand texts to :meth:`SignBus.show` and return at once. The worker keeps at most one
 pending text per sign (a newer text for the same sign replaces the one not yet sent: a sign only
 ever needs to show the latest call), writes one frame, waits the inter-frame gap that shared
-RS-485 buses need, and reopens the transport after a failure. Failures are kept in the status,
+RS-485 buses need, and reopens the transport after a failure, with pauses doubling from
+``reconnect_interval`` up to ``reconnect_limit`` (``drivers.backoff``). Failures are kept in the status,
 never raised into callers.
 """
 
@@ -15,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from drivers.backoff import LIMIT_S, Backoff
 from drivers.pipe import BytePipe, PipeError
 from drivers.sign.protocol import SignProtocol
 from drivers.sign.text import PreparedText
@@ -77,7 +79,8 @@ class SignBus(DeviceWorker):
         gap: float = DEFAULT_GAP,
         width: int = DEFAULT_WIDTH,
         widths: dict[int, int] | None = None,
-        reconnect_interval: float = 1.0,
+        reconnect_interval: float = 0.5,
+        reconnect_limit: float = LIMIT_S,
         on_status: Callable[[SignBusStatus], None] | None = None,
         name: str = "sign-bus",
     ) -> None:
@@ -89,6 +92,7 @@ class SignBus(DeviceWorker):
         self.width = width
         self.widths = dict(widths or {})
         self.reconnect_interval = reconnect_interval
+        self._backoff = Backoff(reconnect_interval, max(reconnect_interval, reconnect_limit))
         self._on_status = on_status
         DeviceWorker.__init__(self, name, SignBusStatus(transport=transport.description))
         self._pending: OrderedDict[int, PreparedText] = OrderedDict()
@@ -167,11 +171,12 @@ class SignBus(DeviceWorker):
             try:
                 self.transport.open(OPEN_TIMEOUT)
                 self.transport.write(frame, WRITE_TIMEOUT)
+                self._backoff.reset()
                 return prepared, len(frame)
             except PipeError as exc:
                 self._record_error(address, str(exc))
                 self.transport.close()
-                self._sleep(self.reconnect_interval)
+                self._sleep(self._backoff.next())
                 with self._cond:
                     # A newer text for this sign arrived while the bus was down: send that.
                     prepared = self._pending.pop(address, prepared)

@@ -28,6 +28,13 @@ def walk(window, hall):
         home.page = page
         window.show_screen("home")
         yield
+    window.services.device_states["printer"] = "reconnecting"  # home says the printer is away
+    for page in range(home.pages()):
+        home.page = page
+        window.show_screen("home")
+        assert home.printer_note.isVisible()
+        yield
+    window.services.device_states["printer"] = "ok"
     window.call_staff()  # from here on the bar says "staff called", its longest words
     for code in ("AP02", "RE01"):
         window.choose_service(code)

@@ -4,17 +4,17 @@
 <context>
     <name>BookingScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="183"/>
+        <location filename="../kiosk/steps.py" line="192"/>
         <source>Enter your booking code</source>
         <translation>请输入预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="185"/>
+        <location filename="../kiosk/steps.py" line="194"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="186"/>
+        <location filename="../kiosk/steps.py" line="195"/>
         <source>Check in</source>
         <translation>预约签到</translation>
     </message>
@@ -22,72 +22,72 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="116"/>
+        <location filename="../kiosk/results.py" line="127"/>
         <source>Done (back to the start in {s} s)</source>
         <translation>完成（{s} 秒后返回首页）</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="126"/>
+        <location filename="../kiosk/results.py" line="137"/>
         <source>Please photograph this e-ticket</source>
         <translation>请拍下这张电子票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="129"/>
+        <location filename="../kiosk/results.py" line="140"/>
         <source>The ticket could not be printed.</source>
         <translation>排队票未能打印。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="130"/>
+        <location filename="../kiosk/results.py" line="141"/>
         <source>Your number is valid; staff have been told.</source>
         <translation>您的号码依然有效，已通知工作人员。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="132"/>
+        <location filename="../kiosk/results.py" line="143"/>
         <source>Your number has been reprinted</source>
         <translation>已为您重新打印排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="133"/>
+        <location filename="../kiosk/results.py" line="144"/>
         <source>Please take your ticket</source>
         <translation>请取走您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="137"/>
+        <location filename="../kiosk/results.py" line="148"/>
         <source>Go to: {windows}</source>
         <translation>办理窗口：{windows}</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="138"/>
+        <location filename="../kiosk/results.py" line="149"/>
         <source>People ahead of you: {n}</source>
         <translation>您前面还有：{n} 人</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="140"/>
+        <location filename="../kiosk/results.py" line="151"/>
         <source>Estimated wait: about {m} min</source>
         <translation>预计等候：约 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="141"/>
+        <location filename="../kiosk/results.py" line="152"/>
         <source>Estimated wait: not known</source>
         <translation>预计等候：暂无法估算</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="145"/>
+        <location filename="../kiosk/results.py" line="157"/>
         <source>This QR code is your ticket</source>
         <translation>此二维码即您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="146"/>
+        <location filename="../kiosk/results.py" line="158"/>
         <source>Scan to follow your place in the queue</source>
         <translation>扫码随时查看排队进度</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="151"/>
+        <location filename="../kiosk/results.py" line="182"/>
         <source>Appointment checked in: you will be called first.</source>
         <translation>预约已签到，将优先叫号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="154"/>
+        <location filename="../kiosk/results.py" line="185"/>
         <source>Priority: {name}</source>
         <translation>优先类别：{name}</translation>
     </message>
@@ -95,27 +95,32 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../kiosk/home.py" line="109"/>
+        <location filename="../kiosk/home.py" line="114"/>
         <source>Please choose a service</source>
         <translation>请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="113"/>
+        <location filename="../kiosk/home.py" line="124"/>
+        <source>Printer being fixed: your number is shown on screen, please photograph it.</source>
+        <translation>打印机维修中：号码将显示在屏幕上，请拍照保存。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/home.py" line="125"/>
         <source>Standard mode</source>
         <translation>标准模式</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="114"/>
+        <location filename="../kiosk/home.py" line="126"/>
         <source>Elderly mode: large text</source>
         <translation>长者模式（大字）</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="115"/>
+        <location filename="../kiosk/home.py" line="127"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../kiosk/home.py" line="116"/>
+        <location filename="../kiosk/home.py" line="128"/>
         <source>Next</source>
         <translation>下一页</translation>
     </message>
@@ -138,27 +143,32 @@
         <translation>本事项可不刷身份证；刷证可自动签到预约，老年人可优先排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="142"/>
-        <source>The ID card reader is not working. Please ask the staff at the help desk, who can give you a ticket.</source>
+        <location filename="../kiosk/steps.py" line="153"/>
+        <source>The ID card reader cannot be used now. Please ask the staff at the help desk, who can give you a ticket.</source>
         <translation>身份证读卡器暂时无法使用，请到导服台由工作人员为您取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="144"/>
-        <source>The ID card reader is not working. You can still take a number without it.</source>
+        <location filename="../kiosk/steps.py" line="156"/>
+        <source>The ID card reader cannot be used now. Please use your booking code, or take a number without the card.</source>
+        <translation>身份证读卡器暂时无法使用，请使用预约码，或不刷证取号。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/steps.py" line="158"/>
+        <source>The ID card reader cannot be used now. You can still take a number without it.</source>
         <translation>身份证读卡器暂时无法使用，您仍可不刷证取号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="147"/>
+        <location filename="../kiosk/steps.py" line="144"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="148"/>
+        <location filename="../kiosk/steps.py" line="145"/>
         <source>I have a booking code</source>
         <translation>我有预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="149"/>
+        <location filename="../kiosk/steps.py" line="146"/>
         <source>Get a ticket without ID card</source>
         <translation>不刷证直接取号</translation>
     </message>
@@ -244,17 +254,17 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="300"/>
+        <location filename="../kiosk/window.py" line="325"/>
         <source>Staff called ✓</source>
         <translation>已呼叫工作人员 ✓</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="301"/>
+        <location filename="../kiosk/window.py" line="326"/>
         <source>Call staff</source>
         <translation>呼叫工作人员</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="302"/>
+        <location filename="../kiosk/window.py" line="327"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
@@ -295,58 +305,45 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="198"/>
+        <location filename="../kiosk/results.py" line="229"/>
         <source>Service temporarily unavailable</source>
         <translation>暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="199"/>
+        <location filename="../kiosk/results.py" line="230"/>
         <source>The kiosk cannot reach the queue system right now. It will come back by itself in a moment; you can also ask the staff at the help desk.</source>
         <translation>取号机暂时无法连接排队系统，稍后将自动恢复；您也可以到导服台请工作人员帮助。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="207"/>
+        <location filename="../kiosk/results.py" line="238"/>
         <source>Back to the start</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="208"/>
+        <location filename="../kiosk/results.py" line="239"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="209"/>
+        <location filename="../kiosk/results.py" line="240"/>
         <source>Print my ticket again</source>
         <translation>重新打印我的号票</translation>
     </message>
 </context>
 <context>
-    <name>RatingRow</name>
-    <message>
-        <location filename="../kiosk/rating_row.py" line="62"/>
-        <source>Thank you for your rating!</source>
-        <translation>感谢您的评价！</translation>
-    </message>
-    <message>
-        <location filename="../kiosk/rating_row.py" line="63"/>
-        <source>How was this self-service? (optional)</source>
-        <translation>请为本次自助服务评价（可不评）</translation>
-    </message>
-</context>
-<context>
     <name>PrintingScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="39"/>
+        <location filename="../kiosk/results.py" line="40"/>
         <source>Getting your number…</source>
         <translation>正在取号……</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="40"/>
+        <location filename="../kiosk/results.py" line="41"/>
         <source>Printing your ticket…</source>
         <translation>正在打印排队票……</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="41"/>
+        <location filename="../kiosk/results.py" line="42"/>
         <source>Please wait a moment.</source>
         <translation>请稍候。</translation>
     </message>
@@ -354,24 +351,37 @@
 <context>
     <name>PriorityScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="209"/>
+        <location filename="../kiosk/steps.py" line="218"/>
         <source>Priority for senior citizens</source>
         <translation>老年人优先</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="210"/>
+        <location filename="../kiosk/steps.py" line="219"/>
         <source>You are {age} or older, so you may queue in the priority line for senior citizens.</source>
         <translation>您已年满 {age} 周岁，可以使用老年人优先通道排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="212"/>
+        <location filename="../kiosk/steps.py" line="221"/>
         <source>No, normal queue</source>
         <translation>不用，普通排队</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="213"/>
+        <location filename="../kiosk/steps.py" line="222"/>
         <source>Yes, use priority</source>
         <translation>好的，优先排队</translation>
+    </message>
+</context>
+<context>
+    <name>RatingRow</name>
+    <message>
+        <location filename="../kiosk/rating_row.py" line="73"/>
+        <source>Thank you for your rating!</source>
+        <translation>感谢您的评价！</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/rating_row.py" line="74"/>
+        <source>How was this self-service? (optional)</source>
+        <translation>请为本次自助服务评价（可不评）</translation>
     </message>
 </context>
 </TS>

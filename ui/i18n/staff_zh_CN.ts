@@ -276,6 +276,11 @@
         <translation>票据打印机</translation>
     </message>
     <message>
+        <location filename="../staff/devicewords.py" line="26"/>
+        <source>gone: looking for it again</source>
+        <translation>已断开，正在重新连接</translation>
+    </message>
+    <message>
         <location filename="../staff/devicewords.py" line="12"/>
         <source>ID card reader</source>
         <translation>身份证读卡器</translation>

@@ -63,6 +63,8 @@ class LinkBridge(QObject):
 
 
 PRINTER_ALERTS = ("paper_out", "printer_offline", "printer_error")
+PRINTER_WORKING = ("ok", "configured")
+"""Printer states in which the home screen says nothing about the printer."""
 
 
 def printer_alert_kind(error) -> str:  # noqa: ANN001 - a drivers.printer.PrinterError or None
@@ -78,14 +80,35 @@ def printer_alert_kind(error) -> str:  # noqa: ANN001 - a drivers.printer.Printe
 
 class PrinterBridge(QObject):
     """Carries each print's outcome from the printer's lane to the GUI thread, where it sets the
-    printer's state staff see and raises or clears the printer alerts (whoever printed)."""
+    printer's state staff see and raises or clears the printer alerts (whoever printed); and the
+    printer watch's news (``watched``: reconnecting, back) from its thread. ``changed`` tells the
+    window that the printer's state changed (home says when tickets are shown on screen only)."""
 
     printed = Signal(object)
+    watched = Signal(str, object)
+    changed = Signal()
 
     def __init__(self, services: KioskServices):
         super().__init__(services.alerts)
         self.services = services
         self.printed.connect(self._show)
+        self.watched.connect(self._watched)
+
+    def _watched(self, what: str, status) -> None:  # noqa: ANN001 - a drivers.printer.PrinterStatus
+        """The watch tried the printer again (``reconnecting``) or found it (``back``)."""
+        alerts, states = self.services.alerts, self.services.device_states
+        if what == "back":
+            state = str(status.state)
+            # Back on its line; a printer that came back without paper still cannot print.
+            states["printer"] = "paper_out" if state == "paper_out" else "ok"
+            if state != "paper_out":
+                self.services.last_errors.pop("printer", None)
+                for kind in PRINTER_ALERTS:
+                    alerts.clear(kind)
+        else:
+            states["printer"] = "reconnecting"
+            self.services.last_errors["printer"] = f"reconnecting: {status.detail}"
+        self.changed.emit()
 
     def _show(self, outcome) -> None:  # noqa: ANN001 - a kiosk.terminal.IssueOutcome
         alerts, states = self.services.alerts, self.services.device_states
@@ -93,6 +116,7 @@ class PrinterBridge(QObject):
             states["printer"] = "ok"
             for kind in PRINTER_ALERTS:
                 alerts.clear(kind)
+            self.changed.emit()
             return
         error = outcome.print_error
         kind = printer_alert_kind(error)
@@ -101,6 +125,7 @@ class PrinterBridge(QObject):
         states["printer"] = kind
         self.services.last_errors["printer"] = message
         alerts.raise_alert(kind, message, "error")
+        self.changed.emit()
 
 
 class ReaderBridge(QObject):
@@ -115,17 +140,21 @@ class ReaderBridge(QObject):
 
 @dataclass
 class KioskRuntime(KioskServices):
-    """``KioskServices`` plus the signal bridges of the reader (None without one) and of the
-    hall link."""
+    """``KioskServices`` plus the signal bridges of the reader (None without one), of the
+    printer and of the hall link, and the printer's watch (None without a printer)."""
 
     reader_events: ReaderBridge | None = None
     link_bridge: LinkBridge | None = None
+    printer_bridge: PrinterBridge | None = None
+    printer_watch: object | None = None  # drivers.printer.watch.PrinterWatch with a printer
     guide: object | None = None  # drivers.voice.guide.Guide when voice guidance is on
 
     def close(self) -> None:
-        """Stop the reader thread and the lanes (on exit)."""
+        """Stop the reader thread, the printer watch and the lanes (on exit)."""
         if self.reader is not None:
             self.reader.stop(timeout=2.0)
+        if self.printer_watch is not None:
+            self.printer_watch.stop(timeout=2.0)
         if self.guide is not None:
             self.guide.close()
         # The running jobs finish first (bounded by the hall's timeout and the printer's write

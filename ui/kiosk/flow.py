@@ -189,6 +189,21 @@ class CitizenFlow:
         else:
             self.refresh_catalog()
 
+    # -- the printer ---------------------------------------------------------------------------
+    def printer_trouble(self) -> bool:
+        """Whether the kiosk's printer is out of order (not merely absent by design: a kiosk
+        without a printer shows every ticket on screen and says nothing about it)."""
+        from ui.kiosk.bootstrap import PRINTER_WORKING
+
+        if self.services.terminal.printer is None:
+            return False
+        return self.services.device_states.get("printer", "configured") not in PRINTER_WORKING
+
+    def on_printer_changed(self) -> None:
+        """The printer's state changed (a print, or the watch found it back): home says so."""
+        if self.screen_name() == "home":
+            self.screens["home"].render()
+
     # -- the reader ----------------------------------------------------------------------------
     def reader_available(self) -> bool:
         """Whether a card can be read now."""

@@ -19,8 +19,11 @@ class HomeScreen(Screen):
         super().__init__(kiosk)
         self.title = label("", "title")
         self.notice = label("", "notice")
+        # Only the printer is out of order: the kiosk still gives numbers, on screen (§6, §7).
+        self.printer_note = label("", "notice")  # a banner like the hall's notice: short, above the tiles
         self.body.addWidget(self.title)
         self.body.addWidget(self.notice)
+        self.body.addWidget(self.printer_note)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(18)
@@ -72,11 +75,13 @@ class HomeScreen(Screen):
         return cols, max(1, min(most, rows))
 
     def _grid_room(self) -> int:
-        """The height left for the tiles: the scrolled body's height less title and notice."""
+        """The height left for the tiles: the scrolled body's height less title (or the printer
+        note in its place) and notice."""
         width = self.scroll.viewport().width()
-        used = self.title.heightForWidth(width) + self.body.spacing()
-        if self.notice.isVisibleTo(self):
-            used += self.notice.heightForWidth(width) + self.body.spacing()
+        used = 0
+        for part in (self.title, self.notice, self.printer_note):
+            if part.isVisibleTo(self):
+                used += part.heightForWidth(width) + self.body.spacing()
         return self.scroll.viewport().height() - used
 
     def _tile_height(self) -> int:
@@ -110,6 +115,13 @@ class HomeScreen(Screen):
         notice = catalog.hall.notice if catalog else None
         self.notice.setText(getattr(notice, self.lang) if notice else "")
         self.notice.setVisible(bool(notice))
+        trouble = self.kiosk.printer_trouble()
+        self.printer_note.setVisible(trouble)
+        # The note takes the title's place: the tiles keep their room on the smallest screens.
+        self.title.setVisible(not trouble)
+        if trouble:
+            self.printer_note.setText(self.tr(
+                "Printer being fixed: your number is shown on screen, please photograph it."))
         self.elderly_button.setText(self.tr("Standard mode") if self.kiosk.elderly
                                     else self.tr("Elderly mode: large text"))
         self.prev_button.setText(self.tr("Previous"))

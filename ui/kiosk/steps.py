@@ -138,15 +138,24 @@ class IdentifyScreen(Screen):
         self.problem.setVisible(missing)
         self.prompt.setVisible(not missing)
         if missing:
-            self.problem.setText(
-                self.tr("The ID card reader is not working. Please ask the staff at the help "
-                        "desk, who can give you a ticket.") if service.id_required else
-                self.tr("The ID card reader is not working. You can still take a number without it."))
+            self.problem.setText(self._reader_problem(service))
         self.booking.setVisible(not service.id_required and "appointment" in service.priorities)
         self.skip.setVisible(not service.id_required)
         self.back.setText(self.tr("Back"))
         self.booking.setText(self.tr("I have a booking code"))
         self.skip.setText(self.tr("Get a ticket without ID card"))
+
+
+    def _reader_problem(self, service) -> str:  # noqa: ANN001 - a CatalogService
+        """What a citizen is told while the reader is out of order (or the kiosk has none): what
+        they can still do."""
+        if service.id_required:
+            return self.tr("The ID card reader cannot be used now. Please ask the staff at the help "
+                           "desk, who can give you a ticket.")
+        if "appointment" in service.priorities:
+            return self.tr("The ID card reader cannot be used now. Please use your booking code, or "
+                           "take a number without the card.")
+        return self.tr("The ID card reader cannot be used now. You can still take a number without it.")
 
 
 class BookingScreen(Screen):

@@ -104,6 +104,9 @@ class KioskWindow(CitizenFlow, QWidget):
             QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
         if services.reader_events is not None:
             services.reader_events.event.connect(self.on_reader_event)
+        bridge = getattr(services, "printer_bridge", None)
+        if bridge is not None:
+            bridge.changed.connect(self.on_printer_changed)
         self.show_screen("home")
         self.refresh_catalog()
 

@@ -23,6 +23,7 @@ DEVICE_STATES = {
     "paper_out": QT_TRANSLATE_NOOP("Devices", "out of paper"),
     "printer_offline": QT_TRANSLATE_NOOP("Devices", "not answering"),
     "printer_error": QT_TRANSLATE_NOOP("Devices", "fault"),
+    "reconnecting": QT_TRANSLATE_NOOP("Devices", "gone: looking for it again"),
 }
 
 
