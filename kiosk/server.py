@@ -268,29 +268,33 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:
         return engine.ticket(ticket_id)
 
+    # Calls and window actions run on the event loop ahead of the tickets queued for the next
+    # issue batch (calls first: kiosk.issue_batcher). In the thread pool they queued for the GIL
+    # behind the loop's batches (call → screen p99 ≈ 700 ms while 16 kiosks issued).
     @app.post(f"{v1}/tickets/{{ticket_id}}/{{action}}", response_model=Ticket)
-    def act(who: TicketActor, ticket_id: str,
-            action: str, body: ActionRequest | None = None) -> Ticket:
+    async def act(who: TicketActor, ticket_id: str,
+                  action: str, body: ActionRequest | None = None) -> Ticket:
         body = body or ActionRequest()
         if who.role == "kiosk":
             _check_kiosk_reprint(engine, ticket_id, action, body)
         body, only_window = trust.action_request(who, body)
-        return engine.act(ticket_id, action, body, only_window=only_window)
+        return await batcher.first(lambda: engine.act(ticket_id, action, body, only_window=only_window))
 
     @app.post(f"{v1}/windows/{{number}}/call-next", response_model=Call,
               responses={204: {"description": "nobody waits"}})
-    def call_next(who: Counter, number: int) -> Response | Call:
+    async def call_next(who: Counter, number: int) -> Response | Call:
         _known_window(engine, number)
         trust.own_window(who, number)
-        call = engine.call_next(number, actor=f"window {number}")
+        call = await batcher.first(lambda: engine.call_next(number, actor=f"window {number}"))
         return Response(status_code=204) if call is None else call
 
     @app.post(f"{v1}/windows/{{number}}", status_code=204)
-    def change_window(who: WindowKeeper, number: int,
-                      body: WindowChange) -> Response:
+    async def change_window(who: WindowKeeper, number: int,
+                            body: WindowChange) -> Response:
         _known_window(engine, number)
         trust.own_window(who, number)
-        engine.change_window(number, body.model_copy(update={"actor": who.actor}))
+        change = body.model_copy(update={"actor": who.actor})
+        await batcher.first(lambda: engine.change_window(number, change))
         return Response(status_code=204)
 
     @app.post(f"{v1}/services/{{code}}", response_model=Catalog)
