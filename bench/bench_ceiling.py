@@ -23,8 +23,9 @@ from pathlib import Path
 import requests
 
 from bench import Figure
-from bench.bench_engine import _free_port, issue_load, percentile, raise_quotas
+from bench.bench_engine import SERVICES, _free_port, issue_load, percentile, raise_quotas
 from bench.ceiling_server import STUB_PATH
+from bench.loadgen import run_clients
 from kiosk.client import parse_sse, wait_for_server
 
 TARGET_RATE = 1000  # tickets/s at 16 clients
@@ -126,6 +127,20 @@ def _calls(url: str, screen: Screen, n: int, issue_first: bool) -> list[float]:
     return [(screen.received[s] - sent[s]) * 1000 for s in sent if s in screen.received]
 
 
+def _issue_until(url: str, clients: int, stop: threading.Event, most: int = 250) -> None:
+    """``clients`` issuing tickets until ``stop`` is set (at most ``most`` each: a service's
+    numbers run out at 999 a day)."""
+
+    def requests_of(c: int):  # noqa: ANN202 - a generator of loadgen.Request
+        for i in range(most):
+            if stop.is_set():
+                return
+            yield ("POST", "/api/v1/tickets", {"Authorization": "Bearer dev-kiosk", "Idempotency-Key": f"bg{c}-{i}"},
+                   {"service": SERVICES[(c + i) % len(SERVICES)]})
+
+    run_clients([url], clients, requests_of)
+
+
 def calls_first(server: CeilingServer, quick: bool) -> list[Figure]:
     """Call → event p99 idle, then while 16 clients issue."""
     n = 30 if quick else 150
@@ -133,13 +148,13 @@ def calls_first(server: CeilingServer, quick: bool) -> list[Figure]:
     raise_quotas(url)
     screen = Screen(url)
     idle = _calls(url, screen, n, issue_first=True)
-    loaded: list[list[float]] = []
-    # Enough tickets to outlast the calls (16 clients at ~1,000 tickets/s, n calls 20 ms apart).
-    load = threading.Thread(target=lambda: loaded.append(issue_load(url, 16, 40 * n, tag="bg-")[0]), daemon=True)
+    stop = threading.Event()
+    load = threading.Thread(target=_issue_until, args=(url, 16, stop), daemon=True)
     load.start()
     time.sleep(0.5)  # the load under way (and GC01 tickets waiting at window 18)
     busy = _calls(url, screen, n, issue_first=False)
-    load.join(120)
+    stop.set()
+    load.join(60)
     screen.stop.set()
     p99_idle, p99_busy = percentile(idle, 99), percentile(busy, 99) if busy else float("nan")
     return [

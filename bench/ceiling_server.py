@@ -41,6 +41,13 @@ def add_stub(app: FastAPI) -> None:
         trust.issue_request(who, body, engine.config, engine.citizen_age)
         return Response(answer, status_code=201, media_type="application/json")
 
+    # Matched right after the real route, not after every route of the app: a route's place in
+    # the list is part of its cost (at the end, matching took a third of the stub's time).
+    routes = app.router.routes
+    real = next(i for i, r in enumerate(routes) if getattr(r, "path", "") == "/api/v1/tickets"
+                and "POST" in getattr(r, "methods", ()))
+    routes.insert(real + 1, routes.pop())
+
 
 def main(argv: list[str] | None = None) -> None:
     """Serve the sample hall in ``--data`` with the stub route until interrupted."""

@@ -241,12 +241,11 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     @app.post(f"{v1}/tickets", status_code=201, response_model=Ticket)
     async def issue(who: Issuer, body: IssueRequest,
                     idempotency_key: str = Header(..., min_length=1, max_length=128)) -> Response:
-        # On the event loop, not the thread pool: issues are serialised by the store anyway, and
-        # a few milliseconds of engine work beat sixteen pool threads fighting over the lock and
-        # the GIL (about 1.5x the throughput, measured). Requests that arrive together share one
-        # commit (kiosk.issue_batcher). The cost: while the disk stalls a write, other requests
-        # wait too. Serialised here: the engine's Ticket is already valid. The device and actor
-        # are the token's (kiosk.trust), also in the body the Idempotency-Key is checked against.
+        # Not the thread pool: sixteen pool threads fought over the store's lock and the GIL.
+        # The batcher's one writer thread writes the requests that arrive together in one
+        # commit (kiosk.issue_batcher) while the loop goes on reading the next ones. Serialised
+        # once, here: the engine's Ticket is already valid. The device and actor are the
+        # token's (kiosk.trust), also in the body the Idempotency-Key is checked against.
         ticket = await batcher.issue(trust.issue_request(who, body, engine.config, engine.citizen_age), idempotency_key)
         return Response(ticket.model_dump_json(), status_code=201, media_type="application/json")
 
@@ -268,9 +267,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:
         return engine.ticket(ticket_id)
 
-    # Calls and window actions run on the event loop ahead of the tickets queued for the next
-    # issue batch (calls first: kiosk.issue_batcher). In the thread pool they queued for the GIL
-    # behind the loop's batches (call → screen p99 ≈ 700 ms while 16 kiosks issued).
+    # Calls and window actions go to the batcher's writer ahead of the tickets queued for the
+    # next issue batch (calls first: kiosk.issue_batcher). In the thread pool they queued for
+    # the GIL behind the loop's batches (call → screen p99 ≈ 700 ms while 16 kiosks issued).
     @app.post(f"{v1}/tickets/{{ticket_id}}/{{action}}", response_model=Ticket)
     async def act(who: TicketActor, ticket_id: str,
                   action: str, body: ActionRequest | None = None) -> Ticket:
