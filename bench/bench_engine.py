@@ -2,7 +2,8 @@
 
 - in-process issue latency on SQLite (p50, p99);
 - ``POST /tickets`` through a real ``kiosk serve`` process on loopback with 16 concurrent
-  clients: throughput and p99 (target ≥ 300 tickets/s, p99 ≤ 100 ms);
+  keep-alive clients (``bench.loadgen``): throughput and p99 (target ≥ 300 tickets/s, p99 ≤
+  100 ms; ``bench_ceiling`` sets this beside the HTTP ceiling with the stricter targets);
 - call → SSE event at a subscriber on loopback, p99 (target ≤ 100 ms).
 """
 
