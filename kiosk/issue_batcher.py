@@ -51,7 +51,8 @@ class IssueBatcher:
         self._busy = False  # a transaction is being written
         self._held = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="hall-writer") if thread else None
+        self._threaded = thread
+        self._thread: ThreadPoolExecutor | None = None  # made at the first write, ended by close()
         self.batches = 0  # how many ticket transactions were written, for tests and benchmarks
         self.largest = 0
 
@@ -119,12 +120,21 @@ class IssueBatcher:
     def _write(self, loop: asyncio.AbstractEventLoop, work: Callable[[], object],
                deliver: Callable[[object], None]) -> None:
         self._busy = True
-        if self._thread is None:
+        if not self._threaded:
             deliver(_outcome(work))
             self._written(loop)
-        else:
-            loop.run_in_executor(self._thread, _outcome, work).add_done_callback(
-                lambda done: (deliver(done.result()), self._written(loop)))
+            return
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="hall-writer")
+        loop.run_in_executor(self._thread, _outcome, work).add_done_callback(
+            lambda done: (deliver(done.result()), self._written(loop)))
+
+    def close(self) -> None:
+        """End the writer thread once its transaction is written (the server stops); a later
+        write starts a new one (a test's server started again)."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.shutdown(wait=True)
 
     def _written(self, loop: asyncio.AbstractEventLoop) -> None:
         self._busy = False

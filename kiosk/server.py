@@ -6,6 +6,8 @@ served as Server-Sent Events. Everything else is the engine's business.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import html
 import logging
@@ -204,6 +206,7 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
                   docs_url="/docs", redoc_url=None)
     app.state.engine = engine
     batcher = app.state.issue_batcher = IssueBatcher(engine, window=issue_window)
+    _close_at_shutdown(app, batcher)
     hub = app.state.event_hub = EventHub(engine.feed, heartbeat_s=heartbeat_s)
     app.add_middleware(BodyLimit)
     auth = app.state.auth = Auth(engine.store, dev)  # also read by kiosk.serving's device reserve
@@ -342,6 +345,21 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return HTMLResponse(_status_html(engine, engine.ticket(ticket_id)))
 
     return app
+
+
+def _close_at_shutdown(app: FastAPI, batcher: IssueBatcher) -> None:
+    """End the batcher's writer thread when the server stops (its last transaction written)."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: FastAPI):  # noqa: ANN202 - Starlette's lifespan protocol
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            await asyncio.to_thread(batcher.close)  # not on the loop: it waits for a commit
+
+    app.router.lifespan_context = lifespan
 
 
 MAX_SEQ = 2**63 - 1

@@ -90,3 +90,28 @@ def test_window_actions_take_the_same_lane_and_keep_their_answers(server, engine
     ticket_id = queued.result().json()["id"]
     ticket = next(e for e in engine.feed.after(0) if e.type == "ticket" and e.data["id"] == ticket_id)
     assert ticket.data["state"] == "waiting"  # nobody called it: the call was refused before it existed
+
+
+def test_the_writer_thread_ends_with_the_server_and_restarts_with_it(engine):
+    import threading
+
+    add_token(engine.store, "test-kiosk", "kiosk", "kiosk-1", 0)
+    app = create_app(engine, dev=False, heartbeat_s=0.5)
+    live = LiveServer(app).start()
+
+    def writers() -> int:
+        return sum(t.name.startswith("hall-writer") for t in threading.enumerate())
+
+    before = writers()
+    try:
+        assert _issue(live, "one").status_code == 201
+        assert writers() == before + 1
+    finally:
+        live.stop()
+    assert writers() == before
+    live = LiveServer(app).start()  # the same app again, as a restarted server
+    try:
+        assert _issue(live, "two").status_code == 201
+    finally:
+        live.stop()
+    assert writers() == before
