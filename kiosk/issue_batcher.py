@@ -52,6 +52,7 @@ class IssueBatcher:
         self._held = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._threaded = thread
+        self._closed = False
         self._thread: ThreadPoolExecutor | None = None  # made at the first write, ended by close()
         self.batches = 0  # how many ticket transactions were written, for tests and benchmarks
         self.largest = 0
@@ -120,18 +121,36 @@ class IssueBatcher:
     def _write(self, loop: asyncio.AbstractEventLoop, work: Callable[[], object],
                deliver: Callable[[object], None]) -> None:
         self._busy = True
-        if not self._threaded:
+        if not self._threaded or self._closed:  # stopping: the last requests written on the loop
             deliver(_outcome(work))
             self._written(loop)
             return
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="hall-writer")
         loop.run_in_executor(self._thread, _outcome, work).add_done_callback(
-            lambda done: (deliver(done.result()), self._written(loop)))
+            lambda done: self._finish(loop, done, deliver))
+
+    def _finish(self, loop: asyncio.AbstractEventLoop, done: asyncio.Future,
+                deliver: Callable[[object], None]) -> None:
+        """Back on the loop: answer the transaction's requests; the writer is free again
+        whatever happens (a writer left busy would never write again)."""
+        try:
+            outcome = done.result()
+        except BaseException as exc:  # noqa: BLE001 - the work never ran (the thread was ended)
+            outcome = exc
+        try:
+            deliver(outcome)
+        finally:
+            self._written(loop)
+
+    def open(self) -> None:
+        """Write in the writer thread (the server starts; again after ``close``)."""
+        self._closed = False
 
     def close(self) -> None:
-        """End the writer thread once its transaction is written (the server stops); a later
-        write starts a new one (a test's server started again)."""
+        """End the writer thread once its transaction is written (the server stops); what
+        still comes is written on the loop until ``open``."""
+        self._closed = True
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.shutdown(wait=True)

@@ -353,6 +353,7 @@ def _close_at_shutdown(app: FastAPI, batcher: IssueBatcher) -> None:
 
     @contextlib.asynccontextmanager
     async def lifespan(application: FastAPI):  # noqa: ANN202 - Starlette's lifespan protocol
+        batcher.open()  # again when the same app is served anew (tests restart servers)
         try:
             async with inner(application) as state:
                 yield state
