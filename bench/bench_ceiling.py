@@ -60,11 +60,16 @@ class CeilingServer:
 
 
 def _load(server: CeilingServer, clients: int, total: int, path: str, tag: str) -> tuple[float, ...]:
-    """Throughput, p50, p99 and the server's CPU ms per request of one load."""
+    """Throughput, p50, p99, the server's CPU ms per request, and how unevenly the clients were
+    served (the slowest client's mean latency over the fastest's) of one load."""
     cpu = server.cpu_s()
-    latencies, elapsed = issue_load(server.url, clients, max(1, total // clients), path=path, tag=tag)
+    each: list[list[float]] = []
+    latencies, elapsed = issue_load(server.url, clients, max(1, total // clients), path=path, tag=tag,
+                                    each=each)
     cpu_ms = (server.cpu_s() - cpu) * 1000 / len(latencies)
-    return len(latencies) / elapsed, statistics.median(latencies), percentile(latencies, 99), cpu_ms
+    means = [statistics.fmean(out) for out in each if out]
+    return (len(latencies) / elapsed, statistics.median(latencies), percentile(latencies, 99), cpu_ms,
+            max(means) / min(means))
 
 
 def ceiling(server: CeilingServer, clients: int, total: int) -> list[Figure]:
@@ -79,6 +84,8 @@ def ceiling(server: CeilingServer, clients: int, total: int) -> list[Figure]:
         Figure(f"ceiling: issue p50, {clients} clients", real[1], "ms"),
         Figure(f"ceiling: issue p99, {clients} clients", real[2], "ms", f"≤ {target_p99}", real[2] <= target_p99),
         Figure(f"ceiling: issue, server CPU per ticket, {clients} clients", real[3], "ms"),
+        Figure(f"ceiling: issue, slowest client / fastest (mean), {clients} clients", real[4], "×",
+               "≤ 1.5 (fair)", real[4] <= 1.5),
         Figure(f"ceiling: HTTP-only stub throughput, {clients} clients", stub[0], "requests/s"),
         Figure(f"ceiling: stub p50, {clients} clients", stub[1], "ms"),
         Figure(f"ceiling: stub p99, {clients} clients", stub[2], "ms"),

@@ -89,12 +89,14 @@ def raise_quotas(url: str) -> None:
 
 
 def issue_load(url: str | list[str], clients: int, per_client: int, token_of=lambda _c: "dev-kiosk",
-               timeout: float = 10, path: str = "/api/v1/tickets", tag: str = "") -> tuple[list[float], float]:
+               timeout: float = 10, path: str = "/api/v1/tickets", tag: str = "",
+               each: list[list[float]] | None = None) -> tuple[list[float], float]:
     """``clients`` keep-alive connections each issuing ``per_client`` tickets with the token
     ``token_of(c)`` (the five services in turn, quotas raised first); every latency in ms and the
     seconds taken. Given several server URLs (processes sharing one database), client c uses
     ``url[c % n]``. ``path`` is where the tickets are posted (bench_ceiling's stub route);
-    ``tag`` keeps the Idempotency-Keys of several loads on one server apart."""
+    ``tag`` keeps the Idempotency-Keys of several loads on one server apart; ``each`` receives
+    every client's own latencies."""
     urls = [url] if isinstance(url, str) else url
     raise_quotas(urls[0])
 
@@ -104,7 +106,7 @@ def issue_load(url: str | list[str], clients: int, per_client: int, token_of=lam
             yield ("POST", path, {"Authorization": auth, "Idempotency-Key": f"{tag}{c}-{i}"},
                    {"service": SERVICES[(c + i) % 5]})
 
-    return run_clients(urls, clients, requests_of, timeout)
+    return run_clients(urls, clients, requests_of, timeout, each)
 
 
 def http_issue(quick: bool, sync: str) -> list[Figure]:

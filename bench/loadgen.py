@@ -70,11 +70,14 @@ async def _client(url: str, requests: Iterable[Request], timeout: float, out: li
 
 
 def run_clients(urls: list[str], clients: int, requests_of: Callable[[int], Iterable[Request]],
-                timeout: float = 10) -> tuple[list[float], float]:
+                timeout: float = 10, per_client: list[list[float]] | None = None) -> tuple[list[float], float]:
     """``clients`` connections, client c to ``urls[c % len(urls)]`` sending ``requests_of(c)``
-    one after the other; every latency in ms and the seconds the whole load took."""
+    one after the other; every latency in ms and the seconds the whole load took (each
+    client's own latencies appended to ``per_client`` when given)."""
     loop = new_loop()
     outs: list[list[float]] = [[] for _ in range(clients)]
+    if per_client is not None:
+        per_client.extend(outs)
 
     async def everyone() -> None:
         try:
