@@ -2,7 +2,8 @@
 
 - in-process issue latency on SQLite (p50, p99);
 - ``POST /tickets`` through a real ``kiosk serve`` process on loopback with 16 concurrent
-  clients: throughput and p99 (target ≥ 300 tickets/s, p99 ≤ 100 ms);
+  keep-alive clients (``bench.loadgen``): throughput and p99 (target ≥ 300 tickets/s, p99 ≤
+  100 ms; ``bench_ceiling`` sets this beside the HTTP ceiling with the stricter targets);
 - call → SSE event at a subscriber on loopback, p99 (target ≤ 100 ms).
 """
 
@@ -15,12 +16,12 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
 from bench import Figure
+from bench.loadgen import run_clients
 from kiosk.client import parse_sse, wait_for_server
 from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.hall import open_engine
@@ -80,32 +81,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def issue_load(url: str | list[str], clients: int, per_client: int, token_of=lambda _c: "dev-kiosk",
-               timeout: float = 10) -> tuple[list[float], float]:
-    """``clients`` threads each issuing ``per_client`` tickets with the token ``token_of(c)``
-    (the five services in turn, quotas raised first); every latency in ms and the seconds taken.
-    Given several server URLs (processes sharing one database), client c uses ``url[c % n]``."""
-    urls = [url] if isinstance(url, str) else url
+def raise_quotas(url: str) -> None:
+    """Every service's daily quota raised far above any benchmark's load."""
     guide = {"Authorization": "Bearer dev-guide"}
     for code in SERVICES:
-        requests.post(f"{urls[0]}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
+        requests.post(f"{url}/api/v1/services/{code}", json={"quota": 100000}, headers=guide, timeout=5)
 
-    def client(c: int) -> list[float]:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token_of(c)}"
-        server, out = urls[c % len(urls)], []
+
+def issue_load(url: str | list[str], clients: int, per_client: int, token_of=lambda _c: "dev-kiosk",
+               timeout: float = 10, path: str = "/api/v1/tickets", tag: str = "",
+               each: list[list[float]] | None = None) -> tuple[list[float], float]:
+    """``clients`` keep-alive connections each issuing ``per_client`` tickets with the token
+    ``token_of(c)`` (the five services in turn, quotas raised first); every latency in ms and the
+    seconds taken. Given several server URLs (processes sharing one database), client c uses
+    ``url[c % n]``. ``path`` is where the tickets are posted (bench_ceiling's stub route);
+    ``tag`` keeps the Idempotency-Keys of several loads on one server apart; ``each`` receives
+    every client's own latencies."""
+    urls = [url] if isinstance(url, str) else url
+    raise_quotas(urls[0])
+
+    def requests_of(c: int):  # noqa: ANN202 - a generator of loadgen.Request
+        auth = f"Bearer {token_of(c)}"
         for i in range(per_client):
-            start = time.perf_counter()
-            r = session.post(f"{server}/api/v1/tickets", json={"service": SERVICES[(c + i) % 5]},
-                             headers={"Idempotency-Key": f"{c}-{i}"}, timeout=timeout)
-            r.raise_for_status()
-            out.append((time.perf_counter() - start) * 1000)
-        return out
+            yield ("POST", path, {"Authorization": auth, "Idempotency-Key": f"{tag}{c}-{i}"},
+                   {"service": SERVICES[(c + i) % 5]})
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        latencies = [x for batch in pool.map(client, range(clients)) for x in batch]
-    return latencies, time.perf_counter() - start
+    return run_clients(urls, clients, requests_of, timeout, each)
 
 
 def http_issue(quick: bool, sync: str) -> list[Figure]:
