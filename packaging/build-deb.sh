@@ -41,28 +41,29 @@ build_wheel() {
     rm -f "$DIST"/hall_kiosk-*.whl
     "$BUILD_VENV/bin/pip" wheel -q --no-deps -w "$DIST" "$ROOT"
     rm -rf "$ROOT/build" "$ROOT"/*.egg-info  # setuptools' leftovers in the checkout
+    WHEEL=$(ls "$DIST"/hall_kiosk-"$VERSION"-*.whl)
 }
 
 fill_wheelhouse() {
     # Every dependency as a wheel (pycups is built from its source here), for the target python.
     say "dependencies (cached in $CACHE/wheels)"
     mkdir -p "$CACHE/wheels"
-    "$BUILD_VENV/bin/pip" wheel -q --find-links "$CACHE/wheels" -w "$CACHE/wheels" \
-        "$(ls "$DIST"/hall_kiosk-"$VERSION"-*.whl)[printers]"
+    "$BUILD_VENV/bin/pip" wheel -q --find-links "$CACHE/wheels" -w "$CACHE/wheels" "$WHEEL[printers]"
+    # Only the dependencies stay cached: a hall_kiosk wheel there would be the one of an earlier
+    # build (pip keeps a file of the same name), and could be installed instead of this one.
+    rm -f "$CACHE"/wheels/hall_kiosk-*.whl
 }
 
 make_venv() {  # $1: the package's root folder
     local stage=$1 venv=$1$PREFIX
-    say "venv in $PREFIX"
+    say "venv in $PREFIX (the wheel and its dependencies)"
     "$SYSTEM_PYTHON" -m venv "$venv"
-    "$venv/bin/pip" install -q --no-index --find-links "$CACHE/wheels" --find-links "$DIST" \
-        "hall-kiosk[printers]==$VERSION"
+    "$venv/bin/pip" install -q --no-index --find-links "$CACHE/wheels" "$WHEEL[printers]"
     "$venv/bin/python" -m pip uninstall -q -y pip setuptools >/dev/null 2>&1 || true
     # The venv was made in the staging folder: its scripts and pyvenv.cfg must name /opt.
     grep -rlI --null -F "$venv" "$venv/bin" "$venv/pyvenv.cfg" | xargs -0 -r sed -i "s|$venv|$PREFIX|g"
     find "$venv" -name __pycache__ -type d -prune -exec rm -rf {} +  # postinst compiles in place
     rm -f "$venv"/bin/activate.csh "$venv"/bin/activate.fish "$venv"/bin/Activate.ps1
-    install -m 0755 packaging/bin/hall-session packaging/bin/hall-xclient "$venv/bin/" 2>/dev/null || true
     install -d "$venv/share/doc"
     install -m 0644 docs/OPERATIONS.md README.md "$venv/share/doc/"
     install -d "$stage/usr/bin"
@@ -89,7 +90,6 @@ control() {  # $1 package, $2 stage
 stage_main() {
     local stage=$STAGE/hall-kiosk
     make_venv "$stage"
-    rm -f "$stage$PREFIX/bin/hall-session" "$stage$PREFIX/bin/hall-xclient"  # hall-kiosk-screen's
     install -D -m 0644 packaging/systemd/hall-server.service "$stage/lib/systemd/system/hall-server.service"
     install -D -m 0644 packaging/udev/99-hall-kiosk.rules "$stage/lib/udev/rules.d/99-hall-kiosk.rules"
     # Configuration files (conffiles): kept on upgrade when changed here.
@@ -108,11 +108,12 @@ stage_screen() {
 }
 
 build_debs() {
+    say "packages ($COMPRESS -$LEVEL)"
     local fake=""; [ "$(id -u)" -eq 0 ] || fake=fakeroot
     rm -f "$DIST"/hall-kiosk*_*.deb
     for pkg in hall-kiosk hall-kiosk-screen; do
         local arch=$ARCH; [ "$pkg" = hall-kiosk-screen ] && arch=all
-        $fake dpkg-deb --root-owner-group "-Z$COMPRESS" --build "$STAGE/$pkg" "$DIST/${pkg}_${DEB_VERSION}_${arch}.deb" >/dev/null
+        $fake dpkg-deb --root-owner-group "-Z$COMPRESS" "-z$LEVEL" --build "$STAGE/$pkg" "$DIST/${pkg}_${DEB_VERSION}_${arch}.deb" >/dev/null
         say "$DIST/${pkg}_${DEB_VERSION}_${arch}.deb ($(du -h "$DIST/${pkg}_${DEB_VERSION}_${arch}.deb" | cut -f1))"
     done
 }
@@ -122,6 +123,7 @@ DEB_VERSION=${DEB_VERSION:-$VERSION-1}
 # gzip: fast on the 700 MB venv (xz takes ten minutes on a busy machine) and read by every dpkg,
 # also the older ones of Debian 10-based systems (zstd is not).
 COMPRESS=${DEB_COMPRESS:-gzip}
+LEVEL=${DEB_COMPRESS_LEVEL:-3}   # dpkg-deb's default 9 triples the time for 3% less
 ARCH=$(dpkg --print-architecture)
 need_build_tools
 mkdir -p "$DIST" "$CACHE"

@@ -109,6 +109,8 @@ def test_kiosk_version_and_config_check_run_inside(installed):
     check = chroot(installed, "kiosk config check")
     assert "site-packages/config/hall.toml: ok" in check.stdout and "kiosk.toml: ok" in check.stdout
     assert check.stdout.count("/opt/hall-kiosk/") == 2  # the installed samples, nothing of the build host
+    # this checkout's code, not a wheel of an earlier build (no /sys in the chroot: nothing plugged in)
+    assert "stable names: no USB-serial port" in chroot(installed, "kiosk devices list").stdout
 
 
 def test_the_programs_python_and_printer_libraries_are_debians(installed):
@@ -159,8 +161,18 @@ def test_setup_role_server_then_the_installed_server_answers_as_hall(installed):
     assert (installed / "var/lib/hall-kiosk/server/hall.db").stat().st_uid != 0  # the hall user's
 
 
+def test_reinstall_keeps_configuration_and_data(installed, debs):
+    hall_file = installed / "etc/hall-kiosk/hall.toml"
+    before = hall_file.read_text()
+    chroot(installed, f"dpkg -i /tmp/{debs['hall-kiosk'].name}", timeout=1500)  # as an upgrade does
+    assert hall_file.read_text() == before
+    assert (installed / "var/lib/hall-kiosk/server/hall.db").is_file()
+
+
 def test_purge_keeps_the_data_unless_told(installed):
-    chroot(installed, "apt-get purge -y -qq hall-kiosk-screen hall-kiosk")
+    purge = chroot(installed, "apt-get purge -y -qq hall-kiosk-screen hall-kiosk")
+    assert "kept /var/lib/hall-kiosk and /etc/hall-kiosk" in purge.stdout + purge.stderr
     assert not (installed / "opt/hall-kiosk/bin").exists()
     assert (installed / "var/lib/hall-kiosk/server/hall.db").is_file()
     assert (installed / "etc/hall-kiosk/hall.toml").is_file()
+    assert not (installed / "etc/udev/rules.d/98-hall-kiosk-local.rules").exists()  # a conffile: purged
