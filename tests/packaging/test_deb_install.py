@@ -5,7 +5,8 @@ server`` and the installed server answering as the ``hall`` user; a purge keeps 
 
 Slow (a few minutes: the packages are built, about 200 MB of Debian packages installed), so
 marked ``slow``; skipped with the reason when not root, when mmdebstrap or dpkg-deb is missing
-or Debian's archive cannot be reached. The minbase root is cached as a tarball in
+or Debian's archive cannot be reached. $HALL_KIOSK_DEBS names a folder of packages already built
+(by make deb) to install instead of building them here. The minbase root is cached as a tarball in
 ~/.cache/hall-kiosk/ (made once, 30 s), the pip downloads of the build there too.
 """
 
@@ -52,6 +53,8 @@ def debs(tmp_path_factory) -> dict[str, Path]:
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
+    if prebuilt := os.environ.get("HALL_KIOSK_DEBS"):  # a folder of packages just built by make deb
+        return {p.name.split("_")[0]: p for p in Path(prebuilt).glob("*.deb")}
     out = tmp_path_factory.mktemp("dist")
     env = {**os.environ, "HALL_KIOSK_DIST": str(out), "KIOSK_VENV": sys.prefix}
     started = time.monotonic()
