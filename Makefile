@@ -1,5 +1,5 @@
 # The README's commands. Each runs the set-up first, so a fresh machine needs nothing else.
-.PHONY: setup demo test bench lint
+.PHONY: setup demo test bench lint deb
 
 setup:
 	@bash scripts/setup.sh
@@ -16,3 +16,7 @@ bench: setup
 
 lint: setup
 	@.venv/bin/ruff check app kiosk ui drivers tests bench
+
+# The wheel and the Debian packages (hall-kiosk, hall-kiosk-screen) in dist/: packaging/build-deb.sh.
+deb: setup
+	@KIOSK_VENV=$(CURDIR)/.venv bash packaging/build-deb.sh

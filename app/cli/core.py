@@ -126,12 +126,15 @@ def run_pin_hash(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Start the hall server (blocks until interrupted)."""
+    import asyncio
+
     from kiosk.backup import hold_data_dir, start_nightly_backups
     from kiosk.config import ConfigError, load_hall_config
     from kiosk.datafile import check_data_dir
     from kiosk.devsecrets import dev_secrets, refusal
     from kiosk.hall import open_engine
     from kiosk.logfile import lifetime, log_to_file
+    from kiosk.sdnotify import announce_ready
     from kiosk.server import create_app
     from kiosk.serving import Limits, ServeError, TlsFiles, serve
 
@@ -172,6 +175,9 @@ def run_serve(args: argparse.Namespace) -> int:
         where = f"data in {data}" if engine.store.url is None else f"database {engine.store.url}"
         print(f"hall server: {hall.hall.name.zh} on {server.scheme}://{args.host}:{server.port} "
               f"({where})", flush=True)
+        # Under systemd (Type=notify, WatchdogSec): READY=1 now that the port listens, then
+        # WATCHDOG=1 pings from this event loop, which stop if the loop hangs (kiosk/sdnotify.py).
+        announce_ready(asyncio.get_running_loop(), status=f"serving on port {server.port}")
 
     # The hall file the console's settings page may write back: never the project's own sample,
     # which --dev alone serves.

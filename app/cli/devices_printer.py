@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from app.cli.devices_names import role_arg, stable_name_lines
 
 if TYPE_CHECKING:  # the handlers import the driver: python-escpos, Pillow and qrcode cost 0.1 s
     from drivers.printer import PrinterSettings, TicketData
@@ -20,7 +23,11 @@ USB_PRINTER_CLASS = 7
 
 def register(group: argparse._SubParsersAction) -> None:
     """Add the printer commands to the ``kiosk devices`` group."""
-    listing = group.add_parser("list", help="list serial ports and USB printers")
+    listing = group.add_parser("list", help="list serial ports and USB printers, and the udev line that "
+                                            "gives each a stable name (/dev/hall-printer, -idreader, -sign)")
+    listing.add_argument("--as", dest="roles", action="append", type=role_arg, default=[], metavar="DEVICE=ROLE",
+                         help="fill this role into the device's udev line, e.g. --as ttyUSB1=idreader")
+    listing.add_argument("--sys", type=Path, default=Path("/sys"), help=argparse.SUPPRESS)  # tests: a fake /sys
     listing.set_defaults(handler=list_devices)
 
     sample = group.add_parser("print-sample", help="print a sample ticket (A012, QR code)",
@@ -135,6 +142,8 @@ def list_devices(args: argparse.Namespace) -> int:
     for port in ports:
         print(f"  serial://{port.device}?baudrate=115200   {port.description} [{port.hwid}]")
     for line in _usb_printers():
+        print(line)
+    for line in stable_name_lines(args.sys, dict(args.roles)):  # app/cli/devices_names.py
         print(line)
     return 0
 
