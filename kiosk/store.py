@@ -43,6 +43,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError
@@ -90,6 +91,26 @@ tickets = Table(
     UniqueConstraint("day", "number", name="uq_ticket_day_number"),
     Index("ix_ticket_queue", "day", "service", "state"),
     Index("ix_ticket_identity", "day", "service", "id_hash"),
+    # The day's listing in issue order, a page at a time (keyset on issued_at, number).
+    Index("ix_ticket_order", "day", "issued_at", "number"),
+    # A card holder's tickets of a day, whatever their service (reprint by card).
+    Index("ix_ticket_card", "day", "id_hash"),
+    # A service's waiting tickets by arrival, with what the order needs to tell normal tickets
+    # from the others without reading the rows (ahead counts of a listing page).
+    Index("ix_ticket_arrival", "day", "service", "state", "arrival_at", "priority", "in_slot"),
+    # The most recent service times (the estimates' basis): only finished tickets are in it,
+    # so a newest-first walk never passes the day's unfinished ones.
+    Index("ix_ticket_finished", "day", "finished_at", sqlite_where=text("finished_at IS NOT NULL"),
+          postgresql_where=text("finished_at IS NOT NULL")),
+)
+
+day_service_stats = Table(  # kiosk.day_stats: per day and service, kept by every change of a ticket
+    "day_service_stats",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("service", String(32), primary_key=True),
+    Column("issued", Integer, nullable=False, default=0),  # tickets now in the service (the quota's count)
+    Column("waiting", Integer, nullable=False, default=0),  # of them, waiting
 )
 
 ticket_events = Table(
