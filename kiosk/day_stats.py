@@ -66,11 +66,11 @@ def read(conn: Connection, day: str, service: str) -> Counts:
 
 def read_day(conn: Connection, day: str, services: list[str]) -> dict[str, Counts]:
     """The counts of each of ``services`` on ``day``: one statement, plus a COUNT for a service
-    that has no row yet."""
+    that has no row yet (in a write transaction the row is made then, so once a day)."""
     found = {r.service: Counts(r.issued, r.waiting) for r in conn.execute(_DAY, {"day": day})}
     for service in services:
         if service not in found:
-            found[service] = _counted(conn, day, service)
+            found[service] = ensure(conn, day, service) if conn.info.get("write") else _counted(conn, day, service)
     return found
 
 

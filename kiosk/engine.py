@@ -8,7 +8,6 @@ is on disk and in the event stream, or nowhere.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +40,8 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
-from kiosk.ordering import Candidate, order_key
+from kiosk.ordering import Candidate
+from kiosk.queue_places import QueuePlaces
 from kiosk.ratings import RatingRules
 from kiosk.ticket_pages import (
     MAX_LIMIT,
@@ -323,29 +323,13 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         return views
 
     def _aheads(self, conn: Connection, waiting: list[dict]) -> dict[str, int]:
-        """How many tickets stand ahead of each of today's ``waiting`` tickets in its service,
-        by THE order (``kiosk.ordering``). Only tickets that can be ahead are read: the ones
-        arrived by the latest of these, and the few with precedence; later normal tickets can
-        never be ahead, so the cost follows the place in the queue, not the day's length."""
+        """How many tickets stand ahead of each of today's ``waiting`` tickets in its service, by
+        THE order (``kiosk.ordering``), reading only what can be ahead (``kiosk.queue_places``)."""
         if not waiting:
             return {}
-        now = self.clock.now()
-        max_wait = self.config.policy.max_wait_minutes * 60
-        ranked = sorted(code for code, rank in self._ranks.items() if rank > 0)
-        aheads: dict[str, int] = {}
-        by_service: dict[str, list[dict]] = {}
-        for row in waiting:
-            by_service.setdefault(row["service"], []).append(row)
-        for service, mine in by_service.items():
-            params = {"day": self.today(), "service": service}
-            rows = {r.id: r for r in conn.execute(q.QUEUE_UPTO, {**params, "upto": max(r["arrival_at"] for r in mine)})}
-            rows.update((r.id, r) for r in conn.execute(q.QUEUE_AHEAD_ALWAYS, {**params, "ranked": ranked}))
-            candidates = {r.id: self._candidate(r, [service]) for r in rows.values()}
-            keys = sorted(order_key(c, now, max_wait) for c in candidates.values())
-            for row in mine:
-                me = candidates.get(row["id"])
-                aheads[row["id"]] = bisect_left(keys, order_key(me, now, max_wait)) if me else 0
-        return aheads
+        places = QueuePlaces(conn, self.today(), self._ranks, self.clock.now(),
+                             self.config.policy.max_wait_minutes * 60)
+        return places.aheads(waiting)
 
     def _candidate(self, r, services: list[str]) -> Candidate:
         """A waiting ticket's row as the ordering rule sees it, for a window serving ``services``."""

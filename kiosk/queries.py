@@ -7,7 +7,7 @@ shape (staff changes, filters) are still built where they are used.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from kiosk.domain import ACTIVE_STATES, State
 from kiosk.store import appointments, calls, hall_events, idempotency, ticket_events, tickets
@@ -49,15 +49,6 @@ BUMP_OVERTAKEN = update(t).where(
     t.c.in_slot.is_not(True),
     t.c.priority.not_in(bindparam("b_ranked", expanding=True)),
 ).values(overtaken=t.c.overtaken + 1)
-
-# The part of a service's queue that can stand ahead of tickets arrived by ``upto``: every ticket
-# arrived by then, and the ones with precedence (in their slot or of a ranked priority) whenever
-# they arrived. Both walk ix_ticket_arrival; later normal tickets are never read.
-_QUEUE_COLUMNS = (t.c.id, t.c.service, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtaken)
-_WAITING_IN = (t.c.day == bindparam("day"), t.c.service == bindparam("service"), t.c.state == State.WAITING.value)
-QUEUE_UPTO = select(*_QUEUE_COLUMNS).where(*_WAITING_IN, t.c.arrival_at <= bindparam("upto"))
-QUEUE_AHEAD_ALWAYS = select(*_QUEUE_COLUMNS).where(
-    *_WAITING_IN, or_(t.c.in_slot.is_(True), t.c.priority.in_(bindparam("ranked", expanding=True))))
 
 APPOINTMENT_BY_CODE = select(a).where(a.c.booking_code == bindparam("code"))
 OPEN_APPOINTMENTS_FOR_ID = (
