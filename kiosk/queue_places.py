@@ -22,7 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select
 
 from kiosk.domain import State
 from kiosk.ordering import Candidate, order_key
@@ -35,8 +35,13 @@ _WAITING = (t.c.day == bindparam("day"), t.c.service == bindparam("service"), t.
 _NORMAL = (t.c.in_slot.is_not(True), t.c.priority.not_in(bindparam("ranked", expanding=True)))
 _BEFORE = (t.c.arrival_at <= bindparam("a"),  # the range on the index; the rest settles ties
            or_(t.c.arrival_at < bindparam("a"), and_(t.c.arrival_at == bindparam("a"), t.c.id < bindparam("tid"))))
+# The partial index ix_ticket_special's own terms, with literals as it has them, then the exact
+# test. ``day || ''`` keeps SQLite off the indexes that start with the day (see the index).
 SPECIALS = select(t.c.id, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtaken).where(
-    *_WAITING, or_(t.c.in_slot.is_(True), t.c.priority.in_(bindparam("ranked", expanding=True))))
+    t.c.service == bindparam("service"), t.c.state == literal_column("'waiting'"),
+    t.c.day.concat(literal_column("''")) == bindparam("day"),
+    or_(t.c.in_slot.is_(True), t.c.priority != literal_column("'normal'")),
+    or_(t.c.in_slot.is_(True), t.c.priority.in_(bindparam("ranked", expanding=True))))
 NORMALS_BEFORE = select(func.count()).where(*_WAITING, *_NORMAL, *_BEFORE)
 NORMALS_PAST_WAIT = select(func.count()).where(*_WAITING, *_NORMAL, t.c.arrival_at <= bindparam("upto"))
 NORMALS_FROM = (

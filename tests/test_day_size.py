@@ -198,6 +198,13 @@ def test_a_ten_thousand_ticket_day_is_listed_a_page_at_a_time_from_the_index(eng
             plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
             assert "USING INDEX ix_ticket_order" in plan or "USING INDEX ix_ticket_card" in plan, plan
             assert "SCAN tickets" not in plan, plan
+        # A place in the queue reads the few tickets with precedence from their partial index.
+        with Statements(engine) as traced:
+            engine.tickets_page(limit=100)
+        specials = next(s for s in traced.texts if "!= 'normal'" in s)
+        params = ["GC01", day, *sorted(c for c, r in engine._ranks.items() if r > 0)]
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {specials}", tuple(params)))
+        assert "USING INDEX ix_ticket_special" in plan, plan
 
 
 def test_the_client_follows_the_pages(engine, live_server):
