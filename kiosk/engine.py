@@ -40,7 +40,6 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
-from kiosk.ordering import Candidate
 from kiosk.queue_places import QueuePlaces
 from kiosk.ratings import RatingRules
 from kiosk.ticket_pages import (
@@ -330,11 +329,6 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         places = QueuePlaces(conn, self.today(), self._ranks, self.clock.now(),
                              self.config.policy.max_wait_minutes * 60)
         return places.aheads(waiting)
-
-    def _candidate(self, r, services: list[str]) -> Candidate:
-        """A waiting ticket's row as the ordering rule sees it, for a window serving ``services``."""
-        return Candidate(r.id, r.arrival_at, self._ranks.get(r.priority, 0), bool(r.in_slot), r.overtaken,
-                         services.index(r.service))
 
     def _queue(self, conn: Connection, now: float, state: dict, only: str | None = None) -> list[QueueEntry]:
         entries = []

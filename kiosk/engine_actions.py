@@ -14,7 +14,7 @@ from kiosk import store as db
 from kiosk.clerks import CLERK_ACTIONS, RECORDS_CLERK, clerk_actor
 from kiosk.domain import HallError, State, check_transition
 from kiosk.models import ActionRequest, Call, Ticket
-from kiosk.ordering import Candidate, pick_next
+from kiosk.queue_places import QueuePlaces
 
 
 class TicketActions:
@@ -135,11 +135,11 @@ class TicketActions:
                 raise HallError("invalid_transition", f"window {window} is paused; resume it first",
                                 {"state": "paused"})
             clerk = self.serving_clerk(conn, window, "call")
-            candidates = self._candidates(conn, config.services, now)
-            chosen = pick_next(candidates, now, self.config.policy.priority_ratio,
-                               self.config.policy.max_wait_minutes * 60)
-            if chosen is None:
+            places = QueuePlaces(conn, self.today(), self._ranks, now, self.config.policy.max_wait_minutes * 60)
+            found = places.next_for(config.services, self.config.policy.priority_ratio)
+            if found is None:
                 return None
+            chosen, service = found
             t = db.tickets
             if not chosen.is_normal:  # the normal tickets it overtakes, in one statement
                 conn.execute(q.BUMP_OVERTAKEN, {
@@ -148,7 +148,6 @@ class TicketActions:
             clerk_column = {"clerk": clerk} if clerk is not None else {}
             conn.execute(update(t).where(t.c.id == chosen.id).values(
                 state=State.CALLED.value, window=window, called_at=now, recalls=0, **clerk_column))
-            service = config.services[chosen.preference]
             day_stats.moved(conn, self.today(), (service, State.WAITING.value), (service, State.CALLED.value))
             self._record(conn, chosen.id, now, "call", State.WAITING, State.CALLED, clerk_actor(actor, clerk),
                          "call-next", {"window": window})
@@ -158,6 +157,3 @@ class TicketActions:
         self.feed.notify()
         return call
 
-    def _candidates(self, conn: Connection, services: list[str], now: float) -> list[Candidate]:
-        rows = conn.execute(q.CANDIDATES, {"day": self.today(), "services": services}).all()
-        return [self._candidate(r, services) for r in rows]

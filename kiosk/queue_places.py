@@ -1,5 +1,5 @@
-"""How many tickets stand ahead of each of several waiting tickets, by THE order (kiosk.ordering),
-without reading the service's whole queue.
+"""How many tickets stand ahead of each of several waiting tickets, and which one a window calls
+next, by THE order (kiosk.ordering), without reading the services' whole queues.
 
 The order splits a service's waiting tickets into *normal* ones (not in their slot, a priority of
 rank 0) and the few with precedence (*special*: in their slot, or a ranked priority). Specials are
@@ -53,6 +53,15 @@ NORMALS_FROM = (
 )
 
 
+_NEXT_COLUMNS = (t.c.id, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtaken)
+FIRST_NORMAL = select(*_NEXT_COLUMNS).where(*_WAITING, *_NORMAL).order_by(t.c.arrival_at, t.c.id).limit(1)
+FIRST_BLOCKED = (  # the earliest normal ticket overtaken ``ratio`` times that arrived before ``before``
+    select(*_NEXT_COLUMNS)
+    .where(*_WAITING, *_NORMAL, t.c.overtaken >= bindparam("ratio"), t.c.arrival_at < bindparam("before"))
+    .order_by(t.c.arrival_at, t.c.id).limit(1)
+)
+
+
 class QueuePlaces:
     """Ahead counts of one day's waiting tickets, for an engine's ranks and maximum wait."""
 
@@ -72,10 +81,37 @@ class QueuePlaces:
             found.update(self._service(service, mine))
         return found
 
-    def _candidate(self, row) -> Candidate:  # noqa: ANN001 - a row or a dict
+    def _candidate(self, row, preference: int = 0) -> Candidate:  # noqa: ANN001 - a row or a dict
         get = row.get if isinstance(row, dict) else row._mapping.get
         return Candidate(get("id"), get("arrival_at"), self.ranks.get(get("priority"), 0), bool(get("in_slot")),
-                         get("overtaken") or 0)
+                         get("overtaken") or 0, preference)
+
+    def next_for(self, services: list[str], ratio: int) -> tuple[Candidate, str] | None:
+        """The ticket ``ordering.pick_next`` picks among the waiting tickets of ``services`` (a
+        window's, best first), and its service; None when nobody waits.
+
+        Only the tickets that can win are read: every special, and each service's earliest
+        normal ticket (a later normal one loses to it in every class). When a special wins, the
+        fairness bound asks for the earliest normal ticket overtaken ``ratio`` times that arrived
+        before it: one more indexed row per service.
+        """
+        contenders: list[tuple[Candidate, str]] = []
+        for preference, service in enumerate(services):
+            params = {"day": self.day, "service": service, "ranked": self.ranked}
+            rows = [*self.conn.execute(SPECIALS, params), *self.conn.execute(FIRST_NORMAL, params)]
+            contenders.extend((self._candidate(r, preference), service) for r in rows)
+        if not contenders:
+            return None
+        chosen = min(contenders, key=lambda pair: order_key(pair[0], self.now, self.max_wait))
+        if chosen[0].is_normal:
+            return chosen
+        blocked = []
+        for preference, service in enumerate(services):
+            row = self.conn.execute(FIRST_BLOCKED, {"day": self.day, "service": service, "ranked": self.ranked,
+                                                    "ratio": ratio, "before": chosen[0].arrival_at}).first()
+            if row is not None:
+                blocked.append((self._candidate(row, preference), service))
+        return min(blocked, key=lambda pair: (pair[0].arrival_at, pair[0].id)) if blocked else chosen
 
     def _service(self, service: str, mine: list[dict]) -> dict[str, int]:
         params = {"day": self.day, "service": service, "ranked": self.ranked}

@@ -100,8 +100,8 @@ tickets = Table(
     # A card holder's tickets of a day, whatever their service (reprint by card).
     Index("ix_ticket_card", "day", "id_hash"),
     # A service's waiting tickets by arrival, with what the order needs to tell normal tickets
-    # from the others without reading the rows (ahead counts of a listing page).
-    Index("ix_ticket_arrival", "day", "service", "state", "arrival_at", "priority", "in_slot"),
+    # from the others and find an overtaken one without reading the rows (kiosk.queue_places).
+    Index("ix_ticket_arrival", "day", "service", "state", "arrival_at", "priority", "in_slot", "overtaken"),
     # The waiting tickets with precedence (in their slot, or a priority other than normal): few,
     # read whole for every ahead count (kiosk.queue_places). Its WHERE is written as that query
     # writes it: SQLite uses a partial index only for a query that repeats its terms. Service

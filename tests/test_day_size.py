@@ -218,3 +218,47 @@ def test_the_client_follows_the_pages(engine, live_server):
 def test_a_limit_outside_the_range_is_refused_in_plain_words(engine):
     with pytest.raises(HallError, match="limit must be between 1 and 500"):
         engine.tickets_page(limit=501)
+
+
+def test_call_next_calls_whom_the_order_picks_among_every_waiting_ticket(engine, clock):
+    """call-next reads only the tickets that can win (kiosk.queue_places); ordering.pick_next over
+    every waiting ticket of the window's services must agree at each call: priorities that
+    overtake, the fairness bound, tickets past the maximum wait, requeues and transfers."""
+    import random
+
+    from kiosk.ordering import pick_next
+
+    rng = random.Random(19)
+    window = engine.config.window(20)
+    policy = engine.config.policy
+    ranks = {p.code: p.rank for p in engine.config.priorities}
+    for i in range(60):
+        service = rng.choice(["GC01", "GC02"])
+        # Normal tickets first, then mostly priority ones: they overtake the early normal tickets
+        # until the fairness bound stops them.
+        priority = rng.choice(["normal"] * (6 if i < 25 else 1) + ["elderly", "disabled", "green"])
+        engine.issue(IssueRequest(service=service, priority=priority), f"n{i}")
+        clock.advance(rng.choice([2, 5, 10]))
+    calls = 0
+    t = db.tickets
+    while True:
+        with engine.store.read() as conn:
+            rows = conn.execute(select(t).where(t.c.day == engine.today(), t.c.state == "waiting",
+                                                t.c.service.in_(window.services))).all()
+        everyone = [Candidate(r.id, r.arrival_at, ranks.get(r.priority, 0), bool(r.in_slot), r.overtaken,
+                              window.services.index(r.service)) for r in rows]
+        expected = pick_next(everyone, clock.now(), policy.priority_ratio, policy.max_wait_minutes * 60)
+        called = engine.call_next(20)
+        assert (called.ticket if called else None) == (expected.id if expected else None), calls
+        if called is None:
+            break
+        calls += 1
+        if calls % 9 == 0:
+            engine.act(called.ticket, "requeue")
+        elif calls % 13 == 0:
+            other = "GC02" if called.service == "GC01" else "GC01"
+            engine.act(called.ticket, "transfer", ActionRequest(service=other))
+        else:
+            engine.act(called.ticket, "finish", ActionRequest(window=20))
+        clock.advance(rng.choice([10, 30] if calls < 40 else [60, 900]))  # later, some pass the maximum wait
+    assert calls > 60 and _kept_counts(engine) == _true_counts(engine)
