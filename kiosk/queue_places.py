@@ -33,8 +33,14 @@ WINDOW_ROWS = 2000
 
 _WAITING = (t.c.day == bindparam("day"), t.c.service == bindparam("service"), t.c.state == State.WAITING.value)
 _NORMAL = (t.c.in_slot.is_not(True), t.c.priority.not_in(bindparam("ranked", expanding=True)))
-_BEFORE = (t.c.arrival_at <= bindparam("a"),  # the range on the index; the rest settles ties
-           or_(t.c.arrival_at < bindparam("a"), and_(t.c.arrival_at == bindparam("a"), t.c.id < bindparam("tid"))))
+# Every waiting ticket of the service before the point (arrival, id): a covering range of
+# ix_ticket_arrival, plus the ties on arrival; the specials among them are known already.
+WAITING_BEFORE = select(
+    select(func.count()).where(*_WAITING, t.c.arrival_at < bindparam("a")).scalar_subquery()
+    + select(func.count()).where(*_WAITING, t.c.arrival_at == bindparam("a"), t.c.id < bindparam("tid"))
+    .scalar_subquery()
+)
+WAITING_PAST_WAIT = select(func.count()).where(*_WAITING, t.c.arrival_at <= bindparam("upto"))
 # The partial index ix_ticket_special's own terms, with literals as it has them, then the exact
 # test. ``day || ''`` keeps SQLite off the indexes that start with the day (see the index).
 SPECIALS = select(t.c.id, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtaken).where(
@@ -42,11 +48,9 @@ SPECIALS = select(t.c.id, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtak
     t.c.day.concat(literal_column("''")) == bindparam("day"),
     or_(t.c.in_slot.is_(True), t.c.priority != literal_column("'normal'")),
     or_(t.c.in_slot.is_(True), t.c.priority.in_(bindparam("ranked", expanding=True))))
-NORMALS_BEFORE = select(func.count()).where(*_WAITING, *_NORMAL, *_BEFORE)
-NORMALS_PAST_WAIT = select(func.count()).where(*_WAITING, *_NORMAL, t.c.arrival_at <= bindparam("upto"))
 NORMALS_FROM = (
     select(t.c.arrival_at, t.c.id)
-    .where(*_WAITING, *_NORMAL, t.c.arrival_at <= bindparam("last"),
+    .where(*_WAITING, *_NORMAL, t.c.arrival_at >= bindparam("a"), t.c.arrival_at <= bindparam("last"),
            or_(t.c.arrival_at > bindparam("a"), and_(t.c.arrival_at == bindparam("a"), t.c.id >= bindparam("tid"))))
     .order_by(t.c.arrival_at, t.c.id)
     .limit(WINDOW_ROWS)
@@ -117,6 +121,7 @@ class QueuePlaces:
         params = {"day": self.day, "service": service, "ranked": self.ranked}
         specials = [self._candidate(r) for r in self.conn.execute(SPECIALS, params)]
         special_keys = sorted(order_key(c, self.now, self.max_wait) for c in specials)
+        self._special_points = sorted((c.arrival_at, c.id) for c in specials)
         targets = [self._candidate(r) for r in mine]
         by_point = [c for c in targets if c.is_normal or c.arrival_at <= self.past_wait]
         normals_before = self._normals_before(params, sorted((c.arrival_at, c.id) for c in by_point))
@@ -129,7 +134,8 @@ class QueuePlaces:
                 ahead += normals_before((c.arrival_at, c.id))
             else:
                 if past_wait is None:
-                    past_wait = self.conn.execute(NORMALS_PAST_WAIT, {**params, "upto": self.past_wait}).scalar()
+                    waiting = self.conn.execute(WAITING_PAST_WAIT, {**params, "upto": self.past_wait}).scalar()
+                    past_wait = waiting - sum(1 for c in specials if c.arrival_at <= self.past_wait)
                 ahead += past_wait
             found[c.id] = ahead
         return found
@@ -139,7 +145,7 @@ class QueuePlaces:
         if not points:
             return lambda _point: 0
         first, last = points[0], points[-1]
-        base = self.conn.execute(NORMALS_BEFORE, {**params, "a": first[0], "tid": first[1]}).scalar()
+        base = self._counted_before(params, first)
         between = [tuple(r) for r in self.conn.execute(
             NORMALS_FROM, {**params, "a": first[0], "tid": first[1], "last": last[0]})]
         complete = len(between) < WINDOW_ROWS
@@ -147,7 +153,12 @@ class QueuePlaces:
         def before(point: tuple[float, str]) -> int:
             if complete or (between and point <= between[-1]):
                 return base + bisect_left(between, point)
-            return self.conn.execute(NORMALS_BEFORE, {**params, "a": point[0], "tid": point[1]}).scalar()
+            return self._counted_before(params, point)
 
         return before
+
+    def _counted_before(self, params: dict, point: tuple[float, str]) -> int:
+        """Normal waiting tickets before ``point``: every waiting one less the specials."""
+        waiting = self.conn.execute(WAITING_BEFORE, {**params, "a": point[0], "tid": point[1]}).scalar()
+        return waiting - bisect_left(self._special_points, point)
 
