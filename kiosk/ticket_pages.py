@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, select, tuple_
@@ -53,10 +54,11 @@ def decode_cursor(cursor: str, day: str) -> tuple[float, str]:
                       "and follow the next_cursor each page gives")
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, RecursionError):  # not base64, not JSON, nested past the limit
         raise wrong from None
     if not (isinstance(value, list) and len(value) == 3 and value[0] == day
-            and isinstance(value[1], int | float) and not isinstance(value[1], bool) and isinstance(value[2], str)):
+            and isinstance(value[1], int | float) and not isinstance(value[1], bool)
+            and math.isfinite(value[1]) and isinstance(value[2], str)):
         raise wrong
     return float(value[1]), value[2]
 
