@@ -53,6 +53,9 @@ class HallUnreachable(Exception):
     """The hall server did not answer (down, network cut, timed out, or failing with 5xx)."""
 
 
+TICKETS_PAGE = 500
+"""Tickets asked for per page of ``GET /tickets`` (the server's largest page, kiosk.ticket_pages)."""
+
 NOT_TRUSTED = "the hall server's certificate is not trusted: check link.ca_file"
 
 
@@ -173,9 +176,16 @@ class HallClient:
             body = {"id_sealed": id_sealed, **({"day": day} if day else {})}
             found = [Ticket.model_validate(t) for t in self._request("POST", "/tickets/search", json_body=body).json()]
             return [t for t in found if (not service or t.service == service) and (not state or t.state == state)]
-        params = {"day": day, "service": service, "state": state}
+        params = {"day": day, "service": service, "state": state, "limit": TICKETS_PAGE}
         params = {k: v for k, v in params.items() if v}
-        return [Ticket.model_validate(t) for t in self._request("GET", "/tickets", params=params).json()]
+        found: list[Ticket] = []
+        while True:  # the hall answers a page at a time; X-Next-Cursor names the next one
+            response = self._request("GET", "/tickets", params=params)
+            found.extend(Ticket.model_validate(t) for t in response.json())
+            cursor = response.headers.get("X-Next-Cursor")
+            if not cursor:
+                return found
+            params["cursor"] = cursor
 
     def act(self, ticket_id: str, action: str, req: ActionRequest | None = None) -> Ticket:
         """Apply a counter or guide action."""

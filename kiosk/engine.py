@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from kiosk import __version__
+from kiosk import __version__, day_stats
 from kiosk import queries as q
 from kiosk import store as db
 from kiosk.clerks import ClerkDesk
@@ -40,8 +40,16 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
-from kiosk.ordering import Candidate, rank_in_queue
+from kiosk.queue_places import QueuePlaces
 from kiosk.ratings import RatingRules
+from kiosk.ticket_pages import (
+    MAX_LIMIT,
+    TicketPage,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    page_query,
+)
 
 HELP_REPEAT_S = 60.0
 """Presses of "call staff" at one kiosk within this many seconds are one call."""
@@ -126,27 +134,44 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
 
     def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
                 id_sealed: str | None = None) -> list[Ticket]:
-        """A day's tickets (today by default), optionally filtered, in issue order.
+        """A day's tickets (today by default), optionally filtered, in issue order: every page
+        of ``tickets_page`` (for in-process callers that want them all)."""
+        found: list[Ticket] = []
+        cursor = None
+        while True:
+            page = self.tickets_page(day, service, state, id_sealed, limit=MAX_LIMIT, cursor=cursor)
+            found.extend(page.tickets)
+            if page.next_cursor is None:
+                return found
+            cursor = page.next_cursor
+
+    def tickets_page(self, day: str | None = None, service: str | None = None, state: str | None = None,
+                     id_sealed: str | None = None, *, limit: int | None = None,
+                     cursor: str | None = None) -> TicketPage:
+        """One page of a day's tickets (today by default), optionally filtered, in issue order;
+        ``cursor`` is the ``next_cursor`` of the previous page. Waiting tickets carry their place
+        and estimate, worked out for the whole page at once.
 
         ``id_sealed`` (a card's number sealed to the hall's key) finds a card holder's tickets
         (staff reprint by card); the hash is made here and never shown in a ticket.
         """
         from kiosk.sealing import SealError
 
+        limit = check_limit(limit)
+        day = day or self.today()
         id_hash = None
         if id_sealed:
             try:
                 id_hash = self.keys.hash_of(id_sealed)
             except SealError as exc:
                 raise HallError("validation_error", f"id_sealed: {exc}") from None
-        t = db.tickets
-        query = select(t).where(t.c.day == (day or self.today()))
-        for column, value in ((t.c.service, service), (t.c.state, state), (t.c.id_hash, id_hash)):
-            if value:
-                query = query.where(column == value)
+        after = decode_cursor(cursor, day) if cursor else None
         with self.store.read() as conn:
-            rows = conn.execute(query.order_by(t.c.issued_at, t.c.number)).all()
-            return [self._view(conn, r) for r in rows]
+            rows = [dict(r._mapping) for r in conn.execute(page_query(day, service, state, id_hash, after, limit))]
+            more = len(rows) > limit
+            views = self._views(conn, rows[:limit])
+        last = rows[limit - 1] if more else None
+        return TicketPage(views, encode_cursor(day, last["issued_at"], last["number"]) if last else None)
 
     def calls(self, after: int = 0, limit: int = 50) -> list[Call]:
         """Calls with a sequence number above ``after``, oldest first."""
@@ -276,32 +301,42 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
             raise HallError("unknown_ticket", f"no ticket {ticket_id!r}")
         return dict(row._mapping)
 
-    def _view(self, conn: Connection, row, state: dict | None = None,
-              candidates: list[Candidate] | None = None) -> Ticket:
+    def _view(self, conn: Connection, row, state: dict | None = None) -> Ticket:
         """The API view of a ticket; waiting tickets of today get their place and estimate."""
         row = dict(row._mapping) if hasattr(row, "_mapping") else row
-        ahead = eta = None
-        if row["state"] == State.WAITING.value and row["day"] == self.today():
-            now = self.clock.now()
-            if candidates is None:
-                candidates = self._candidates(conn, [row["service"]], now)
-            me = next((c for c in candidates if c.id == row["id"]), None)
-            ahead = rank_in_queue(me, candidates, now, self.config.policy.max_wait_minutes * 60) if me else 0
-            eta = self.views.eta(state or self.views.day_state(conn, row["day"]), row["service"], ahead)
-        return self.views.ticket(row, ahead, eta)
+        return self._views(conn, [row], state)[0]
+
+    def _views(self, conn: Connection, rows: list, state: dict | None = None) -> list[Ticket]:
+        """The API views of ``rows`` in one pass: each service's queue is read once, as far as
+        the latest of the rows' arrivals (``_aheads``), and the day state once."""
+        rows = [dict(r._mapping) if hasattr(r, "_mapping") else r for r in rows]
+        today = self.today()
+        aheads = self._aheads(conn, [r for r in rows if r["state"] == State.WAITING.value and r["day"] == today])
+        if aheads and state is None:
+            state = self.views.day_state(conn, today)
+        views = []
+        for row in rows:
+            ahead = aheads.get(row["id"])
+            eta = None if ahead is None else self.views.eta(state, row["service"], ahead)
+            views.append(self.views.ticket(row, ahead, eta))
+        return views
+
+    def _aheads(self, conn: Connection, waiting: list[dict]) -> dict[str, int]:
+        """How many tickets stand ahead of each of today's ``waiting`` tickets in its service, by
+        THE order (``kiosk.ordering``), reading only what can be ahead (``kiosk.queue_places``)."""
+        if not waiting:
+            return {}
+        places = QueuePlaces(conn, self.today(), self._ranks, self.clock.now(),
+                             self.config.policy.max_wait_minutes * 60)
+        return places.aheads(waiting)
 
     def _queue(self, conn: Connection, now: float, state: dict, only: str | None = None) -> list[QueueEntry]:
-        t = db.tickets
-        query = select(t.c.service, func.count()).where(t.c.day == self.today(), t.c.state == State.WAITING.value)
-        if only:
-            query = query.where(t.c.service == only)
-        waiting = dict(conn.execute(query.group_by(t.c.service)).all())
         entries = []
         for service in self.config.services:
             if only and service.code != only:
                 continue
             reason = self._closed_reason(service, state, now)
-            count = waiting.get(service.code, 0)
+            count = state["waiting"].get(service.code, 0)
             entries.append(QueueEntry(
                 service=service.code, waiting=count, eta_minutes=self.views.eta(state, service.code, count),
                 open_windows=self.views.open_windows(state, service.code), open=reason is None,
@@ -334,9 +369,9 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         """Emit the ticket's event and its service's queue event; returns the ticket's view.
 
         A ``fresh`` normal ticket was issued just now, so every waiting ticket of its service is
-        ahead of it: one COUNT answers, where the full ordering would scan the whole queue.
+        ahead of it: the waiting counter answers, where the ordering would read the queue.
         """
-        waiting = conn.execute(q.WAITING_IN_SERVICE, {"day": row["day"], "service": row["service"]}).scalar()
+        waiting = day_stats.read(conn, row["day"], row["service"]).waiting
         simple = fresh and row["state"] == State.WAITING.value and row["priority"] == "normal" \
             and not row["in_slot"] and not row["offline"]
         if simple:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, update
 
+from kiosk import day_stats
 from kiosk import queries as q
 from kiosk import store as db
 from kiosk.clerks import CLERK_ACTIONS, RECORDS_CLERK, clerk_actor
 from kiosk.domain import HallError, State, check_transition
 from kiosk.models import ActionRequest, Call, Ticket
-from kiosk.ordering import Candidate, overtaken_by, pick_next
+from kiosk.queue_places import QueuePlaces
 
 
 class TicketActions:
@@ -47,6 +48,8 @@ class TicketActions:
             changes["state"] = new_state.value
             t = db.tickets
             conn.execute(update(t).where(t.c.id == ticket_id).values(**changes))
+            day_stats.moved(conn, row["day"], (changes_from, state.value),
+                            (changes.get("service", changes_from), new_state.value))
             if action == "finish":
                 self.views.forget()  # the mean service time changed
             detail = {k: v for k, v in changes.items() if k in ("window", "service", "priority", "recalls")}
@@ -132,17 +135,20 @@ class TicketActions:
                 raise HallError("invalid_transition", f"window {window} is paused; resume it first",
                                 {"state": "paused"})
             clerk = self.serving_clerk(conn, window, "call")
-            candidates = self._candidates(conn, config.services, now)
-            chosen = pick_next(candidates, now, self.config.policy.priority_ratio,
-                               self.config.policy.max_wait_minutes * 60)
-            if chosen is None:
+            places = QueuePlaces(conn, self.today(), self._ranks, now, self.config.policy.max_wait_minutes * 60)
+            found = places.next_for(config.services, self.config.policy.priority_ratio)
+            if found is None:
                 return None
+            chosen, service = found
             t = db.tickets
-            for overtaken in overtaken_by(chosen, candidates):
-                conn.execute(q.BUMP_OVERTAKEN, {"tid": overtaken})
+            if not chosen.is_normal:  # the normal tickets it overtakes, in one statement
+                conn.execute(q.BUMP_OVERTAKEN, {
+                    "b_day": self.today(), "b_services": config.services, "b_before": chosen.arrival_at,
+                    "b_ranked": sorted(code for code, rank in self._ranks.items() if rank > 0)})
             clerk_column = {"clerk": clerk} if clerk is not None else {}
             conn.execute(update(t).where(t.c.id == chosen.id).values(
                 state=State.CALLED.value, window=window, called_at=now, recalls=0, **clerk_column))
+            day_stats.moved(conn, self.today(), (service, State.WAITING.value), (service, State.CALLED.value))
             self._record(conn, chosen.id, now, "call", State.WAITING, State.CALLED, clerk_actor(actor, clerk),
                          "call-next", {"window": window})
             row = self._row(conn, chosen.id)
@@ -151,10 +157,3 @@ class TicketActions:
         self.feed.notify()
         return call
 
-    def _candidates(self, conn: Connection, services: list[str], now: float) -> list[Candidate]:
-        rows = conn.execute(q.CANDIDATES, {"day": self.today(), "services": services}).all()
-        return [
-            Candidate(r.id, r.arrival_at, self._ranks.get(r.priority, 0), bool(r.in_slot), r.overtaken,
-                      services.index(r.service))
-            for r in rows
-        ]

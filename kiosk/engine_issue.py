@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, delete, update
 
+from kiosk import day_stats
 from kiosk import queries as q
 from kiosk import store as db
 from kiosk.clock import hall_day, local
@@ -117,6 +118,7 @@ class IssuingRules:
         if old.state == State.WAITING.value:
             t = db.tickets
             conn.execute(update(t).where(t.c.id == old.id).values(state=State.VOID.value))
+            day_stats.moved(conn, old.day, (old.service, State.WAITING.value), (old.service, State.VOID.value))
             self._record(conn, old.id, now, "void", State.WAITING, State.VOID, req.device,
                          f"superseded by offline ticket {req.number}", {"superseded_by": req.number})
             voided = self._view(conn, self._row(conn, old.id))
@@ -173,6 +175,7 @@ class IssuingRules:
         conn.execute(q.INSERT_TICKET, {**row, "window": None, "called_at": None, "started_at": None,
                                           "finished_at": None})
         row.update(window=None, called_at=None, started_at=None, finished_at=None)
+        day_stats.moved(conn, day, None, (service.code, State.WAITING.value))
         if appointment:
             a = db.appointments
             conn.execute(update(a).where(a.c.booking_code == appointment).values(ticket_id=row["id"]))

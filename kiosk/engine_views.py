@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
 
-from kiosk import queries as q
+from kiosk import day_stats
 from kiosk import store as db
 from kiosk.config import HallConfig
 from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket
@@ -29,17 +29,21 @@ class ViewBuilder:
     def day_state(self, conn: Connection, day: str, service: str | None = None) -> dict:
         """What decides whether a service is open and how long it takes, for ``day``.
 
-        Issued counts are always read fresh (quotas must be exact): of every service, or of
-        ``service`` alone (an issue needs one count, and the whole day's GROUP BY costs more the
-        busier the day). Staff overrides, paused windows and mean service times change rarely:
-        they are kept up to ``SLOW_STATE_TTL`` seconds, and this process's own changes drop them
-        at once, so only another process's change can take that long to show.
+        Issued and waiting counts are always read fresh (quotas must be exact), from the
+        counters ``kiosk.day_stats`` keeps (one short row per service, never a count of the
+        day's tickets): of every service, or of ``service`` alone (an issue needs one). Staff
+        overrides, paused windows and mean service times change rarely: they are kept up to
+        ``SLOW_STATE_TTL`` seconds, and this process's own changes drop them at once, so only
+        another process's change can take that long to show.
         """
         if service is None:
-            issued = dict(conn.execute(q.ISSUED_PER_SERVICE, {"day": day}).all())
+            counts = day_stats.read_day(conn, day, [s.code for s in self.config.services])
+        elif conn.info.get("write"):  # an issue: the row is made here if the day has none yet
+            counts = {service: day_stats.ensure(conn, day, service)}
         else:
-            issued = {service: conn.execute(q.ISSUED_IN_SERVICE, {"day": day, "service": service}).scalar()}
-        return {**self._slow_state(conn, day), "issued": issued}
+            counts = {service: day_stats.read(conn, day, service)}
+        return {**self._slow_state(conn, day), "issued": {k: c.issued for k, c in counts.items()},
+                "waiting": {k: c.waiting for k, c in counts.items()}}
 
     def _slow_state(self, conn: Connection, day: str) -> dict:
         now = time.monotonic()

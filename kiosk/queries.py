@@ -22,23 +22,23 @@ INSERT_CALL = insert(calls)
 
 TICKET_BY_ID = select(t).where(t.c.id == bindparam("tid"))
 NUMBER_TAKEN = select(t.c.id).where(t.c.day == bindparam("day"), t.c.number == bindparam("number"))
-ISSUED_PER_SERVICE = select(t.c.service, func.count()).where(t.c.day == bindparam("day")).group_by(t.c.service)
-ISSUED_IN_SERVICE = select(func.count()).where(t.c.day == bindparam("day"), t.c.service == bindparam("service"))
-WAITING_IN_SERVICE = select(func.count()).where(
-    t.c.day == bindparam("day"), t.c.service == bindparam("service"), t.c.state == State.WAITING.value
-)
 ACTIVE_FOR_ID = select(t).where(
     t.c.day == bindparam("day"),
     t.c.service == bindparam("service"),
     t.c.id_hash == bindparam("id_hash"),
     t.c.state.in_(sorted(s.value for s in ACTIVE_STATES)),
 )
-CANDIDATES = select(t.c.id, t.c.service, t.c.priority, t.c.arrival_at, t.c.in_slot, t.c.overtaken).where(
-    t.c.day == bindparam("day"),
-    t.c.service.in_(bindparam("services", expanding=True)),
+# The normal tickets (no precedence of their own: not in their slot, a priority of rank 0) that
+# a ticket arriving at ``b_before`` overtakes by being called: one statement, however many
+# (bind names unlike the columns: an UPDATE reserves those).
+BUMP_OVERTAKEN = update(t).where(
+    t.c.day == bindparam("b_day"),
+    t.c.service.in_(bindparam("b_services", expanding=True)),
     t.c.state == State.WAITING.value,
-)
-BUMP_OVERTAKEN = update(t).where(t.c.id == bindparam("tid")).values(overtaken=t.c.overtaken + 1)
+    t.c.arrival_at < bindparam("b_before"),
+    t.c.in_slot.is_not(True),
+    t.c.priority.not_in(bindparam("b_ranked", expanding=True)),
+).values(overtaken=t.c.overtaken + 1)
 
 APPOINTMENT_BY_CODE = select(a).where(a.c.booking_code == bindparam("code"))
 OPEN_APPOINTMENTS_FOR_ID = (

@@ -43,6 +43,7 @@ from kiosk.models import (
     WindowChange,
 )
 from kiosk.ratings_api import rating_form_html, ratings_router
+from kiosk.ticket_pages import MAX_LIMIT
 from kiosk.tokens import DEV_TOKENS, ROLES, Identity, add_token, hash_token, identify
 
 __all__ = ["DEV_TOKENS", "ROLES", "Auth", "add_token", "create_app", "hash_token", "problem"]
@@ -253,18 +254,25 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return Response(ticket.model_dump_json(), status_code=201, media_type="application/json")
 
     @app.get(f"{v1}/tickets", response_model=list[Ticket])
-    def list_tickets(day: str | None = None, service: str | None = None, state: str | None = None,
+    def list_tickets(request: Request, response: Response, day: str | None = None, service: str | None = None,
+                     state: str | None = None, limit: int | None = None, cursor: str | None = None,
                      _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
+        # A page (kiosk.ticket_pages): the next one's cursor is in X-Next-Cursor and Link.
         if day is not None:
             _check_day(day)
-        return engine.tickets(day, service, state)
+        page = engine.tickets_page(day, service, state, limit=limit, cursor=cursor)
+        if page.next_cursor:
+            response.headers["X-Next-Cursor"] = page.next_cursor
+            response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
+        return page.tickets
 
     @app.post(f"{v1}/tickets/search", response_model=list[Ticket])
     def search_tickets(body: CardSearch, _role: str = Depends(auth.require("guide"))) -> list[Ticket]:
         # A POST, not a query parameter: the sealed number stays out of URLs and access logs.
+        # One card holds a few tickets a day: the largest page holds them all.
         if body.day is not None:
             _check_day(body.day)
-        return engine.tickets(body.day, id_sealed=body.id_sealed)
+        return engine.tickets_page(body.day, id_sealed=body.id_sealed, limit=MAX_LIMIT).tickets
 
     @app.get(f"{v1}/tickets/{{ticket_id}}", response_model=Ticket)
     def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:

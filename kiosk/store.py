@@ -49,6 +49,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError
@@ -91,6 +92,10 @@ def write_lock_key(schema: str | None) -> int:
 
 metadata = MetaData()
 
+SPECIAL_STATE = "waiting"
+SPECIAL_SQLITE = "in_slot IS 1 OR priority != 'normal'"
+SPECIAL_POSTGRES = "in_slot IS true OR priority != 'normal'"
+
 tickets = Table(
     "tickets",
     metadata,
@@ -122,6 +127,34 @@ tickets = Table(
     UniqueConstraint("day", "number", name="uq_ticket_day_number"),
     Index("ix_ticket_queue", "day", "service", "state"),
     Index("ix_ticket_identity", "day", "service", "id_hash"),
+    # The day's listing in issue order, a page at a time (keyset on issued_at, number).
+    Index("ix_ticket_order", "day", "issued_at", "number"),
+    # A card holder's tickets of a day, whatever their service (reprint by card).
+    Index("ix_ticket_card", "day", "id_hash"),
+    # A service's waiting tickets by arrival, with what the order needs to tell normal tickets
+    # from the others and find an overtaken one without reading the rows (kiosk.queue_places).
+    Index("ix_ticket_arrival", "day", "service", "state", "arrival_at", "priority", "in_slot", "overtaken"),
+    # The waiting tickets with precedence (in their slot, or a priority other than normal): few,
+    # read whole for every ahead count (kiosk.queue_places). Its WHERE is written as that query
+    # writes it: SQLite uses a partial index only for a query that repeats its terms. Service
+    # first: that query hides its day from the (day, …) indexes, which SQLite would otherwise
+    # rank equal to this one and pick by the order they were made in.
+    Index("ix_ticket_special", "service", "state", "day", "arrival_at",
+          sqlite_where=text(f"state = '{SPECIAL_STATE}' AND ({SPECIAL_SQLITE})"),
+          postgresql_where=text(f"state = '{SPECIAL_STATE}' AND ({SPECIAL_POSTGRES})")),
+    # The most recent service times (the estimates' basis): only finished tickets are in it,
+    # so a newest-first walk never passes the day's unfinished ones.
+    Index("ix_ticket_finished", "day", "finished_at", sqlite_where=text("finished_at IS NOT NULL"),
+          postgresql_where=text("finished_at IS NOT NULL")),
+)
+
+day_service_stats = Table(  # kiosk.day_stats: per day and service, kept by every change of a ticket
+    "day_service_stats",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("service", String(32), primary_key=True),
+    Column("issued", Integer, nullable=False, default=0),  # tickets now in the service (the quota's count)
+    Column("waiting", Integer, nullable=False, default=0),  # of them, waiting
 )
 
 ticket_events = Table(
