@@ -70,15 +70,24 @@ make_venv() {  # $1: the package's root folder
     ln -s "$PREFIX/bin/kiosk" "$stage/usr/bin/kiosk"
 }
 
+schema_revisions() {  # every hall database revision this version knows, space-separated
+    sed -n 's/^revision = "\(.*\)"/\1/p' kiosk/migrations/versions/*.py | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+maintainer_script() {  # $1 script: its @VERSION@ and @REVISIONS@ filled in
+    sed -e "s/@VERSION@/$DEB_VERSION/g" -e "s/@REVISIONS@/$(schema_revisions)/g" "$1"
+}
+
 control() {  # $1 package, $2 stage
     local size
     size=$(du -sk --exclude=DEBIAN "$2" | cut -f1)
     install -d -m 0755 "$2/DEBIAN"
     sed -e "s/@VERSION@/$DEB_VERSION/g" -e "s/@ARCH@/$ARCH/g" -e "s/@SIZE@/$size/g" \
         "packaging/debian/$1.control" > "$2/DEBIAN/control"
-    for script in postinst prerm postrm templates; do
+    for script in preinst postinst prerm postrm templates; do
         if [ -f "packaging/debian/$1.$script" ]; then
-            install -m 0755 "packaging/debian/$1.$script" "$2/DEBIAN/$script"
+            maintainer_script "packaging/debian/$1.$script" > "$2/DEBIAN/$script"
+            chmod 0755 "$2/DEBIAN/$script"
         fi
     done
     [ ! -f "$2/DEBIAN/templates" ] || chmod 0644 "$2/DEBIAN/templates"
@@ -120,6 +129,10 @@ build_debs() {
 
 VERSION=$(version)
 DEB_VERSION=${DEB_VERSION:-$VERSION-1}
+if [ "${1:-}" = "--maintainer-script" ]; then  # one maintainer script as it goes into the package
+    maintainer_script "$2"
+    exit 0
+fi
 # gzip: fast on the 700 MB venv (xz takes ten minutes on a busy machine) and read by every dpkg,
 # also the older ones of Debian 10-based systems (zstd is not).
 COMPRESS=${DEB_COMPRESS:-gzip}
