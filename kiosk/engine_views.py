@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
 
+from kiosk import estimators
 from kiosk import queries as q
 from kiosk import store as db
 from kiosk.config import HallConfig
@@ -52,7 +52,8 @@ class ViewBuilder:
             for r in conn.execute(select(s).where(s.c.day == day))
         }
         state = {"services": overrides, "paused_windows": self.paused_windows(conn),
-                 "mean_minutes": self.mean_minutes(conn, day), "clerks": self.window_clerks(conn)}
+                 "mean_minutes": self.mean_minutes(conn, day), "clerks": self.window_clerks(conn),
+                 "figures": estimators.hall_figures(conn, self.config, day)}
         self._slow_cache = (day, now, state)
         return state
 
@@ -97,12 +98,13 @@ class ViewBuilder:
         return [n for n in self.config.windows_for(service) if n not in state["paused_windows"]]
 
     def eta(self, state: dict, service: str, ahead: int) -> int | None:
-        """Minutes until ``ahead`` tickets are served: ahead / open windows x mean service time."""
-        windows = self.open_windows(state, service)
-        if not windows:
-            return None
-        default = self.config.service(service).service_minutes
-        return math.ceil(ahead / len(windows) * state["mean_minutes"].get(service, default))
+        """Minutes until a ticket with ``ahead`` tickets before it is called (kiosk.estimators)."""
+        found = self.estimate(state, service, ahead)
+        return None if found is None else found.shown
+
+    def estimate(self, state: dict, service: str, ahead: int) -> estimators.Estimate | None:
+        """The wait with its range, by the hall's estimator (``estimators.BEST``)."""
+        return estimators.estimate(state["figures"], service, ahead, self.open_windows(state, service), None)
 
     def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
         """Store a pause, resume or quota change of one service for one day."""
