@@ -51,9 +51,9 @@ class ViewBuilder:
             r.service: {"paused": bool(r.paused), "quota": r.quota, "reason": r.reason}
             for r in conn.execute(select(s).where(s.c.day == day))
         }
+        figures = estimators.hall_figures(conn, self.config, day)
         state = {"services": overrides, "paused_windows": self.paused_windows(conn),
-                 "mean_minutes": self.mean_minutes(conn, day), "clerks": self.window_clerks(conn),
-                 "figures": estimators.hall_figures(conn, self.config, day)}
+                 "mean_minutes": figures.means(), "clerks": self.window_clerks(conn), "figures": figures}
         self._slow_cache = (day, now, state)
         return state
 
@@ -104,7 +104,10 @@ class ViewBuilder:
 
     def estimate(self, state: dict, service: str, ahead: int) -> estimators.Estimate | None:
         """The wait with its range, by the hall's estimator (``estimators.BEST``)."""
-        return estimators.estimate(state["figures"], service, ahead, self.open_windows(state, service), None)
+        figures = state.get("figures") or estimators.Figures(  # a state made without the figures (offline)
+            {w.number: list(w.services) for w in self.config.windows},
+            {s.code: state.get("mean_minutes", {}).get(s.code, s.service_minutes) for s in self.config.services})
+        return estimators.estimate(figures, service, ahead, self.open_windows(state, service), None)
 
     def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
         """Store a pause, resume or quota change of one service for one day."""

@@ -55,11 +55,12 @@ class Figures:
     calls: dict[str, deque] = field(default_factory=dict)  # recent call times per service
     arrivals: dict[str, deque] = field(default_factory=dict)  # recent issue times per service
     waiting: dict[str, int] = field(default_factory=dict)  # tickets waiting per service now
+    keep: int = RECENT  # how many service times are kept per service (the hall's recent_service_samples)
 
     def served(self, window: int, service: str, seconds: float) -> None:
         """A ticket of ``service`` took ``seconds`` at ``window`` (start to finish)."""
-        _push(self.service_s, service, seconds)
-        _push(self.window_s, window, seconds)
+        _push(self.service_s, service, seconds, self.keep)
+        _push(self.window_s, window, seconds, self.keep)
 
     def called(self, window: int, service: str, at: float) -> None:
         """``window`` called a ticket of ``service`` at ``at``."""
@@ -76,6 +77,10 @@ class Figures:
         if not times:
             return self.default_minutes.get(service, 8.0)
         return max(sum(times) / len(times) / 60, 0.5)
+
+    def means(self) -> dict[str, float]:
+        """The recent mean service time of each service that has served someone, in minutes."""
+        return {service: self.mean_minutes(service) for service in self.service_s}
 
     def window_minutes(self, window: int, service: str) -> float:
         """A window's recent mean service time (all its services), or the service's."""
@@ -95,10 +100,11 @@ class Figures:
 
     @classmethod
     def from_rows(cls, windows: dict[int, list[str]], default_minutes: dict[str, float],
-                  served: Iterable[tuple[int, str, float]], called: Iterable[tuple[int, str, float]]) -> Figures:
+                  served: Iterable[tuple[int, str, float]], called: Iterable[tuple[int, str, float]],
+                  keep: int = RECENT) -> Figures:
         """Figures from the day's latest rows, newest first: (window, service, seconds) of finished
         tickets and (window, service, called_at) of calls."""
-        figures = cls(windows, default_minutes)
+        figures = cls(windows, default_minutes, keep=keep)
         for window, service, seconds in reversed(list(served)):
             figures.served(window, service, seconds)
         for window, service, at in reversed(list(called)):
@@ -106,8 +112,8 @@ class Figures:
         return figures
 
 
-def _push(table: dict, key, value) -> None:
-    table.setdefault(key, deque(maxlen=RECENT)).append(value)
+def _push(table: dict, key, value, keep: int = RECENT) -> None:  # noqa: ANN001 - any key and value
+    table.setdefault(key, deque(maxlen=keep)).append(value)
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,8 @@ def hall_figures(conn, config, day: str) -> Figures:  # noqa: ANN001 - a Connect
     from kiosk import store as db
 
     t, c = db.tickets, db.calls
-    limit = RECENT * len(config.services)
+    keep = config.policy.recent_service_samples
+    limit = max(keep, RECENT) * len(config.services)
     served = conn.execute(
         select(t.c.window, t.c.service, t.c.finished_at - t.c.started_at)
         .where(t.c.day == day, t.c.finished_at.is_not(None), t.c.started_at.is_not(None), t.c.window.is_not(None))
@@ -263,7 +270,7 @@ def hall_figures(conn, config, day: str) -> Figures:  # noqa: ANN001 - a Connect
     called = conn.execute(select(c.c.window, c.c.service, c.c.called_at).where(c.c.day == day, c.c.repeat == 0)
                           .order_by(c.c.seq.desc()).limit(limit)).all()
     figures = Figures.from_rows({w.number: list(w.services) for w in config.windows},
-                                {s.code: s.service_minutes for s in config.services}, served, called)
+                                {s.code: s.service_minutes for s in config.services}, served, called, keep)
     figures.waiting = dict(conn.execute(select(t.c.service, func.count()).where(
         t.c.day == day, t.c.state == "waiting").group_by(t.c.service)).all())
     return figures
