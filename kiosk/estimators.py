@@ -239,6 +239,13 @@ def estimate(figures: Figures, service: str, ahead: int, windows: list[int], now
     return None if minutes is None else ranged(minutes, ahead)
 
 
+def shown_range(minutes: int, ahead: int) -> tuple[int, int]:
+    """The range a screen shows for a published whole-minute estimate (``Ticket.eta_minutes``)
+    and the tickets ahead: the same spread as ``ranged``, so kiosk and page agree."""
+    found = ranged(float(minutes), ahead)
+    return max(found.low, 1), max(found.high, 1)
+
+
 def wait_text(estimate: Estimate | None, ahead: int | None, lang: str = "zh") -> str:
     """The estimate as a citizen reads it: "马上" / "now" when nobody waits ahead, a single
     figure when the range is narrow, else "约 10–15 分钟"; "—" when it cannot be known."""

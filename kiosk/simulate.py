@@ -100,6 +100,7 @@ class Run:
     summaries: list[DaySummary] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
+    overtakes: int = 0  # priority calls made while a normal ticket of the window waited past max_wait
 
     @property
     def tickets(self) -> int:
@@ -126,9 +127,11 @@ def simulate(hall_config: HallConfig, days: int, *, tickets_per_day: int = 1500,
         try:
             for day in dates:
                 run.summaries.append(EstimatedDay(engine, day, tickets_per_day, seed, profile, run.samples).run())
+            run.seconds = timer.perf_counter() - start
+            with engine.store.read() as conn:
+                run.overtakes = sum(overdue_overtakes(conn, config, day.isoformat()) for day in dates)
         finally:
             engine.store.close()
-        run.seconds = timer.perf_counter() - start
     return run
 
 
@@ -199,3 +202,33 @@ def fairness(samples: list[Sample], config: HallConfig) -> Fairness:
     return Fairness(limit, sum(1 for w in normal if w > limit), round(max(normal, default=0.0), 1),
                     round(statistics.median(normal) if normal else 0.0, 1),
                     round(statistics.median(first) if first else 0.0, 1))
+
+
+def overdue_overtakes(conn, config: HallConfig, day: str) -> int:  # noqa: ANN001 - a Connection
+    """How many times on ``day`` a window called a ticket with precedence (a priority or an
+    appointment) while a normal ticket it serves had waited past the hall's max_wait_minutes and
+    was not called yet: the ordering's promise is that this never happens (DESIGN.md §4)."""
+    from sqlalchemy import select
+
+    from kiosk import store as db
+
+    t, c = db.tickets, db.calls
+    tickets = {r.id: r for r in conn.execute(select(t.c.id, t.c.service, t.c.priority, t.c.arrival_at)
+                                             .where(t.c.day == day))}
+    calls = conn.execute(select(c.c.ticket_id, c.c.window, c.c.called_at).where(c.c.day == day)
+                         .order_by(c.c.seq)).all()
+    first: dict[str, float] = {}
+    for call in calls:
+        first.setdefault(call.ticket_id, call.called_at)
+    limit = config.policy.max_wait_minutes * 60
+    normal = [r for r in tickets.values() if r.priority == "normal"]
+    count = 0
+    for call in calls:
+        called = tickets.get(call.ticket_id)
+        if called is None or called.priority == "normal" or first[call.ticket_id] != call.called_at:
+            continue
+        window = config.window(call.window)
+        served = set(window.services) if window else {called.service}
+        count += any(r.service in served and r.arrival_at + limit <= call.called_at
+                     and first.get(r.id, math.inf) > call.called_at for r in normal)
+    return count

@@ -8,6 +8,7 @@ import sys
 
 from app.cli import accounts as console_accounts
 from app.cli import backup, calling, clerks, core, demo, devices, issue, rate, run, tls, tokens
+from app.cli import simulate as simulate_command  # kiosk simulate (issue 17)
 from app.cli import stats as stats_command  # kiosk stats (issue 15)
 
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.register(sub)
     tls.register(sub)
     stats_command.register(sub)
+    simulate_command.register(sub)
     return parser
 
 
