@@ -132,11 +132,11 @@ class Estimate:
 
 def ranged(minutes: float, ahead: int) -> Estimate:
     """``minutes`` with its range: ±60 % for one ticket ahead, narrowing as 1/√n to ±15 %, and
-    rounded to 5 minutes past a quarter of an hour (nobody reads "约 17–23 分钟")."""
+    rounded to 5 minutes past half an hour (nobody reads "约 37–43 分钟")."""
     minutes = max(minutes, 0.0)
     spread = max(0.15, 0.6 / math.sqrt(ahead + 1))
     low, high = minutes * (1 - spread), minutes * (1 + spread)
-    if high > 15:
+    if high > 30:
         low, high = 5 * math.floor(low / 5), 5 * math.ceil(high / 5)
     else:
         low, high = math.floor(low), math.ceil(high)
