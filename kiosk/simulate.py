@@ -232,3 +232,33 @@ def overdue_overtakes(conn, config: HallConfig, day: str) -> int:  # noqa: ANN00
         count += any(r.service in served and r.arrival_at + limit <= call.called_at
                      and first.get(r.id, math.inf) > call.called_at for r in normal)
     return count
+
+
+def logged_samples(conn, days: list[str]) -> list[Sample]:  # noqa: ANN001 - a Connection
+    """The estimates the engine published at issue (its issue events' ``eta_minutes``) beside the
+    waits that followed (first calls), for ``days``: the stored pairs a real hall's log holds."""
+    import json
+
+    from sqlalchemy import select
+
+    from kiosk import store as db
+    from kiosk.estimators import BEST, ranged
+
+    t, e, c = db.tickets, db.ticket_events, db.calls
+    tickets = {r.id: r for r in conn.execute(select(t.c.id, t.c.service, t.c.priority).where(t.c.day.in_(days)))}
+    first: dict[str, float] = {}
+    for ticket_id, at in conn.execute(select(c.c.ticket_id, c.c.called_at).where(c.c.day.in_(days)).order_by(c.c.seq)):
+        first.setdefault(ticket_id, at)
+    samples = []
+    events = conn.execute(select(e.c.ticket_id, e.c.at, e.c.detail).where(e.c.action == "issue",
+                                                                            e.c.ticket_id.in_(list(tickets))))
+    for ticket_id, at, detail in events:
+        data = json.loads(detail or "{}")
+        if data.get("eta_minutes") is None:
+            continue
+        row, ahead = tickets[ticket_id], int(data.get("ahead") or 0)
+        called = first.get(ticket_id)
+        samples.append(Sample(ticket_id, row.service, row.priority, at, ahead, data["eta_minutes"],
+                              {data.get("estimator", BEST): ranged(float(data["eta_minutes"]), ahead)},
+                              None if called is None else called - at))
+    return samples
