@@ -15,8 +15,9 @@ simulated days:
 ``drain``   the service's observed pace: its recent calls a minute; the wait is ahead / pace.
 ``pool``    the work waiting at the ticket's windows, other services' tickets included (a window
             shared by three services serves the others' earlier tickets first), over the windows.
-``mix``     the larger of ``drain`` and ``pool``: a pace seen before a surge underestimates it, the
-            work ahead catches it; the work ahead misses the windows' preferences, the pace has them.
+``blend``   the observed pace shrunk toward ``recent``'s throughput (weighing it as PRIOR_CALLS
+            calls), never less than ``pool``: a pace seen before a surge underestimates it, the
+            work ahead catches it; a pace of few calls is noise, the moving averages steady it.
 
 ``BEST`` is the one the engine uses (``engine_views.ViewBuilder.eta`` calls ``estimate``).
 Every estimate is a range (``Estimate.low``..``high``) that narrows as more people are ahead
@@ -35,6 +36,9 @@ RECENT = 20
 """How many recent service times, calls and arrivals the figures keep per service/window."""
 RATE_SPAN_S = 1800.0
 """Calls and arrivals older than this (half an hour) no longer say how fast a queue moves."""
+PRIOR_CALLS = 4
+"""``blend``: the moving averages' throughput counts as this many observed calls (a pace seen in
+two calls is mostly the model's; one seen in twenty is mostly what happened)."""
 CALL_DELAY_MIN = 0.3
 """Minutes between a window becoming free and its call reaching the next ticket (the clerk's click)."""
 
@@ -91,11 +95,13 @@ class Figures:
 
     def share(self, window: int, service: str) -> float:
         """The part of ``window``'s time that goes to ``service``: its share of the window's recent
-        calls, or an even split of the window's services before it called anything."""
+        calls; before five calls, its share of the tickets waiting for the window's services (a
+        window whose other services have nobody waiting gives this one all its time)."""
         recent = self.window_calls.get(window)
-        services = self.windows.get(window, [service])
         if not recent or len(recent) < 5:
-            return 1 / max(len(services), 1)
+            waiting = {s: self.waiting.get(s, 0) for s in self.windows.get(window, [service])}
+            waiting[service] = max(waiting.get(service, 0), 1)
+            return waiting[service] / sum(waiting.values())
         return max(sum(1 for s in recent if s == service) / len(recent), 0.05)
 
     @classmethod
@@ -161,20 +167,33 @@ def _recent(figures: Figures, service: str, ahead: int, windows: list[int], now:
     return (ahead - 0.5) / rate + CALL_DELAY_MIN
 
 
-def _drain(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
-    if ahead == 0:
-        return 0.0
+def pace(figures: Figures, service: str, now: float | None) -> tuple[int, float]:
+    """The service's observed pace: how many intervals between its calls of the last half hour
+    (before ``now``, or its latest call) there were, and their rate in calls a minute."""
     recent = figures.calls.get(service, ())
     latest = now if now is not None else max(recent, default=0.0)
     calls = [t for t in recent if latest - t <= RATE_SPAN_S]
-    if len(calls) < 4:  # too few calls to tell a pace: the work ahead
+    if len(calls) < 2:
+        return 0, 0.0
+    return len(calls) - 1, (len(calls) - 1) / max(latest - calls[0], 60.0) * 60
+
+
+def _drain(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    seen, rate = pace(figures, service, now)
+    if seen < 3:  # too few calls to tell a pace: the work ahead
         return _pool(figures, service, ahead, windows, now)
-    rate = (len(calls) - 1) / max(latest - calls[0], 60.0) * 60
     return (ahead + 0.5) / rate
 
 
-def _mix(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
-    return max(_drain(figures, service, ahead, windows, now), _pool(figures, service, ahead, windows, now))
+def _blend(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    seen, observed = pace(figures, service, now)
+    rate = (seen * observed + PRIOR_CALLS * throughput(figures, service, windows)) / (seen + PRIOR_CALLS)
+    # The citizen is called at the (ahead + 1)-th call, the first one about half a pace away.
+    return max((ahead + 0.5) / rate, _pool(figures, service, ahead, windows, now))
 
 
 def _pool(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
@@ -223,8 +242,8 @@ def _erlang(figures: Figures, service: str, ahead: int, windows: list[int], now:
 
 Rule = Callable[[Figures, str, int, list[int], float], "float | None"]
 ESTIMATORS: dict[str, Rule] = {"today": _today, "recent": _recent, "erlang": _erlang, "drain": _drain,
-                               "pool": _pool, "mix": _mix}
-BEST = "mix"
+                               "pool": _pool, "blend": _blend}
+BEST = "blend"
 """The estimator the engine uses: the best of ``kiosk simulate``'s comparison (DESIGN.md §8)."""
 
 

@@ -8,14 +8,14 @@ from html import escape
 
 from kiosk.simulate import TARGET_MIN, TARGET_PCT, Sample
 
-COLORS = {"today": "#c0392b", "mix": "#1f6fb2", "recent": "#27ae60", "erlang": "#8e44ad",
+COLORS = {"today": "#c0392b", "blend": "#1f6fb2", "recent": "#27ae60", "erlang": "#8e44ad",
           "drain": "#d68910", "pool": "#566573"}
 SIZE, PAD = 420, 48
 MAX_DOTS = 1500
 """Dots drawn per estimator at most (every n-th sample): the file stays a few hundred kilobytes."""
 
 
-def estimate_chart(samples: list[Sample], estimators: tuple[str, ...] = ("today", "mix"),
+def estimate_chart(samples: list[Sample], estimators: tuple[str, ...] = ("today", "blend"),
                    title: str = "Estimate vs actual wait (minutes)") -> str:
     """The SVG text: actual wait across, estimate up, one colour per estimator."""
     called = [s for s in samples if s.wait_s is not None]

@@ -45,7 +45,9 @@ def minutes(name: str, ahead: int, windows=(1, 2), now=1080.0) -> float:
 def test_before_anything_was_served_the_hall_file_times_count():
     empty = Figures(WINDOWS, DEFAULTS)
     assert empty.mean_minutes("A") == 6.0
-    assert empty.share(1, "A") == 0.5  # an even split of window 1's two services
+    assert empty.share(1, "A") == 1.0  # nobody waits for B: window 1 would serve A only
+    empty.waiting = {"A": 2, "B": 6}
+    assert empty.share(1, "A") == 0.25  # before five calls: by the tickets waiting
     assert estimate(empty, "A", 4, [1, 2], 0.0, "today").minutes == 12.0  # 4 / 2 windows x 6 min
 
 
@@ -66,7 +68,10 @@ def test_each_estimator_by_hand():
     # The work ahead: A's own 4 tickets, plus B's 2 waiting at window 1, all of B's windows shared.
     mean_b = 8.0
     assert minutes("pool", 4) == pytest.approx((4 * mean_a + 2 * mean_b - 0.5 * mean_a) / 2 + 0.3)
-    assert minutes("mix", 4) == max(minutes("drain", 4), minutes("pool", 4))
+    # The blend: the pace of 7 intervals weighed with the moving averages' throughput as 4 calls.
+    model = 3 / 5 / 8 + 1 / 4
+    rate = (7 * (7 / 1080 * 60) + 4 * model) / (7 + 4)
+    assert minutes("blend", 4) == pytest.approx(max((4 + 0.5) / rate, minutes("pool", 4)))
     # Erlang-C: A arrived 8 times in 1080 s, faster than its 1.6 windows' worth can serve it, so
     # the queue drains at their capacity.
     rate, capacity = 8 / 1080 * 60, (3 / 5 + 1) / mean_a
@@ -79,12 +84,12 @@ def test_erlang_c_known_values():
     assert erlang_c(3, 3.0) == 1.0  # cannot keep up: everyone waits
 
 
-@pytest.mark.parametrize("name", ["today", "recent", "erlang", "drain", "pool", "mix"])
+@pytest.mark.parametrize("name", ["today", "recent", "erlang", "drain", "pool", "blend"])
 def test_no_open_window_is_no_estimate(name):
     assert estimate(history(), "A", 3, [], 1080.0, name) is None
 
 
-@pytest.mark.parametrize("name", ["recent", "drain", "pool", "mix"])
+@pytest.mark.parametrize("name", ["recent", "drain", "pool", "blend"])
 def test_nobody_ahead_is_now(name):
     found = estimate(history(), "A", 0, [1, 2], 1080.0, name)
     assert found.minutes == 0.0 and found.shown == 0
