@@ -105,3 +105,17 @@ def test_bad_arguments_are_refused(argv, words, capsys):
 def test_days_are_working_days(config):
     result = simulate(config, 1, tickets_per_day=20, seed=1, first_day=date(2026, 11, 28))  # a Saturday
     assert result.summaries[0].day == "2026-11-30"
+
+
+def test_the_hall_files_demand(tmp_path):
+    text = (PROJECT_CONFIG_DIR / "hall.toml").read_text(encoding="utf-8")
+    path = tmp_path / "hall.toml"
+    path.write_text(text + '\n[demand]\nhourly = { "9" = 3, "14" = 1.5 }\nshares = { GC01 = 1, TX01 = 3 }\n',
+                    encoding="utf-8")
+    profile = hall_profile(load_hall_config(path))
+    assert profile.hourly == {9: 3.0, 14: 1.5} and profile.shares == {"GC01": 1.0, "TX01": 3.0}
+    path.write_text(text + '\n[demand]\nhourly = { "25" = 1 }\n', encoding="utf-8")
+    from kiosk.config import ConfigError
+
+    with pytest.raises(ConfigError):
+        load_hall_config(path)
