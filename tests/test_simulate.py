@@ -119,3 +119,26 @@ def test_the_hall_files_demand(tmp_path):
 
     with pytest.raises(ConfigError):
         load_hall_config(path)
+
+
+def _overdue_morning(engine, clock, call_priority_first: bool) -> int:
+    from kiosk.models import ActionRequest, IssueRequest
+    from kiosk.simulate import overdue_overtakes
+
+    normal = engine.issue(IssueRequest(service="GC01"), "n")
+    clock.advance(46 * 60)  # past the sample hall's max_wait_minutes (45)
+    green = engine.issue(IssueRequest(service="GC01", priority="green", channel="staff"), "g")
+    if call_priority_first:  # a clerk calling the priority ticket by hand, around the order
+        engine.act(green.id, "call", ActionRequest(window=18))
+    else:
+        assert engine.call_next(18).ticket == normal.id  # the overdue normal ticket goes first
+    with engine.store.read() as conn:
+        return overdue_overtakes(conn, engine.config, engine.today())
+
+
+def test_the_overdue_check_sees_a_priority_call_before_an_overdue_normal_ticket(engine, clock):
+    assert _overdue_morning(engine, clock, call_priority_first=True) == 1
+
+
+def test_the_ordering_calls_the_overdue_normal_ticket_first(engine, clock):
+    assert _overdue_morning(engine, clock, call_priority_first=False) == 0
