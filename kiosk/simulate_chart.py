@@ -33,8 +33,9 @@ def estimate_chart(samples: list[Sample], estimators: tuple[str, ...] = ("today"
              f'viewBox="0 0 {SIZE} {SIZE}" font-family="sans-serif" font-size="11">',
              f'<rect width="{SIZE}" height="{SIZE}" fill="white"/>',
              f'<text x="{SIZE / 2}" y="20" text-anchor="middle" font-size="13">{escape(title)}</text>']
-    band = [(x(v), y(max(v * (1 + TARGET_PCT / 100), v + TARGET_MIN))) for v in (0, top)]
-    band += [(x(v), y(max(min(v * (1 - TARGET_PCT / 100), v - TARGET_MIN), 0))) for v in (top, 0)]
+    steps = [top * i / 40 for i in range(41)]  # the band's edges bend at 15 min: drawn in steps
+    band = [(x(v), y(max(v * (1 + TARGET_PCT / 100), v + TARGET_MIN))) for v in steps]
+    band += [(x(v), y(max(min(v * (1 - TARGET_PCT / 100), v - TARGET_MIN), 0))) for v in reversed(steps)]
     parts.append('<polygon fill="#eaf2e3" points="' + " ".join(f"{a:.1f},{b:.1f}" for a, b in band) + '"/>')
     parts.append(f'<line x1="{x(0)}" y1="{y(0)}" x2="{x(top)}" y2="{y(top)}" stroke="#888" stroke-dasharray="4 3"/>')
     parts += _axes(top, x, y)
