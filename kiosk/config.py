@@ -124,6 +124,7 @@ class Service(Strict):
     daily_quota: int = Field(default=300, ge=1)
     service_minutes: float = Field(default=8.0, gt=0, le=240)
     hours: Hours | None = None
+    remote: bool = False  # citizens may take a ticket of it from their phone (线上取号, [remote])
 
 
 class Window(Strict):
@@ -188,6 +189,30 @@ class RatingReason(Strict):
     name: Text
 
 
+class RemoteSettings(Strict):
+    """线上取号 (``[remote]``, DESIGN.md "Remote tickets"): a ticket for today taken from a phone
+    with a booking code or an ID number; it joins the queue when the citizen checks in at a kiosk,
+    or by itself at its slot when ``join`` is "slot"."""
+
+    enabled: bool = False
+    daily_quota: int = Field(default=100, ge=0, le=100000)  # remote tickets a day, all services together
+    start: time | None = None  # when the hall takes remote tickets (default: its opening hours)
+    end: time | None = None
+    slot_minutes: int = Field(default=30, ge=5, le=240)  # the citizen is asked to come within this slot
+    check_in_late_minutes: float = Field(default=30, ge=0, le=480)  # after the slot's start; then it lapses
+    join: Literal["check_in", "slot"] = "check_in"
+    per_minute: int = Field(default=10, ge=1, le=10000)  # requests a minute one address may make
+    require_tls: bool = True  # ID numbers only over https (loopback aside)
+
+
+class Demand(Strict):
+    """What ``kiosk simulate`` plays when the hall file says (``[demand]``): relative arrivals per
+    hour of the day ("9" = 1.5) and services' relative shares; empty: built-in defaults."""
+
+    hourly: dict[Annotated[int, Field(ge=0, le=23)], Annotated[float, Field(ge=0)]] = {}
+    shares: dict[str, Annotated[float, Field(ge=0)]] = {}
+
+
 class HallInfo(Strict):
     """The hall itself."""
 
@@ -250,6 +275,8 @@ class HallConfig(Strict):
     ratings: RatingSettings = RatingSettings()
     rating_reasons: list[RatingReason] = []
     storage: StorageSettings = StorageSettings()
+    remote: RemoteSettings = RemoteSettings()
+    demand: Demand = Demand()
 
     @model_validator(mode="after")
     def _consistent(self) -> HallConfig:

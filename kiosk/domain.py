@@ -69,6 +69,8 @@ ERROR_STATUS = {
     "clerk_exists": 409,
     "wrong_pin": 403,
     "pin_locked": 423,
+    "too_many_requests": 429,  # kiosk.remote_api's rate limit: wait a minute
+    "tls_required": 403,  # an ID number sent over plain HTTP to a hall that asks for TLS
     "data_unavailable": 503,  # the hall database cannot be read or reached: try again later
 }
 

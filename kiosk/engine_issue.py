@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, delete, update
 
-from kiosk import day_stats
+from kiosk import day_stats, estimators
 from kiosk import queries as q
 from kiosk import store as db
 from kiosk.clock import hall_day, local
@@ -85,7 +85,7 @@ class IssuingRules:
         ticket = self._publish_ticket(conn, now, row, state, fresh=True)
         detail = {"channel": req.channel, "device": req.device, "priority": row["priority"]}
         if not row["offline"]:  # the estimate the citizen was shown; statistics compare it with the wait
-            detail.update(eta_minutes=ticket.eta_minutes, ahead=ticket.ahead)
+            detail.update(eta_minutes=ticket.eta_minutes, ahead=ticket.ahead, estimator=estimators.BEST)
         self._record(conn, row["id"], now, "issue", None, State.WAITING, req.actor, req.reason, detail)
         return ticket
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
 
-from kiosk import day_stats
+from kiosk import day_stats, estimators
 from kiosk import store as db
 from kiosk.config import HallConfig
 from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket
@@ -55,8 +54,9 @@ class ViewBuilder:
             r.service: {"paused": bool(r.paused), "quota": r.quota, "reason": r.reason}
             for r in conn.execute(select(s).where(s.c.day == day))
         }
+        figures = estimators.hall_figures(conn, self.config, day)
         state = {"services": overrides, "paused_windows": self.paused_windows(conn),
-                 "mean_minutes": self.mean_minutes(conn, day), "clerks": self.window_clerks(conn)}
+                 "mean_minutes": figures.means(), "clerks": self.window_clerks(conn), "figures": figures}
         self._slow_cache = (day, now, state)
         return state
 
@@ -101,12 +101,16 @@ class ViewBuilder:
         return [n for n in self.config.windows_for(service) if n not in state["paused_windows"]]
 
     def eta(self, state: dict, service: str, ahead: int) -> int | None:
-        """Minutes until ``ahead`` tickets are served: ahead / open windows x mean service time."""
-        windows = self.open_windows(state, service)
-        if not windows:
-            return None
-        default = self.config.service(service).service_minutes
-        return math.ceil(ahead / len(windows) * state["mean_minutes"].get(service, default))
+        """Minutes until a ticket with ``ahead`` tickets before it is called (kiosk.estimators)."""
+        found = self.estimate(state, service, ahead)
+        return None if found is None else found.shown
+
+    def estimate(self, state: dict, service: str, ahead: int) -> estimators.Estimate | None:
+        """The wait with its range, by the hall's estimator (``estimators.BEST``)."""
+        figures = state.get("figures") or estimators.Figures(  # a state made without the figures (offline)
+            {w.number: list(w.services) for w in self.config.windows},
+            {s.code: state.get("mean_minutes", {}).get(s.code, s.service_minutes) for s in self.config.services})
+        return estimators.estimate(figures, service, ahead, self.open_windows(state, service), None)
 
     def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
         """Store a pause, resume or quota change of one service for one day."""

@@ -33,8 +33,8 @@ from kiosk.clock import FakeClock
 from kiosk.config import HallConfig
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
-from kiosk.hallday_plan import GUIDE, PORTAL, Arrival, busy_hall, day_times, plan_day
-from kiosk.models import ActionRequest, Appointment, Citizen, IssueRequest, WindowChange
+from kiosk.hallday_plan import GUIDE, PORTAL, Arrival, Profile, busy_hall, day_times, plan_day
+from kiosk.models import ActionRequest, Appointment, Citizen, IssueRequest, Ticket, WindowChange
 from kiosk.rating_models import QR_RATER, Rater, RatingRequest
 from kiosk.sealing import seal
 from kiosk.workdays import is_working_day
@@ -95,7 +95,8 @@ class _Window:
 class HallDay:
     """One simulated day over an engine on a FakeClock; ``run`` plays it."""
 
-    def __init__(self, engine: HallEngine, day: date, tickets: int, seed: int, leave_overdue: bool):
+    def __init__(self, engine: HallEngine, day: date, tickets: int, seed: int, leave_overdue: bool,
+                 profile: Profile | None = None):
         if not isinstance(engine.clock, FakeClock):
             raise TypeError("simulate_day needs an engine on a kiosk.clock.FakeClock: it moves the clock itself")
         self.engine, self.config, self.day = engine, engine.config, day
@@ -103,6 +104,7 @@ class HallDay:
         self.rng = random.Random(f"{seed}:{day.isoformat()}")
         self.tickets = tickets
         self.leave_overdue = leave_overdue
+        self.profile = profile or Profile()
         self.times = day_times(self.config.hall.hours, day, engine.tz)
         self.summary = DaySummary(day.isoformat())
         self._queue: list = []
@@ -126,7 +128,7 @@ class HallDay:
         """Play the day: morning chores, the events in time order, the evening's count."""
         start = timer.perf_counter()
         self.clock.set(self.times["open"] - 1800)
-        plan = plan_day(self.config, self.day, self.tickets, self.rng)
+        plan = plan_day(self.config, self.day, self.tickets, self.rng, self.profile)
         self._morning([a for a in plan if a.booking])
         for arrival in plan:
             self.at(arrival.at, "arrive", arrival)
@@ -211,14 +213,14 @@ class HallDay:
         except HallError as exc:
             self.summary.refused[exc.code] += 1
             return
-        self._issued(ticket.id, ticket.service, "appointment" if ticket.appointment else arrival.channel)
+        self._issued(ticket, "appointment" if ticket.appointment else arrival.channel)
         if arrival.rate_kiosk:
             self._rate(ticket.id, self._level(), Rater("kiosk", f"kiosk {arrival.kiosk}", device=arrival.kiosk))
 
-    def _issued(self, ticket_id: str, service: str, channel: str) -> None:
+    def _issued(self, ticket: Ticket, channel: str) -> None:
         self.summary.issued += 1
         self.summary.channels[channel] += 1
-        self._wake(service)
+        self._wake(ticket.service)
 
     def _link_down(self) -> bool:
         start = self._offline_start()
@@ -255,7 +257,7 @@ class HallDay:
             except HallError as exc:
                 self.summary.refused[exc.code] += 1
                 continue
-            self._issued(ticket.id, ticket.service, "offline")
+            self._issued(ticket, "offline")
         self._offline.clear()
 
     # ----- windows -------------------------------------------------------------------------------
@@ -404,8 +406,7 @@ class HallDay:
         elif starts % 100 == 51:  # 1 %: the wrong service
             self.at(self.clock.now() + self.rng.uniform(60, 180), "transfer", number, ticket, service.code)
         else:
-            minutes = min(self.rng.lognormvariate(math.log(service.service_minutes * 0.85), 0.5),
-                          service.service_minutes * 4)
+            minutes = self.profile.minutes(self.rng, service)
             self.at(self.clock.now() + minutes * 60, "finish", number, ticket)
 
     def _on_finish(self, number: int, ticket: str) -> None:

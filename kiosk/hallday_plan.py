@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from drivers.idcard.idnumber import check_character
-from kiosk.config import HallConfig, Hours, Window
+from kiosk.config import HallConfig, Hours, Service, Window
 from kiosk.hours import hours_reason
 
 # Relative arrivals per hour of the day (by the hour the arrival falls in): a morning peak
@@ -59,15 +59,37 @@ def day_times(hours: Hours, day: date, tz: ZoneInfo) -> dict[str, float]:
             "lunch_end": at(hours.lunch_end) if hours.lunch_end else None}
 
 
-def shares(config: HallConfig) -> dict[str, float]:
+@dataclass(frozen=True)
+class Profile:
+    """What a day's demand looks like: relative arrivals per hour of the day, services' relative
+    shares, and each service's service time as a lognormal (mu, sigma of ln minutes). Empty
+    fields fall back to HOURLY_CURVE, SHARES and the hall file's service_minutes
+    (``kiosk.simulate`` fits one from an event log)."""
+
+    hourly: dict[int, float] = field(default_factory=dict)
+    shares: dict[str, float] = field(default_factory=dict)
+    service_time: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def minutes(self, rng: random.Random, service: Service) -> float:
+        """One citizen's service time at the window, in minutes (capped at four times the mean)."""
+        if service.code not in self.service_time:
+            return min(rng.lognormvariate(math.log(service.service_minutes * 0.85), 0.5), service.service_minutes * 4)
+        mu, sigma = self.service_time[service.code]
+        return min(rng.lognormvariate(mu, sigma), math.exp(mu + sigma * sigma / 2) * 4)
+
+
+def shares(config: HallConfig, profile: Profile | None = None) -> dict[str, float]:
     """Each service's share of the arrivals (summing to 1)."""
-    weights = {s.code: SHARES.get(s.code, 10 / (i + 1)) for i, s in enumerate(config.services)}
+    given = profile.shares if profile and profile.shares else SHARES
+    weights = {s.code: given.get(s.code, 10 / (i + 1)) for i, s in enumerate(config.services)}
     total = sum(weights.values())
     return {code: w / total for code, w in weights.items()}
 
 
-def arrival_times(rng: random.Random, count: int, day: date, config: HallConfig) -> list[float]:
-    """``count`` arrival times over the hall's open minutes, following HOURLY_CURVE."""
+def arrival_times(rng: random.Random, count: int, day: date, config: HallConfig,
+                  curve: dict[int, float] | None = None) -> list[float]:
+    """``count`` arrival times over the hall's open minutes, following ``curve`` (HOURLY_CURVE)."""
+    curve = curve or HOURLY_CURVE
     tz = ZoneInfo(config.hall.timezone)
     start = datetime.combine(day, time(0), tz)
     minutes, weights = [], []
@@ -75,7 +97,7 @@ def arrival_times(rng: random.Random, count: int, day: date, config: HallConfig)
         when = start + timedelta(minutes=minute)
         if hours_reason(config.hall.hours, when) is None:
             minutes.append(when.timestamp())
-            weights.append(HOURLY_CURVE.get(when.hour, 0.2))
+            weights.append(curve.get(when.hour, 0.2))
     if not minutes:
         raise ValueError(f"the hall is closed all of {day} (its [hall.hours]); pick a day it opens")
     picks = rng.choices(minutes, weights=weights, k=count)
@@ -93,12 +115,13 @@ def _birth(rng: random.Random, day: date, elderly: bool) -> date:
     return date(day.year - age - 1, rng.randint(1, 12), rng.randint(1, 28))
 
 
-def plan_day(config: HallConfig, day: date, tickets: int, rng: random.Random) -> list[Arrival]:
+def plan_day(config: HallConfig, day: date, tickets: int, rng: random.Random,
+             profile: Profile | None = None) -> list[Arrival]:
     """The day's arrivals in time order: services by their shares, priorities (seniors by a
     card's age, disability at the kiosk, staff-only ones from the guide desk), a few remote
     tickets, appointments with their slots, and which citizens carry an ID card."""
-    times = arrival_times(rng, tickets, day, config)
-    share = shares(config)
+    times = arrival_times(rng, tickets, day, config, profile.hourly if profile else None)
+    share = shares(config, profile)
     codes, weights = list(share), list(share.values())
     arrivals = []
     for index, at in enumerate(times):

@@ -345,6 +345,8 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     install_console(app, engine, hall_file=hall_file)  # the web console under /console
     from kiosk.devices_api import install_devices  # devices' own reports (kiosk.device_status)
     install_devices(app, engine)
+    from kiosk.remote_api import install_remote  # noqa: I001 - 线上取号; here: it imports this module
+    install_remote(app)
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 

@@ -370,6 +370,20 @@ ratings = Table(  # 好差评: one row per rated ticket (kiosk.ratings); no citi
 )
 
 
+remote_tickets = Table(  # 线上取号 (kiosk.remote): a place taken from a phone, not in the queue until check-in
+    "remote_tickets",
+    metadata,
+    Column("code", String(16), primary_key=True),  # the citizen's check-in code: random, unguessable
+    Column("day", String(10), nullable=False),
+    Column("service", String(32), nullable=False),
+    Column("holder", String(64), nullable=False),  # keyed hash of the ID number or booking code, never either
+    Column("slot_start", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("state", String(12), nullable=False),  # booked, joined, lapsed
+    Column("ticket_id", String(40)),  # the queue ticket it became at check-in
+    Index("ix_remote_holder", "day", "holder", unique=True),  # one a day per ID
+)
+
 # The web console's personal accounts (kiosk.accounts) and their sessions (kiosk.console.sessions).
 accounts = Table(
     "accounts",

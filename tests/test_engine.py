@@ -348,12 +348,14 @@ def test_estimates_use_ahead_open_windows_and_recent_service_time(engine, clock)
     for _ in range(3):
         issue(engine, "GC02")
     last = issue(engine, "GC02")
-    assert (last.ahead, last.eta_minutes) == (4, 40)
+    # kiosk.estimators' rule (blend): window 20 serves GC02 alone while GC01 has nobody waiting,
+    # one every 10 minutes; called at the 5th call, the first half a pace away: 4.5 x 10.
+    assert (last.ahead, last.eta_minutes) == (4, 45)
     act(engine, t1, "call", window=20)
     act(engine, t1, "start")
     clock.advance(4 * 60)
-    act(engine, t1, "finish")  # today's mean is now 4 minutes
-    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 12)
+    act(engine, t1, "finish")  # today's mean is now 4 minutes: 3.5 x 4
+    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 14)
     engine.change_window(20, WindowChange(paused=True))
     assert engine.ticket(last.id).eta_minutes is None  # no open window: unknown, not a guess
 

@@ -184,6 +184,8 @@ def test_busy_day_for_the_demo(tmp_path):
     assert set(days) == {"2026-11-20", "2026-11-23"} and min(days.values()) > 100  # the Friday before
     assert load_hall_config(tmp_path / "out" / "hall.toml").windows  # the file to serve the folder with
     assert (tmp_path / "out" / "keys").is_dir()
+    chart = (tmp_path / "out" / "estimates.svg").read_text(encoding="utf-8")
+    assert chart.startswith("<svg") and chart.count("<circle") > 100  # estimate vs actual, one dot a ticket
 
 
 def test_busy_hall_file_keeps_the_sample_and_its_comments(hall_config_module, tmp_path):

@@ -22,6 +22,7 @@ from app.cli import (
     tls,
     tokens,
 )
+from app.cli import simulate as simulate_command  # kiosk simulate (issue 17)
 from app.cli import stats as stats_command  # kiosk stats (issue 15)
 
 
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     tls.register(sub)
     stats_command.register(sub)
     setup_role.register(sub)
+    simulate_command.register(sub)
     return parser
 
 

@@ -40,7 +40,27 @@ def make_busy_day(out_dir: Path | str, *, day: date | None = None, tickets: int 
     first = previous_working_day(last, sample)
     summaries = simulate_days(out / "data", sample, first, 2, tickets, seed, keys=out / "keys")
     (out / "busy-day.json").write_text(json.dumps([s.as_dict() for s in summaries], ensure_ascii=False, indent=1))
+    write_estimate_chart(out / "data", [s.day for s in summaries], out / "estimates.svg")
     return out / "data"
+
+
+def write_estimate_chart(data: Path, days: list[str], path: Path) -> Path:
+    """The chart of the estimates the engine published at issue against the waits that followed
+    (kiosk.simulate_chart), from the days' stored events: a read, no simulation of its own."""
+    from kiosk.estimators import BEST
+    from kiosk.simulate import logged_samples
+    from kiosk.simulate_chart import estimate_chart
+    from kiosk.store import Store
+
+    store = Store(data / "hall.db", data_dir=data)
+    try:
+        with store.read() as conn:
+            samples = logged_samples(conn, days)
+    finally:
+        store.close()
+    path.write_text(estimate_chart(samples, (BEST,), "Estimate shown at issue vs actual wait (minutes)"),
+                    encoding="utf-8")
+    return path
 
 
 def _works(day: date, config: HallConfig) -> bool:

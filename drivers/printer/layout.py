@@ -20,6 +20,7 @@ LABELS = {
         "ahead_unknown": "前面等候人数：未知",
         "eta": "预计等候约 {n} 分钟",
         "eta_unknown": "预计等候时间：未知",
+        "eta_now": "预计等候：马上",
         "name": "姓名：",
         "id": "证件：",
         "materials": "请备齐以下材料：",
@@ -36,6 +37,7 @@ LABELS = {
         "ahead_unknown": "People ahead: unknown",
         "eta": "Estimated wait: about {n} min",
         "eta_unknown": "Estimated wait: unknown",
+        "eta_now": "Estimated wait: now",
         "name": "Name: ",
         "id": "ID: ",
         "materials": "Please have ready:",
@@ -142,6 +144,8 @@ def _queue_lines(data: TicketData, labels: dict[str, str]) -> list[Element]:
     out.append(Text(ahead))
     if data.eta_minutes is None:
         out.append(Text(labels["eta_unknown"]))
+    elif data.ahead == 0:  # nobody ahead: "now", never "about 0 min"
+        out.append(Text(labels["eta_now"]))
     else:
         out.append(Text(labels["eta"].format(n=data.eta_minutes)))
     return out

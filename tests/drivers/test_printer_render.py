@@ -107,6 +107,12 @@ def test_unknown_numbers_are_printed_as_unknown() -> None:
     assert "前面等候人数：未知" in out.text and "预计等候时间：未知" in out.text
 
 
+def test_nobody_ahead_is_printed_as_now_not_zero_minutes() -> None:
+    out = decode(render_ticket(ticket(ahead=0, eta_minutes=0), PrinterSettings()))
+    assert "预计等候：马上" in out.text and "0 分钟" not in out.text
+    assert "Estimated wait: now" in decode(render_ticket(english_ticket(ahead=0, eta_minutes=0), PrinterSettings())).text
+
+
 def test_offline_mark_is_printed_inverted() -> None:
     out = decode(render_ticket(ticket(offline=True), PrinterSettings()))
     mark = [line for line in out.lines if "离线" in line.text]

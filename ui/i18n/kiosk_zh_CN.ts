@@ -67,7 +67,12 @@
         <translation>预计等候：约 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="152"/>
+        <location filename="../kiosk/results.py" line="160"/>
+        <source>Estimated wait: now</source>
+        <translation>预计等候：马上</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/results.py" line="141"/>
         <source>Estimated wait: not known</source>
         <translation>预计等候：暂无法估算</translation>
     </message>

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QBoxLayout, QProgressBar, QVBoxLayout
 
+from kiosk.estimators import shown_range
 from kiosk.terminal import IssueOutcome
 from ui.kiosk.rating_row import RatingRow
 from ui.kiosk.screen import Screen
@@ -148,8 +149,7 @@ class DoneScreen(Screen):
         self.windows.setText(self.tr("Go to: {windows}").format(windows=", ".join(names)))
         self.ahead.setText(self.tr("People ahead of you: {n}").format(
             n=ticket.ahead if ticket.ahead is not None else "—"))
-        self.eta.setText(self.tr("Estimated wait: about {m} min").format(m=ticket.eta_minutes)
-                         if ticket.eta_minutes is not None else self.tr("Estimated wait: not known"))
+        self.eta.setText(self._eta_text(ticket))
         self.note.setText(self._note(ticket))
         self.note.setVisible(bool(self.note.text()))
         self.rating.render()
@@ -176,6 +176,15 @@ class DoneScreen(Screen):
             fact.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
         self.body.setStretchFactor(self.middle, 0 if portrait else 1)
         self.body.setStretch(self.body.count() - 1, 1 if portrait else 0)
+
+    def _eta_text(self, ticket) -> str:  # noqa: ANN001 - a Ticket
+        """"now" when nobody is ahead (never "about 0 min"), else a range such as "about 10–15 min"."""
+        if ticket.eta_minutes is None:
+            return self.tr("Estimated wait: not known")
+        if not ticket.ahead:
+            return self.tr("Estimated wait: now")
+        low, high = shown_range(ticket.eta_minutes, ticket.ahead)
+        return self.tr("Estimated wait: about {m} min").format(m=str(low) if low == high else f"{low}–{high}")
 
     def _note(self, ticket) -> str:
         if ticket.appointment:

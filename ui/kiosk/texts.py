@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication as Q
 
 from kiosk.domain import HallError
+from kiosk.estimators import shown_range
 from kiosk.hours import CLOSED_REASONS
 
 
@@ -22,8 +23,9 @@ def closed_reason(key: str | None, language: str) -> str:
 def waiting_text(waiting: int, eta: int | None) -> str:
     """``12 waiting · about 18 min`` on a tile."""
     text = Q.translate("KioskText", "{n} waiting").format(n=waiting)
-    if eta is not None:
-        text += " · " + Q.translate("KioskText", "about {m} min").format(m=eta)
+    if eta is not None and waiting > 0:  # nobody waiting: no "about 0 min"
+        low, high = shown_range(eta, waiting)
+        text += " · " + Q.translate("KioskText", "about {m} min").format(m=str(low) if low == high else f"{low}–{high}")
     return text
 
 

@@ -1,0 +1,304 @@
+"""Wait estimators (DESIGN.md §8 "Estimates that hold").
+
+An estimator answers "how long until this ticket is called?" from small figures the hall keeps
+per service and per window (``Figures``: the last few service times, the last few calls and
+arrivals), never from a scan of the day. Three are compared by ``kiosk simulate`` on the same
+simulated days:
+
+``today``   the engine's first rule: ahead / windows of the service x the service's mean time.
+``recent``  moving averages: each window's recent service time and the share of its recent calls
+            that went to the service give the service's throughput (tickets a minute); the wait
+            is the tickets ahead over that throughput. Windows shared with other services count
+            for the part of their time they give this one.
+``erlang``  Erlang-C per service (M/M/c): the mean wait of a queue with the service's recent
+            arrival rate, its mean service time and its windows, ignoring who stands ahead.
+``drain``   the service's observed pace: its recent calls a minute; the wait is ahead / pace.
+``pool``    the work waiting at the ticket's windows, other services' tickets included (a window
+            shared by three services serves the others' earlier tickets first), over the windows.
+``blend``   the observed pace shrunk toward ``recent``'s throughput (weighing it as PRIOR_CALLS
+            calls), never less than ``pool``: a pace seen before a surge underestimates it, the
+            work ahead catches it; a pace of few calls is noise, the moving averages steady it.
+
+``BEST`` is the one the engine uses (``engine_views.ViewBuilder.eta`` calls ``estimate``).
+Every estimate is a range (``Estimate.low``..``high``) that narrows as more people are ahead
+(the sum of many service times varies less than one), and ``wait_text`` says it the way the
+kiosk and the ticket page show it: "马上" when nobody waits, "约 10–15 分钟" when uncertain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+RECENT = 20
+"""How many recent service times, calls and arrivals the figures keep per service/window."""
+RATE_SPAN_S = 1800.0
+"""Calls and arrivals older than this (half an hour) no longer say how fast a queue moves."""
+PRIOR_CALLS = 4
+"""``blend``: the moving averages' throughput counts as this many observed calls (a pace seen in
+two calls is mostly the model's; one seen in twenty is mostly what happened)."""
+CALL_DELAY_MIN = 0.3
+"""Minutes between a window becoming free and its call reaching the next ticket (the clerk's click)."""
+
+
+@dataclass
+class Figures:
+    """What an estimator may know about the hall right now: a few numbers per service and window.
+
+    The engine builds it from the day's latest rows (``from_rows``); the simulator feeds it one
+    event at a time (``served``, ``called``, ``arrived``). Both hold at most ``RECENT`` values each.
+    """
+
+    windows: dict[int, list[str]]  # each window's services, in its order of preference
+    default_minutes: dict[str, float]  # the hall file's service_minutes, before anything was served
+    service_s: dict[str, deque] = field(default_factory=dict)  # recent service seconds per service
+    window_s: dict[int, deque] = field(default_factory=dict)  # recent service seconds per window
+    window_calls: dict[int, deque] = field(default_factory=dict)  # the services of a window's recent calls
+    calls: dict[str, deque] = field(default_factory=dict)  # recent call times per service
+    arrivals: dict[str, deque] = field(default_factory=dict)  # recent issue times per service
+    waiting: dict[str, int] = field(default_factory=dict)  # tickets waiting per service now
+    keep: int = RECENT  # how many service times are kept per service (the hall's recent_service_samples)
+
+    def served(self, window: int, service: str, seconds: float) -> None:
+        """A ticket of ``service`` took ``seconds`` at ``window`` (start to finish)."""
+        _push(self.service_s, service, seconds, self.keep)
+        _push(self.window_s, window, seconds, self.keep)
+
+    def called(self, window: int, service: str, at: float) -> None:
+        """``window`` called a ticket of ``service`` at ``at``."""
+        _push(self.window_calls, window, service)
+        _push(self.calls, service, at)
+
+    def arrived(self, service: str, at: float) -> None:
+        """A ticket of ``service`` was issued at ``at``."""
+        _push(self.arrivals, service, at)
+
+    def mean_minutes(self, service: str) -> float:
+        """The service's recent mean service time, or the hall file's figure before any."""
+        times = self.service_s.get(service)
+        if not times:
+            return self.default_minutes.get(service, 8.0)
+        return max(sum(times) / len(times) / 60, 0.5)
+
+    def means(self) -> dict[str, float]:
+        """The recent mean service time of each service that has served someone, in minutes."""
+        return {service: self.mean_minutes(service) for service in self.service_s}
+
+    def window_minutes(self, window: int, service: str) -> float:
+        """A window's recent mean service time (all its services), or the service's."""
+        times = self.window_s.get(window)
+        if not times or len(times) < 3:
+            return self.mean_minutes(service)
+        return max(sum(times) / len(times) / 60, 0.5)
+
+    def share(self, window: int, service: str) -> float:
+        """The part of ``window``'s time that goes to ``service``: its share of the window's recent
+        calls; before five calls, its share of the tickets waiting for the window's services (a
+        window whose other services have nobody waiting gives this one all its time)."""
+        recent = self.window_calls.get(window)
+        if not recent or len(recent) < 5:
+            waiting = {s: self.waiting.get(s, 0) for s in self.windows.get(window, [service])}
+            waiting[service] = max(waiting.get(service, 0), 1)
+            return waiting[service] / sum(waiting.values())
+        return max(sum(1 for s in recent if s == service) / len(recent), 0.05)
+
+    @classmethod
+    def from_rows(cls, windows: dict[int, list[str]], default_minutes: dict[str, float],
+                  served: Iterable[tuple[int, str, float]], called: Iterable[tuple[int, str, float]],
+                  keep: int = RECENT) -> Figures:
+        """Figures from the day's latest rows, newest first: (window, service, seconds) of finished
+        tickets and (window, service, called_at) of calls."""
+        figures = cls(windows, default_minutes, keep=keep)
+        for window, service, seconds in reversed(list(served)):
+            figures.served(window, service, seconds)
+        for window, service, at in reversed(list(called)):
+            figures.called(window, service, at)
+        return figures
+
+
+def _push(table: dict, key, value, keep: int = RECENT) -> None:  # noqa: ANN001 - any key and value
+    table.setdefault(key, deque(maxlen=keep)).append(value)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A wait in minutes: the central figure and the range shown when it is uncertain."""
+
+    minutes: float
+    low: int
+    high: int
+
+    @property
+    def shown(self) -> int:
+        """The whole minutes stored and shown where one number fits (0: now)."""
+        return math.ceil(self.minutes) if self.minutes >= 0.5 else 0
+
+
+def ranged(minutes: float, ahead: int) -> Estimate:
+    """``minutes`` with its range: ±60 % for one ticket ahead, narrowing as 1/√n to ±15 %, and
+    rounded to 5 minutes past half an hour (nobody reads "约 37–43 分钟")."""
+    minutes = max(minutes, 0.0)
+    spread = max(0.15, 0.6 / math.sqrt(ahead + 1))
+    low, high = minutes * (1 - spread), minutes * (1 + spread)
+    if high > 30:
+        low, high = 5 * math.floor(low / 5), 5 * math.ceil(high / 5)
+    else:
+        low, high = math.floor(low), math.ceil(high)
+    return Estimate(minutes, int(low), int(max(high, low)))
+
+
+def _today(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    return ahead / len(windows) * figures.mean_minutes(service)
+
+
+def throughput(figures: Figures, service: str, windows: list[int]) -> float:
+    """Tickets of ``service`` the open ``windows`` finish a minute, by their recent figures."""
+    return sum(figures.share(w, service) / figures.window_minutes(w, service) for w in windows)
+
+
+def _recent(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    rate = throughput(figures, service, windows)
+    # Tickets are called as windows free up: the first of ``ahead`` in about half a service time
+    # (the windows are mid-ticket), each next one a full 1 / rate later.
+    return (ahead - 0.5) / rate + CALL_DELAY_MIN
+
+
+def pace(figures: Figures, service: str, now: float | None) -> tuple[int, float]:
+    """The service's observed pace: how many intervals between its calls of the last half hour
+    (before ``now``, or its latest call) there were, and their rate in calls a minute."""
+    recent = figures.calls.get(service, ())
+    latest = now if now is not None else max(recent, default=0.0)
+    calls = [t for t in recent if latest - t <= RATE_SPAN_S]
+    if len(calls) < 2:
+        return 0, 0.0
+    return len(calls) - 1, (len(calls) - 1) / max(latest - calls[0], 60.0) * 60
+
+
+def _drain(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    seen, rate = pace(figures, service, now)
+    if seen < 3:  # too few calls to tell a pace: the work ahead
+        return _pool(figures, service, ahead, windows, now)
+    return (ahead + 0.5) / rate
+
+
+def _blend(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    seen, observed = pace(figures, service, now)
+    rate = (seen * observed + PRIOR_CALLS * throughput(figures, service, windows)) / (seen + PRIOR_CALLS)
+    # The citizen is called at the (ahead + 1)-th call, the first one about half a pace away.
+    return max((ahead + 0.5) / rate, _pool(figures, service, ahead, windows, now))
+
+
+def _pool(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    mine = set(windows)
+    work = ahead * figures.mean_minutes(service)
+    for other, count in figures.waiting.items():
+        if other == service or not count:
+            continue
+        theirs = [w for w, services in figures.windows.items() if other in services]
+        shared = len(mine.intersection(theirs)) / max(len(theirs), 1)
+        work += count * figures.mean_minutes(other) * shared
+    return (work - 0.5 * figures.mean_minutes(service)) / len(windows) + CALL_DELAY_MIN
+
+
+def erlang_c(servers: float, load: float) -> float:
+    """The probability that an arrival waits in an M/M/c queue with ``servers`` windows and
+    ``load`` = arrival rate x service time (Erlang-C); 1 when the queue cannot keep up."""
+    c = max(1, round(servers))
+    if load >= c:
+        return 1.0
+    term, total = 1.0, 1.0
+    for k in range(1, c):
+        term *= load / k
+        total += term
+    last = term * load / c * c / (c - load)
+    return last / (total + last)
+
+
+def _erlang(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    mean = figures.mean_minutes(service)
+    servers = sum(figures.share(w, service) for w in windows)
+    recent = figures.arrivals.get(service, ())
+    now = now if now is not None else max(recent, default=0.0)
+    arrivals = [t for t in recent if now - t <= RATE_SPAN_S]
+    if len(arrivals) < 2:
+        return ahead / max(servers, 0.2) * mean
+    rate = len(arrivals) / max(now - arrivals[0], 60.0) * 60  # arrivals a minute
+    load = rate * mean
+    capacity = max(servers, 0.2) / mean  # tickets the windows finish a minute
+    if load >= max(round(servers), 1) or capacity <= rate:
+        return ahead / capacity  # overloaded: the queue drains at capacity
+    return erlang_c(servers, load) / (capacity - rate)
+
+
+Rule = Callable[[Figures, str, int, list[int], float], "float | None"]
+ESTIMATORS: dict[str, Rule] = {"today": _today, "recent": _recent, "erlang": _erlang, "drain": _drain,
+                               "pool": _pool, "blend": _blend}
+BEST = "blend"
+"""The estimator the engine uses: the best of ``kiosk simulate``'s comparison (DESIGN.md §8)."""
+
+
+def estimate(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None,
+             name: str = BEST) -> Estimate | None:
+    """The wait of a ticket with ``ahead`` tickets before it in ``service``, whose open windows are
+    ``windows``; None when no window serves it now (nobody can say). ``now`` None: the time of
+    the latest call or arrival in the figures (the engine's views have no clock)."""
+    if not windows:
+        return None
+    minutes = ESTIMATORS[name](figures, service, max(ahead, 0), windows, now)
+    return None if minutes is None else ranged(minutes, ahead)
+
+
+def shown_range(minutes: int, ahead: int) -> tuple[int, int]:
+    """The range a screen shows for a published whole-minute estimate (``Ticket.eta_minutes``)
+    and the tickets ahead: the same spread as ``ranged``, so kiosk and page agree."""
+    found = ranged(float(minutes), ahead)
+    return max(found.low, 1), max(found.high, 1)
+
+
+def wait_text(estimate: Estimate | None, ahead: int | None, lang: str = "zh") -> str:
+    """The estimate as a citizen reads it: "马上" / "now" when nobody waits ahead, a single
+    figure when the range is narrow, else "约 10–15 分钟"; "—" when it cannot be known."""
+    if estimate is None:
+        return "—" if lang == "zh" else "not known"
+    if ahead == 0 or estimate.high < 1:
+        return "马上" if lang == "zh" else "now"
+    if estimate.high - estimate.low <= 2:
+        return f"约 {max(estimate.shown, 1)} 分钟" if lang == "zh" else f"about {max(estimate.shown, 1)} min"
+    low = max(estimate.low, 1)
+    return f"约 {low}–{estimate.high} 分钟" if lang == "zh" else f"about {low}–{estimate.high} min"
+
+
+def hall_figures(conn, config, day: str) -> Figures:  # noqa: ANN001 - a Connection and a HallConfig
+    """The figures of ``day`` from its latest rows: the last finished tickets and calls (a few per
+    service, by LIMIT, newest first) and the waiting count per service; the engine's views keep
+    them as long as the rest of their slow state."""
+    from sqlalchemy import select
+
+    from kiosk import day_stats
+    from kiosk import store as db
+
+    t, c = db.tickets, db.calls
+    keep = config.policy.recent_service_samples
+    limit = max(keep, RECENT) * len(config.services)
+    served = conn.execute(
+        select(t.c.window, t.c.service, t.c.finished_at - t.c.started_at)
+        .where(t.c.day == day, t.c.finished_at.is_not(None), t.c.started_at.is_not(None), t.c.window.is_not(None))
+        .order_by(t.c.finished_at.desc()).limit(limit)).all()
+    called = conn.execute(select(c.c.window, c.c.service, c.c.called_at).where(c.c.day == day, c.c.repeat == 0)
+                          .order_by(c.c.seq.desc()).limit(limit)).all()
+    figures = Figures.from_rows({w.number: list(w.services) for w in config.windows},
+                                {s.code: s.service_minutes for s in config.services}, served, called, keep)
+    # The waiting counts from the per-service counters (kiosk.day_stats), not a count of rows.
+    counts = day_stats.read_day(conn, day, [s.code for s in config.services])
+    figures.waiting = {code: c.waiting for code, c in counts.items() if c.waiting}
+    return figures

@@ -1,0 +1,124 @@
+"""The wait estimators (kiosk.estimators) on a fixed small history, figures worked out by hand,
+and the error measures kiosk simulate prints (kiosk.simulate)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kiosk.estimators import (
+    Estimate,
+    Figures,
+    erlang_c,
+    estimate,
+    ranged,
+    shown_range,
+    throughput,
+    wait_text,
+)
+from kiosk.simulate import Sample, error_row
+
+# Window 1 serves A then B, window 2 serves A only; the hall file says A takes 6 minutes, B 10.
+WINDOWS = {1: ["A", "B"], 2: ["A"]}
+DEFAULTS = {"A": 6.0, "B": 10.0}
+
+
+def history() -> Figures:
+    """Ten calls two minutes apart (window 1: A, B alternately; window 2: A), each served 4 min
+    at window 2 and 8 min at window 1; two B tickets and three A tickets wait now (t = 1080)."""
+    figures = Figures(WINDOWS, DEFAULTS)
+    for i in range(10):
+        window = 1 if i % 2 else 2
+        service = "A" if window == 2 or i % 4 == 1 else "B"
+        figures.called(window, service, i * 120.0)
+        figures.served(window, service, 480.0 if window == 1 else 240.0)
+        figures.arrived(service, i * 120.0)
+    figures.waiting = {"A": 3, "B": 2}
+    return figures
+
+
+def minutes(name: str, ahead: int, windows=(1, 2), now=1080.0) -> float:
+    return estimate(history(), "A", ahead, list(windows), now, name).minutes
+
+
+def test_before_anything_was_served_the_hall_file_times_count():
+    empty = Figures(WINDOWS, DEFAULTS)
+    assert empty.mean_minutes("A") == 6.0
+    assert empty.share(1, "A") == 1.0  # nobody waits for B: window 1 would serve A only
+    empty.waiting = {"A": 2, "B": 6}
+    assert empty.share(1, "A") == 0.25  # before five calls: by the tickets waiting
+    assert estimate(empty, "A", 4, [1, 2], 0.0, "today").minutes == 12.0  # 4 / 2 windows x 6 min
+
+
+def test_figures_from_the_history():
+    figures = history()
+    assert figures.mean_minutes("A") == pytest.approx((5 * 4 + 3 * 8) / 8)  # A: 5 at window 2, 3 at window 1
+    assert figures.window_minutes(1, "A") == 8.0 and figures.window_minutes(2, "A") == 4.0
+    assert figures.share(1, "A") == pytest.approx(3 / 5) and figures.share(2, "A") == 1.0
+    assert throughput(figures, "A", [1, 2]) == pytest.approx(3 / 5 / 8 + 1 / 4)
+
+
+def test_each_estimator_by_hand():
+    mean_a = (5 * 4 + 3 * 8) / 8  # 5.5 min
+    assert minutes("today", 4) == pytest.approx(4 / 2 * mean_a)
+    assert minutes("recent", 4) == pytest.approx((4 - 0.5) / (3 / 5 / 8 + 1 / 4) + 0.3)
+    # The pace: A was called 8 times in the last 30 minutes, from t=0 to t=1080 at "now".
+    assert minutes("drain", 4) == pytest.approx((4 + 0.5) / ((8 - 1) / 1080 * 60))
+    # The work ahead: A's own 4 tickets, plus B's 2 waiting at window 1, all of B's windows shared.
+    mean_b = 8.0
+    assert minutes("pool", 4) == pytest.approx((4 * mean_a + 2 * mean_b - 0.5 * mean_a) / 2 + 0.3)
+    # The blend: the pace of 7 intervals weighed with the moving averages' throughput as 4 calls.
+    model = 3 / 5 / 8 + 1 / 4
+    rate = (7 * (7 / 1080 * 60) + 4 * model) / (7 + 4)
+    assert minutes("blend", 4) == pytest.approx(max((4 + 0.5) / rate, minutes("pool", 4)))
+    # Erlang-C: A arrived 8 times in 1080 s, faster than its 1.6 windows' worth can serve it, so
+    # the queue drains at their capacity.
+    rate, capacity = 8 / 1080 * 60, (3 / 5 + 1) / mean_a
+    assert rate > capacity and minutes("erlang", 4) == pytest.approx(4 / capacity)
+
+
+def test_erlang_c_known_values():
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)  # two servers, one Erlang of load
+    assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: the utilisation
+    assert erlang_c(3, 3.0) == 1.0  # cannot keep up: everyone waits
+
+
+@pytest.mark.parametrize("name", ["today", "recent", "erlang", "drain", "pool", "blend"])
+def test_no_open_window_is_no_estimate(name):
+    assert estimate(history(), "A", 3, [], 1080.0, name) is None
+
+
+@pytest.mark.parametrize("name", ["recent", "drain", "pool", "blend"])
+def test_nobody_ahead_is_now(name):
+    found = estimate(history(), "A", 0, [1, 2], 1080.0, name)
+    assert found.minutes == 0.0 and found.shown == 0
+    assert wait_text(found, 0) == "马上" and wait_text(found, 0, "en") == "now"
+
+
+def test_ranges_narrow_with_more_people_ahead_and_round_when_long():
+    one, many = ranged(10.0, 1), ranged(10.0, 30)
+    assert (one.high - one.low) > (many.high - many.low)
+    assert ranged(40.0, 20) == Estimate(40.0, 30, 50)  # ±15 %: 34–46, shown by fives
+    assert wait_text(ranged(40.0, 20), 20) == "约 30–50 分钟"
+    assert wait_text(ranged(40.0, 20), 20, "en") == "about 30–50 min"
+    assert wait_text(Estimate(1.2, 1, 2), 1) == "约 2 分钟"  # narrow: one figure
+    assert wait_text(None, 3) == "—"
+    assert shown_range(12, 4) == (8, 16)  # ±27 % around 12
+
+
+def sample(wait_min: float | None, estimate_min: float, service: str = "A") -> Sample:
+    return Sample("t", service, "normal", 0.0, 1, None, {"x": Estimate(estimate_min, 0, 0)},
+                  None if wait_min is None else wait_min * 60)
+
+
+def test_error_measures():
+    samples = [sample(20, 22), sample(30, 21), sample(40, 40), sample(2, 4), sample(None, 5)]
+    row = error_row("x", "A", samples)
+    assert row.n == 4  # the ticket never called has no wait to compare with
+    assert row.median_min == 2.0  # errors 2, 9, 0, 2
+    assert row.median_pct == 10.0  # of the waits over 15 min: 10 %, 30 %, 0 %
+    assert row.p90_pct == 30.0
+    assert row.within == 75.0  # 30 → 21 misses 20 % (6 min); 2 → 4 is within 3 min
+    assert not row.holds or row.median_pct <= 20
+    assert math.isclose(error_row("x", "B", []).n, 0)

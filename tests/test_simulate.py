@@ -1,0 +1,144 @@
+"""``kiosk simulate`` (kiosk.simulate): a small simulated day through the real engine on a real
+SQLite file, deterministic with a seed; the profile fitted back from its log; the command's output."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pytest
+
+from app.cli import main
+from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config
+from kiosk.estimators import ESTIMATORS
+from kiosk.hallday_plan import HOURLY_CURVE, Profile
+from kiosk.simulate import error_rows, fairness, simulate
+from kiosk.simulate_profile import fit_profile, hall_profile
+from kiosk.store import Store
+
+TICKETS = 160
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_hall_config(PROJECT_CONFIG_DIR / "hall.toml")
+
+
+@pytest.fixture(scope="module")
+def run(config, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("simulate") / "data"
+    return simulate(config, 1, tickets_per_day=TICKETS, seed=5, data_dir=folder), folder
+
+
+def waits(result):
+    return [(s.ticket, s.ahead, s.wait_s, {k: v and v.minutes for k, v in s.estimates.items()})
+            for s in result.samples]
+
+
+def test_every_online_ticket_gets_every_estimate_and_most_a_wait(run):
+    result, _ = run
+    assert result.tickets == result.summaries[0].issued > 0.9 * TICKETS
+    assert len(result.samples) > 0.8 * TICKETS
+    assert all(set(s.estimates) == set(ESTIMATORS) for s in result.samples)
+    called = [s for s in result.samples if s.wait_s is not None]
+    assert len(called) > 0.8 * len(result.samples) and all(s.wait_s >= 0 for s in called)
+    rows = error_rows(result.samples)
+    assert {r.estimator for r in rows} == set(ESTIMATORS)
+    # Tickets issued while all their windows were paused have no estimate to compare (None).
+    assert all(0.8 * len(called) < r.n <= len(called) for r in rows if r.service == "*")
+
+
+def test_the_same_seed_plays_the_same_day(config, run):
+    again = simulate(config, 1, tickets_per_day=TICKETS, seed=5)
+    assert waits(again) == waits(run[0])
+
+
+def test_priority_goes_first_and_never_past_an_overdue_normal_ticket(config, run):
+    result, _ = run
+    fair = fairness(result.samples, result.config)
+    assert fair.priority_median_min <= fair.normal_median_min
+    assert result.overtakes == 0
+
+
+def test_a_profile_fitted_from_the_log_and_the_hall_files(config, run):
+    _, folder = run
+    store = Store(folder / "hall.db", data_dir=folder)
+    try:
+        profile = fit_profile(store, config)
+    finally:
+        store.close()
+    assert sum(profile.shares.values()) == pytest.approx(TICKETS, rel=0.1)
+    assert set(profile.hourly) <= set(HOURLY_CURVE)  # only opening hours have arrivals
+    busiest = max(profile.hourly, key=profile.hourly.get)
+    assert busiest in (9, 10, 14, 15)  # the morning or afternoon peak
+    assert profile.service_time  # lognormals of the services with enough served tickets
+    assert hall_profile(config) == Profile()  # the sample hall file has no [demand]
+
+
+def test_an_empty_log_is_refused_with_a_sentence(config, tmp_path):
+    store = Store(tmp_path / "hall.db", data_dir=tmp_path)
+    try:
+        with pytest.raises(ValueError, match="no tickets"):
+            fit_profile(store, config)
+    finally:
+        store.close()
+
+
+def test_the_command_prints_the_tables_and_writes_the_chart(tmp_path, capsys):
+    assert main(["simulate", "--days", "1", "--tickets", "60", "--seed", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "tickets/s" in out and "Estimator blend  (the engine's)" in out and "Estimator today" in out
+    svg = ET.parse(tmp_path / "estimates.svg").getroot()
+    assert svg.tag.endswith("svg") and len(svg.findall(".//{http://www.w3.org/2000/svg}circle")) > 20
+    assert (tmp_path / "samples.json").stat().st_size > 0
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--days", "0"], "--days 0 is not between"),
+    (["--from-data", "/nonexistent"], "holds no hall.db"),
+])
+def test_bad_arguments_are_refused(argv, words, capsys):
+    assert main(["simulate", *argv]) == 1
+    assert words in capsys.readouterr().err
+
+
+def test_days_are_working_days(config):
+    result = simulate(config, 1, tickets_per_day=20, seed=1, first_day=date(2026, 11, 28))  # a Saturday
+    assert result.summaries[0].day == "2026-11-30"
+
+
+def test_the_hall_files_demand(tmp_path):
+    text = (PROJECT_CONFIG_DIR / "hall.toml").read_text(encoding="utf-8")
+    path = tmp_path / "hall.toml"
+    path.write_text(text + '\n[demand]\nhourly = { "9" = 3, "14" = 1.5 }\nshares = { GC01 = 1, TX01 = 3 }\n',
+                    encoding="utf-8")
+    profile = hall_profile(load_hall_config(path))
+    assert profile.hourly == {9: 3.0, 14: 1.5} and profile.shares == {"GC01": 1.0, "TX01": 3.0}
+    path.write_text(text + '\n[demand]\nhourly = { "25" = 1 }\n', encoding="utf-8")
+    from kiosk.config import ConfigError
+
+    with pytest.raises(ConfigError):
+        load_hall_config(path)
+
+
+def _overdue_morning(engine, clock, call_priority_first: bool) -> int:
+    from kiosk.models import ActionRequest, IssueRequest
+    from kiosk.simulate import overdue_overtakes
+
+    normal = engine.issue(IssueRequest(service="GC01"), "n")
+    clock.advance(46 * 60)  # past the sample hall's max_wait_minutes (45)
+    green = engine.issue(IssueRequest(service="GC01", priority="green", channel="staff"), "g")
+    if call_priority_first:  # a clerk calling the priority ticket by hand, around the order
+        engine.act(green.id, "call", ActionRequest(window=18))
+    else:
+        assert engine.call_next(18).ticket == normal.id  # the overdue normal ticket goes first
+    with engine.store.read() as conn:
+        return overdue_overtakes(conn, engine.config, engine.today())
+
+
+def test_the_overdue_check_sees_a_priority_call_before_an_overdue_normal_ticket(engine, clock):
+    assert _overdue_morning(engine, clock, call_priority_first=True) == 1
+
+
+def test_the_ordering_calls_the_overdue_normal_ticket_first(engine, clock):
+    assert _overdue_morning(engine, clock, call_priority_first=False) == 0
