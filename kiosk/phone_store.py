@@ -1,0 +1,67 @@
+"""What the hall database keeps for the citizen's phone (DESIGN.md "The citizen's phone"): the
+ticket's page token and, while the ticket lives, the mobile number its text messages go to.
+
+Plain SQLAlchemy Core inside the caller's transaction; no web framework, no Qt.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from kiosk import store as db
+
+TOKEN_BYTES = 18
+"""144 random bits: a page address nobody guesses (the ticket id, 20261123-A012, is guessable)."""
+ENDED = frozenset({"done", "no_show", "void", "transferred"})
+"""States after which a ticket's number is deleted and its unsent messages dropped. A transferred
+ticket lives on under the same id as a waiting one, so its row never stays in this state."""
+
+
+def new_page_token() -> str:
+    """A fresh page token: URL-safe base64, 24 characters."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def page_token_for(conn: Connection, given: str | None) -> str:
+    """The token a new ticket gets: ``given`` (an offline kiosk printed it already) unless some
+    ticket holds it, else a fresh one. A taken token is never shared: that page would show
+    another citizen's ticket."""
+    if given and conn.execute(select(db.tickets.c.id).where(db.tickets.c.page_token == given)).first() is None:
+        return given
+    return new_page_token()
+
+
+def ticket_id_of(conn: Connection, token: str) -> str | None:
+    """The id of the ticket whose page token is ``token``, or None."""
+    return conn.execute(select(db.tickets.c.id).where(db.tickets.c.page_token == token)).scalar()
+
+
+def subscribe(conn: Connection, ticket_id: str, phone: str, now: float) -> None:
+    """Keep ``phone`` (already validated) for the ticket's messages; a second number replaces
+    the first."""
+    n = db.notify_numbers
+    if conn.execute(select(n.c.ticket_id).where(n.c.ticket_id == ticket_id)).first() is None:
+        conn.execute(insert(n).values(ticket_id=ticket_id, phone=phone, created_at=now))
+    else:
+        conn.execute(update(n).where(n.c.ticket_id == ticket_id).values(phone=phone))
+
+
+def unsubscribe(conn: Connection, ticket_id: str) -> None:
+    """Forget the ticket's number and drop the messages not yet sent to it."""
+    conn.execute(delete(db.notify_numbers).where(db.notify_numbers.c.ticket_id == ticket_id))
+    m = db.notify_messages
+    conn.execute(update(m).where(m.c.ticket_id == ticket_id, m.c.state.in_(("pending", "sending")))
+                 .values(state="dropped", error="the ticket ended before it was sent"))
+
+
+def subscribed(conn: Connection, ticket_id: str) -> str | None:
+    """The number kept for the ticket, or None."""
+    n = db.notify_numbers
+    return conn.execute(select(n.c.phone).where(n.c.ticket_id == ticket_id)).scalar()
+
+
+def mask_phone(phone: str) -> str:
+    """A number as logs and pages may show it: 138****1234."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
