@@ -179,7 +179,7 @@ class IssuingRules:
         conn.execute(q.INSERT_TICKET, {**row, "window": None, "called_at": None, "started_at": None,
                                           "finished_at": None})
         row.update(window=None, called_at=None, started_at=None, finished_at=None)
-        if req.phone:
+        if req.phone and self.config.notify.enabled:  # a hall that sends nothing keeps no number
             subscribe(conn, row["id"], req.phone, now)
         if appointment:
             a = db.appointments
