@@ -65,3 +65,23 @@ def subscribed(conn: Connection, ticket_id: str) -> str | None:
 def mask_phone(phone: str) -> str:
     """A number as logs and pages may show it: 138****1234."""
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def public_url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with the hall's ``public_url`` for the phone page, as (level, sentence):
+    ``error`` when no phone can open the QR code (empty, not http(s), no host), ``warning`` when
+    only this machine can (a loopback address); None when it looks right."""
+    from urllib.parse import urlsplit
+
+    fix = "set [hall] public_url to the address phones reach the hall server at, e.g. https://hall.example.gov.cn"
+    text = url.strip()
+    if not text:
+        return "error", f"it is empty, so the QR code on every ticket leads nowhere; {fix}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "error", f"{url!r} is not an http:// or https:// address, so phones cannot open the QR code; {fix}"
+    if parts.query or parts.fragment:
+        return "error", f"{url!r} has a query or fragment; the ticket's page path is added to it; {fix}"
+    if parts.hostname in ("127.0.0.1", "localhost", "::1") or parts.hostname.startswith("127."):
+        return "warning", f"{url!r} is this machine's own loopback address: a phone scanning the QR code cannot reach it; {fix}"
+    return None
