@@ -21,7 +21,7 @@ STATIC_DIR = Path(__file__).with_name("phone_static")
 TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "我的排队号", "switch": "English", "switch_lang": "en",
-        "ahead": "前面还有 {n} 人", "next": "下一位就是您", "next_detail": "请留意大厅叫号屏和广播",
+        "ahead": "前面还有 {n} 人", "ahead_one": "前面还有 1 人", "next": "下一位就是您", "next_detail": "请留意大厅叫号屏和广播",
         "eta": "预计等待约 {m} 分钟", "eta_range": "预计等待 {lo}–{hi} 分钟", "eta_unknown": "暂时无法估计等待时间",
         "requeued": "您已重新排队，以上为最新位置。", "transferred": "您已转到本业务排队，以上为最新位置。",
         "called": "请到 {place}", "called_detail": "正在叫您的号，请尽快前往。",
@@ -46,7 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "My queue ticket", "switch": "中文", "switch_lang": "zh",
-        "ahead": "{n} people ahead of you", "next": "You are next", "next_detail": "Watch the hall's screens and listen for your number",
+        "ahead": "{n} people ahead of you", "ahead_one": "1 person ahead of you", "next": "You are next", "next_detail": "Watch the hall's screens and listen for your number",
         "eta": "About {m} min wait", "eta_range": "About {lo}–{hi} min wait", "eta_unknown": "No wait estimate right now",
         "requeued": "You are back in the queue; this is your new place.",
         "transferred": "You were moved to this service's queue; this is your new place.",
@@ -74,6 +74,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "lunch": "lunch break", "closed_days": "public holidays as announced",
     },
 }
+QUIET = frozenset({"done", "no_show", "void"})
+"""States in which the page offers no call sound: nothing more will be called."""
 WEEKDAYS = {"zh": "一二三四五六日", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 
 
@@ -107,7 +109,8 @@ def status_lines(state: dict, lang: str) -> tuple[str, str, str]:
     kind = state["state"]
     if kind == "waiting":
         ahead = state.get("ahead")
-        headline = t["next"] if ahead == 0 else t["ahead"].format(n="—" if ahead is None else ahead)
+        headline = t["next"] if ahead == 0 else t["ahead_one"] if ahead == 1 else \
+            t["ahead"].format(n="—" if ahead is None else ahead)
         if ahead == 0:
             detail = t["next_detail"]
         elif state.get("eta_range"):
@@ -177,7 +180,8 @@ def render(config: HallConfig, state: dict, lang: str, token: str) -> str:
         f"<p class='headline' id='headline'>{_e(headline)}</p><p class='detail' id='detail'>{_e(detail)}</p>",
         f"<p class='extra' id='extra'{'' if extra else ' hidden'}>{_e(extra)}</p></div>",
         f"<p class='live' id='live' hidden>{_e(t['live_lost'])}</p>",
-        f"<button type='button' id='sound' class='quiet'>{_e(t['sound'])}</button></section>",
+        f"<button type='button' id='sound' class='quiet'{' hidden' if state['state'] in QUIET else ''}>"
+        f"{_e(t['sound'])}</button></section>",
         _rating_section(config, state, lang),
         _notify_section(state, lang),
         _materials_section(config, state, lang),
@@ -217,7 +221,7 @@ def _notify_section(state: dict, lang: str) -> str:
     saved = notify.get("phone")
     return (f"<section id='notify' class='card'{'' if shown else ' hidden'}><h2>{_e(t['notify_title'])}</h2>"
             f"<p>{_e(t['notify_text'].format(n=notify['ahead']))}</p>"
-            f"<form id='notify-form'{' hidden' if saved else ''}><label for='phone'>{_e(t['phone_label'])}</label>"
+            f"<form id='notify-form' novalidate{' hidden' if saved else ''}><label for='phone'>{_e(t['phone_label'])}</label>"
             "<input id='phone' name='phone' type='tel' inputmode='numeric' autocomplete='tel' maxlength='14' "
             "pattern='(\\+86)?1[3-9][0-9]{9}' required>"
             f"<button type='submit'>{_e(t['notify_button'])}</button></form>"

@@ -50,7 +50,7 @@ def test_the_page_shows_this_ticket_in_the_phones_language(live_server):
     assert "办公时间" in zh.text and "周一至周五 08:30–12:00、13:30–17:30" in zh.text and "人民路" in zh.text
     assert zh.headers["Cache-Control"] == "no-store" and zh.headers["Referrer-Policy"] == "no-referrer"
     en = page(live_server, token_of(mine), **{"Accept-Language": "en-US,en;q=0.8"})
-    assert "<html lang='en'>" in en.text and "1 people ahead of you" in en.text and "Opening hours" in en.text
+    assert "<html lang='en'>" in en.text and "1 person ahead of you" in en.text and "Opening hours" in en.text
     switched = requests.get(f"{live_server.url}/p/{token_of(mine)}?lang=en",
                             headers={"Accept-Language": "zh-CN"}, timeout=5)
     assert "Mon–Fri 08:30–12:00, 13:30–17:30" in switched.text and "?lang=zh" in switched.text

@@ -17,7 +17,7 @@
     var place = (s.place || {})[lang] || "";
     if (s.state === "waiting") {
       var ahead = s.ahead, detail;
-      var headline = ahead === 0 ? t.next : fmt(t.ahead, {n: ahead === null ? "—" : ahead});
+      var headline = ahead === 0 ? t.next : ahead === 1 ? t.ahead_one : fmt(t.ahead, {n: ahead === null ? "—" : ahead});
       if (ahead === 0) detail = t.next_detail;
       else if (s.eta_range) detail = fmt(t.eta_range, {lo: s.eta_range[0], hi: s.eta_range[1]});
       else if (s.eta_minutes !== null) detail = fmt(t.eta, {m: Math.max(1, s.eta_minutes)});
@@ -59,6 +59,7 @@
     $("extra").textContent = lines[2];
     $("extra").hidden = !lines[2];
     $("rate").hidden = s.rating !== "open";
+    $("sound").hidden = s.state === "done" || s.state === "no_show" || s.state === "void";
     $("rated").hidden = s.rating !== "rated";
     $("notify").hidden = !(s.notify.enabled && (s.state === "waiting" || s.state === "held"));
     $("notify-form").hidden = !!s.notify.phone;
