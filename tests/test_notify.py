@@ -34,6 +34,7 @@ from kiosk.notify_senders import (
 from tests.conftest import LiveServer
 
 PHONE = "13812345678"
+pytestmark = pytest.mark.both_stores
 
 
 class Recorder:

@@ -42,6 +42,29 @@ def _phone(open_browser, width: int, height: int):  # noqa: ANN001, ANN202 - a s
     return driver
 
 
+CONTRAST_JS = """
+function lum(c) { var v = c.match(/[0-9.]+/g).slice(0, 3).map(function (x) { x = x / 255;
+  return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; }
+function background(e) { for (; e; e = e.parentElement) { var b = getComputedStyle(e).backgroundColor;
+  if (b && b !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(b)) return b; } return 'rgb(255, 255, 255)'; }
+var low = [];
+[].forEach.call(document.querySelectorAll('body *'), function (e) {
+  var own = [].some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  if (!own || !e.offsetParent) return;
+  var a = lum(getComputedStyle(e).color), b = lum(background(e));
+  var ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < 4.5) low.push(e.tagName + '#' + e.id + ' ' + ratio.toFixed(2));
+});
+return low;
+"""
+
+
+def _low_contrast(driver) -> list:  # noqa: ANN001
+    """Visible texts whose contrast with their background is under 4.5:1 (WCAG AA)."""
+    return driver.execute_script(CONTRAST_JS)
+
+
 def _fits(driver) -> bool:  # noqa: ANN001
     """Nothing wider than the phone's screen (no sideways scrolling)."""
     return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"
@@ -59,7 +82,7 @@ def test_a_ticket_followed_from_waiting_to_called_to_rated(live_server, engine, 
     _wait_for(lambda: driver.execute_script("return document.documentElement.lang") == "zh-CN")
     assert _text(driver, "number") == mine.number and _text(driver, "headline") == "前面还有 1 人"
     assert "预计等待约" in _text(driver, "detail")
-    assert _fits(driver)
+    assert _fits(driver) and _low_contrast(driver) == []
     print("waiting:", shot(driver, "phone-360-waiting"))
     driver.execute_script("window.__sameDocument = true; window.__buzz = [];"
                           "navigator.vibrate = function (p) { window.__buzz.push(p); return true; };")
@@ -74,11 +97,13 @@ def test_a_ticket_followed_from_waiting_to_called_to_rated(live_server, engine, 
     assert driver.execute_script("return window.__sameDocument === true"), "the page reloaded"
     assert driver.execute_script("return window.__buzz.length") == 1, "the phone should vibrate once"
     assert "state-called" in driver.find_element("id", "status").get_attribute("class")
+    assert _low_contrast(driver) == []
     print(f"called on the page {took * 1000:.0f} ms after the call; ", shot(driver, "phone-360-called"))
 
     engine.act(mine.id, "finish")
     _wait_for(lambda: _text(driver, "headline") == "办理完成")
     _wait_for(lambda: driver.find_element("id", "rate").is_displayed())
+    assert _low_contrast(driver) == []
     print("finished:", shot(driver, "phone-360-finished"))
     driver.find_element("css selector", ".level[data-level='5']").click()
     _wait_for(lambda: "感谢您的评价" in _text(driver, "rated"))
@@ -106,6 +131,7 @@ def test_the_english_page_takes_a_mobile_number(live_server, engine, open_browse
     field.send_keys("13812345678")
     driver.find_element("css selector", "#notify-form button").click()
     _wait_for(lambda: _text(driver, "notify-phone") == "We will text 138****5678")
+    assert _low_contrast(driver) == []
     print("english with a number:", shot(driver, "phone-414-notify"))
 
 
@@ -117,3 +143,7 @@ def test_the_text_follows_the_phones_font_size(live_server, engine, open_browser
     normal = driver.execute_script(size)
     driver.execute_script("document.documentElement.style.fontSize = '125%'")  # the phone's larger text
     assert driver.execute_script(size) == pytest.approx(normal * 1.25)
+    # The contrast check itself finds a pale text (so its empty answers above mean something).
+    driver.execute_script("var p = document.createElement('p'); p.id = 'pale'; p.textContent = 'pale';"
+                          "p.style.color = '#aaaaaa'; document.querySelector('main').appendChild(p);")
+    assert [line.split()[0] for line in _low_contrast(driver)] == ["P#pale"]
