@@ -218,6 +218,9 @@ def test_the_number_is_deleted_when_the_ticket_ends_and_logs_show_it_masked(engi
     assert states.get("turn", "dropped") == "dropped"
     assert "138****5678" in caplog.text and PHONE not in caplog.text
     assert not any(PHONE in str(tuple(row)) for row in messages(engine))
+    with engine.store.read() as conn:  # nor anywhere else: events, the ticket's history, tickets
+        for table in (db.hall_events, db.ticket_events, db.tickets, db.idempotency):
+            assert not any(PHONE in str(tuple(row)) for row in conn.execute(select(table))), table.name
 
 
 def test_a_hall_without_a_sender_keeps_no_number(engine):
@@ -309,3 +312,19 @@ def test_tencent_sends_a_tc3_signed_request(recorder):
     with pytest.raises(SendError) as refused:
         Tencent(settings, timeout=5).send(Message("t", "turn", PHONE, {"number": "G001", "window": 5}))
     assert not refused.value.retry
+
+
+def test_a_message_whose_sender_died_mid_send_goes_once_after_the_lease(engine, recorder):
+    notifying(engine, recorder.url)
+    clock = Clock()
+    dead = NotifyWorker(engine, clock=clock)
+    issue(engine, "mine", PHONE)
+    dead.watch()
+    assert len(dead._claim()) == 1  # claimed, then the process "dies" before sending
+    other = NotifyWorker(engine, clock=clock)
+    other.step()
+    assert recorder.received == []  # another process leaves a fresh claim alone
+    clock.now += 121
+    other.step()
+    other.step()
+    assert [b["kind"] for b in recorder.bodies()] == ["ahead"] and messages(engine)[0].state == "sent"
