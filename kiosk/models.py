@@ -7,6 +7,7 @@ for all three, so the in-process hall and the HTTP hall cannot drift apart.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -44,6 +45,12 @@ def mobile_number(text: str) -> str:
         raise ValueError("a mobile number is 11 digits starting with 13 to 19 (e.g. 13812345678); "
                          "check the number and send it again")
     return digits
+
+
+def new_page_token() -> str:
+    """A fresh page token: 18 random bytes (144 bits) as URL-safe base64, 24 characters. Here,
+    not in kiosk.phone_store, because an offline kiosk makes them and loads no SQL."""
+    return secrets.token_urlsafe(18)
 
 
 def page_url(public_url: str, token: str | None) -> str:

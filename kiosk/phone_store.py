@@ -6,22 +6,14 @@ Plain SQLAlchemy Core inside the caller's transaction; no web framework, no Qt.
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import Connection, delete, insert, select, update
 
 from kiosk import store as db
+from kiosk.models import new_page_token
 
-TOKEN_BYTES = 18
-"""144 random bits: a page address nobody guesses (the ticket id, 20261123-A012, is guessable)."""
 ENDED = frozenset({"done", "no_show", "void", "transferred"})
 """States after which a ticket's number is deleted and its unsent messages dropped. A transferred
 ticket lives on under the same id as a waiting one, so its row never stays in this state."""
-
-
-def new_page_token() -> str:
-    """A fresh page token: URL-safe base64, 24 characters."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def page_token_for(conn: Connection, given: str | None) -> str:

@@ -37,11 +37,10 @@ from kiosk.config import KioskConfig
 from kiosk.device_reporter import StatusReporter, printer_error_part, printer_part
 from kiosk.domain import HallError
 from kiosk.hall import Hall
-from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket
+from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket, new_page_token
 from kiosk.offline import OfflinePlan
 from kiosk.outbox import ETICKET, PRINTED, UNPRINTED, Outbox, OutboxError
 from kiosk.outbox_sender import Link, OutboxSender, SyncReport, crash_point
-from kiosk.phone_store import new_page_token
 from kiosk.privacy import mask_id, normalise_id
 from kiosk.sealing import SealError, seal
 
