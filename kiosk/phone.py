@@ -24,6 +24,7 @@ import contextlib
 import json
 import re
 import threading
+from collections import deque
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
@@ -50,7 +51,11 @@ PAGE_HEADERS = {
 STREAM_CHECK_S = 0.25
 """How often a stream looks whether the hall changed (a counter, no database read)."""
 STREAM_REREAD_S = 5.0
-"""A stream re-reads its ticket at least this often: changes made by another server process."""
+"""The hall events are read at least this often: changes made by another server process."""
+STREAM_SERVICE_GAP_S = 1.0
+"""A change in the ticket's service (people ahead) reaches its page at most this often."""
+STREAM_IDLE_REREAD_S = 60.0
+"""A stream re-reads its ticket at least this often anyway (the estimate drifts with time)."""
 STREAM_PING_S = 15.0
 STREAM_LIFE_S = 600.0
 """A stream ends after this long; the phone's EventSource reconnects (no stream lives forever)."""
@@ -68,18 +73,160 @@ class PhoneNumber(BaseModel):
     phone: str
 
 
-class Changes:
-    """A counter the engine's commits raise (from the writer's thread): streams compare it
-    instead of reading the database four times a second each."""
+ALL = "*"
+"""A change that may touch any ticket's page (a service's settings, a hall settings change …)."""
+IGNORED = frozenset({"case", "device", "devstate"})
+"""Event types that change nothing a ticket's page shows."""
 
-    def __init__(self) -> None:
+
+class Listener:
+    """One stream's side of ``Changes``: the keys it follows and the event that wakes it."""
+
+    def __init__(self, keys: set[str]):
+        self.keys = keys
+        self.wake = asyncio.Event()
+
+    async def wait(self, timeout: float) -> None:
+        """Until a round touched this stream's keys (or ``timeout`` seconds)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), max(timeout, 0.0))
+        self.wake.clear()
+
+
+class Changes:
+    """Which tickets' pages may have changed, read once for every stream.
+
+    The engine's commits (of this process) raise ``version`` from the writer's thread; one
+    watcher task (while any stream is open) looks every ``STREAM_CHECK_S``, reads the new hall
+    events ONCE and notes, as a new round, the services and ticket ids they touch (``ALL`` for
+    anything broader), then wakes only the streams following those. A stream re-reads its
+    ticket only then, so a busy hall's issues in other services cost the phones nothing. Events
+    committed by another process are found by a read every ``STREAM_REREAD_S`` at most.
+    """
+
+    def __init__(self, feed) -> None:  # noqa: ANN001 - kiosk.events.EventFeed
+        self.feed = feed
         self.version = 0
-        self._lock = threading.Lock()
+        self.round = 0
+        self._version_lock = threading.Lock()
+        self._seen = -1
+        self._seq: int | None = None
+        self._read_at = -1e9
+        self._checked = -1e9
+        self._poked: set[str] = set()
+        self._history: deque[tuple[int, frozenset[str]]] = deque(maxlen=256)
+        self._lock: asyncio.Lock | None = None
+        self._watcher: asyncio.Task | None = None
+        self._listeners: dict[str, set[Listener]] = {}  # "#<ticket id>", a service code → streams
+        self.streams = 0
+
+    async def join(self, listener: Listener) -> None:
+        """A stream starts: one watcher task looks for changes while any stream is open, and
+        wakes only the streams whose ticket or service a round touched (500 phones are 500
+        sleeping tasks, never polling on their own). The first notes where the events stand
+        before any stream reads its ticket, so no change falls between a stream's first read
+        and the watcher's first look."""
+        self.streams += 1
+        self.listen(listener, listener.keys)
+        if self._seq is None:
+            seq = await run_in_threadpool(self.feed.last_seq)
+            if self._seq is None:
+                self._seq = seq
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    def listen(self, listener: Listener, keys: set[str]) -> None:
+        """Wake ``listener`` for rounds touching ``keys`` from now on (its service may change)."""
+        for key in listener.keys - keys:
+            self._listeners.get(key, set()).discard(listener)
+        listener.keys = set(keys)
+        for key in keys:
+            self._listeners.setdefault(key, set()).add(listener)
+
+    def leave(self, listener: Listener) -> None:
+        """A stream ended."""
+        self.streams -= 1
+        for key in listener.keys:
+            found = self._listeners.get(key)
+            if found is not None:
+                found.discard(listener)
+                if not found:
+                    del self._listeners[key]
+
+    async def _watch(self) -> None:
+        while self.streams > 0:
+            await asyncio.sleep(STREAM_CHECK_S)
+            try:
+                await self.refresh()
+            except Exception:  # noqa: BLE001 - a database hiccup: the next round tries again
+                continue
+
+    def _wake(self, touched: frozenset[str]) -> None:
+        if ALL in touched:
+            woken = {listener for group in self._listeners.values() for listener in group}
+        else:
+            woken = {listener for key in touched for listener in self._listeners.get(key, ())}
+        for listener in woken:
+            listener.wake.set()
 
     def bump(self) -> None:
-        """One more commit."""
-        with self._lock:
+        """One more commit (called from the committing thread)."""
+        with self._version_lock:
             self.version += 1
+
+    def poke(self, ticket_id: str) -> None:
+        """The ticket's page changed without a hall event (a number left or withdrawn, a rating)."""
+        self._poked.add(f"#{ticket_id}")
+        self.bump()
+
+    async def refresh(self) -> None:
+        """Read the new events if anything was committed (at most every ``STREAM_CHECK_S``)."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._checked < STREAM_CHECK_S:
+            return
+        self._lock = self._lock or asyncio.Lock()
+        async with self._lock:
+            now = loop.time()
+            if now - self._checked < STREAM_CHECK_S:
+                return
+            self._checked = now
+            if self.version == self._seen and now - self._read_at < STREAM_REREAD_S:
+                return
+            self._seen, self._read_at = self.version, now
+            touched = await run_in_threadpool(self._read)
+            touched |= self._poked
+            self._poked = set()
+            if touched:
+                self.round += 1
+                self._history.append((self.round, frozenset(touched)))
+                self._wake(frozenset(touched))
+
+    def _read(self) -> set[str]:
+        if self._seq is None:
+            self._seq = self.feed.last_seq()
+            return set()
+        events = self.feed.after(self._seq, 500)
+        if len(events) == 500:  # far behind: everyone looks again
+            self._seq = self.feed.last_seq()
+            return {ALL}
+        touched: set[str] = set()
+        for event in events:
+            self._seq = event.seq
+            data = event.data
+            if event.type in IGNORED:
+                continue
+            if event.type not in ("ticket", "queue", "call"):
+                return touched | {ALL}
+            touched.add(str(data.get("service")))
+            if event.type == "ticket" or event.type == "call":
+                touched.add(f"#{data.get('id') if event.type == 'ticket' else data.get('ticket')}")
+        return touched
+
+    def touched(self, since: int, keys: set[str]) -> bool:
+        """Whether a round after ``since`` touched any of ``keys`` (a ticket's ``#id``, its service)."""
+        if since < self.round - len(self._history):
+            return True  # older than the history kept
+        return any(r > since and (ALL in t or keys & t) for r, t in self._history)
 
 
 def _ticket_of(engine, token: str) -> str:  # noqa: ANN001 - HallEngine
@@ -132,7 +279,7 @@ def phone_router(engine, changes: Changes) -> APIRouter:  # noqa: ANN001 - HallE
     def rate(token: str, body: RatingRequest) -> Rating:
         ticket_id = _ticket_of(engine, token)
         rating = engine.rate(ticket_id, body, QR_RATER)
-        changes.bump()  # the page's own stream shows "rated" at once
+        changes.poke(ticket_id)  # the page's own stream shows "rated" at once
         return rating
 
     @router.post("/p/{token}/notify")
@@ -151,6 +298,7 @@ def phone_router(engine, changes: Changes) -> APIRouter:  # noqa: ANN001 - HallE
         with engine.store.write() as conn:
             subscribe(conn, ticket_id, phone, engine.clock.now())
         engine.feed.notify()  # the worker looks at once: maybe the ticket is close already
+        changes.poke(ticket_id)
         return {"phone": mask_phone(phone)}
 
     @router.delete("/p/{token}/notify", status_code=204)
@@ -158,7 +306,7 @@ def phone_router(engine, changes: Changes) -> APIRouter:  # noqa: ANN001 - HallE
         ticket_id = _ticket_of(engine, token)
         with engine.store.write() as conn:
             unsubscribe(conn, ticket_id)
-        changes.bump()
+        changes.poke(ticket_id)
         return Response(status_code=204)
 
     @router.get("/t/{ticket_id}")
@@ -170,33 +318,53 @@ def phone_router(engine, changes: Changes) -> APIRouter:  # noqa: ANN001 - HallE
 
 
 async def _stream(engine, changes: Changes, ticket_id: str):  # noqa: ANN001, ANN202 - an async generator
-    """SSE frames of the ticket's state: the current one at once, then each change."""
+    """SSE frames of the ticket's state: the current one at once, then each change. Its own
+    ticket's events are shown at once; its service's (people ahead, the estimate) at most every
+    ``STREAM_SERVICE_GAP_S``."""
     loop = asyncio.get_running_loop()
-    started = loop.time()
+    started = last_sent = loop.time()
     yield b"retry: 3000\n\n"
-    last_body, last_read, last_sent, seen = None, -1e9, loop.time(), -1
-    while loop.time() - started < STREAM_LIFE_S:
-        now = loop.time()
-        if changes.version != seen or now - last_read >= STREAM_REREAD_S:
-            seen, last_read = changes.version, now
-            try:
-                state = await run_in_threadpool(public_state, engine, ticket_id)
-            except Exception:  # noqa: BLE001 - a database hiccup: the page keeps its last state
-                state = None
-            body = None if state is None else json.dumps(state, ensure_ascii=False)
-            if body is not None and body != last_body:
-                last_body, last_sent = body, now
-                yield f"event: state\ndata: {body}\n\n".encode()
-        if now - last_sent >= STREAM_PING_S:
-            last_sent = now
-            yield b": ping\n\n"
-        await asyncio.sleep(STREAM_CHECK_S)
+    own = f"#{ticket_id}"
+    last_body, last_read, seen, keys = None, -1e9, -1, {own}
+    listener = Listener({own})
+    try:
+        await changes.join(listener)  # counts the stream first thing: the finally below always balances it
+        while loop.time() - started < STREAM_LIFE_S:
+            now = loop.time()
+            wait = min(STREAM_PING_S - (now - last_sent), STREAM_IDLE_REREAD_S - (now - last_read))
+            due = last_body is None or now - last_read >= STREAM_IDLE_REREAD_S
+            if not due and changes.touched(seen, keys):
+                gap = STREAM_SERVICE_GAP_S - (now - last_read)
+                due = gap <= 0 or changes.touched(seen, {own})
+                wait = min(wait, gap)
+            if due:
+                seen, last_read = changes.round, now
+                try:
+                    state = await run_in_threadpool(public_state, engine, ticket_id)
+                except Exception:  # noqa: BLE001 - a database hiccup: the page keeps its last state
+                    state = None
+                if state is not None:
+                    keys = {own, state["service_code"]}
+                    if keys != listener.keys:
+                        changes.listen(listener, keys)
+                    body = json.dumps(state, ensure_ascii=False)
+                    if body != last_body:
+                        last_body, last_sent = body, now
+                        yield f"event: state\ndata: {body}\n\n".encode()
+                continue
+            if now - last_sent >= STREAM_PING_S:
+                last_sent = now
+                yield b": ping\n\n"
+                continue
+            await listener.wait(wait)
+    finally:
+        changes.leave(listener)
 
 
 def install_phone(app: FastAPI, engine, **worker_options) -> NotifyWorker:  # noqa: ANN001 - HallEngine
     """Add the phone page's routes to ``app`` and run the notify worker while it serves;
     ``worker_options`` go to ``NotifyWorker`` (tests shorten its pauses)."""
-    changes = Changes()
+    changes = Changes(engine.feed)
     engine.feed.add_listener(changes.bump)
     app.include_router(phone_router(engine, changes))
     worker = app.state.notify_worker = NotifyWorker(engine, **worker_options)
