@@ -1,6 +1,7 @@
 """The citizen's phone page at hall scale (DESIGN.md §6 "The citizen's phone", §8).
 
-A real ``kiosk serve --dev`` process on loopback; phones are threads of this process:
+A real ``kiosk serve --dev`` process on loopback; the phones are threads of a process of their
+own (``python -m bench.bench_phone phones URL``, page paths on stdin):
 
 - the page's weight (HTML + CSS + JS, uncompressed; target ≤ 30 KB: a slow phone loads it in a
   second or two) and its server time, p99 over many loads (target ≤ 100 ms);
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -58,40 +61,66 @@ def _throughput(url: str, clients: int, per_client: int, tag: str) -> float:
 
 
 class Phone(threading.Thread):
-    """One phone following its ticket's stream; notes when it first says ``called``."""
+    """One phone following its ticket's stream (in the phones' process); reports on stdout when
+    it first says ``called``."""
 
-    def __init__(self, url: str, path: str):
+    def __init__(self, url: str, index: int, path: str, out: threading.Lock):
         super().__init__(daemon=True)
-        self.url, self.path = url, path
+        self.url, self.index, self.path, self.out = url, index, path, out
         self.ready = threading.Event()
-        self.called_at: float | None = None
-        self.stop = False
-        self.stream: requests.Response | None = None
 
     def run(self) -> None:
         try:
-            self._follow()
+            with requests.get(f"{self.url}{self.path}/events", stream=True, timeout=60) as stream:
+                for line in stream.iter_lines(decode_unicode=True):
+                    if not line.startswith("data: "):
+                        continue
+                    self.ready.set()
+                    if json.loads(line[6:])["state"] == "called":
+                        with self.out:
+                            print(f"called {self.index} {time.monotonic()}", flush=True)
+                        return
         except requests.RequestException:
             pass  # the server stopped at the end of the run
 
-    def close(self) -> None:
-        """Hang up (from another thread): the phone's stream ends."""
-        self.stop = True
-        stream = self.stream
-        if stream is not None:
-            stream.close()
 
-    def _follow(self) -> None:
-        with requests.get(f"{self.url}{self.path}/events", stream=True, timeout=60) as stream:
-            self.stream = stream
-            for line in stream.iter_lines(decode_unicode=True):
-                if self.stop:
-                    return
-                if line.startswith("data: "):
-                    self.ready.set()
-                    if json.loads(line[6:])["state"] == "called" and self.called_at is None:
-                        self.called_at = time.perf_counter()
-                        return
+def phones_main(url: str) -> None:
+    """The phones' process: one stream per page path read from stdin; ``ready N`` once each has
+    its first state, then ``called INDEX T`` (CLOCK_MONOTONIC) as each is called."""
+    paths = sys.stdin.read().split()
+    out = threading.Lock()
+    phones = [Phone(url, i, path, out) for i, path in enumerate(paths)]
+    for phone in phones:
+        phone.start()
+    deadline = time.monotonic() + 60
+    for phone in phones:
+        phone.ready.wait(max(0.0, deadline - time.monotonic()))
+    print(f"ready {sum(p.ready.is_set() for p in phones)}", flush=True)
+    for phone in phones:
+        phone.join()
+
+
+class Phones:
+    """The phones' process, seen from the bench: open, read its reports, kill."""
+
+    def __init__(self, url: str, paths: list[str]):
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bench_phone", "phones", url],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc.stdin.write("\n".join(paths))
+        self.proc.stdin.close()
+        self.called: dict[int, float] = {}
+        self.opened = int(self.proc.stdout.readline().split()[1])
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            _, index, at = line.split()
+            self.called[int(index)] = float(at)
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
 
 
 def _raise_quotas(url: str) -> None:
@@ -113,17 +142,11 @@ def run(quick: bool = False) -> list[Figure]:
             tickets = [_issue(url, SERVICE, f"phone-{i}") for i in range(phones)]
             weight, page_ms = _page_figures(url, tickets)
             before = _throughput(url, 8, per_client, "before")
-            followers = [Phone(url, _path(t)) for t in tickets]
-            for phone in followers:
-                phone.start()
-            deadline = time.monotonic() + 60
-            for phone in followers:
-                phone.ready.wait(max(0.0, deadline - time.monotonic()))
-            opened = sum(phone.ready.is_set() for phone in followers)
+            followers = Phones(url, [_path(t) for t in tickets])
+            opened = followers.opened
             during = _throughput(url, 8, per_client, "during")
-            delays = _call_delays(url, followers[:calls])
-            for phone in followers:
-                phone.close()
+            delays = _call_delays(url, followers, calls)
+            followers.close()
             time.sleep(1)
             after = _throughput(url, 8, per_client, "after")  # the machine's drift, without streams again
         finally:
@@ -156,22 +179,28 @@ def _page_figures(url: str, tickets: list[dict]) -> tuple[int, list[float]]:
     return weight, times
 
 
-def _call_delays(url: str, followers: list[Phone]) -> list[float]:
-    """Call the phones' tickets in order; ms from each call's answer to its phone's event."""
+def _call_delays(url: str, followers: Phones, calls: int) -> list[float]:
+    """Call the first ``calls`` phones' tickets in order; ms from each call's answer to its
+    phone's event."""
     delays = []
-    for phone in followers:
+    for index in range(calls):
         answer = requests.post(f"{url}/api/v1/windows/{WINDOW}/call-next", headers=COUNTER, timeout=10)
-        answered = time.perf_counter()
+        answered = time.monotonic()
         if answer.status_code != 200:
             break
-        phone.join(5)
-        if phone.called_at is not None:
-            delays.append(max(0.0, (phone.called_at - answered) * 1000))
+        deadline = answered + 5
+        while index not in followers.called and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if index in followers.called:
+            delays.append(max(0.0, (followers.called[index] - answered) * 1000))
         ticket = answer.json()["ticket"]
         requests.post(f"{url}/api/v1/tickets/{ticket}/finish", headers=COUNTER, json={"window": WINDOW}, timeout=10)
     return delays
 
 
 if __name__ == "__main__":
-    for figure in run():
-        print(figure.line())
+    if sys.argv[1:2] == ["phones"]:
+        phones_main(sys.argv[2])
+    else:
+        for figure in run():
+            print(figure.line())

@@ -52,8 +52,9 @@ STREAM_CHECK_S = 0.25
 """How often a stream looks whether the hall changed (a counter, no database read)."""
 STREAM_REREAD_S = 5.0
 """The hall events are read at least this often: changes made by another server process."""
-STREAM_SERVICE_GAP_S = 1.0
-"""A change in the ticket's service (people ahead) reaches its page at most this often."""
+STREAM_SERVICE_GAP_S = 3.0
+"""A change in the ticket's service (people ahead) reaches its page at most this often: 200
+phones of one service re-reading every second would crowd the called ticket's own read."""
 STREAM_IDLE_REREAD_S = 60.0
 """A stream re-reads its ticket at least this often anyway (the estimate drifts with time)."""
 STREAM_PING_S = 15.0
