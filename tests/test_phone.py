@@ -150,3 +150,26 @@ def test_an_offline_ticket_keeps_the_token_its_kiosk_printed(engine):
     assert again.status_url.endswith("/p/" + again.status_url.rsplit("/", 1)[1]) and token not in again.status_url
     online = engine.issue(IssueRequest(service="GC01", page_token="o" * 24), "online-1")
     assert "o" * 24 not in online.status_url  # only an offline ticket brings its own token
+
+
+def test_held_requeued_and_missed_are_explained_in_plain_words(live_server, engine):
+    ticket = issued(live_server, "a")
+    token = token_of(ticket)
+    window = engine.config.windows_for("GC01")[0]
+
+    def headline_and_detail() -> str:
+        text = page(live_server, token, **{"Accept-Language": "zh-CN"}).text
+        return re.search(r"<div id='status'.*?</div>", text, re.S).group(0)
+
+    engine.call_next(window)
+    engine.act(ticket["id"], "hold")
+    held = headline_and_detail()
+    assert "state-held" in held and "业务暂停" in held and "请留在" in held
+    engine.act(ticket["id"], "requeue")
+    assert "您已重新排队" in headline_and_detail()
+    engine.call_next(window)
+    engine.act(ticket["id"], "no-show")
+    missed = headline_and_detail()
+    assert "已过号" in missed and "重新排队" in missed
+    english = page(live_server, token, **{"Accept-Language": "en"}).text
+    assert "Missed" in english and "help desk" in english
