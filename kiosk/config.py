@@ -182,6 +182,75 @@ class RatingSettings(Strict):
     qr_days: float = Field(default=3, ge=0, le=90)  # the ticket's QR page takes a rating this long after finish
 
 
+class WebhookSender(Strict):
+    """``[notify.webhook]``: each message POSTed as JSON to a URL of the hall's own gateway."""
+
+    url: str = ""
+    secret: str = ""  # when set, the body's HMAC-SHA256 goes in X-Hall-Signature
+
+
+class AliyunSms(Strict):
+    """``[notify.aliyun]``: Alibaba Cloud SMS (dysmsapi SendSms, signature method HMAC-SHA1)."""
+
+    access_key_id: str = ""
+    access_key_secret: str = ""
+    sign_name: str = ""  # the approved 短信签名
+    template_ahead: str = ""  # SMS_… template with ${number} ${ahead}
+    template_turn: str = ""  # SMS_… template with ${number} ${window}
+    region: str = "cn-hangzhou"
+    endpoint: str = "https://dysmsapi.aliyuncs.com"
+
+
+class TencentSms(Strict):
+    """``[notify.tencent]``: Tencent Cloud SMS (SendSms 2021-01-11, TC3-HMAC-SHA256)."""
+
+    secret_id: str = ""
+    secret_key: str = ""
+    sdk_app_id: str = ""
+    sign_name: str = ""
+    template_ahead: str = ""  # template id; parameters {1} number, {2} people ahead
+    template_turn: str = ""  # template id; parameters {1} number, {2} window
+    region: str = "ap-guangzhou"
+    endpoint: str = "https://sms.tencentcloudapi.com"
+
+
+NOTIFY_REQUIRED = {
+    "webhook": ("url",),
+    "aliyun": ("access_key_id", "access_key_secret", "sign_name", "template_ahead", "template_turn"),
+    "tencent": ("secret_id", "secret_key", "sdk_app_id", "sign_name", "template_ahead", "template_turn"),
+}
+
+
+class NotifySettings(Strict):
+    """``[notify]``: the text messages a citizen may ask for on the phone page (kiosk.notify)."""
+
+    sender: Literal["none", "webhook", "aliyun", "tencent"] = "none"
+    ahead: int = Field(default=3, ge=1, le=50)  # "N people ahead" goes out when this many or fewer are ahead
+    timeout_s: float = Field(default=5, gt=0, le=60)  # one attempt to the sender's API
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook: WebhookSender = WebhookSender()
+    aliyun: AliyunSms = AliyunSms()
+    tencent: TencentSms = TencentSms()
+
+    @model_validator(mode="after")
+    def _complete(self) -> NotifySettings:
+        if self.sender == "none":
+            return self
+        table = getattr(self, self.sender)
+        missing = [key for key in NOTIFY_REQUIRED[self.sender] if not getattr(table, key)]
+        if missing:
+            raise ValueError(f"sender {self.sender!r} needs {', '.join(missing)} in [notify.{self.sender}]")
+        url = table.url if self.sender == "webhook" else table.endpoint
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"[notify.{self.sender}] needs an http:// or https:// address, not {url!r}")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the hall sends messages at all."""
+        return self.sender != "none"
+
+
 class RatingReason(Strict):
     """A reason a citizen may tick with a bad rating (``[[rating_reasons]]``)."""
 
@@ -222,6 +291,7 @@ class HallInfo(Strict):
     public_url: str = "http://127.0.0.1:8600"
     hours: Hours = Hours()
     notice: Text | None = None
+    address: Text | None = None  # shown on the citizen's phone page with the hours
 
     @field_validator("timezone")
     @classmethod
@@ -277,6 +347,7 @@ class HallConfig(Strict):
     storage: StorageSettings = StorageSettings()
     remote: RemoteSettings = RemoteSettings()
     demand: Demand = Demand()
+    notify: NotifySettings = NotifySettings()
 
     @model_validator(mode="after")
     def _consistent(self) -> HallConfig:

@@ -19,6 +19,7 @@ from kiosk.config import Service
 from kiosk.domain import HallError, State, format_number, parse_number
 from kiosk.idkeys import Identity
 from kiosk.models import Citizen, IssueRequest, Ticket
+from kiosk.phone_store import page_token_for, subscribe
 from kiosk.sealing import SealError
 
 OFFLINE_AHEAD_S = 600.0
@@ -72,7 +73,10 @@ class IssuingRules:
 
     def _issue_tx(self, conn: Connection, service: Service, req: IssueRequest, idempotency_key: str) -> Ticket:
         """The issue itself, inside the caller's write transaction."""
-        body_hash = hashlib.sha256(req.model_dump_json().encode()).hexdigest()
+        # Fields added later are left out while unset, so a request stored by a kiosk before an
+        # upgrade hashes as it did then (its replay is no mismatch).
+        unset = {name for name in ("page_token", "phone") if getattr(req, name) is None}
+        body_hash = hashlib.sha256(req.model_dump_json(exclude=unset).encode()).hexdigest()
         now = self.clock.now()
         replay = self._replayed(conn, idempotency_key, body_hash, req, now)
         if replay is not None:
@@ -170,12 +174,16 @@ class IssuingRules:
             "recalls": 0,
             "overtaken": 0,
             "offline": offline,
+            # The phone page's token: an offline ticket keeps the one its kiosk printed.
+            "page_token": page_token_for(conn, req.page_token if offline else None),
         }
         # A constant statement with a parameter dict: SQLAlchemy compiles it once, not per ticket.
         conn.execute(q.INSERT_TICKET, {**row, "window": None, "called_at": None, "started_at": None,
                                           "finished_at": None})
         row.update(window=None, called_at=None, started_at=None, finished_at=None)
         day_stats.moved(conn, day, None, (service.code, State.WAITING.value))
+        if req.phone and self.config.notify.enabled:  # a hall that sends nothing keeps no number
+            subscribe(conn, row["id"], req.phone, now)
         if appointment:
             a = db.appointments
             conn.execute(update(a).where(a.c.booking_code == appointment).values(ticket_id=row["id"]))

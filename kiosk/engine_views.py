@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 from kiosk import day_stats, estimators
 from kiosk import store as db
 from kiosk.config import HallConfig
-from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket
+from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket, page_url
 
 SLOW_STATE_TTL = 1.0
 """Seconds a process keeps staff overrides, window pauses and service-time means."""
@@ -145,7 +145,7 @@ class ViewBuilder:
             ahead=ahead,
             eta_minutes=eta,
             windows=self.config.windows_for(row["service"]),
-            status_url=f"{self.config.hall.public_url.rstrip('/')}/t/{row['id']}",
+            status_url=page_url(self.config.hall.public_url, row.get("page_token")),
             offline=bool(row["offline"]),
             window=row["window"],
             recalls=row["recalls"],

@@ -6,10 +6,12 @@ for all three, so the in-process hall and the HTTP hall cannot drift apart.
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.domain import ACTIONS
 
@@ -27,6 +29,35 @@ class I18n(ApiModel):
 
     zh: str
     en: str
+
+
+PAGE_TOKEN = r"^[A-Za-z0-9_-]{22,64}$"
+"""The token of a ticket's phone page: URL-safe base64 of at least 128 random bits."""
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def mobile_number(text: str) -> str:
+    """``text`` as a mainland mobile number (spaces and dashes dropped, a +86 prefix allowed); a
+    ValueError whose sentence says what is wrong otherwise."""
+    digits = re.sub(r"[\s-]", "", text)
+    digits = digits.removeprefix("+86") if digits.startswith("+86") else digits
+    if not MOBILE.fullmatch(digits):
+        raise ValueError("a mobile number is 11 digits starting with 13 to 19 (e.g. 13812345678); "
+                         "check the number and send it again")
+    return digits
+
+
+def new_page_token() -> str:
+    """A fresh page token: 18 random bytes (144 bits) as URL-safe base64, 24 characters. Here,
+    not in kiosk.phone_store, because an offline kiosk makes them and loads no SQL."""
+    return secrets.token_urlsafe(18)
+
+
+def page_url(public_url: str, token: str | None) -> str:
+    """The address of a ticket's phone page, as its QR code holds it; the hall's own address
+    for a ticket from before page tokens (its id would be guessable, so it gets no page)."""
+    base = public_url.rstrip("/")
+    return f"{base}/p/{token}" if token else f"{base}/"
 
 
 SEALED = r"^[A-Za-z0-9+/]{40,200}={0,2}$"
@@ -59,6 +90,17 @@ class IssueRequest(ApiModel):
     )
     actor: str = Field(default="", max_length=64)
     reason: str = Field(default="", max_length=200)
+    page_token: str | None = Field(
+        default=None, pattern=PAGE_TOKEN,
+        description="offline sync: the token of the ticket's phone page the kiosk printed (kiosk.phone)")
+    phone: str | None = Field(
+        default=None, description="a mainland mobile number (11 digits, 1[3-9]…) for 'almost your turn' "
+                                  "text messages; kept only until the ticket ends (kiosk.notify)")
+
+    @field_validator("phone")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        return None if value is None else mobile_number(value)
 
 
 class ActionRequest(ApiModel):

@@ -17,7 +17,7 @@ from kiosk.clock import hall_day, local
 from kiosk.config import ConfigError, HallConfig, KioskConfig, OfflineRange, load_hall_config
 from kiosk.domain import HallError, format_number
 from kiosk.hours import hours_reason
-from kiosk.models import Catalog, IssueRequest, Ticket
+from kiosk.models import Catalog, IssueRequest, Ticket, page_url
 from kiosk.trust import check_kiosk_priority
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class OfflinePlan:
         return Ticket(
             id=ticket_id, number=number, service=req.service, priority=req.priority, state="waiting",
             issued_at=datetime.fromtimestamp(issued_at, self.tz), ahead=None, eta_minutes=None,
-            windows=windows, status_url=f"{self.hall.hall.public_url.rstrip('/')}/t/{ticket_id}",
+            windows=windows, status_url=page_url(self.hall.hall.public_url, req.page_token),
             offline=True, id_mask=citizen.id_mask if citizen else None,
             name_mask=citizen.name_mask if citizen else None, appointment=req.appointment,
             device=req.device,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -42,7 +41,7 @@ from kiosk.models import (
     Ticket,
     WindowChange,
 )
-from kiosk.ratings_api import rating_form_html, ratings_router
+from kiosk.ratings_api import ratings_router
 from kiosk.ticket_pages import MAX_LIMIT
 from kiosk.tokens import DEV_TOKENS, ROLES, Identity, add_token, hash_token, identify
 
@@ -350,9 +349,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
     from kiosk.clerks_api import router as clerks_router  # here: it imports this module
     app.include_router(clerks_router)
 
-    @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
-    def status_page(ticket_id: str) -> HTMLResponse:
-        return HTMLResponse(_status_html(engine, engine.ticket(ticket_id)))
+    from kiosk.phone import install_phone  # the citizen's phone page /p/<token>; /t/<id> is gone
+
+    install_phone(app, engine)
 
     return app
 
@@ -411,18 +410,3 @@ def _resume_point(engine: HallEngine, last_event_id: str | None, after: int | No
             raise HallError("validation_error", "after must be between 0 and 2^63-1")
         return after
     return engine.feed.last_seq()
-
-
-def _status_html(engine: HallEngine, ticket: Ticket) -> str:
-    service = engine.config.service(ticket.service)
-    name = html.escape(service.name.zh if service else ticket.service)
-    ahead = "—" if ticket.ahead is None else str(ticket.ahead)
-    eta = "—" if ticket.eta_minutes is None else f"{ticket.eta_minutes} 分钟"
-    form = rating_form_html(engine, ticket)  # a finished ticket's 好差评 form, which no refresh may wipe
-    refresh = "" if form else "<meta http-equiv=refresh content=20>"
-    return (
-        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
-        f"{refresh}<title>{html.escape(ticket.number)}</title>"
-        f"<h1>{html.escape(ticket.number)}</h1><p>{name}</p><p>状态 State: {html.escape(ticket.state)}</p>"
-        f"<p>前面还有 Ahead: {ahead}</p><p>预计等待 Estimate: {eta}</p>{form}"
-    )

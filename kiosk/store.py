@@ -124,9 +124,12 @@ tickets = Table(
     Column("overtaken", Integer, nullable=False, default=0),
     Column("offline", Boolean, nullable=False, default=False),
     Column("clerk", String(32)),  # the 工号 of the clerk who called, started or finished it last
+    # The citizen's page (kiosk.phone): /p/<page_token>, 144 random bits; NULL on older tickets.
+    Column("page_token", String(64)),
     UniqueConstraint("day", "number", name="uq_ticket_day_number"),
     Index("ix_ticket_queue", "day", "service", "state"),
     Index("ix_ticket_identity", "day", "service", "id_hash"),
+    Index("ix_ticket_page_token", "page_token", unique=True),
     # The day's listing in issue order, a page at a time (keyset on issued_at, number).
     Index("ix_ticket_order", "day", "issued_at", "number"),
     # A card holder's tickets of a day, whatever their service (reprint by card).
@@ -423,6 +426,33 @@ device_status = Table(  # kiosk.device_status: one row per reporting device, its
     Column("address", String(64), nullable=False, default=""),  # the client's IP as the server saw it
     Column("first_seen", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
+)
+
+
+notify_numbers = Table(  # kiosk.notify: a citizen's mobile number, kept only while the ticket lives
+    "notify_numbers",
+    metadata,
+    Column("ticket_id", String(40), primary_key=True),
+    Column("phone", String(11), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+notify_messages = Table(  # kiosk.notify: the outbox of text messages; one per ticket and kind, ever
+    "notify_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),  # ahead | turn
+    Column("params", Text, nullable=False, default="{}"),  # JSON: number, ahead, window (never the phone)
+    Column("state", String(16), nullable=False),  # pending | sending | sent | failed | dropped
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", Float, nullable=False),
+    Column("claimed_at", Float),
+    Column("error", String(300), nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+    UniqueConstraint("ticket_id", "kind", name="uq_notify_ticket_kind"),
+    Index("ix_notify_due", "state", "next_at"),
 )
 
 

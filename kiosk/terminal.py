@@ -37,7 +37,7 @@ from kiosk.config import KioskConfig
 from kiosk.device_reporter import StatusReporter, printer_error_part, printer_part
 from kiosk.domain import HallError
 from kiosk.hall import Hall
-from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket
+from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket, new_page_token
 from kiosk.offline import OfflinePlan
 from kiosk.outbox import ETICKET, PRINTED, UNPRINTED, Outbox, OutboxError
 from kiosk.outbox_sender import Link, OutboxSender, SyncReport, crash_point
@@ -296,6 +296,8 @@ class KioskTerminal:
 
     def _issue_offline(self, key: str, req: IssueRequest, at: float, *, converted: bool) -> Issued:
         plan = self.plan
+        # The phone page's token is made here, printed in the QR and sent with the ticket later.
+        req = req if req.page_token else req.model_copy(update={"page_token": new_page_token()})
         try:
             plan.check(req, at)
             first, last = plan.require()

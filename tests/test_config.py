@@ -195,3 +195,22 @@ def test_the_printer_table_is_typed_when_loaded():
     config = load_kiosk_config(PROJECT_CONFIG_DIR / "kiosk.toml")
     assert isinstance(config.printer, PrinterSettings)
     assert (config.printer.uri, config.printer.width_mm, config.printer.columns) == ("dummy:", 80, 48)
+
+
+@pytest.mark.parametrize("url, level, words", [
+    ("", "error", "it is empty"),
+    ("hall.example.gov.cn", "error", "not an http:// or https:// address"),
+    ("ftp://hall.example.gov.cn", "error", "not an http:// or https:// address"),
+    ("http://127.0.0.1:8600", "warning", "loopback"),
+])
+def test_config_check_says_when_the_qr_codes_address_is_wrong(tmp_path, capsys, url, level, words):
+    path = _broken_hall(tmp_path, 'public_url = "http://127.0.0.1:8600"', f'public_url = "{url}"')
+    assert main(["config", "check", str(path)]) == (1 if level == "error" else 0)
+    err = capsys.readouterr().err
+    assert f"{level}: hall.public_url:" in err and words in err and "phones" in err
+
+
+def test_config_check_is_quiet_about_a_good_public_url(tmp_path, capsys):
+    path = _broken_hall(tmp_path, 'public_url = "http://127.0.0.1:8600"', 'public_url = "https://hall.example.gov.cn"')
+    assert main(["config", "check", str(path)]) == 0
+    assert "public_url" not in capsys.readouterr().err

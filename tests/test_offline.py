@@ -108,6 +108,10 @@ def test_server_down_issues_offline_from_the_range_and_syncs_by_issue_time(hall,
     on_server = {t.number: t for t in hall.tickets()}
     assert on_server[offline.ticket.number].offline and on_server[offline.ticket.number].device == "K01"
     assert on_server[offline.ticket.number].id == offline.ticket.id  # same id, same status URL
+    # The phone page's address the paper's QR code holds is the one the hall serves.
+    assert "/p/" in offline.ticket.status_url and offline.ticket.status_url != second.status_url
+    assert on_server[offline.ticket.number].status_url == offline.ticket.status_url
+    assert on_server[second.number].status_url == second.status_url
     order = [t.number for t in sorted(on_server.values(), key=lambda t: t.issued_at)]
     assert order == [before.number, offline.ticket.number, second.number, after.number]
     waiting = sorted(on_server.values(), key=lambda t: t.ahead)

@@ -46,6 +46,9 @@ def served(server, key: str, kiosk: str = "k01") -> dict:
 
 
 def rate(server, ticket: dict, token: str | None, level: int = 5, **more) -> requests.Response:
+    """Rate with a device token, or without one as the citizen does: on the ticket's phone page."""
+    if token is None:
+        return requests.post(f"{server.url}{page_of(ticket)}/rating", json={"level": level, **more}, timeout=5)
     return post(server, f"/tickets/{ticket['id']}/rating", token, {"level": level, **more})
 
 
@@ -136,20 +139,25 @@ def test_a_hall_without_kiosk_self_service_refuses_kiosk_ratings(hall_config, cl
         server.stop()
 
 
+def page_of(ticket: dict) -> str:
+    """The path of the ticket's phone page (kiosk.phone), from the address its QR code holds."""
+    return "/p/" + ticket["status_url"].rsplit("/p/", 1)[1]
+
+
 def test_the_qr_page_rates_within_its_period_and_not_after(hall, engine, clock):
     ticket = served(hall, "q")
-    page = get(hall, f"/t/{ticket['id']}").text
-    assert "非常满意" in page and "Very dissatisfied" in page and "refresh" not in page
+    page = get(hall, page_of(ticket)).text
+    assert "非常满意" in page and "非常不满意" in page and "id='rate' class='card'>" in page
     assert "服务态度不好" in page  # the hall's reasons
     waiting = post(hall, "/tickets", "k01", {"service": "GC01"}, "w").json()
-    assert "非常满意" not in get(hall, f"/t/{waiting['id']}").text
+    assert "id='rate' class='card' hidden" in get(hall, page_of(waiting)).text
     refused(rate(hall, waiting, None), 403, "waiting")
     clock.advance(engine.config.ratings.qr_days * 86400 + 60)
-    assert "非常满意" not in get(hall, f"/t/{ticket['id']}").text
+    assert "id='rate' class='card' hidden" in get(hall, page_of(ticket)).text
     refused(rate(hall, ticket, None), 403, "3 days")
     other = served(hall, "q2")
     assert rate(hall, other, None, 1, reasons=["not_done"]).json()["channel"] == "qr"
-    assert "感谢" in get(hall, f"/t/{other['id']}").text
+    assert "id='rated' class='card'>感谢" in get(hall, page_of(other)).text
 
 
 def test_other_roles_and_bad_tokens_may_not_rate(hall):
@@ -157,7 +165,7 @@ def test_other_roles_and_bad_tokens_may_not_rate(hall):
     refused(rate(hall, ticket, "test-counter"), 403, "counter token may not rate")
     refused(rate(hall, ticket, "test-display"), 403, "rater token")
     refused(rate(hall, ticket, "no-such-token"), 401, "unknown token")
-    refused(post(hall, "/tickets/20261123-Z999/rating", None, {"level": 5}), 404, "no ticket")
+    refused(post(hall, f"/tickets/{ticket['id']}/rating", None, {"level": 5}), 403, "QR code")  # ids are guessable
 
 
 def test_the_ratings_list_is_for_guides_only(hall, engine):

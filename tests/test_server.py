@@ -211,8 +211,10 @@ def test_client_speaks_the_same_interface_and_errors(live_server):
 
 def test_status_page_shows_the_ticket(live_server):
     ticket = post_ticket(live_server, {"service": "GC01"}, "page").json()
-    page = requests.get(f"{live_server.url}/t/{ticket['id']}", timeout=5)
+    token = ticket["status_url"].rsplit("/p/", 1)[1]
+    page = requests.get(f"{live_server.url}/p/{token}", timeout=5)
     assert page.status_code == 200 and ticket["number"] in page.text
+    assert requests.get(f"{live_server.url}/t/{ticket['id']}", timeout=5).status_code == 404  # the old, guessable address
 
 
 def test_an_oversized_chunked_body_is_refused_too(live_server):

@@ -102,14 +102,32 @@ def run_config_check(args: argparse.Namespace) -> int:
     for path in paths:
         try:
             config = load_any(path)
-            print(f"{path}: ok")
         except ConfigError as exc:
             bad += 1
             print(exc, file=sys.stderr)
             continue
+        wrong = _public_url_checked(path, config)
+        bad += wrong
+        if not wrong:
+            print(f"{path}: ok")
         for secret in dev_secrets(config):  # a warning: fine for development, refused by serve/run
             print(f"{path}: warning: development secret {secret}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _public_url_checked(path: Path, config: object) -> int:
+    """Print what is wrong with a hall file's public_url (the QR code's address); 1 if it is an error."""
+    from kiosk.config import HallConfig
+    from kiosk.phone_store import public_url_problem
+
+    if not isinstance(config, HallConfig):
+        return 0
+    found = public_url_problem(config.hall.public_url)
+    if found is None:
+        return 0
+    level, sentence = found
+    print(f"{path}: {level}: hall.public_url: {sentence}", file=sys.stderr)
+    return 1 if level == "error" else 0
 
 
 def run_pin_hash(args: argparse.Namespace) -> int:

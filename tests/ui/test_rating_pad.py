@@ -121,7 +121,8 @@ def test_no_rating_within_the_time_leaves_the_ticket_unrated(qtbot, pad, engine,
 def test_a_ticket_rated_elsewhere_says_so(qtbot, pad, engine, live_server):
     ticket = finish_one(live_server, "e")
     qtbot.waitUntil(lambda: pad.page() == "levels", timeout=5000)
-    requests.post(f"{live_server.url}/api/v1/tickets/{ticket['id']}/rating", json={"level": 4}, timeout=5)
+    page = "/p/" + ticket["status_url"].rsplit("/p/", 1)[1]  # the citizen's phone page
+    requests.post(f"{live_server.url}{page}/rating", json={"level": 4}, timeout=5)
     pad.level_buttons[3].click()
     qtbot.waitUntil(lambda: pad.page() == "thanks", timeout=5000)
     assert pad.outcome == "already" and [r.channel for r in engine.ratings()] == ["qr"]
