@@ -136,7 +136,8 @@ def serve_busy_day(folder: Path, last: date) -> Iterator[ServedHall]:
         server = build_server(app, "127.0.0.1", 0, graceful_s=1.0)
         thread = run_in_thread(server)
         try:
-            yield ServedHall(f"http://127.0.0.1:{server.port}", engine, list(app.state.console.pages),
+            hall_pages = [page for page in app.state.console.pages if not page.city]  # a hall account's pages
+            yield ServedHall(f"http://127.0.0.1:{server.port}", engine, hall_pages,
                              previous_working_day(last, config), last, password, tokens)
         finally:
             stop_thread(server, thread)
