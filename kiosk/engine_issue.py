@@ -110,8 +110,8 @@ class IssuingRules:
         today = self.today()
         state = self.views.day_state(conn, today, service.code)
         row = self._issue_in(conn, service, req, now, state)
-        conn.execute(q.INSERT_IDEMPOTENCY,
-                     {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
+        q.INSERT_IDEMPOTENCY(conn, {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"],
+                                    "created_at": now})
         state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
         # Today's counters were read under this transaction's lock (and their row made): the new
         # ticket adds one waiting, no need to read them again. Yesterday's (an offline ticket) are read.
@@ -124,7 +124,7 @@ class IssuingRules:
         return ticket
 
     def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
-        found = conn.execute(q.IDEMPOTENCY_BY_KEY, {"key": key}).first()
+        found = q.IDEMPOTENCY_BY_KEY(conn, {"key": key}).first()
         if found is None:
             return None
         if found.body_hash != body_hash:
