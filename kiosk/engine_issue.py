@@ -51,9 +51,10 @@ class IssuingRules:
 
         A savepoint per request cost 2 statements a ticket, for the few requests refused after
         they wrote something (a number drawn past the last one, a supersede, a broken
-        constraint). So the batch runs without them; when a request fails after the checks that
-        need no savepoint, the transaction is rolled back and run again with a savepoint for
-        that request and those after it (each pass moves that point back, so it ends).
+        constraint): most refusals come from checks that write nothing. So the batch runs
+        without them; when a request fails after it wrote (``_WROTE``), or with an error of the
+        database, the transaction is rolled back and run again with a savepoint for that
+        request and those after it (each pass moves that point back, so it ends).
         """
         careful = len(items)  # requests from this index on run in savepoints
         try:
@@ -81,9 +82,14 @@ class IssuingRules:
                     results.append(exc)
                     continue
                 if index < careful:
+                    conn.info[_WROTE] = False
                     try:
                         results.append(self._issue_tx(conn, service, req, key))
-                    except Exception as exc:
+                    except HallError as exc:
+                        if conn.info[_WROTE]:
+                            raise _Refused(index) from exc
+                        results.append(exc)  # refused by a check, before it wrote: nothing to undo
+                    except Exception as exc:  # a database error may have ended the transaction
                         raise _Refused(index) from exc
                     continue
                 mark = events.mark()
@@ -149,6 +155,7 @@ class IssuingRules:
         old = conn.execute(q.TICKET_BY_ID, {"tid": found.ticket_id}).first()
         if old is None or old.offline or old.device != req.device:
             return False
+        conn.info[_WROTE] = True
         if old.state == State.WAITING.value:
             t = db.tickets
             conn.execute(update(t).where(t.c.id == old.id).values(state=State.VOID.value))
@@ -201,10 +208,12 @@ class IssuingRules:
         }
         if offline:
             seq, number = self._offline_number(conn, day, service, req)
+            conn.info[_WROTE] = True
             # A constant statement with a parameter dict: SQLAlchemy compiles it once, not per ticket.
             conn.execute(q.INSERT_TICKET, _numbered(row, seq, number))
         else:
             self._check_open(service, state, now)
+            conn.info[_WROTE] = True  # the checks are passed: from here on it writes
             self._insert_online(conn, service, row)
         day_stats.moved(conn, day, None, (service.code, State.WAITING.value))
         if appointment:
@@ -370,6 +379,12 @@ def _numbered(row: dict, seq: int, number: str) -> dict:
     """``row`` given its sequence, number and the id made of them (in place; returned)."""
     row.update(seq=seq, number=number, id=f"{row['day'].replace('-', '')}-{number}")
     return row
+
+
+_WROTE = "issue_wrote"
+"""conn.info: the request being issued has written (a ticket, a supersede); a refusal from then
+on needs its writes undone. The day counters' row ``day_stats.ensure`` may make before is made
+from the tickets, so it is right whether the request is issued or not."""
 
 
 class _Refused(Exception):

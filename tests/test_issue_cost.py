@@ -117,3 +117,17 @@ def test_a_number_taken_another_way_is_skipped_by_the_insert_itself(engine):
         conn.execute(db.tickets.insert(), row)
     second = engine.issue_batch([(IssueRequest(service="GC01"), "second")])[0]
     assert (first.number, second.number) == ("K001", "K003")
+
+
+def test_a_request_refused_by_a_check_costs_its_batch_no_second_pass(engine):
+    engine.issue_batch(_requests(4, "warm"))
+    batch = [(IssueRequest(service="GC01"), "x1"), (IssueRequest(service="GC01", priority="nobody"), "x2"),
+             (IssueRequest(service="TX01"), "x3")]
+    with Statements(engine) as seen:
+        results = engine.issue_batch(batch)
+    assert isinstance(results[1], HallError) and results[1].code == "validation_error"
+    assert [r.number for r in (results[0], results[2])] == ["K003", "E003"]
+    texts = seen.without_lock()
+    # The refused request read its idempotency key and its service's counters, and wrote nothing.
+    assert len(texts) == 2 * ISSUE_STATEMENTS + 2 + 2, texts
+    assert not [s for s in texts if re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", s, re.I)], texts
