@@ -17,6 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from kiosk.domain import State
+from kiosk.store import Prepared
 from kiosk.store import day_service_stats as s
 from kiosk.store import tickets as t
 
@@ -35,11 +36,12 @@ _DAY = select(s.c.service, s.c.issued, s.c.waiting).where(s.c.day == bindparam("
 _COUNT = select(func.count(), func.coalesce(func.sum(case((t.c.state == WAITING, 1), else_=0)), 0)).where(
     t.c.day == bindparam("day"), t.c.service == bindparam("service"))
 _INSERT = insert(s)
-_MOVE = (  # bind names differ from the columns: an UPDATE reserves those
+_MOVE = Prepared(  # bind names differ from the columns: an UPDATE reserves those
     update(s)
     .where(s.c.day == bindparam("m_day"), s.c.service == bindparam("m_service"))
     .values(issued=s.c.issued + bindparam("d_issued"), waiting=s.c.waiting + bindparam("d_waiting"))
 )
+_ROW_PREPARED = Prepared(_ROW)  # read by every issue (its state)
 
 
 def _counted(conn: Connection, day: str, service: str) -> Counts:
@@ -50,7 +52,7 @@ def _counted(conn: Connection, day: str, service: str) -> Counts:
 def ensure(conn: Connection, day: str, service: str) -> Counts:
     """The counts of ``service`` on ``day``, inside a write transaction; makes the row from the
     tickets when it is missing (one COUNT, once per day and service)."""
-    row = conn.execute(_ROW, {"day": day, "service": service}).first()
+    row = _ROW_PREPARED(conn, {"day": day, "service": service}).first()
     if row is not None:
         return Counts(row.issued, row.waiting)
     counts = _counted(conn, day, service)
@@ -89,4 +91,4 @@ def moved(conn: Connection, day: str, before: tuple[str, str] | None, after: tup
         delta[1] += sign if state == WAITING else 0
     for service, (issued, waiting) in deltas.items():
         if issued or waiting:  # a row not made yet is made later from the tickets, change included
-            conn.execute(_MOVE, {"m_day": day, "m_service": service, "d_issued": issued, "d_waiting": waiting})
+            _MOVE(conn, {"m_day": day, "m_service": service, "d_issued": issued, "d_waiting": waiting})

@@ -348,7 +348,7 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
                 after: State, actor: str, reason: str, detail: dict) -> None:
         import json
 
-        conn.execute(q.INSERT_TICKET_EVENT, {
+        db.record_ticket_event(conn, {
             "ticket_id": ticket_id, "at": at, "action": action, "from_state": before.value if before else None,
             "to_state": after.value, "actor": actor or "", "reason": reason or "",
             "detail": json.dumps(detail, ensure_ascii=False, default=str),
@@ -365,13 +365,15 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         return call
 
     def _publish_ticket(self, conn: Connection, now: float, row: dict, state: dict,
-                        fresh: bool = False) -> Ticket:
+                        fresh: bool = False, waiting: int | None = None) -> Ticket:
         """Emit the ticket's event and its service's queue event; returns the ticket's view.
 
         A ``fresh`` normal ticket was issued just now, so every waiting ticket of its service is
         ahead of it: the waiting counter answers, where the ordering would read the queue.
+        ``waiting``: the service's waiting count on the ticket's day, when the caller knows it.
         """
-        waiting = day_stats.read(conn, row["day"], row["service"]).waiting
+        if waiting is None:
+            waiting = day_stats.read(conn, row["day"], row["service"]).waiting
         simple = fresh and row["state"] == State.WAITING.value and row["priority"] == "normal" \
             and not row["in_slot"] and not row["offline"]
         if simple:

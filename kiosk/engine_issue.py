@@ -34,7 +34,7 @@ class IssuingRules:
     def issue(self, req: IssueRequest, idempotency_key: str) -> Ticket:
         """Issue a ticket; replaying the same key and body returns the same ticket."""
         self._check_key(idempotency_key)
-        with self.store.write() as conn:
+        with self.store.write() as conn, db.event_rows(conn):
             # The service is looked up under the write lock: a hall settings change
             # (kiosk.hallsettings) swaps the config under the same lock, so no ticket is
             # issued on the old quota or prefix after the change.
@@ -46,24 +46,60 @@ class IssuingRules:
     def issue_batch(self, items: list[tuple[IssueRequest, str]]) -> list[Ticket | Exception]:
         """Issue several tickets in one transaction: one commit (one fsync) for all of them.
 
-        Each request runs in its own savepoint, so one refused request (its ``HallError`` in its
-        place in the result) leaves the others untouched. When the commit itself fails, every
-        place holds that error: nothing was acknowledged. The hall server's group commit.
+        One refused request (its ``HallError`` in its place in the result) leaves the others
+        untouched and no trace of its own. When the commit itself fails, every place holds that
+        error: nothing was acknowledged. The hall server's group commit.
+
+        A savepoint per request cost 2 statements a ticket, for the few requests refused after
+        they wrote something (a number drawn past the last one, a supersede, a broken
+        constraint): most refusals come from checks that write nothing. So the batch runs
+        without them; when a request fails after it wrote (``_WROTE``), or with an error of the
+        database, the transaction is rolled back and run again with a savepoint for that
+        request and those after it (each pass moves that point back, so it ends).
         """
-        results: list[Ticket | Exception | None] = [None] * len(items)
+        careful = len(items)  # requests from this index on run in savepoints
         try:
-            with self.store.write() as conn:
-                for index, (req, key) in enumerate(items):
-                    try:
-                        self._check_key(key)
-                        service = self._service(req.service)
-                        with conn.begin_nested():
-                            results[index] = self._issue_tx(conn, service, req, key)
-                    except Exception as exc:  # noqa: BLE001 - each request gets its own outcome
-                        results[index] = exc
+            while True:
+                try:
+                    results = self._issue_all(items, careful)
+                    break
+                except _Refused as refused:  # rolled back: again, carefully from that request on
+                    careful = refused.index
         except Exception as exc:  # noqa: BLE001 - the commit failed: no ticket exists
             return [exc] * len(items)
         self.feed.notify()
+        return results
+
+    def _issue_all(self, items: list[tuple[IssueRequest, str]], careful: int) -> list[Ticket | Exception]:
+        """One pass of ``issue_batch``: requests before ``careful`` without a savepoint (a
+        failure there raises ``_Refused``), the others each in its own."""
+        results: list[Ticket | Exception] = []
+        with self.store.write() as conn, db.event_rows(conn) as events:
+            for index, (req, key) in enumerate(items):
+                try:  # checks that write nothing: no savepoint needed
+                    self._check_key(key)
+                    service = self._service(req.service)
+                except HallError as exc:
+                    results.append(exc)
+                    continue
+                if index < careful:
+                    conn.info[_WROTE] = False
+                    try:
+                        results.append(self._issue_tx(conn, service, req, key))
+                    except HallError as exc:
+                        if conn.info[_WROTE]:
+                            raise _Refused(index) from exc
+                        results.append(exc)  # refused by a check, before it wrote: nothing to undo
+                    except Exception as exc:  # a database error may have ended the transaction
+                        raise _Refused(index) from exc
+                    continue
+                mark = events.mark()
+                try:
+                    with conn.begin_nested():
+                        results.append(self._issue_tx(conn, service, req, key))
+                except Exception as exc:  # noqa: BLE001 - each request gets its own outcome
+                    events.drop_after(mark)
+                    results.append(exc)
         return results
 
     @staticmethod
@@ -81,12 +117,16 @@ class IssuingRules:
         replay = self._replayed(conn, idempotency_key, body_hash, req, now)
         if replay is not None:
             return self._view(conn, replay)
-        state = self.views.day_state(conn, self.today(), service.code)
+        today = self.today()
+        state = self.views.day_state(conn, today, service.code)
         row = self._issue_in(conn, service, req, now, state)
-        conn.execute(q.INSERT_IDEMPOTENCY,
-                     {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"], "created_at": now})
+        q.INSERT_IDEMPOTENCY(conn, {"key": idempotency_key, "body_hash": body_hash, "ticket_id": row["id"],
+                                    "created_at": now})
         state["issued"][service.code] = state["issued"].get(service.code, 0) + 1
-        ticket = self._publish_ticket(conn, now, row, state, fresh=True)
+        # Today's counters were read under this transaction's lock (and their row made): the new
+        # ticket adds one waiting, no need to read them again. Yesterday's (an offline ticket) are read.
+        waiting = state["waiting"].get(service.code, 0) + 1 if row["day"] == today else None
+        ticket = self._publish_ticket(conn, now, row, state, fresh=True, waiting=waiting)
         detail = {"channel": req.channel, "device": req.device, "priority": row["priority"]}
         if not row["offline"]:  # the estimate the citizen was shown; statistics compare it with the wait
             detail.update(eta_minutes=ticket.eta_minutes, ahead=ticket.ahead, estimator=estimators.BEST)
@@ -94,7 +134,7 @@ class IssuingRules:
         return ticket
 
     def _replayed(self, conn: Connection, key: str, body_hash: str, req: IssueRequest, now: float):
-        found = conn.execute(q.IDEMPOTENCY_BY_KEY, {"key": key}).first()
+        found = q.IDEMPOTENCY_BY_KEY(conn, {"key": key}).first()
         if found is None:
             return None
         if found.body_hash != body_hash:
@@ -119,6 +159,7 @@ class IssuingRules:
         old = conn.execute(q.TICKET_BY_ID, {"tid": found.ticket_id}).first()
         if old is None or old.offline or old.device != req.device:
             return False
+        conn.info[_WROTE] = True
         if old.state == State.WAITING.value:
             t = db.tickets
             conn.execute(update(t).where(t.c.id == old.id).values(state=State.VOID.value))
@@ -143,22 +184,12 @@ class IssuingRules:
         appointment = self._check_in(conn, day, service, req, issued_at, who.id_hash if who else None)
         if appointment is not None:
             priority = "appointment" if "appointment" in service.priorities else priority
-        if offline:
-            seq, number = self._offline_number(conn, day, service, req)
-        else:
-            self._check_open(service, state, now)
-            # Numbers some ticket already holds are skipped, never collided with: a taken number
-            # must not wedge the day's sequence on the UNIQUE (day, number) constraint.
-            seq = db.next_sequence(conn, day, service.code, lambda n: format_number(service.prefix, n, service.digits),
-                                   self._online_limit(service))
-            self._check_online_range(service, seq)
-            number = format_number(service.prefix, seq, service.digits)
         row = {
-            "id": f"{day.replace('-', '')}-{number}",
+            "id": None,
             "day": day,
             "service": service.code,
-            "seq": seq,
-            "number": number,
+            "seq": None,
+            "number": None,
             "priority": priority,
             "state": State.WAITING.value,
             "channel": req.channel,
@@ -174,13 +205,22 @@ class IssuingRules:
             "recalls": 0,
             "overtaken": 0,
             "offline": offline,
+            "window": None,
+            "called_at": None,
+            "started_at": None,
+            "finished_at": None,
             # The phone page's token: an offline ticket keeps the one its kiosk printed.
             "page_token": page_token_for(conn, req.page_token if offline else None),
         }
-        # A constant statement with a parameter dict: SQLAlchemy compiles it once, not per ticket.
-        conn.execute(q.INSERT_TICKET, {**row, "window": None, "called_at": None, "started_at": None,
-                                          "finished_at": None})
-        row.update(window=None, called_at=None, started_at=None, finished_at=None)
+        if offline:
+            seq, number = self._offline_number(conn, day, service, req)
+            conn.info[_WROTE] = True
+            # A constant statement with a parameter dict: SQLAlchemy compiles it once, not per ticket.
+            conn.execute(q.INSERT_TICKET, _numbered(row, seq, number))
+        else:
+            self._check_open(service, state, now)
+            conn.info[_WROTE] = True  # the checks are passed: from here on it writes
+            self._insert_online(conn, service, row)
         day_stats.moved(conn, day, None, (service.code, State.WAITING.value))
         if req.phone and self.config.notify.enabled:  # a hall that sends nothing keeps no number
             subscribe(conn, row["id"], req.phone, now)
@@ -188,6 +228,20 @@ class IssuingRules:
             a = db.appointments
             conn.execute(update(a).where(a.c.booking_code == appointment).values(ticket_id=row["id"]))
         return row  # its "issue" event is recorded by _issue_tx, with the estimate published
+
+    def _insert_online(self, conn: Connection, service: Service, row: dict) -> None:
+        """Give ``row`` the service's next free number and insert it.
+
+        Numbers some ticket already holds are skipped, never collided with: a taken number must
+        not wedge the day's sequence on the UNIQUE (day, number) constraint. The INSERT itself
+        tells (``ON CONFLICT DO NOTHING``), so a free number costs no look-up; the search ends
+        at the last number the hall hands out online, where the request is refused.
+        """
+        while True:
+            seq = db.bump_sequence(conn, row["day"], service.code)
+            self._check_online_range(service, seq)
+            if db.insert_ticket_if_free(conn, _numbered(row, seq, format_number(service.prefix, seq, service.digits))):
+                return
 
     def _issue_time(self, req: IssueRequest, now: float) -> float:
         """When the ticket counts as issued: the kiosk's time for offline tickets, never the future.
@@ -327,3 +381,23 @@ class IssuingRules:
             <= now
             <= row.slot_end + policy.appointment_late_minutes * 60
         )
+
+
+def _numbered(row: dict, seq: int, number: str) -> dict:
+    """``row`` given its sequence, number and the id made of them (in place; returned)."""
+    row.update(seq=seq, number=number, id=f"{row['day'].replace('-', '')}-{number}")
+    return row
+
+
+_WROTE = "issue_wrote"
+"""conn.info: the request being issued has written (a ticket, a supersede); a refusal from then
+on needs its writes undone. The day counters' row ``day_stats.ensure`` may make before is made
+from the tickets, so it is right whether the request is issued or not."""
+
+
+class _Refused(Exception):
+    """A request of an issue batch failed outside a savepoint: the batch is run again."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index

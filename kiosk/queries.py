@@ -10,12 +10,21 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, select, update
 
 from kiosk.domain import ACTIVE_STATES, State
-from kiosk.store import appointments, calls, hall_events, idempotency, ticket_events, tickets
+from kiosk.store import (
+    Prepared,
+    appointments,
+    calls,
+    hall_events,
+    idempotency,
+    ticket_events,
+    tickets,
+)
 
 t, a = tickets, appointments
 
-IDEMPOTENCY_BY_KEY = select(idempotency).where(idempotency.c.key == bindparam("key"))
-INSERT_IDEMPOTENCY = insert(idempotency)
+# Run by every issue: compiled once, through the driver (``store.Prepared``).
+IDEMPOTENCY_BY_KEY = Prepared(select(idempotency).where(idempotency.c.key == bindparam("key")))
+INSERT_IDEMPOTENCY = Prepared(insert(idempotency), idempotency)
 INSERT_TICKET = insert(tickets)
 INSERT_TICKET_EVENT = insert(ticket_events)
 INSERT_CALL = insert(calls)
