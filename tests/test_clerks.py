@@ -219,13 +219,18 @@ def test_a_hall_that_requires_sign_in_refuses_calls_from_an_empty_window(hall_co
 
 
 def test_an_older_hall_db_gets_the_clerk_columns(hall_config, clock, tmp_path):
+    from sqlalchemy import create_engine
+
+    from kiosk.migrations.baseline import schema
+
     path = tmp_path / "hall.db"
-    HallEngine(hall_config, Store(path), clock).store.close()
+    raw = create_engine(f"sqlite:///{path}")
+    schema.create_all(raw)  # the tables when migrations began, no alembic_version (kiosk/migrations/legacy.py)
+    raw.dispose()
     with sqlite3.connect(path) as conn:  # as a hall.db from before clerks
         conn.execute("ALTER TABLE tickets DROP COLUMN clerk")
         conn.execute("ALTER TABLE window_states DROP COLUMN locked_until")
         conn.execute("DROP TABLE clerks")
-        conn.execute("DROP TABLE alembic_version")  # made before migrations (kiosk/migrations/legacy.py)
     engine = HallEngine(hall_config, Store(path), clock)
     engine.add_clerk(NewClerk(code="0123", name="张三", pin=PIN))
     engine.sign_in(5, "0123", PIN)

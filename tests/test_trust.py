@@ -104,7 +104,8 @@ def _wedge(path, day: str, number: str, seq: int) -> None:
         row = con.execute("SELECT * FROM tickets WHERE day = ? ORDER BY seq LIMIT 1", (day,)).fetchone()
         names = [d[0] for d in con.execute("SELECT * FROM tickets LIMIT 0").description]
         values = dict(zip(names, row, strict=True)) | {"id": f"{day.replace('-', '')}-{number}", "number": number,
-                                                       "seq": seq, "offline": 1}
+                                                       "seq": seq, "offline": 1,
+                                                           "page_token": None}
         con.execute(f"INSERT INTO tickets ({', '.join(map(repr, names))}) VALUES ({', '.join('?' * len(names))})",
                     list(values.values()))
     con.close()
