@@ -13,10 +13,11 @@ cd "$(dirname "$0")/.."
 # (initdb, pg_ctl in /usr/lib/postgresql/<version>/bin): the tests start a throwaway cluster of
 # their own (tests/pg.py) to run the storage tests on PostgreSQL too; no service is enabled.
 # Packaging tests (tests/packaging): xinit and x11-xserver-utils run the screens' session script
-# on Xvfb, mmdebstrap makes the clean Debian root the built packages are installed into.
+# on Xvfb, mmdebstrap makes the clean Debian root the built packages are installed into; udev's
+# udevadm runs the package's rules (`udevadm test`) over recorded devices that umockdev fakes.
 SYSTEM_PACKAGES=(
   fonts-noto-cjk fonts-wqy-microhei fonts-unifont espeak-ng sox xvfb xauth x11-utils
-  xinit x11-xserver-utils mmdebstrap
+  xinit x11-xserver-utils mmdebstrap udev umockdev
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 chromium chromium-driver postgresql

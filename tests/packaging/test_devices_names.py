@@ -99,3 +99,70 @@ def test_a_removed_device_is_left_alone(tmp_path):
     dev = read_info(DUMPS / "pos58-usb.txt")
     dev.env["ACTION"] = "remove"
     assert apply([RULES / "99-hall-kiosk.rules", empty], dev).symlinks == []
+
+
+# ----- the same rules run by udev itself ----------------------------------------------------------
+# `udevadm test` over each recorded device, which umockdev presents as if it were plugged in (its
+# /sys and /dev faked for udevadm alone), with only the package's rules and the local pin file in
+# udev's rule folders (bind-mounted in a mount namespace of the test's own: the machine's rules
+# are untouched). It checks what our matcher above cannot: that udev reads the files as we wrote
+# them (syntax, matching, the order of the two files).
+
+
+def _udev_reason() -> str | None:
+    import os
+    import shutil
+
+    for tool in ("udevadm", "umockdev-run", "unshare"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (scripts/setup.sh installs udev, umockdev and util-linux)"
+    if os.geteuid() != 0:
+        return "bind-mounting udev's rule folders in a private mount namespace needs root"
+    return None
+
+
+def _udevadm_test(local_rules: str, dump: str, tmp_path: Path) -> dict:
+    """udev's verdict on the recorded device ``dump``: its symlinks, group and mode."""
+    import grp
+    import subprocess
+
+    rules = tmp_path / "rules"
+    rules.mkdir(exist_ok=True)
+    (rules / "99-hall-kiosk.rules").write_text((RULES / "99-hall-kiosk.rules").read_text())
+    (rules / "98-hall-kiosk-local.rules").write_text(local_rules)
+    device = read_info(DUMPS / dump)
+    script = (f"mount --bind {rules} /etc/udev/rules.d && mount --bind {rules} /lib/udev/rules.d && "
+              f"umockdev-run --device {DUMPS / dump} -- udevadm test --action=add /sys{device.env['DEVPATH']}")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-2000:]
+    found = {"symlinks": [], "group": "root", "mode": None}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) >= 4 and words[1].startswith("/etc/udev/rules.d/"):
+            if words[2] == "LINK":
+                found["symlinks"].append(words[3].strip("'"))
+            elif words[2] == "GROUP":
+                found["group"] = grp.getgrgid(int(words[3])).gr_name
+            elif words[2] == "MODE":
+                found["mode"] = words[3]
+    return found
+
+
+@pytest.mark.skipif(_udev_reason() is not None, reason=str(_udev_reason()))
+def test_udev_itself_names_the_recorded_devices_by_the_printed_pin_lines(capsys, sys_tree, tmp_path):
+    out = listing(capsys, sys_tree, "--as", "ttyUSB0=idreader", "--as", "ttyUSB1=sign", "--as", "ttyUSB2=printer")
+    local = "\n".join(line.strip() for line in out if line.strip().startswith("SUBSYSTEM==") and "ROLE\"" not in line)
+    expected = {"ch340-ttyUSB0.txt": (["hall-idreader"], "dialout"), "ftdi-ttyUSB1.txt": (["hall-sign"], "dialout"),
+                "pl2303-ttyUSB2.txt": (["hall-printer"], "dialout"), "pos58-usb.txt": (["hall-printer"], "lp"),
+                "epson-usb.txt": (["hall-printer"], "lp")}
+    for dump, (symlinks, group) in expected.items():
+        got = _udevadm_test(local + "\n", dump, tmp_path)
+        assert (got["symlinks"], got["group"], got["mode"]) == (symlinks, group, "0660"), dump
+    # With only the shipped (comments-only) pin file: the serial adapters usable but unnamed; a
+    # keyboard and the built-in UART untouched.
+    shipped = (RULES / "98-hall-kiosk-local.rules").read_text()
+    assert _udevadm_test(shipped, "ch340-ttyUSB0.txt", tmp_path)["symlinks"] == []
+    for dump in ("keyboard-usb.txt", "ttyS0.txt"):
+        got = _udevadm_test(shipped, dump, tmp_path)
+        assert got["symlinks"] == [] and got["mode"] is None, dump
