@@ -119,6 +119,16 @@ class ActionRequest(ApiModel):
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
 
 
+class CheckIn(BaseModel):
+    """A kiosk's check-in of a remote ticket (线上取号, kiosk.remote): the place's code as typed,
+    or the citizen's ID card (sealed). ``service``: the service the citizen chose at the kiosk; a place of another service is then
+    not found (the kiosk goes on with an ordinary ticket of the service chosen)."""
+
+    code: str | None = Field(default=None, max_length=32)
+    citizen: Citizen | None = None
+    service: str | None = Field(default=None, max_length=32)
+
+
 class Ticket(ApiModel):
     """A ticket as the API shows it."""
 
@@ -196,6 +206,7 @@ class CatalogService(ApiModel):
     quota: int = 0
     issued: int = 0
     paused: bool = False
+    remote: bool = False  # a phone place (线上取号) of it may be checked in at a kiosk
 
 
 class WindowClerk(ApiModel):
