@@ -119,6 +119,18 @@ class ActionRequest(ApiModel):
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
 
 
+REMOTE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Letters and digits a citizen cannot misread (no I/1, O/0): a phone place's check-in code is
+typed at a kiosk."""
+REMOTE_CODE_LENGTH = 10  # 32^10 = 2^50 codes: not guessable within any rate limit
+
+
+def is_remote_code(text: str) -> bool:
+    """Whether ``text`` has the form of a phone place's check-in code (not of a booking code)."""
+    text = text.strip().upper()
+    return len(text) == REMOTE_CODE_LENGTH and all(c in REMOTE_CODE_ALPHABET for c in text)
+
+
 class CheckIn(BaseModel):
     """A kiosk's check-in of a remote ticket (线上取号, kiosk.remote): the place's code as typed,
     or the citizen's ID card (sealed). ``service``: the service the citizen chose at the kiosk; a place of another service is then

@@ -27,12 +27,18 @@ from kiosk import store as db
 from kiosk.clock import local
 from kiosk.config import Service
 from kiosk.domain import HallError
-from kiosk.models import ActionRequest, CheckIn, Citizen, IssueRequest, Ticket  # noqa: F401 - CheckIn: the API's
+from kiosk.models import (  # noqa: F401 - CheckIn: this module's API
+    REMOTE_CODE_ALPHABET,
+    REMOTE_CODE_LENGTH,
+    ActionRequest,
+    CheckIn,
+    Citizen,
+    IssueRequest,
+    Ticket,
+)
 from kiosk.privacy import id_checksum_ok, id_hash, normalise_id
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""Letters and digits a citizen cannot misread (no I/1, O/0): the code is typed at a kiosk."""
-CODE_LENGTH = 10  # 32^10 = 2^50 codes: not guessable within any rate limit
+CODE_ALPHABET, CODE_LENGTH = REMOTE_CODE_ALPHABET, REMOTE_CODE_LENGTH  # kept in kiosk.models: the kiosk checks the form
 
 
 class RemoteRequest(BaseModel):
