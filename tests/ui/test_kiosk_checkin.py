@@ -111,7 +111,7 @@ def shots(qtbot, window, folder: Path, name: str) -> list[str]:
         window.set_elderly(elderly)
         for size in SHAPES:
             window.resize(*size)
-            qtbot.wait(30)
+            qtbot.wait(150)
             window.stack.currentWidget().render()
             path = folder / f"{name}-{size[0]}x{size[1]}-{'elderly' if elderly else 'standard'}-{window.language}.png"
             assert window.grab().save(str(path))

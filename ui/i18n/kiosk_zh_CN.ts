@@ -4,24 +4,29 @@
 <context>
     <name>BookingScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="215"/>
+        <location filename="../kiosk/steps.py" line="222"/>
         <source>Enter the check-in code from your phone, or your booking code</source>
         <translation>请输入手机上的签到码或预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="216"/>
+        <location filename="../kiosk/steps.py" line="223"/>
         <source>Enter your booking code</source>
         <translation>请输入预约码</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="218"/>
+        <location filename="../kiosk/steps.py" line="225"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="219"/>
+        <location filename="../kiosk/steps.py" line="226"/>
         <source>Check in</source>
         <translation>预约签到</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/steps.py" line="226"/>
+        <source>Check in with this code</source>
+        <translation>确认签到</translation>
     </message>
 </context>
 <context>
@@ -442,22 +447,22 @@
 <context>
     <name>PriorityScreen</name>
     <message>
-        <location filename="../kiosk/steps.py" line="242"/>
+        <location filename="../kiosk/steps.py" line="249"/>
         <source>Priority for senior citizens</source>
         <translation>老年人优先</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="243"/>
+        <location filename="../kiosk/steps.py" line="250"/>
         <source>You are {age} or older, so you may queue in the priority line for senior citizens.</source>
         <translation>您已年满 {age} 周岁，可以使用老年人优先通道排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="245"/>
+        <location filename="../kiosk/steps.py" line="252"/>
         <source>No, normal queue</source>
         <translation>不用，普通排队</translation>
     </message>
     <message>
-        <location filename="../kiosk/steps.py" line="246"/>
+        <location filename="../kiosk/steps.py" line="253"/>
         <source>Yes, use priority</source>
         <translation>好的，优先排队</translation>
     </message>

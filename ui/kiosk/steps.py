@@ -223,7 +223,7 @@ class BookingScreen(Screen):
                            if remote else self.tr("Enter your booking code"))
         self._show_code(self.keypad.value)
         self.back.setText(self.tr("Back"))
-        self.confirm.setText(self.tr("Check in"))
+        self.confirm.setText(self.tr("Check in with this code") if remote else self.tr("Check in"))
 
 
 class PriorityScreen(Screen):
