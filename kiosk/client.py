@@ -39,6 +39,8 @@ from kiosk.rating_models import Rating, RatingRequest
 if TYPE_CHECKING:
     import requests
 
+    from kiosk.models import CheckIn
+
 
 def _http():
     """The requests package, imported on first use: a standalone kiosk (its hall in-process)
@@ -150,6 +152,14 @@ class HallClient:
         key = idempotency_key or uuid.uuid4().hex
         response = self._request("POST", "/tickets", json_body=req.model_dump(mode="json", exclude_none=True),
                                  headers={"Idempotency-Key": key})
+        return Ticket.model_validate_json(response.content)
+
+    def remote_check_in(self, body: CheckIn, device: str = "") -> Ticket:
+        """A citizen who took a place from the phone (线上取号) checks in here: its ticket
+        (``POST /remote-tickets/check-in``; the server names the kiosk by its token, ``device``
+        is for the in-process hall's sake and not sent)."""
+        response = self._request("POST", "/remote-tickets/check-in",
+                                 json_body=body.model_dump(mode="json", exclude_none=True))
         return Ticket.model_validate_json(response.content)
 
     def request_help(self, screen: str = "", device: str = "") -> HelpCall:

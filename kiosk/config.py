@@ -269,6 +269,7 @@ class RemoteSettings(Strict):
     end: time | None = None
     slot_minutes: int = Field(default=30, ge=5, le=240)  # the citizen is asked to come within this slot
     check_in_late_minutes: float = Field(default=30, ge=0, le=480)  # after the slot's start; then it lapses
+    check_in_early_minutes: float = Field(default=60, ge=0, le=720)  # before the slot's start: not yet
     join: Literal["check_in", "slot"] = "check_in"
     per_minute: int = Field(default=10, ge=1, le=10000)  # requests a minute one address may make
     require_tls: bool = True  # ID numbers only over https (loopback aside)

@@ -171,6 +171,7 @@ class ViewBuilder:
                 "eta_minutes": entry.eta_minutes, "windows": cfg.windows_for(s.code),
                 "quota": s.daily_quota if override.get("quota") is None else override["quota"],
                 "issued": state["issued"].get(s.code, 0), "paused": bool(override.get("paused")),
+                "remote": cfg.remote.enabled and s.remote,
             })
         return Catalog.model_validate({
             "hall": {"code": cfg.hall.code, "name": cfg.hall.name.model_dump(), "day": day,

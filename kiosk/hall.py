@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # each kiosk imports only the side it uses, in open_engine or
     from kiosk.clerk_models import WindowSignIn
     from kiosk.client import HallClient
     from kiosk.engine import HallEngine
+    from kiosk.models import CheckIn
 
 
 class Hall(Protocol):
@@ -45,6 +46,7 @@ class Hall(Protocol):
 
     def catalog(self) -> Catalog: ...
     def issue(self, req: IssueRequest, idempotency_key: str | None = None) -> Ticket: ...
+    def remote_check_in(self, body: CheckIn, device: str = "") -> Ticket: ...
     def ticket(self, ticket_id: str) -> Ticket: ...
     def tickets(self, day: str | None = None, service: str | None = None, state: str | None = None,
                 id_sealed: str | None = None) -> list[Ticket]: ...
@@ -85,6 +87,12 @@ class LocalHall:
     def issue(self, req: IssueRequest, idempotency_key: str | None = None) -> Ticket:
         """Issue in-process; a key is made up when the caller has none."""
         return self.engine.issue(req, idempotency_key or uuid.uuid4().hex)
+
+    def remote_check_in(self, body: CheckIn, device: str = "") -> Ticket:
+        """A remote place (线上取号) checked in at kiosk ``device``, in-process."""
+        from kiosk.remote import RemoteDesk
+
+        return RemoteDesk(self.engine).check_in(body, device or "kiosk", f"kiosk {device or 'kiosk'}")
 
     def add_appointments(self, items: list[Appointment]) -> int:
         """Store booked slots."""

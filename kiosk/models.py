@@ -119,6 +119,28 @@ class ActionRequest(ApiModel):
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
 
 
+REMOTE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Letters and digits a citizen cannot misread (no I/1, O/0): a phone place's check-in code is
+typed at a kiosk."""
+REMOTE_CODE_LENGTH = 10  # 32^10 = 2^50 codes: not guessable within any rate limit
+
+
+def is_remote_code(text: str) -> bool:
+    """Whether ``text`` has the form of a phone place's check-in code (not of a booking code)."""
+    text = text.strip().upper()
+    return len(text) == REMOTE_CODE_LENGTH and all(c in REMOTE_CODE_ALPHABET for c in text)
+
+
+class CheckIn(BaseModel):
+    """A kiosk's check-in of a remote ticket (线上取号, kiosk.remote): the place's code as typed,
+    or the citizen's ID card (sealed). ``service``: the service the citizen chose at the kiosk; a place of another service is then
+    not found (the kiosk goes on with an ordinary ticket of the service chosen)."""
+
+    code: str | None = Field(default=None, max_length=32)
+    citizen: Citizen | None = None
+    service: str | None = Field(default=None, max_length=32)
+
+
 class Ticket(ApiModel):
     """A ticket as the API shows it."""
 
@@ -196,6 +218,7 @@ class CatalogService(ApiModel):
     quota: int = 0
     issued: int = 0
     paused: bool = False
+    remote: bool = False  # a phone place (线上取号) of it may be checked in at a kiosk
 
 
 class WindowClerk(ApiModel):

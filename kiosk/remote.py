@@ -27,12 +27,18 @@ from kiosk import store as db
 from kiosk.clock import local
 from kiosk.config import Service
 from kiosk.domain import HallError
-from kiosk.models import Citizen, IssueRequest, Ticket
+from kiosk.models import (  # noqa: F401 - CheckIn: this module's API
+    REMOTE_CODE_ALPHABET,
+    REMOTE_CODE_LENGTH,
+    ActionRequest,
+    CheckIn,
+    Citizen,
+    IssueRequest,
+    Ticket,
+)
 from kiosk.privacy import id_checksum_ok, id_hash, normalise_id
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""Letters and digits a citizen cannot misread (no I/1, O/0): the code is typed at a kiosk."""
-CODE_LENGTH = 10  # 32^10 = 2^50 codes: not guessable within any rate limit
+CODE_ALPHABET, CODE_LENGTH = REMOTE_CODE_ALPHABET, REMOTE_CODE_LENGTH  # kept in kiosk.models: the kiosk checks the form
 
 
 class RemoteRequest(BaseModel):
@@ -42,13 +48,6 @@ class RemoteRequest(BaseModel):
     id_number: str | None = Field(default=None, max_length=32)
     booking_code: str | None = Field(default=None, max_length=32)
     slot: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$", description="HH:MM today; default now")
-
-
-class CheckIn(BaseModel):
-    """A kiosk's check-in: the place's code as typed, or the citizen's ID card (sealed)."""
-
-    code: str | None = Field(default=None, max_length=32)
-    citizen: Citizen | None = None
 
 
 class RemoteTicket(BaseModel):
@@ -184,33 +183,59 @@ class RemoteDesk:
     # ----- joining the queue --------------------------------------------------------------------
 
     def check_in(self, body: CheckIn, device: str, actor: str) -> Ticket:
-        """The citizen is at a kiosk: the place becomes a ticket in the queue, standing at its slot."""
+        """The citizen is at a kiosk: the place becomes a ticket in the queue, standing at its slot.
+
+        Refusals carry ``extra["remote"]`` for the kiosk's words: ``unknown``, ``not_today``,
+        ``early`` (with ``opens``), ``lapsed``, ``joined`` (with the ``ticket``, reprinted: a
+        second check-in never makes a second ticket)."""
         engine, now = self.engine, self.engine.clock.now()
         if bool(body.code) == bool(body.citizen):
             raise HallError("validation_error", "give the remote ticket's code or the citizen's ID card (one of them)")
         with engine.store.write() as conn:
             self._lapse(conn, engine.today(), now)
-            row = self._booked(conn, body)
-            ticket = self._join(conn, row, body.citizen, device, actor, now)
+            row = self._booked(conn, body, now)
+            if row.state != "joined":
+                ticket = self._join(conn, row, body.citizen, device, actor, now)
+        if row.state == "joined":
+            self._reprinted(row, actor or device)
         engine.feed.notify()
         return ticket
 
-    def _booked(self, conn: Connection, body: CheckIn):  # noqa: ANN202 - a row
+    def _booked(self, conn: Connection, body: CheckIn, now: float):  # noqa: ANN202 - a row
+        """Today's place of the code or card, if it may join now (or already joined)."""
         r, day = db.remote_tickets, self.engine.today()
         if body.code:
-            row = conn.execute(select(r).where(r.c.code == body.code.strip().upper(), r.c.day == day)).first()
+            row = conn.execute(select(r).where(r.c.code == body.code.strip().upper())).first()
         else:
-            holder = self.engine._identity(body.citizen, self.engine.clock.now()).id_hash
+            holder = self.engine._identity(body.citizen, now).id_hash
             row = conn.execute(select(r).where(r.c.holder == holder, r.c.day == day)).first()
-        if row is None:
+        if row is None or (body.service and row.service != body.service):
             raise HallError("unknown_appointment", "no remote ticket for today with this code or card; "
-                            "please take a ticket as usual")
-        if row.state == "joined":
-            raise HallError("duplicate_active", "this remote ticket is already in the queue; reprint it at the help desk")
+                            "please take a ticket as usual", {"remote": "unknown"})
+        if row.day != day:
+            raise HallError("appointment_outside_window", f"this remote ticket was for {row.day}, not today; "
+                            "please take a ticket as usual", {"remote": "not_today", "day": row.day})
         if row.state == "lapsed":
             raise HallError("appointment_outside_window", "this remote ticket lapsed: it was not checked in within "
-                            f"{self.settings.check_in_late_minutes:.0f} minutes of its slot; please take a ticket as usual")
+                            f"{self.settings.check_in_late_minutes:.0f} minutes of its slot; please take a ticket "
+                            "as usual", {"remote": "lapsed"})
+        opens = row.slot_start - self.settings.check_in_early_minutes * 60
+        if row.state == "booked" and now < opens:
+            at = local(opens, self.engine.tz).strftime("%H:%M")
+            raise HallError("appointment_outside_window", f"this remote ticket can be checked in from {at}; "
+                            "please come back then", {"remote": "early", "opens": at})
         return row
+
+    def _reprinted(self, row, actor: str) -> None:  # noqa: ANN001 - a remote_tickets row
+        """A place checked in before: its ticket is printed again (recorded as a reprint)."""
+        try:
+            ticket = self.engine.act(row.ticket_id, "reprint",
+                                     ActionRequest(actor=actor, reason="remote ticket checked in again"))
+        except HallError:  # served or cancelled meanwhile: nothing to print
+            raise HallError("duplicate_active", "this remote ticket is already in the queue and its ticket was "
+                            "used; please ask at the help desk", {"remote": "joined"}) from None
+        raise HallError("duplicate_active", f"this remote ticket is already in the queue as {ticket.number}; "
+                        "it is printed again", {"remote": "joined", "ticket": ticket.model_dump(mode="json")})
 
     def _join(self, conn: Connection, row, citizen: Citizen | None, device: str, actor: str,  # noqa: ANN001
               now: float) -> Ticket:

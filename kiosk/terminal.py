@@ -37,7 +37,15 @@ from kiosk.config import KioskConfig
 from kiosk.device_reporter import StatusReporter, printer_error_part, printer_part
 from kiosk.domain import HallError
 from kiosk.hall import Hall
-from kiosk.models import ActionRequest, Catalog, Citizen, IssueRequest, Ticket, new_page_token
+from kiosk.models import (
+    ActionRequest,
+    Catalog,
+    CheckIn,
+    Citizen,
+    IssueRequest,
+    Ticket,
+    new_page_token,
+)
 from kiosk.offline import OfflinePlan
 from kiosk.outbox import ETICKET, PRINTED, UNPRINTED, Outbox, OutboxError
 from kiosk.outbox_sender import Link, OutboxSender, SyncReport, crash_point
@@ -370,6 +378,31 @@ class KioskTerminal:
         if self.printer_watch is not None and self.printer_watch.watching:
             return None
         return ("printer", *printer_part(self.printer.status()))
+
+    # ----- phone tickets (线上取号) -------------------------------------------------------------
+
+    def check_in_remote(self, *, code: str | None = None, citizen: Citizen | None = None,
+                        service: str | None = None) -> Issued:
+        """The ticket of a place taken from the phone, checked in here by its code or the card
+        (``citizen``). Blocking: the hall lane. Only the hall server knows the places, so this
+        raises ``HallUnreachable`` while it does not answer (the kiosk then offers an ordinary
+        ticket), HallError when the hall refuses (``extra["remote"]`` says why). A place checked
+        in before gives its ticket again as a reprint, never a second ticket."""
+        if not self.link.should_try():
+            raise HallUnreachable(self.link.last_error or "the hall server is not answering")
+        body = CheckIn(code=code, citizen=citizen, service=service)
+        try:
+            ticket = self.hall.remote_check_in(body, device=self.config.kiosk.id)
+        except HallUnreachable as exc:
+            self.link.down(str(exc))
+            raise
+        except HallError as exc:
+            self.link.up()
+            if exc.code == "duplicate_active" and (exc.extra or {}).get("ticket"):
+                return Issued(Ticket.model_validate(exc.extra["ticket"]), reprint=True)
+            raise
+        self.link.up()
+        return Issued(ticket)
 
     # ----- reprints --------------------------------------------------------------------------
 

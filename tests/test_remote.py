@@ -170,3 +170,20 @@ def desk_code(engine) -> str:
 
     with engine.store.read() as conn:
         return conn.execute(select(db.remote_tickets.c.code)).scalar_one()
+
+
+def test_check_in_refusals_say_why_and_a_second_check_in_gives_the_same_ticket(server_for, clock):
+    server, _ = server_for(check_in_late_minutes=30, check_in_early_minutes=60)
+    later = take(server, id_number=ID_A, slot="11:30").json()["code"]
+    now = take(server, id_number=ID_B).json()["code"]
+    early = assert_problem(check_in(server, code=later), 409, "appointment_outside_window")
+    assert (early["remote"], early["opens"]) == ("early", "10:30") and "10:30" in early["detail"]
+    other = assert_problem(check_in(server, code=now, service="SS01"), 404, "unknown_appointment")
+    assert other["remote"] == "unknown"  # a place of another service than the kiosk's visit
+    first = check_in(server, code=now, service="GC01").json()
+    again = assert_problem(check_in(server, code=now), 409, "duplicate_active")
+    assert again["remote"] == "joined" and again["ticket"]["id"] == first["id"]
+    assert again["ticket"]["number"] in again["detail"]
+    clock.advance(24 * 3600)  # Tuesday: Monday's code
+    stale = assert_problem(check_in(server, code=later), 409, "appointment_outside_window")
+    assert stale["remote"] == "not_today" and stale["day"] == "2026-11-23"

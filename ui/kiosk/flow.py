@@ -13,11 +13,12 @@ import logging
 
 from kiosk.client import HallUnreachable
 from kiosk.domain import HallError
-from kiosk.models import Catalog
+from kiosk.models import Catalog, is_remote_code
 from kiosk.offline import OfflineUnavailable
 from kiosk.outbox import OutboxError
 from kiosk.terminal import NO_SEAL_KEY, Issued, IssueOutcome
 from ui.kiosk.screen import Visit
+from ui.kiosk.texts import remote_kind
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,30 @@ class CitizenFlow:
             self.issue()
 
     def check_in(self, code: str) -> None:
-        """Appointment check-in by booking code."""
-        if self.visit and len(code) >= 3:
-            self.visit.appointment = code.upper()
+        """Check-in by a code typed or scanned on the booking screen: a phone place's check-in
+        code (线上取号, its form tells it) or else an appointment's booking code."""
+        visit = self.visit
+        if visit is None or len(code) < 3:
+            return
+        code = code.upper()
+        if is_remote_code(code):
+            terminal = self.services.terminal
+            self._start_remote(lambda: terminal.check_in_remote(code=code, service=visit.service.code),
+                               visit, code=code)
+        else:
+            visit.appointment = code
+            self.issue()
+
+    def ordinary_ticket(self) -> None:
+        """The citizen's phone place cannot be checked in (lapsed, not found, no server): an
+        ordinary ticket of the visit's service instead (offline too, where the kiosk may)."""
+        visit = self.visit
+        if visit is None:
+            return
+        visit.appointment, visit.remote_asked = None, True
+        if visit.service.id_required and visit.citizen is None:
+            self.show_screen("identify")  # the card is still needed for this service
+        else:
             self.issue()
 
     def choose_priority(self, priority: str) -> None:
@@ -69,10 +91,19 @@ class CitizenFlow:
             return  # a staff card opens staff mode (ui.staff.entry), it queues for nothing
         visit.card = card
         visit.citizen = terminal.citizen(card)  # the number sealed to the hall's key
-        senior = card.age >= self.config.kiosk.elderly_age
-        if senior:
+        if card.age >= self.config.kiosk.elderly_age:
             self.set_elderly(True, for_visit=not self.elderly)  # large text for the rest of the visit
-        if senior and "elderly" in visit.service.priorities:
+        if visit.service.remote and visit.citizen is not None and not visit.remote_asked and terminal.online:
+            # A phone place (线上取号) of this card for this service joins the queue first; with
+            # none, the card goes on as for any citizen. Offline nobody can know: ordinary ticket.
+            citizen, service = visit.citizen, visit.service.code
+            self._start_remote(lambda: terminal.check_in_remote(citizen=citizen, service=service), visit)
+        else:
+            self._after_card(visit)
+
+    def _after_card(self, visit: Visit) -> None:
+        """The card read, no phone place to check in: the priority offer, else the ticket."""
+        if visit.card.age >= self.config.kiosk.elderly_age and "elderly" in visit.service.priorities:
             self.show_screen("priority")
         else:
             self.issue()
@@ -113,6 +144,35 @@ class CitizenFlow:
         self.screens["printing"].set_stage("issuing")
         self.show_screen("printing")
         self.services.hall_lane.run(request, lambda issued: self._issued(issued, visit), self._issue_failed)
+
+    def _start_remote(self, request, visit: Visit, *, code: str | None = None) -> None:
+        """Check a phone place in on the hall lane (by ``code``, else by the card), then print
+        its ticket as any other; a refusal goes to ``_remote_failed``."""
+        visit.remote_asked = True
+        self._issue_pending = True
+        self.screens["printing"].set_stage("issuing")
+        self.show_screen("printing")
+        self.services.hall_lane.run(request, lambda issued: self._issued(issued, visit),
+                                    lambda exc: self._remote_failed(exc, visit, code))
+
+    def _remote_failed(self, exc: BaseException, visit: Visit, code: str | None) -> None:
+        self._issue_pending = False
+        if visit is not self.visit:
+            return  # staff reset the kiosk meanwhile
+        kind = "offline" if isinstance(exc, HallUnreachable) else remote_kind(exc)
+        if code is None and kind in ("offline", "unknown"):
+            self._after_card(visit)  # no phone place of this card (or none can be asked for)
+            return
+        if code is not None and kind == "unknown" and "appointment" in visit.service.priorities:
+            visit.appointment = code  # not a phone place's code: perhaps a booking code
+            self.issue()
+            return
+        if kind == "offline":
+            exc = HallError("remote_offline", "checking in a phone ticket needs the hall server, which "
+                            "does not answer", {"remote": "offline"})
+        elif not isinstance(exc, HallError):
+            log.error("remote check-in failed: %r", exc)
+        self.show_message("error", exc)
 
     def _issued(self, issued: Issued, visit: Visit | None) -> None:
         self._issue_pending = False

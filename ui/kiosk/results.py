@@ -9,7 +9,7 @@ from kiosk.estimators import shown_range
 from kiosk.terminal import IssueOutcome
 from ui.kiosk.rating_row import RatingRow
 from ui.kiosk.screen import Screen
-from ui.kiosk.texts import error_text, error_title
+from ui.kiosk.texts import error_text, error_title, remote_kind
 from ui.kiosk.widgets import QrLabel, TouchButton, label
 
 
@@ -186,7 +186,9 @@ class DoneScreen(Screen):
         low, high = shown_range(ticket.eta_minutes, ticket.ahead)
         return self.tr("Estimated wait: about {m} min").format(m=str(low) if low == high else f"{low}–{high}")
 
-    def _note(self, ticket) -> str:
+    def _note(self, ticket) -> str:  # noqa: ANN001 - a Ticket
+        if ticket.device == "remote":
+            return self.tr("Phone ticket checked in: you keep the place of your booked time.")
         if ticket.appointment:
             return self.tr("Appointment checked in: you will be called first.")
         if ticket.priority != "normal":
@@ -218,10 +220,12 @@ class MessageScreen(Screen):
         self.home = TouchButton("", "secondary")
         self.retry = TouchButton("", "primary")
         self.reprint = TouchButton("", "primary")
+        self.ordinary = TouchButton("", "primary")  # a phone place that cannot be checked in
         self.home.clicked.connect(kiosk.go_home)
         self.retry.clicked.connect(kiosk.retry_hall)
         self.reprint.clicked.connect(kiosk.reprint_existing)
-        self.button_row(self.home, self.retry, self.reprint)
+        self.ordinary.clicked.connect(kiosk.ordinary_ticket)
+        self.button_row(self.home, self.retry, self.reprint, self.ordinary)
 
     def show_error(self, kind: str, error: BaseException | None) -> None:
         """Remember what to show; ``render`` words it in the current language."""
@@ -244,8 +248,12 @@ class MessageScreen(Screen):
             self.text.setText(error_text(self.error, self.lang) if self.error else "")
         self.retry.setVisible(self.kind == "unavailable")
         self.reprint.setVisible(self.existing_ticket is not None)
+        kind = remote_kind(self.error) if self.error is not None else ""
+        self.ordinary.setVisible(self.kind == "error" and kind in ("offline", "lapsed", "not_today", "unknown"))
         self.home.setText(self.tr("Back to the start"))
         self.retry.setText(self.tr("Try again"))
         self.reprint.setText(self.tr("Print my ticket again"))
+        self.ordinary.setText(self.tr("Take a new ticket") if kind in ("lapsed", "not_today")
+                              else self.tr("Take an ordinary ticket"))
 
 

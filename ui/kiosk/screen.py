@@ -29,6 +29,7 @@ class Visit:
     citizen: Citizen | None = None
     priority: str = "normal"
     appointment: str | None = None
+    remote_asked: bool = False  # the hall was asked for this citizen's phone place (线上取号)
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 

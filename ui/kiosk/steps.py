@@ -134,15 +134,19 @@ class IdentifyScreen(Screen):
         else:
             self.hint.setText(self.tr("Your ID card is optional here: with it, an appointment is "
                                       "checked in and senior citizens may queue with priority."))
+        if service.remote:  # 线上取号: the card, or the code the phone shows, checks the place in
+            self.hint.setText(self.hint.text() + " " + self.tr(
+                "Took a number on your phone? Place your ID card, or enter the check-in code."))
         missing = not reader_ok
         self.problem.setVisible(missing)
         self.prompt.setVisible(not missing)
         if missing:
             self.problem.setText(self._reader_problem(service))
-        self.booking.setVisible(not service.id_required and "appointment" in service.priorities)
+        self.booking.setVisible(service.remote or not service.id_required and "appointment" in service.priorities)
         self.skip.setVisible(not service.id_required)
         self.back.setText(self.tr("Back"))
-        self.booking.setText(self.tr("I have a booking code"))
+        self.booking.setText(self.tr("I have a code from my phone") if service.remote
+                             else self.tr("I have a booking code"))
         self.skip.setText(self.tr("Get a ticket without ID card"))
 
 
@@ -159,7 +163,9 @@ class IdentifyScreen(Screen):
 
 
 class BookingScreen(Screen):
-    """Appointment check-in by booking code, typed on a touch keypad."""
+    """Check-in by code, typed on a touch keypad or scanned from a phone's screen (a scanner
+    that types like a keyboard): an appointment's booking code or a phone place's check-in code
+    (线上取号); ``CitizenFlow.check_in`` tells them apart."""
 
     name = "booking"
 
@@ -177,22 +183,47 @@ class BookingScreen(Screen):
         self.back.clicked.connect(lambda: kiosk.show_screen("identify"))
         self.confirm.clicked.connect(lambda: kiosk.check_in(self.keypad.value))
         self.button_row(self.back, self.confirm)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a scanner types into this screen
 
     def entered(self) -> None:
         self.keypad.clear()
+        self._columns()
+        self.setFocus()  # a scanner's keys come here
+        super().entered()
+
+    def _columns(self) -> None:
         portrait = self.kiosk.height() > self.kiosk.width()
         self.keypad.set_columns(6 if portrait else 12)
-        super().entered()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._columns()  # the screen turned (or was first laid out) while showing
 
     def _show_code(self, value: str) -> None:
         self.code.setText(value or "—")
         self.confirm.setEnabled(len(value) >= 3)
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """A scanner's or a keyboard's keys: the code's characters, backspace, Enter to confirm."""
+        key, text = event.key(), event.text().upper()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.confirm.isEnabled():
+                self.kiosk.check_in(self.keypad.value)
+        elif key == Qt.Key.Key_Backspace:
+            self.keypad.delete()
+        elif len(text) == 1 and text in self.keypad.keys:
+            self.keypad.press(text)
+        else:
+            super().keyPressEvent(event)
+
     def render(self) -> None:
-        self.title.setText(self.tr("Enter your booking code"))
+        visit = self.kiosk.visit
+        remote = visit is not None and visit.service.remote
+        self.title.setText(self.tr("Enter the check-in code from your phone, or your booking code")
+                           if remote else self.tr("Enter your booking code"))
         self._show_code(self.keypad.value)
         self.back.setText(self.tr("Back"))
-        self.confirm.setText(self.tr("Check in"))
+        self.confirm.setText(self.tr("Check in with this code") if remote else self.tr("Check in"))
 
 
 class PriorityScreen(Screen):

@@ -29,8 +29,53 @@ def waiting_text(waiting: int, eta: int | None) -> str:
     return text
 
 
+def remote_kind(error: BaseException) -> str:
+    """Why a phone place (线上取号) was not checked in: ``unknown``, ``not_today``, ``early``,
+    ``lapsed``, ``joined`` or ``offline`` (kiosk.remote's refusals); "" for any other error."""
+    return str(((error.extra or {}) if isinstance(error, HallError) else {}).get("remote", ""))
+
+
+def remote_title(kind: str) -> str:
+    """The headline of a phone place's refusal."""
+    if kind == "offline":
+        return Q.translate("KioskText", "Check-in needs the queue system")
+    if kind == "lapsed":
+        return Q.translate("KioskText", "Your phone ticket has lapsed")
+    if kind == "early":
+        return Q.translate("KioskText", "Too early to check in")
+    if kind == "not_today":
+        return Q.translate("KioskText", "This phone ticket is not for today")
+    if kind == "joined":
+        return Q.translate("KioskText", "You already have a ticket")
+    return Q.translate("KioskText", "Check-in code not found")
+
+
+def remote_text(kind: str, extra: dict) -> str:
+    """What to do about a phone place's refusal, in plain words."""
+    if kind == "offline":
+        return Q.translate("KioskText", "Checking in a ticket taken on a phone needs the hall's queue "
+                           "system, which cannot be reached right now. You can take an ordinary "
+                           "ticket instead: touch the button below.")
+    if kind == "lapsed":
+        return Q.translate("KioskText", "It was not checked in within the time allowed after your booked "
+                           "time. Please take a new ticket: touch the button below.")
+    if kind == "early":
+        return Q.translate("KioskText", "Your phone ticket can be checked in from {opens}. Please come "
+                           "back then.").format(opens=extra.get("opens", "?"))
+    if kind == "not_today":
+        return Q.translate("KioskText", "It was taken for another day. Please take an ordinary "
+                           "ticket for today: touch the button below.")
+    if kind == "joined":
+        return Q.translate("KioskText", "Your phone ticket is already in the queue and its ticket was "
+                           "used. Please ask the staff at the help desk.")
+    return Q.translate("KioskText", "We could not find this check-in code for this service today. "
+                       "Please check the code on your phone, or take an ordinary ticket.")
+
+
 def error_title(error: BaseException) -> str:
     """A short headline for a refusal or failure."""
+    if remote_kind(error):
+        return remote_title(remote_kind(error))
     code = getattr(error, "code", "")
     if code == "service_closed":
         return Q.translate("KioskText", "This service is not taking tickets now")
@@ -49,6 +94,8 @@ def error_text(error: BaseException, language: str) -> str:
     """What went wrong and what to do, in plain words (never the technical detail)."""
     code = error.code if isinstance(error, HallError) else ""
     extra = (error.extra or {}) if isinstance(error, HallError) else {}
+    if remote_kind(error):
+        return remote_text(remote_kind(error), extra)
     if code == "service_closed":
         sep = ". " if language == "en" else "。"
         return closed_reason(extra.get("closed_reason"), language) + sep + Q.translate(
