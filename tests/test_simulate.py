@@ -87,7 +87,7 @@ def test_an_empty_log_is_refused_with_a_sentence(config, tmp_path):
 def test_the_command_prints_the_tables_and_writes_the_chart(tmp_path, capsys):
     assert main(["simulate", "--days", "1", "--tickets", "60", "--seed", "2", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "tickets/s" in out and "Estimator blend  (the engine's)" in out and "Estimator today" in out
+    assert "tickets/s" in out and "Estimator mix  (the engine's)" in out and "Estimator blend" in out and "Estimator today" in out
     svg = ET.parse(tmp_path / "estimates.svg").getroot()
     assert svg.tag.endswith("svg") and len(svg.findall(".//{http://www.w3.org/2000/svg}circle")) > 20
     assert (tmp_path / "samples.json").stat().st_size > 0
