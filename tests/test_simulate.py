@@ -48,6 +48,26 @@ def test_every_online_ticket_gets_every_estimate_and_most_a_wait(run):
     assert all(0.8 * len(called) < r.n <= len(called) for r in rows if r.service == "*")
 
 
+def test_the_estimate_days_sign_clerks_in_for_real_at_a_cheap_pin_cost_and_nobody_rates(run):
+    from sqlalchemy import select
+
+    from kiosk import store as db
+
+    result, folder = run
+    summary = result.summaries[0]
+    assert summary.sign_ins > 0 and not summary.ratings  # the real sign-in check passed each time
+    store = Store(folder / "hall.db", data_dir=folder)
+    try:
+        with store.read() as conn:
+            hashes = conn.execute(select(db.clerks.c.pin_hash)).scalars().all()
+            e = db.ticket_events
+            failed = conn.execute(select(e.c.action).where(e.c.action == "sign-in-failed")).all()
+    finally:
+        store.close()
+    assert hashes and all(h.startswith("scrypt$16$") for h in hashes)  # n = 16, not 2**14
+    assert failed  # the morning's mistyped PIN is still refused by the same check
+
+
 def test_the_same_seed_plays_the_same_day(config, run):
     again = simulate(config, 1, tickets_per_day=TICKETS, seed=5)
     assert waits(again) == waits(run[0])
