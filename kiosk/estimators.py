@@ -2,7 +2,7 @@
 
 An estimator answers "how long until this ticket is called?" from small figures the hall keeps
 per service and per window (``Figures``: the last few service times, the last few calls and
-arrivals), never from a scan of the day. Three are compared by ``kiosk simulate`` on the same
+arrivals), never from a scan of the day. Eight are compared by ``kiosk simulate`` on the same
 simulated days:
 
 ``today``   the engine's first rule: ahead / windows of the service x the service's mean time.
