@@ -25,7 +25,7 @@ from kiosk.clerk_models import ClerkInfo, NewClerk, SignIn, WindowSignIn
 from kiosk.domain import HallError, State
 from kiosk.idkeys import is_staff_card, staff_card_entry
 from kiosk.models import WindowClerk
-from kiosk.pins import PinHashError, hash_pin, verify_pin
+from kiosk.pins import DEFAULT_N, PinHashError, hash_pin, verify_pin
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,12 @@ def _announce(conn: Connection, now: float, window: int, clerk: WindowClerk | No
 
 
 def add_clerk(store: db.Store, new: NewClerk, now: float, tz=None, *, actor: str = "",  # noqa: ANN001
-              card_entry: str | None = None) -> ClerkInfo:
+              card_entry: str | None = None, pin_cost: int = DEFAULT_N) -> ClerkInfo:
     """Register a clerk; the PIN is kept only as its hash. A used 工号 is refused (a disabled
-    clerk's too: its records keep pointing at that person)."""
+    clerk's too: its records keep pointing at that person). ``pin_cost``: scrypt's n for the hash
+    (the hash records it, and sign-in checks at that cost); only simulated clerks take less."""
     c = db.clerks
-    pin_hash = hash_pin(new.pin)
+    pin_hash = hash_pin(new.pin, n=pin_cost)
     with store.write() as conn:
         if conn.execute(select(c.c.code).where(c.c.code == new.code)).first():
             raise HallError("clerk_exists", f"工号 {new.code} is taken; choose another (a disabled clerk keeps theirs)")
@@ -120,8 +121,10 @@ class ClerkDesk:
         """Every clerk (never a PIN hash)."""
         return list_clerks(self.store, self.clock.now(), self.tz)
 
-    def add_clerk(self, new: NewClerk, actor: str = "") -> ClerkInfo:
-        """Register a clerk; a staff card sent sealed is opened here and kept as its salted hash."""
+    def add_clerk(self, new: NewClerk, actor: str = "", *, pin_cost: int = DEFAULT_N) -> ClerkInfo:
+        """Register a clerk; a staff card sent sealed is opened here and kept as its salted hash.
+        ``pin_cost``: scrypt's n of the PIN's hash — never lowered by the API or the command line,
+        only by ``kiosk simulate``'s made-up clerks (their sign-ins then cost microseconds)."""
         entry = None
         if new.card_sealed:
             from kiosk.sealing import SealError
@@ -131,7 +134,7 @@ class ClerkDesk:
             except SealError as exc:
                 raise HallError("validation_error", f"card_sealed: {exc}") from None
         return add_clerk(self.store, new.model_copy(update={"card_sealed": None}), self.clock.now(), self.tz,
-                         actor=actor, card_entry=entry)
+                         actor=actor, card_entry=entry, pin_cost=pin_cost)
 
     def disable_clerk(self, code: str, actor: str = "") -> ClerkInfo:
         """Disable a clerk; one signed in is signed out (the window's screen hears it)."""

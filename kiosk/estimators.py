@@ -2,7 +2,7 @@
 
 An estimator answers "how long until this ticket is called?" from small figures the hall keeps
 per service and per window (``Figures``: the last few service times, the last few calls and
-arrivals), never from a scan of the day. Three are compared by ``kiosk simulate`` on the same
+arrivals), never from a scan of the day. Eight are compared by ``kiosk simulate`` on the same
 simulated days:
 
 ``today``   the engine's first rule: ahead / windows of the service x the service's mean time.
@@ -18,6 +18,13 @@ simulated days:
 ``blend``   the observed pace shrunk toward ``recent``'s throughput (weighing it as PRIOR_CALLS
             calls), never less than ``pool``: a pace seen before a surge underestimates it, the
             work ahead catches it; a pace of few calls is noise, the moving averages steady it.
+``flow``    the ticket's windows played forward: each, as it frees, takes the first service of
+            its preference with someone waiting (its preferred services' tickets arriving at
+            their recent rate meanwhile) until the ticket's turn; a window is held for the
+            citizen's walk-up too (call to start, measured), not only the service.
+``mix``     ``blend`` with the walk-up counted, averaged with ``flow`` (FLOW_WEIGHT): ``blend``
+            sees the pace that happened, ``flow`` the windows that will free up for the ticket;
+            their errors are partly independent, so the average errs less than either.
 
 ``BEST`` is the one the engine uses (``engine_views.ViewBuilder.eta`` calls ``estimate``).
 Every estimate is a range (``Estimate.low``..``high``) that narrows as more people are ahead
@@ -27,6 +34,7 @@ kiosk and the ticket page show it: "马上" when nobody waits, "约 10–15 分�
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -41,6 +49,13 @@ PRIOR_CALLS = 4
 two calls is mostly the model's; one seen in twenty is mostly what happened)."""
 CALL_DELAY_MIN = 0.3
 """Minutes between a window becoming free and its call reaching the next ticket (the clerk's click)."""
+WALK_UP_MIN = 0.5
+"""Minutes from a call to the start of the service (the citizen walks up) before any was measured."""
+FLOW_WEIGHT = 0.3
+"""``mix``: the weight of ``flow`` against ``blend`` (chosen on seed 1 of ``kiosk simulate``,
+checked on seeds 2 and 3: DESIGN.md §8)."""
+FLOW_STEPS = 2000
+"""``flow`` plays at most this many calls (a queue longer than that is answered by its pace)."""
 
 
 @dataclass
@@ -60,6 +75,7 @@ class Figures:
     arrivals: dict[str, deque] = field(default_factory=dict)  # recent issue times per service
     waiting: dict[str, int] = field(default_factory=dict)  # tickets waiting per service now
     keep: int = RECENT  # how many service times are kept per service (the hall's recent_service_samples)
+    reach_s: deque = field(default_factory=lambda: deque(maxlen=RECENT))  # recent call-to-start seconds
 
     def served(self, window: int, service: str, seconds: float) -> None:
         """A ticket of ``service`` took ``seconds`` at ``window`` (start to finish)."""
@@ -74,6 +90,14 @@ class Figures:
     def arrived(self, service: str, at: float) -> None:
         """A ticket of ``service`` was issued at ``at``."""
         _push(self.arrivals, service, at)
+
+    def reached(self, seconds: float) -> None:
+        """A called citizen reached the window (the service started) ``seconds`` after the call."""
+        self.reach_s.append(max(seconds, 0.0))
+
+    def walk_minutes(self) -> float:
+        """The recent mean minutes from a call to the start of the service (WALK_UP_MIN before any)."""
+        return sum(self.reach_s) / len(self.reach_s) / 60 if self.reach_s else WALK_UP_MIN
 
     def mean_minutes(self, service: str) -> float:
         """The service's recent mean service time, or the hall file's figure before any."""
@@ -106,15 +130,20 @@ class Figures:
 
     @classmethod
     def from_rows(cls, windows: dict[int, list[str]], default_minutes: dict[str, float],
-                  served: Iterable[tuple[int, str, float]], called: Iterable[tuple[int, str, float]],
-                  keep: int = RECENT) -> Figures:
-        """Figures from the day's latest rows, newest first: (window, service, seconds) of finished
-        tickets and (window, service, called_at) of calls."""
+                  served: Iterable[tuple], called: Iterable[tuple[int, str, float]],
+                  keep: int = RECENT, issued: Iterable[tuple[str, float]] = ()) -> Figures:
+        """Figures from the day's latest rows, newest first: (window, service, seconds[, walk-up
+        seconds]) of finished tickets, (window, service, called_at) of calls and (service,
+        issued_at) of issued tickets."""
         figures = cls(windows, default_minutes, keep=keep)
-        for window, service, seconds in reversed(list(served)):
-            figures.served(window, service, seconds)
+        for row in reversed(list(served)):
+            figures.served(row[0], row[1], row[2])
+            if len(row) > 3 and row[3] is not None:
+                figures.reached(row[3])
         for window, service, at in reversed(list(called)):
             figures.called(window, service, at)
+        for service, at in reversed(list(issued)):
+            figures.arrived(service, at)
         return figures
 
 
@@ -153,9 +182,10 @@ def _today(figures: Figures, service: str, ahead: int, windows: list[int], now: 
     return ahead / len(windows) * figures.mean_minutes(service)
 
 
-def throughput(figures: Figures, service: str, windows: list[int]) -> float:
-    """Tickets of ``service`` the open ``windows`` finish a minute, by their recent figures."""
-    return sum(figures.share(w, service) / figures.window_minutes(w, service) for w in windows)
+def throughput(figures: Figures, service: str, windows: list[int], walk: float = 0.0) -> float:
+    """Tickets of ``service`` the open ``windows`` finish a minute, by their recent figures, each
+    ticket holding its window ``walk`` minutes more than its service (the walk-up)."""
+    return sum(figures.share(w, service) / (figures.window_minutes(w, service) + walk) for w in windows)
 
 
 def _recent(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
@@ -187,27 +217,84 @@ def _drain(figures: Figures, service: str, ahead: int, windows: list[int], now: 
     return (ahead + 0.5) / rate
 
 
-def _blend(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+def _blend(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None,
+           walk: float = 0.0) -> float | None:
     if ahead == 0:
         return 0.0
     seen, observed = pace(figures, service, now)
-    rate = (seen * observed + PRIOR_CALLS * throughput(figures, service, windows)) / (seen + PRIOR_CALLS)
+    rate = (seen * observed + PRIOR_CALLS * throughput(figures, service, windows, walk)) / (seen + PRIOR_CALLS)
     # The citizen is called at the (ahead + 1)-th call, the first one about half a pace away.
-    return max((ahead + 0.5) / rate, _pool(figures, service, ahead, windows, now))
+    return max((ahead + 0.5) / rate, _pool(figures, service, ahead, windows, now, walk))
 
 
-def _pool(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+def _pool(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None,
+          walk: float = 0.0) -> float | None:
     if ahead == 0:
         return 0.0
     mine = set(windows)
-    work = ahead * figures.mean_minutes(service)
+    work = ahead * (figures.mean_minutes(service) + walk)
     for other, count in figures.waiting.items():
         if other == service or not count:
             continue
-        theirs = [w for w, services in figures.windows.items() if other in services]
-        shared = len(mine.intersection(theirs)) / max(len(theirs), 1)
-        work += count * figures.mean_minutes(other) * shared
+        work += count * (figures.mean_minutes(other) + walk) * _part(figures, mine, other)
     return (work - 0.5 * figures.mean_minutes(service)) / len(windows) + CALL_DELAY_MIN
+
+
+def _part(figures: Figures, mine: set[int], other: str) -> float:
+    """The part of ``other``'s windows that are among ``mine`` (its queue's share that they serve)."""
+    theirs = [w for w, services in figures.windows.items() if other in services]
+    return len(mine.intersection(theirs)) / max(len(theirs), 1)
+
+
+def arrival_rates(figures: Figures, now: float | None) -> dict[str, float]:
+    """Tickets a minute per service over its arrivals of the last half hour before ``now`` (or
+    the latest arrival); a service with fewer than two has none."""
+    if now is None:
+        now = max((max(a) for a in figures.arrivals.values() if a), default=0.0)
+    rates = {}
+    for service, recent in figures.arrivals.items():
+        times = [t for t in recent if now - t <= RATE_SPAN_S]
+        if len(times) >= 2:
+            rates[service] = len(times) / max(now - times[0], 300.0) * 60
+    return rates
+
+
+def _flow(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    mine, walk = set(windows), figures.walk_minutes()
+    others = {s for w in windows for s in figures.windows.get(w, ()) if s != service}
+    # Other services' queues and arrivals count for the part of their windows that are the ticket's.
+    queue = {s: figures.waiting.get(s, 0) * _part(figures, mine, s) for s in others}
+    rates = {s: r * _part(figures, mine, s) for s, r in arrival_rates(figures, now).items() if s in others}
+    hold = {s: figures.mean_minutes(s) + walk for s in others | {service}}
+    # The windows are mid-ticket, their ends spread over one ticket's time.
+    free = [((i + 0.5) / len(windows) * (figures.window_minutes(w, service) + walk), w)
+            for i, w in enumerate(sorted(windows))]
+    heapq.heapify(free)
+    left, last = ahead, 0.0
+    for _ in range(FLOW_STEPS):
+        at, window = heapq.heappop(free)
+        for other, rate in rates.items():
+            queue[other] += rate * (at - last)
+        last = at
+        taken = next((s for s in figures.windows.get(window, [service]) if s == service or queue.get(s, 0) >= 1),
+                     service)
+        if taken == service:
+            if left == 0:
+                return at + CALL_DELAY_MIN
+            left -= 1
+        else:
+            queue[taken] -= 1
+        heapq.heappush(free, (at + hold[taken], window))
+    return last + (left + 0.5) / max(throughput(figures, service, windows, walk), 1e-6)
+
+
+def _mix(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
+    if ahead == 0:
+        return 0.0
+    blended = _blend(figures, service, ahead, windows, now, figures.walk_minutes())
+    return FLOW_WEIGHT * _flow(figures, service, ahead, windows, now) + (1 - FLOW_WEIGHT) * blended
 
 
 def erlang_c(servers: float, load: float) -> float:
@@ -242,8 +329,8 @@ def _erlang(figures: Figures, service: str, ahead: int, windows: list[int], now:
 
 Rule = Callable[[Figures, str, int, list[int], float], "float | None"]
 ESTIMATORS: dict[str, Rule] = {"today": _today, "recent": _recent, "erlang": _erlang, "drain": _drain,
-                               "pool": _pool, "blend": _blend}
-BEST = "blend"
+                               "pool": _pool, "blend": _blend, "flow": _flow, "mix": _mix}
+BEST = "mix"
 """The estimator the engine uses: the best of ``kiosk simulate``'s comparison (DESIGN.md §8)."""
 
 
@@ -291,13 +378,16 @@ def hall_figures(conn, config, day: str) -> Figures:  # noqa: ANN001 - a Connect
     keep = config.policy.recent_service_samples
     limit = max(keep, RECENT) * len(config.services)
     served = conn.execute(
-        select(t.c.window, t.c.service, t.c.finished_at - t.c.started_at)
+        select(t.c.window, t.c.service, t.c.finished_at - t.c.started_at, t.c.started_at - t.c.called_at)
         .where(t.c.day == day, t.c.finished_at.is_not(None), t.c.started_at.is_not(None), t.c.window.is_not(None))
         .order_by(t.c.finished_at.desc()).limit(limit)).all()
     called = conn.execute(select(c.c.window, c.c.service, c.c.called_at).where(c.c.day == day, c.c.repeat == 0)
                           .order_by(c.c.seq.desc()).limit(limit)).all()
+    # The latest issues (the (day, issued_at) index): the arrival rates ``flow`` expects.
+    issued = conn.execute(select(t.c.service, t.c.issued_at).where(t.c.day == day)
+                          .order_by(t.c.issued_at.desc()).limit(limit)).all()
     figures = Figures.from_rows({w.number: list(w.services) for w in config.windows},
-                                {s.code: s.service_minutes for s in config.services}, served, called, keep)
+                                {s.code: s.service_minutes for s in config.services}, served, called, keep, issued)
     # The waiting counts from the per-service counters (kiosk.day_stats), not a count of rows.
     counts = day_stats.read_day(conn, day, [s.code for s in config.services])
     figures.waiting = {code: c.waiting for code, c in counts.items() if c.waiting}

@@ -35,6 +35,7 @@ from kiosk.domain import HallError
 from kiosk.engine import HallEngine
 from kiosk.hallday_plan import GUIDE, PORTAL, Arrival, Profile, busy_hall, day_times, plan_day
 from kiosk.models import ActionRequest, Appointment, Citizen, IssueRequest, Ticket, WindowChange
+from kiosk.pins import DEFAULT_N
 from kiosk.rating_models import QR_RATER, Rater, RatingRequest
 from kiosk.sealing import seal
 from kiosk.workdays import is_working_day
@@ -95,6 +96,12 @@ class _Window:
 class HallDay:
     """One simulated day over an engine on a FakeClock; ``run`` plays it."""
 
+    rates = True
+    """Whether citizens rate (kiosk, window pad, QR); ``kiosk simulate``'s days do not: ratings
+    change no wait, and they were a tenth of the day's engine calls."""
+    pin_cost = DEFAULT_N
+    """scrypt's n of the simulated clerks' PIN hashes (made once per hall: ``ensure_clerks``)."""
+
     def __init__(self, engine: HallEngine, day: date, tickets: int, seed: int, leave_overdue: bool,
                  profile: Profile | None = None):
         if not isinstance(engine.clock, FakeClock):
@@ -147,7 +154,7 @@ class HallDay:
     def _morning(self, booked: list[Arrival]) -> None:
         """Clerks exist, the case worker looks at deadlines, the guide answers earlier days'
         cases, and the day's bookings are imported (as ``kiosk appointments import`` would)."""
-        ensure_clerks(self.engine, self.windows.values())
+        ensure_clerks(self.engine, self.windows.values(), pin_cost=self.pin_cost)
         self.engine.check_cases()
         self._answer_cases(earlier=True)
         if booked:
@@ -214,7 +221,7 @@ class HallDay:
             self.summary.refused[exc.code] += 1
             return
         self._issued(ticket, "appointment" if ticket.appointment else arrival.channel)
-        if arrival.rate_kiosk:
+        if arrival.rate_kiosk and self.rates:
             self._rate(ticket.id, self._level(), Rater("kiosk", f"kiosk {arrival.kiosk}", device=arrival.kiosk))
 
     def _issued(self, ticket: Ticket, channel: str) -> None:
@@ -416,11 +423,13 @@ class HallDay:
             if self._complaints % 3 == 1:  # a third of the complaints become 办不成事 cases
                 self._register_unresolved(number, done)
         roll = self.rng.random()
+        # The delays are drawn also when nobody rates, so that the day's other draws stay the same.
         if roll < 0.75:
-            rater = Rater("window", f"rater window {number}", number)
-            self.at(self.clock.now() + self.rng.uniform(5, 90), "rate", ticket, rater)
-        elif roll < 0.8:
-            self.at(self.clock.now() + self.rng.uniform(600, 7200), "rate", ticket, QR_RATER)
+            rater, later = Rater("window", f"rater window {number}", number), self.rng.uniform(5, 90)
+        else:
+            rater, later = QR_RATER, self.rng.uniform(600, 7200) if roll < 0.8 else None
+        if self.rates and later is not None:
+            self.at(self.clock.now() + later, "rate", ticket, rater)
         self._free(self.windows[number])
 
     def _register_unresolved(self, number: int, ticket) -> None:  # noqa: ANN001 - a Ticket
@@ -499,14 +508,15 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 
-def ensure_clerks(engine: HallEngine, windows) -> None:  # noqa: ANN001 - _Window values
-    """Register the simulated clerks the hall does not have yet (a PIN hash each: once per hall)."""
+def ensure_clerks(engine: HallEngine, windows, pin_cost: int = DEFAULT_N) -> None:  # noqa: ANN001 - _Window values
+    """Register the simulated clerks the hall does not have yet (a PIN hash each: once per hall,
+    at scrypt cost ``pin_cost``: their PINs are made up from their 工号 anyway)."""
     known = {c.code for c in engine.clerks()}
     codes = [clerk_code(w.number) for w in windows] + [clerk_code(w.number, spare=True) for w in windows]
     for i, code in enumerate(codes):
         if code not in known:
             name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
-            engine.add_clerk(NewClerk(code=code, name=name, pin=clerk_pin(code)), actor="admin it")
+            engine.add_clerk(NewClerk(code=code, name=name, pin=clerk_pin(code)), actor="admin it", pin_cost=pin_cost)
 
 
 # ----- the public functions -------------------------------------------------------------------------

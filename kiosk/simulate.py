@@ -48,7 +48,13 @@ class Sample:
 
 
 class EstimatedDay(HallDay):
-    """A ``HallDay`` that keeps the estimators' figures and their estimates beside the waits."""
+    """A ``HallDay`` that keeps the estimators' figures and their estimates beside the waits.
+
+    Its citizens do not rate (no wait depends on it) and its made-up clerks' PIN hashes cost
+    scrypt n = ``pin_cost`` (16): sign-in still runs the engine's real check, in microseconds."""
+
+    rates = False
+    pin_cost = 2**4  # of 2**14 in a real hall
 
     def __init__(self, engine, day: date, tickets: int, seed: int, profile: Profile | None,  # noqa: ANN001
                  samples: list[Sample]):
@@ -58,6 +64,7 @@ class EstimatedDay(HallDay):
         self.samples = samples
         self._open: dict[str, Sample] = {}
         self._started: dict[str, float] = {}
+        self._called: dict[str, float] = {}
 
     def _issued(self, ticket: Ticket, channel: str) -> None:
         now = self.clock.now()
@@ -76,13 +83,18 @@ class EstimatedDay(HallDay):
         now = self.clock.now()
         self.figures.called(window.number, window.service, now)
         self.figures.waiting[window.service] = max(self.figures.waiting.get(window.service, 0) - 1, 0)
+        self._called[ticket] = now
         sample = self._open.pop(ticket, None)
         if sample is not None:
             sample.wait_s = now - sample.issued_at
         super()._citizen_answers(window, ticket)
 
     def _on_start(self, number: int, ticket: str) -> None:
-        self._started[ticket] = self.clock.now()
+        now = self.clock.now()
+        self._started[ticket] = now
+        called = self._called.pop(ticket, None)
+        if called is not None:
+            self.figures.reached(now - called)
         super()._on_start(number, ticket)
 
     def _on_finish(self, number: int, ticket: str) -> None:
@@ -117,7 +129,10 @@ def simulate(hall_config: HallConfig, days: int, *, tickets_per_day: int = 1500,
 
     config = busy_hall(hall_config, tickets_per_day)
     run = Run(config)
-    with tempfile.TemporaryDirectory(prefix="kiosk-simulate-") as tmp:
+    # A simulation's store is thrown away: it lives in memory-backed /dev/shm where there is one,
+    # with sync=normal (no fsync per commit): durability does not matter here.
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(prefix="kiosk-simulate-", dir=shm if shm.is_dir() else None) as tmp:
         folder = Path(data_dir) if data_dir else Path(tmp) / "data"
         folder.mkdir(parents=True, exist_ok=True)
         dates = working_days(first_day, days, config)

@@ -348,14 +348,16 @@ def test_estimates_use_ahead_open_windows_and_recent_service_time(engine, clock)
     for _ in range(3):
         issue(engine, "GC02")
     last = issue(engine, "GC02")
-    # kiosk.estimators' rule (blend): window 20 serves GC02 alone while GC01 has nobody waiting,
-    # one every 10 minutes; called at the 5th call, the first half a pace away: 4.5 x 10.
-    assert (last.ahead, last.eta_minutes) == (4, 45)
+    # kiosk.estimators' rule (mix): window 20 serves GC02 alone while GC01 has nobody waiting,
+    # one every 10 minutes plus the walk-up (half a minute before any was measured): called at
+    # the 5th call, the first half a ticket away: blend 4.5 x 10.5 = 47.25, flow the same plus
+    # the call's 0.3 min, 0.7 x 47.25 + 0.3 x 47.55 = 47.3, shown 48.
+    assert (last.ahead, last.eta_minutes) == (4, 48)
     act(engine, t1, "call", window=20)
     act(engine, t1, "start")
     clock.advance(4 * 60)
-    act(engine, t1, "finish")  # today's mean is now 4 minutes: 3.5 x 4
-    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 14)
+    act(engine, t1, "finish")  # today's mean is now 4 minutes, the walk-up 0: 3.5 x 4 (+ 0.3 x 0.3)
+    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 15)
     engine.change_window(20, WindowChange(paused=True))
     assert engine.ticket(last.id).eta_minutes is None  # no open window: unknown, not a guess
 

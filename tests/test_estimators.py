@@ -84,12 +84,12 @@ def test_erlang_c_known_values():
     assert erlang_c(3, 3.0) == 1.0  # cannot keep up: everyone waits
 
 
-@pytest.mark.parametrize("name", ["today", "recent", "erlang", "drain", "pool", "blend"])
+@pytest.mark.parametrize("name", ["today", "recent", "erlang", "drain", "pool", "blend", "flow", "mix"])
 def test_no_open_window_is_no_estimate(name):
     assert estimate(history(), "A", 3, [], 1080.0, name) is None
 
 
-@pytest.mark.parametrize("name", ["recent", "drain", "pool", "blend"])
+@pytest.mark.parametrize("name", ["recent", "drain", "pool", "blend", "flow", "mix"])
 def test_nobody_ahead_is_now(name):
     found = estimate(history(), "A", 0, [1, 2], 1080.0, name)
     assert found.minutes == 0.0 and found.shown == 0
@@ -122,3 +122,44 @@ def test_error_measures():
     assert row.within == 75.0  # 30 → 21 misses 20 % (6 min); 2 → 4 is within 3 min
     assert not row.holds or row.median_pct <= 20
     assert math.isclose(error_row("x", "B", []).n, 0)
+
+
+# Window 1 prefers B to A (it takes A only when no B waits), window 2 serves A alone; the hall file
+# says A takes 6 minutes, B 10; nothing measured yet, so the walk-up is WALK_UP_MIN (0.5).
+PREFERS_B = {1: ["B", "A"], 2: ["A"]}
+
+
+def test_flow_plays_the_windows_forward_by_their_preference():
+    figures = Figures(PREFERS_B, DEFAULTS)
+    figures.waiting = {"A": 1, "B": 2}
+    # Windows free at 1/4 and 3/4 of A's 6.5 min (service + walk-up): 1.625 and 4.875. Window 1
+    # takes a B (10.5 min); window 2 takes the one A ahead, frees at 11.375 and calls the ticket.
+    assert estimate(figures, "A", 1, [1, 2], 0.0, "flow").minutes == pytest.approx(11.375 + 0.3)
+    figures.waiting = {"A": 1}
+    # Nobody waits for B: window 1 takes the A ahead at 1.625, window 2 calls the ticket at 4.875.
+    assert estimate(figures, "A", 1, [1, 2], 0.0, "flow").minutes == pytest.approx(4.875 + 0.3)
+
+
+def test_flow_counts_the_preferred_service_arriving_meanwhile():
+    figures = Figures(PREFERS_B, DEFAULTS)
+    figures.waiting = {"A": 1}
+    for i in range(11):  # B arrives once a minute: by 1.625 one more B waits for window 1
+        figures.arrived("B", i * 60.0)
+    assert estimate(figures, "A", 1, [1, 2], 600.0, "flow").minutes == pytest.approx(11.375 + 0.3)
+
+
+def test_the_walk_up_is_measured_from_the_rows_and_counted_by_mix():
+    served = [(2, "A", 240.0, 30.0), (2, "A", 240.0, 90.0), (1, "B", 480.0, None)]  # newest first
+    figures = Figures.from_rows(WINDOWS, DEFAULTS, served, [], issued=[("A", 60.0), ("B", 0.0)])
+    assert figures.walk_minutes() == pytest.approx(1.0)  # (30 + 90) / 2 s
+    assert figures.mean_minutes("A") == 4.0  # the service alone, walk-up apart
+    assert list(figures.arrivals["B"]) == [0.0]
+    figures = history()
+    figures.reached(60.0)
+    flow = estimate(figures, "A", 4, [1, 2], 1080.0, "flow").minutes
+    model = 3 / 5 / 9 + 1 / 5  # each window held a minute longer a ticket
+    rate = (7 * (7 / 1080 * 60) + 4 * model) / (7 + 4)
+    mean_a = (5 * 4 + 3 * 8) / 8
+    pool = (4 * (mean_a + 1) + 2 * (8 + 1) - 0.5 * mean_a) / 2 + 0.3
+    assert estimate(figures, "A", 4, [1, 2], 1080.0, "mix").minutes == pytest.approx(
+        0.3 * flow + 0.7 * max((4 + 0.5) / rate, pool))

@@ -48,6 +48,26 @@ def test_every_online_ticket_gets_every_estimate_and_most_a_wait(run):
     assert all(0.8 * len(called) < r.n <= len(called) for r in rows if r.service == "*")
 
 
+def test_the_estimate_days_sign_clerks_in_for_real_at_a_cheap_pin_cost_and_nobody_rates(run):
+    from sqlalchemy import select
+
+    from kiosk import store as db
+
+    result, folder = run
+    summary = result.summaries[0]
+    assert summary.sign_ins > 0 and not summary.ratings  # the real sign-in check passed each time
+    store = Store(folder / "hall.db", data_dir=folder)
+    try:
+        with store.read() as conn:
+            hashes = conn.execute(select(db.clerks.c.pin_hash)).scalars().all()
+            e = db.ticket_events
+            failed = conn.execute(select(e.c.action).where(e.c.action == "sign-in-failed")).all()
+    finally:
+        store.close()
+    assert hashes and all(h.startswith("scrypt$16$") for h in hashes)  # n = 16, not 2**14
+    assert failed  # the morning's mistyped PIN is still refused by the same check
+
+
 def test_the_same_seed_plays_the_same_day(config, run):
     again = simulate(config, 1, tickets_per_day=TICKETS, seed=5)
     assert waits(again) == waits(run[0])
@@ -87,7 +107,7 @@ def test_an_empty_log_is_refused_with_a_sentence(config, tmp_path):
 def test_the_command_prints_the_tables_and_writes_the_chart(tmp_path, capsys):
     assert main(["simulate", "--days", "1", "--tickets", "60", "--seed", "2", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "tickets/s" in out and "Estimator blend  (the engine's)" in out and "Estimator today" in out
+    assert "tickets/s" in out and "Estimator mix  (the engine's)" in out and "Estimator blend" in out and "Estimator today" in out
     svg = ET.parse(tmp_path / "estimates.svg").getroot()
     assert svg.tag.endswith("svg") and len(svg.findall(".//{http://www.w3.org/2000/svg}circle")) > 20
     assert (tmp_path / "samples.json").stat().st_size > 0
