@@ -9,7 +9,6 @@ backs and the citizen's rating of the outcome.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from typing import Annotated, Literal
@@ -20,6 +19,7 @@ from kiosk.case_models import Case, CaseActionBody, CaseContact, CaseCreate, Cas
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
 from kiosk.exporter import Exporter, sinks_for
+from kiosk.lifespan import while_serving
 from kiosk.server import caller
 from kiosk.tokens import Identity
 
@@ -167,15 +167,4 @@ def install(app: FastAPI, engine: HallEngine) -> None:
     """Add the cases API to ``app`` and run the case worker while the server runs."""
     app.include_router(router)
     worker = app.state.case_worker = CaseWorker(engine)
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI):  # noqa: ANN202 - Starlette's lifespan protocol
-        worker.start()
-        try:
-            async with inner(application) as state:
-                yield state
-        finally:
-            worker.stop()
-
-    app.router.lifespan_context = lifespan
+    while_serving(app, worker.start, worker.stop)

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.domain import HallError
+from kiosk.lifespan import while_serving
 from kiosk.models import PAGE_TOKEN, mobile_number
 from kiosk.notify import NotifyWorker
 from kiosk.phone_page import asset, language, render
@@ -369,16 +370,5 @@ def install_phone(app: FastAPI, engine, **worker_options) -> NotifyWorker:  # no
     engine.feed.add_listener(changes.bump)
     app.include_router(phone_router(engine, changes))
     worker = app.state.notify_worker = NotifyWorker(engine, **worker_options)
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI):  # noqa: ANN202 - Starlette's lifespan protocol
-        worker.start()
-        try:
-            async with inner(application) as state:
-                yield state
-        finally:
-            worker.stop()
-
-    app.router.lifespan_context = lifespan
+    while_serving(app, worker.start, worker.stop)
     return worker

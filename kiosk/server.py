@@ -7,7 +7,6 @@ served as Server-Sent Events. Everything else is the engine's business.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from kiosk.domain import HallError
 from kiosk.engine import HallEngine
 from kiosk.event_hub import EventHub
 from kiosk.issue_batcher import IssueBatcher
+from kiosk.lifespan import while_serving
 from kiosk.models import (
     ActionRequest,
     Appointment,
@@ -358,18 +358,9 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
 
 def _close_at_shutdown(app: FastAPI, batcher: IssueBatcher) -> None:
     """End the batcher's writer thread when the server stops (its last transaction written)."""
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI):  # noqa: ANN202 - Starlette's lifespan protocol
-        batcher.open()  # again when the same app is served anew (tests restart servers)
-        try:
-            async with inner(application) as state:
-                yield state
-        finally:
-            await asyncio.to_thread(batcher.close)  # not on the loop: it waits for a commit
-
-    app.router.lifespan_context = lifespan
+    # open: again when the same app is served anew (tests restart servers); close in a thread,
+    # not on the loop: it waits for a commit.
+    while_serving(app, batcher.open, lambda: asyncio.to_thread(batcher.close))
 
 
 MAX_SEQ = 2**63 - 1
