@@ -71,7 +71,7 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
         self.dev = dev
         self.tz = ZoneInfo(config.hall.timezone)
         self.feed = EventFeed(store)
-        self.views = ViewBuilder(config, self.tz)
+        self.views = ViewBuilder(config, self.tz, self.clock.now)
         self._ranks = {p.code: p.rank for p in config.priorities}
         self._help_calls: dict[str, HelpCall] = {}  # device → its last call for staff
 

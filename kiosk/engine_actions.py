@@ -31,6 +31,7 @@ class TicketActions:
         req = req or ActionRequest()
         now = self.clock.now()
         with self.store.write() as conn:
+            self.views.forget_windows()  # a call, start, finish, hold or void changes a window's citizen
             row = self._row(conn, ticket_id)
             if only_window is not None and row["window"] not in (None, only_window):
                 raise HallError("forbidden", f"ticket {row['number']} is at window {row['window']}; "
@@ -140,6 +141,7 @@ class TicketActions:
             if found is None:
                 return None
             chosen, service = found
+            self.views.forget_windows()
             t = db.tickets
             if not chosen.is_normal:  # the normal tickets it overtakes, in one statement
                 conn.execute(q.BUMP_OVERTAKEN, {

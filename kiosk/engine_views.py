@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,10 +22,14 @@ SLOW_STATE_TTL = 1.0
 class ViewBuilder:
     """Turns stored rows and the hall config into the API's objects."""
 
-    def __init__(self, config: HallConfig, tz: ZoneInfo):
+    def __init__(self, config: HallConfig, tz: ZoneInfo, now: Callable[[], float] | None = None):
+        """``now``: the engine's clock (the estimates count the service under way from it); None
+        (the offline catalog) estimates from the figures' latest time."""
         self.config = config
         self.tz = tz
+        self.now = now
         self._slow_cache: tuple[str, float, dict] | None = None
+        self._window_cache: tuple[str, float, dict] | None = None
 
     def day_state(self, conn: Connection, day: str, service: str | None = None) -> dict:
         """What decides whether a service is open and how long it takes, for ``day``.
@@ -41,8 +47,41 @@ class ViewBuilder:
             counts = {service: day_stats.ensure(conn, day, service)}
         else:
             counts = {service: day_stats.read(conn, day, service)}
-        return {**self._slow_state(conn, day), "issued": {k: c.issued for k, c in counts.items()},
-                "waiting": {k: c.waiting for k, c in counts.items()}}
+        state = {**self._slow_state(conn, day), "issued": {k: c.issued for k, c in counts.items()},
+                 "waiting": {k: c.waiting for k, c in counts.items()}}
+        state["figures"] = self._with_windows(conn, day, state)
+        return state
+
+    def _with_windows(self, conn: Connection, day: str, state: dict) -> estimators.Figures:
+        """The cached figures with what each window is doing now: the estimate of a ticket with
+        few ahead is mostly the time until a window frees. A copy: the cached one is shared."""
+        busy = self._busy_windows(conn, day)
+        # A window with no citizen is free when its clerk is signed in; in a hall where nobody
+        # signs in, every window without a citizen is.
+        staffed = set(state.get("clerks") or ()) or {w.number for w in self.config.windows}
+        idle = staffed - set(busy) - set(state["paused_windows"])
+        return replace(state["figures"], busy=busy, idle=idle)
+
+    def _busy_windows(self, conn: Connection, day: str) -> dict[int, tuple[str, float, float | None]]:
+        """The windows with a citizen called or served (one short query on the queue index),
+        kept like the slow state: a call, start or finish of this process drops it
+        (``forget_windows``), another process's shows within ``SLOW_STATE_TTL``. Issues change
+        no window: a burst of them reads it once."""
+        now = time.monotonic()
+        cached = self._window_cache
+        if cached and cached[0] == day and now - cached[1] < SLOW_STATE_TTL:
+            return cached[2]
+        t = db.tickets
+        rows = conn.execute(select(t.c.window, t.c.service, t.c.called_at, t.c.started_at).where(
+            t.c.day == day, t.c.service.in_([s.code for s in self.config.services]),
+            t.c.state.in_(("called", "serving")), t.c.window.is_not(None))).all()
+        busy = {r.window: (r.service, r.called_at or 0.0, r.started_at) for r in rows}
+        self._window_cache = (day, now, busy)
+        return busy
+
+    def forget_windows(self) -> None:
+        """Drop what the windows were doing (a ticket was called, started, finished or left)."""
+        self._window_cache = None
 
     def _slow_state(self, conn: Connection, day: str) -> dict:
         now = time.monotonic()
@@ -63,6 +102,7 @@ class ViewBuilder:
     def forget(self) -> None:
         """Drop the cached slow state (after a change made by this process)."""
         self._slow_cache = None
+        self._window_cache = None
 
     def mean_minutes(self, conn: Connection, day: str) -> dict[str, float]:
         """Per service, the mean of its most recent service times today (the estimate's basis)."""
@@ -110,7 +150,8 @@ class ViewBuilder:
         figures = state.get("figures") or estimators.Figures(  # a state made without the figures (offline)
             {w.number: list(w.services) for w in self.config.windows},
             {s.code: state.get("mean_minutes", {}).get(s.code, s.service_minutes) for s in self.config.services})
-        return estimators.estimate(figures, service, ahead, self.open_windows(state, service), None)
+        now = self.now() if self.now is not None else None
+        return estimators.estimate(figures, service, ahead, self.open_windows(state, service), now)
 
     def set_service_day(self, conn: Connection, day: str, code: str, change: ServiceChange) -> None:
         """Store a pause, resume or quota change of one service for one day."""

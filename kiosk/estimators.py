@@ -47,6 +47,8 @@ RATE_SPAN_S = 1800.0
 PRIOR_CALLS = 4
 """``blend``: the moving averages' throughput counts as this many observed calls (a pace seen in
 two calls is mostly the model's; one seen in twenty is mostly what happened)."""
+PRIOR_SERVICES = 3
+"""How many services the hall file's service_minutes counts for beside the measured ones."""
 CALL_DELAY_MIN = 0.3
 """Minutes between a window becoming free and its call reaching the next ticket (the clerk's click)."""
 WALK_UP_MIN = 0.5
@@ -76,6 +78,10 @@ class Figures:
     waiting: dict[str, int] = field(default_factory=dict)  # tickets waiting per service now
     keep: int = RECENT  # how many service times are kept per service (the hall's recent_service_samples)
     reach_s: deque = field(default_factory=lambda: deque(maxlen=RECENT))  # recent call-to-start seconds
+    busy: dict[int, tuple[str, float, float | None]] = field(default_factory=dict)
+    """The windows with a citizen now: window -> (service, called at, service started at or None)."""
+    idle: set[int] | None = None
+    """The windows signed in with nobody at them; None when not known (a hall without sign-in)."""
 
     def served(self, window: int, service: str, seconds: float) -> None:
         """A ticket of ``service`` took ``seconds`` at ``window`` (start to finish)."""
@@ -95,16 +101,39 @@ class Figures:
         """A called citizen reached the window (the service started) ``seconds`` after the call."""
         self.reach_s.append(max(seconds, 0.0))
 
+    def window_states(self, busy: dict[int, tuple[str, float, float | None]], idle: set[int] | None) -> None:
+        """What each window is doing now: ``busy`` (window -> service, called at, started at or
+        None while the citizen walks up) and ``idle`` (signed in, nobody there; None: not known)."""
+        self.busy, self.idle = busy, idle
+
+    def free_in(self, window: int, now: float) -> float | None:
+        """Minutes until ``window`` can call again: 0 when idle; the walk-up left and a service
+        when it has called; the expected rest of the service (from the recent service times
+        longer than the one under way) when serving; None when it is off or not known."""
+        state = self.busy.get(window)
+        if state is None:
+            return 0.0 if self.idle is not None and window in self.idle else None
+        service, called, started = state
+        mean = self.mean_minutes(service)
+        if started is None:
+            return max(self.walk_minutes() - (now - called) / 60, 0.1) + mean
+        elapsed = (now - started) / 60
+        longer = [t / 60 - elapsed for t in self.service_s.get(service, ()) if t / 60 > elapsed]
+        if len(longer) >= 3:
+            return sum(longer) / len(longer)
+        return max(mean - elapsed, 0.3 * mean)
+
     def walk_minutes(self) -> float:
         """The recent mean minutes from a call to the start of the service (WALK_UP_MIN before any)."""
         return sum(self.reach_s) / len(self.reach_s) / 60 if self.reach_s else WALK_UP_MIN
 
     def mean_minutes(self, service: str) -> float:
-        """The service's recent mean service time, or the hall file's figure before any."""
-        times = self.service_s.get(service)
-        if not times:
-            return self.default_minutes.get(service, 8.0)
-        return max(sum(times) / len(times) / 60, 0.5)
+        """The service's recent mean service time, weighed with the hall file's figure as
+        PRIOR_SERVICES services: early in the day the only services finished are the short ones
+        (the long ones are still under way), so a few samples alone run low."""
+        times = self.service_s.get(service) or ()
+        default = self.default_minutes.get(service, 8.0)
+        return max((sum(times) / 60 + PRIOR_SERVICES * default) / (len(times) + PRIOR_SERVICES), 0.5)
 
     def means(self) -> dict[str, float]:
         """The recent mean service time of each service that has served someone, in minutes."""
@@ -259,18 +288,35 @@ def arrival_rates(figures: Figures, now: float | None) -> dict[str, float]:
     return rates
 
 
+def _latest(figures: Figures) -> float:
+    """The time of the latest call, arrival or window change the figures know (no clock given)."""
+    times = [max(d) for table in (figures.calls, figures.arrivals) for d in table.values() if d]
+    times += [max(c, s or c) for _, c, s in figures.busy.values()]
+    return max(times, default=0.0)
+
+
+def _free_at(figures: Figures, windows: list[int], service: str, now: float, walk: float) -> list[tuple[float, int]]:
+    """When each of the ticket's windows can call next, in minutes from ``now``: from what each
+    is doing (``Figures.free_in``) when the figures know it (off windows left out), else spread
+    over one ticket's time (the windows are mid-ticket, their ends evenly apart)."""
+    known = {w: figures.free_in(w, now) for w in windows}
+    if figures.idle is not None or figures.busy:
+        free = [(at, w) for w, at in known.items() if at is not None]
+        if free:
+            return free
+    return [((i + 0.5) / len(windows) * (figures.window_minutes(w, service) + walk), w)
+            for i, w in enumerate(sorted(windows))]
+
+
 def _flow(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
-    if ahead == 0:
-        return 0.0
+    now = _latest(figures) if now is None else now
     mine, walk = set(windows), figures.walk_minutes()
     others = {s for w in windows for s in figures.windows.get(w, ()) if s != service}
     # Other services' queues and arrivals count for the part of their windows that are the ticket's.
     queue = {s: figures.waiting.get(s, 0) * _part(figures, mine, s) for s in others}
     rates = {s: r * _part(figures, mine, s) for s, r in arrival_rates(figures, now).items() if s in others}
     hold = {s: figures.mean_minutes(s) + walk for s in others | {service}}
-    # The windows are mid-ticket, their ends spread over one ticket's time.
-    free = [((i + 0.5) / len(windows) * (figures.window_minutes(w, service) + walk), w)
-            for i, w in enumerate(sorted(windows))]
+    free = _free_at(figures, windows, service, now, walk)
     heapq.heapify(free)
     left, last = ahead, 0.0
     for _ in range(FLOW_STEPS):
@@ -291,8 +337,8 @@ def _flow(figures: Figures, service: str, ahead: int, windows: list[int], now: f
 
 
 def _mix(figures: Figures, service: str, ahead: int, windows: list[int], now: float | None) -> float | None:
-    if ahead == 0:
-        return 0.0
+    if ahead == 0:  # only the windows' state tells: a free window now, or the first to finish
+        return _flow(figures, service, ahead, windows, now)
     blended = _blend(figures, service, ahead, windows, now, figures.walk_minutes())
     return FLOW_WEIGHT * _flow(figures, service, ahead, windows, now) + (1 - FLOW_WEIGHT) * blended
 
@@ -352,12 +398,13 @@ def shown_range(minutes: int, ahead: int) -> tuple[int, int]:
     return max(found.low, 1), max(found.high, 1)
 
 
-def wait_text(estimate: Estimate | None, ahead: int | None, lang: str = "zh") -> str:
-    """The estimate as a citizen reads it: "马上" / "now" when nobody waits ahead, a single
-    figure when the range is narrow, else "约 10–15 分钟"; "—" when it cannot be known."""
+def wait_text(estimate: Estimate | None, lang: str = "zh") -> str:
+    """The estimate as a citizen reads it: "马上" / "now" when a window is free for the ticket
+    (under half a minute), a single figure when the range is narrow, else "约 10–15 分钟"; "—"
+    when it cannot be known. Nobody ahead while every window is busy is a wait, not "now"."""
     if estimate is None:
         return "—" if lang == "zh" else "not known"
-    if ahead == 0 or estimate.high < 1:
+    if estimate.shown == 0:
         return "马上" if lang == "zh" else "now"
     if estimate.high - estimate.low <= 2:
         return f"约 {max(estimate.shown, 1)} 分钟" if lang == "zh" else f"about {max(estimate.shown, 1)} min"

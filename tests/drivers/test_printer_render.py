@@ -113,6 +113,11 @@ def test_nobody_ahead_is_printed_as_now_not_zero_minutes() -> None:
     assert "Estimated wait: now" in decode(render_ticket(english_ticket(ahead=0, eta_minutes=0), PrinterSettings())).text
 
 
+def test_nobody_ahead_while_the_windows_are_busy_is_printed_as_a_wait() -> None:
+    out = decode(render_ticket(ticket(ahead=0, eta_minutes=9), PrinterSettings()))
+    assert "马上" not in out.text and "9 分钟" in out.text
+
+
 def test_offline_mark_is_printed_inverted() -> None:
     out = decode(render_ticket(ticket(offline=True), PrinterSettings()))
     mark = [line for line in out.lines if "离线" in line.text]

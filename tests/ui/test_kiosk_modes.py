@@ -51,6 +51,16 @@ def test_done_screen_counts_down_home(qtbot, make_kiosk):
     wait_screen(qtbot, w, "home", timeout=6000)
 
 
+def test_done_screen_says_now_only_when_a_window_is_free(make_kiosk):
+    from types import SimpleNamespace
+
+    done = make_kiosk().window.screens["done"]
+    assert done._eta_text(SimpleNamespace(ahead=0, eta_minutes=0)) == "预计等候：马上"
+    # Nobody ahead while every window is busy: a wait, shown as a range (DESIGN.md §8).
+    assert done._eta_text(SimpleNamespace(ahead=0, eta_minutes=9)) == "预计等候：约 3–15 分钟"
+    assert done._eta_text(SimpleNamespace(ahead=3, eta_minutes=None)) == "预计等候：暂无法估算"
+
+
 def _visit_every_screen(qtbot, rig):
     """Yield after reaching each citizen screen, by clicks."""
     w = rig.window

@@ -178,10 +178,11 @@ class DoneScreen(Screen):
         self.body.setStretch(self.body.count() - 1, 1 if portrait else 0)
 
     def _eta_text(self, ticket) -> str:  # noqa: ANN001 - a Ticket
-        """"now" when nobody is ahead (never "about 0 min"), else a range such as "about 10–15 min"."""
+        """"now" when a window is free for the ticket (never "about 0 min"), else a range such as
+        "about 10–15 min" (nobody ahead while every window is busy is still a wait)."""
         if ticket.eta_minutes is None:
             return self.tr("Estimated wait: not known")
-        if not ticket.ahead:
+        if ticket.eta_minutes == 0:
             return self.tr("Estimated wait: now")
         low, high = shown_range(ticket.eta_minutes, ticket.ahead)
         return self.tr("Estimated wait: about {m} min").format(m=str(low) if low == high else f"{low}–{high}")
