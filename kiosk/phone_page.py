@@ -22,7 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "我的排队号", "switch": "English", "switch_lang": "en",
         "ahead": "前面还有 {n} 人", "ahead_one": "前面还有 1 人", "next": "下一位就是您", "next_detail": "请留意大厅叫号屏和广播",
-        "eta": "预计等待约 {m} 分钟", "eta_range": "预计等待 {lo}–{hi} 分钟", "eta_unknown": "暂时无法估计等待时间",
+        "eta": "预计等待约 {m} 分钟", "eta_range": "预计等待约 {lo}–{hi} 分钟", "eta_unknown": "暂时无法估计等待时间",
         "requeued": "您已重新排队，以上为最新位置。", "transferred": "您已转到本业务排队，以上为最新位置。",
         "called": "请到 {place}", "called_detail": "正在叫您的号，请尽快前往。",
         "recalled": "第 {n} 次叫号，过号后需重新排队。",
@@ -111,11 +111,11 @@ def status_lines(state: dict, lang: str) -> tuple[str, str, str]:
         ahead = state.get("ahead")
         headline = t["next"] if ahead == 0 else t["ahead_one"] if ahead == 1 else \
             t["ahead"].format(n="—" if ahead is None else ahead)
-        if ahead == 0:
-            detail = t["next_detail"]
-        elif state.get("eta_range"):
+        if state.get("eta_range"):  # nobody ahead while every window is busy is a wait too
             low, high = state["eta_range"]
-            detail = t["eta_range"].format(lo=low, hi=high)
+            detail = t["eta"].format(m=low) if low == high else t["eta_range"].format(lo=low, hi=high)
+        elif ahead == 0:
+            detail = t["next_detail"]
         elif state.get("eta_minutes") is not None:
             detail = t["eta"].format(m=max(1, state["eta_minutes"]))
         else:

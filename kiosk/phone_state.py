@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kiosk import store as db
 from kiosk.domain import place_label
+from kiosk.estimators import shown_range
 from kiosk.phone_store import mask_phone, subscribed
 
 NOTE_ACTIONS = {"requeue": "requeued", "transfer": "transferred"}
@@ -32,7 +33,7 @@ def public_state(engine, ticket_id: str) -> dict:  # noqa: ANN001 - the HallEngi
         "state": ticket.state,
         "ahead": ticket.ahead,
         "eta_minutes": ticket.eta_minutes,
-        # A range once the estimator gives one (a model without it: just the minutes).
+        # The range the kiosk shows too (kiosk.estimators.shown_range); none for "now".
         "eta_range": _eta_range(ticket),
         "window": ticket.window,
         "place": _place(config, ticket.window),
@@ -46,8 +47,10 @@ def public_state(engine, ticket_id: str) -> dict:  # noqa: ANN001 - the HallEngi
 
 
 def _eta_range(ticket) -> list[int] | None:  # noqa: ANN001 - a Ticket
-    low, high = getattr(ticket, "eta_low", None), getattr(ticket, "eta_high", None)
-    return [low, high] if low is not None and high is not None else None
+    """[low, high] minutes of a waiting ticket's estimate; None when it is "now" or not known."""
+    if not ticket.eta_minutes or ticket.ahead is None:
+        return None
+    return list(shown_range(ticket.eta_minutes, ticket.ahead))
 
 
 def _place(config, window: int | None) -> dict | None:  # noqa: ANN001 - HallConfig

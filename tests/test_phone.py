@@ -76,6 +76,26 @@ def test_the_state_carries_only_this_tickets_public_view(live_server):
     assert ticket["id"] not in json.dumps(state)
 
 
+def test_nobody_ahead_while_the_window_is_busy_is_shown_as_a_wait_not_next_now(live_server, engine):
+    from kiosk.models import ActionRequest
+    from kiosk.phone_page import status_lines
+
+    first = issued(live_server, "a", "GC02")  # window 20 alone serves GC02
+    state = requests.get(f"{live_server.url}/p/{token_of(first)}/state", timeout=5).json()
+    assert (state["ahead"], state["eta_minutes"], state["eta_range"]) == (0, 0, None)
+    assert status_lines(state, "zh")[:2] == ("下一位就是您", "请留意大厅叫号屏和广播")
+    engine.act(first["id"], "call", ActionRequest(window=20))
+    engine.act(first["id"], "start", ActionRequest(window=20))
+    second = issued(live_server, "b", "GC02")
+    state = requests.get(f"{live_server.url}/p/{token_of(second)}/state", timeout=5).json()
+    # Window 20 has just started a 10-minute service: about 10 minutes, as a range.
+    assert state["ahead"] == 0 and state["eta_minutes"] >= 10
+    low, high = state["eta_range"]
+    assert low < state["eta_minutes"] < high
+    assert status_lines(state, "zh")[1] == f"预计等待约 {low}–{high} 分钟"
+    assert status_lines(state, "en")[1] == f"About {low}–{high} min wait"
+
+
 def test_the_event_stream_follows_the_ticket(live_server, engine):
     ticket = issued(live_server, "a")
     with requests.get(f"{live_server.url}/p/{token_of(ticket)}/events", stream=True, timeout=10) as stream:

@@ -18,8 +18,10 @@
     if (s.state === "waiting") {
       var ahead = s.ahead, detail;
       var headline = ahead === 0 ? t.next : ahead === 1 ? t.ahead_one : fmt(t.ahead, {n: ahead === null ? "—" : ahead});
-      if (ahead === 0) detail = t.next_detail;
-      else if (s.eta_range) detail = fmt(t.eta_range, {lo: s.eta_range[0], hi: s.eta_range[1]});
+      if (s.eta_range) {  // nobody ahead while every window is busy is a wait too
+        detail = s.eta_range[0] === s.eta_range[1] ? fmt(t.eta, {m: s.eta_range[0]})
+          : fmt(t.eta_range, {lo: s.eta_range[0], hi: s.eta_range[1]});
+      } else if (ahead === 0) detail = t.next_detail;
       else if (s.eta_minutes !== null) detail = fmt(t.eta, {m: Math.max(1, s.eta_minutes)});
       else detail = t.eta_unknown;
       return [headline, detail, s.note && t[s.note] ? t[s.note] : ""];
