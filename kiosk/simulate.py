@@ -180,6 +180,7 @@ class ErrorRow:
     long_n: int = 0  # tickets that waited over SHORT_WAIT_MIN
     long_median_pct: float = 0.0  # their median |error| in % of their wait
     long_p90_pct: float = 0.0
+    in_range: float = 0.0  # share of tickets whose wait fell inside the range shown (whole minutes)
 
     @property
     def holds(self) -> bool:
@@ -190,10 +191,13 @@ class ErrorRow:
 
 def error_row(name: str, service: str, samples: list[Sample]) -> ErrorRow:
     """``name``'s errors on ``samples`` (called tickets with an estimate)."""
-    pairs = [(s.estimates[name].minutes, s.wait_s / 60) for s in samples
-             if s.wait_s is not None and s.estimates.get(name) is not None]
-    if not pairs:
+    made = [(s.estimates[name], s.wait_s / 60) for s in samples
+            if s.wait_s is not None and s.estimates.get(name) is not None]
+    if not made:
         return ErrorRow(name, service, 0, 0.0, 0.0, 0.0, 0.0)
+    pairs = [(found.minutes, wait) for found, wait in made]
+    # The range as shown: whole minutes (a wait of 4.4 minutes is "4" against "约 1–4 分钟").
+    inside = sum(1 for found, wait in made if found.low - 0.5 <= wait < found.high + 0.5) / len(made)
     errors = [abs(e - w) for e, w in pairs]
     scaled = [abs(e - w) / max(w, SHORT_WAIT_MIN) * 100 for e, w in pairs]
     long = [abs(e - w) / w * 100 for e, w in pairs if w > SHORT_WAIT_MIN] or [0.0]
@@ -201,7 +205,7 @@ def error_row(name: str, service: str, samples: list[Sample]) -> ErrorRow:
     return ErrorRow(name, service, len(pairs), round(statistics.median(errors), 1),
                     round(statistics.median(scaled), 1), round(_p90(scaled), 1), round(within * 100, 1),
                     sum(1 for _, w in pairs if w > SHORT_WAIT_MIN),
-                    round(statistics.median(long), 1), round(_p90(long), 1))
+                    round(statistics.median(long), 1), round(_p90(long), 1), round(inside * 100, 1))
 
 
 def _p90(values: list[float]) -> float:

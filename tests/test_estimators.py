@@ -144,7 +144,7 @@ def test_ranges_narrow_with_more_people_ahead_and_round_when_long():
 
 
 def sample(wait_min: float | None, estimate_min: float, service: str = "A") -> Sample:
-    return Sample("t", service, "normal", 0.0, 1, None, {"x": Estimate(estimate_min, 0, 0)},
+    return Sample("t", service, "normal", 0.0, 1, None, {"x": ranged(estimate_min, 8)},
                   None if wait_min is None else wait_min * 60)
 
 
@@ -157,6 +157,8 @@ def test_error_measures():
     assert row.median_pct == 11.7 and row.p90_pct == 30.0 and row.holds
     assert (row.long_n, row.long_median_pct, row.long_p90_pct) == (3, 10.0, 30.0)  # 20, 30, 40 min
     assert row.within == 75.0  # 30 → 21 misses 20 % (6 min); 2 → 4 is within 3 min
+    # Shown (±20 % with 8 ahead): 17–27 holds 20, 16–26 misses 30, 30–50 holds 40, 3–5 misses 2.
+    assert row.in_range == 50.0
     assert not error_row("x", "A", [sample(20, 5), sample(30, 30)]).holds  # median 37.5 %
     assert math.isclose(error_row("x", "B", []).n, 0)
 

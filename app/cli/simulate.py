@@ -92,13 +92,14 @@ def table(rows, best: str) -> str:  # noqa: ANN001 - ErrorRows
         mark = "  (the engine's)" if name == best else ""
         lines += ["", f"Estimator {name}{mark}",
                   f"  {'service':<8}{'n':>6}{'median min':>12}{'median %':>10}{'p90 %':>8}{'within':>8}  target"
-                  f"{'waits >15 min: n':>20}{'median %':>10}{'p90 %':>8}"]
+                  f"{'in range':>10}{'waits >15 min: n':>20}{'median %':>10}{'p90 %':>8}"]
         for r in (r for r in rows if r.estimator == name):
             lines.append(f"  {'all' if r.service == '*' else r.service:<8}{r.n:>6}{r.median_min:>12.1f}"
                          f"{r.median_pct:>10.1f}{r.p90_pct:>8.1f}{r.within:>7.1f}%  {'holds ' if r.holds else 'misses'}"
-                         f"{r.long_n:>20}{r.long_median_pct:>10.1f}{r.long_p90_pct:>8.1f}")
+                         f"{r.in_range:>9.1f}%{r.long_n:>20}{r.long_median_pct:>10.1f}{r.long_p90_pct:>8.1f}")
     lines.append("\n(median %, p90 %: each ticket's error in % of its wait, or of 15 min for a shorter wait: the\n"
                  " target is median <= 20 %, p90 <= 50 %; within: tickets within 20 % or 3 min of their wait;\n"
+                 " in range: tickets whose wait fell inside the range shown to them, e.g. 约 10–15 分钟;\n"
                  " waits >15 min: the same in % of the wait on those tickets alone, the unlucky ones among them)")
     return "\n".join(lines)
 
