@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.clock import FakeClock
 from kiosk.config import HallConfig
-from kiosk.estimators import ESTIMATORS, Estimate, Figures, estimate
+from kiosk.estimators import ESTIMATORS, Estimate, Figures, estimate, ranged
 from kiosk.hallday import DaySummary, HallDay, working_days
 from kiosk.hallday_plan import Profile, busy_hall
 from kiosk.models import Ticket
@@ -191,8 +191,8 @@ class ErrorRow:
 
 def error_row(name: str, service: str, samples: list[Sample]) -> ErrorRow:
     """``name``'s errors on ``samples`` (called tickets with an estimate)."""
-    made = [(s.estimates[name], s.wait_s / 60) for s in samples
-            if s.wait_s is not None and s.estimates.get(name) is not None]
+    made = [(found, s.wait_s / 60) for s in samples
+            if s.wait_s is not None and (found := _made(s, name)) is not None]
     if not made:
         return ErrorRow(name, service, 0, 0.0, 0.0, 0.0, 0.0)
     pairs = [(found.minutes, wait) for found, wait in made]
@@ -213,13 +213,26 @@ def _p90(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)]
 
 
+PUBLISHED = "published"
+"""The row of the estimates the engine published at issue (what the kiosk, the ticket and the
+phone page showed), made from the stored figures through the engine's views, not the simulator's."""
+
+
+def _made(sample: Sample, name: str) -> Estimate | None:
+    if name != PUBLISHED:
+        return sample.estimates.get(name)
+    if sample.published is None:
+        return None
+    return ranged(float(sample.published), sample.ahead)
+
+
 def error_rows(samples: list[Sample]) -> list[ErrorRow]:
-    """Each estimator's row per service and over all services ("*")."""
+    """Each estimator's row per service and over all services ("*"), and the published one's."""
     by_service: dict[str, list[Sample]] = defaultdict(list)
     for sample in samples:
         by_service[sample.service].append(sample)
     rows = []
-    for name in ESTIMATORS:
+    for name in (*ESTIMATORS, PUBLISHED):
         rows.append(error_row(name, "*", samples))
         rows.extend(error_row(name, service, by_service[service]) for service in sorted(by_service))
     return rows
@@ -290,7 +303,7 @@ def logged_samples(conn, days: list[str]) -> list[Sample]:  # noqa: ANN001 - a C
     from sqlalchemy import select
 
     from kiosk import store as db
-    from kiosk.estimators import BEST, ranged
+    from kiosk.estimators import BEST
 
     t, e, c = db.tickets, db.ticket_events, db.calls
     tickets = {r.id: r for r in conn.execute(select(t.c.id, t.c.service, t.c.priority).where(t.c.day.in_(days)))}

@@ -43,7 +43,11 @@ def test_every_online_ticket_gets_every_estimate_and_most_a_wait(run):
     called = [s for s in result.samples if s.wait_s is not None]
     assert len(called) > 0.8 * len(result.samples) and all(s.wait_s >= 0 for s in called)
     rows = error_rows(result.samples)
-    assert {r.estimator for r in rows} == set(ESTIMATORS)
+    assert {r.estimator for r in rows} == {*ESTIMATORS, "published"}
+    # What the engine published through its own views agrees with the simulator's mix over
+    # the same moment for most tickets (its figures are read from the store, a moment older).
+    same = [s for s in called if s.published is not None and s.estimates["mix"] is not None]
+    assert sum(abs(s.published - s.estimates["mix"].shown) <= 1 for s in same) > 0.8 * len(same)
     # Tickets issued while all their windows were paused have no estimate to compare (None).
     assert all(0.8 * len(called) < r.n <= len(called) for r in rows if r.service == "*")
 

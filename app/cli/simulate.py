@@ -89,7 +89,9 @@ def table(rows, best: str) -> str:  # noqa: ANN001 - ErrorRows
     """The error tables as text: one block per estimator, a line per service."""
     lines = []
     for name in dict.fromkeys(r.estimator for r in rows):
-        mark = "  (the engine's)" if name == best else ""
+        mark = "  (the engine's)" if name == best else \
+            f"  (what the engine published at issue: {best} over its stored figures, whole minutes)" \
+            if name == "published" else ""
         lines += ["", f"Estimator {name}{mark}",
                   f"  {'service':<8}{'n':>6}{'median min':>12}{'median %':>10}{'p90 %':>8}{'within':>8}  target"
                   f"{'in range':>10}{'waits >15 min: n':>20}{'median %':>10}{'p90 %':>8}"]
