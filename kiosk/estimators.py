@@ -13,8 +13,9 @@ simulated days:
 ``erlang``  Erlang-C per service (M/M/c): the mean wait of a queue with the service's recent
             arrival rate, its mean service time and its windows, ignoring who stands ahead.
 ``drain``   the service's observed pace: its recent calls a minute; the wait is ahead / pace.
-``pool``    the work waiting at the ticket's windows, other services' tickets included (a window
-            shared by three services serves the others' earlier tickets first), over the windows.
+``pool``    the work waiting at the ticket's windows, over the windows: its service's tickets ahead
+            and the other services' waiting tickets where a window serves theirs first (a
+            window that prefers the ticket's service serves the others after it).
 ``blend``   the observed pace shrunk toward ``recent``'s throughput (weighing it as PRIOR_CALLS
             calls), never less than ``pool``: a pace seen before a surge underestimates it, the
             work ahead catches it; a pace of few calls is noise, the moving averages steady it.
@@ -265,8 +266,17 @@ def _pool(figures: Figures, service: str, ahead: int, windows: list[int], now: f
     for other, count in figures.waiting.items():
         if other == service or not count:
             continue
-        work += count * (figures.mean_minutes(other) + walk) * _part(figures, mine, other)
+        work += count * (figures.mean_minutes(other) + walk) * _part_first(figures, mine, other, service)
     return (work - 0.5 * figures.mean_minutes(service)) / len(windows) + CALL_DELAY_MIN
+
+
+def _part_first(figures: Figures, mine: set[int], other: str, service: str) -> float:
+    """The part of ``other``'s windows that are among ``mine`` and serve ``other`` before
+    ``service`` (a window that prefers the ticket's service serves the other's queue after it)."""
+    theirs = [w for w, services in figures.windows.items() if other in services]
+    first = [w for w in mine.intersection(theirs)
+             if service not in figures.windows[w] or figures.windows[w].index(other) < figures.windows[w].index(service)]
+    return len(first) / max(len(theirs), 1)
 
 
 def _part(figures: Figures, mine: set[int], other: str) -> float:

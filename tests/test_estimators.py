@@ -71,9 +71,8 @@ def test_each_estimator_by_hand():
     assert minutes("recent", 4) == pytest.approx((4 - 0.5) / (3 / 5 / 8 + 1 / 4) + 0.3)
     # The pace: A was called 8 times in the last 30 minutes, from t=0 to t=1080 at "now".
     assert minutes("drain", 4) == pytest.approx((4 + 0.5) / ((8 - 1) / 1080 * 60))
-    # The work ahead: A's own 4 tickets, plus B's 2 waiting at window 1, all of B's windows shared.
-    mean_b = (2 * 8 + PRIOR_SERVICES * 10) / (2 + PRIOR_SERVICES)
-    assert minutes("pool", 4) == pytest.approx((4 * mean_a + 2 * mean_b - 0.5 * mean_a) / 2 + 0.3)
+    # The work ahead: A's own 4 tickets; B's 2 waiting come after them (window 1 prefers A).
+    assert minutes("pool", 4) == pytest.approx((4 * mean_a - 0.5 * mean_a) / 2 + 0.3)
     # The blend: the pace of 7 intervals weighed with the moving averages' throughput as 4 calls.
     model = 3 / 5 / 8 + 1 / 4
     rate = (7 * (7 / 1080 * 60) + 4 * model) / (7 + 4)
@@ -168,6 +167,15 @@ def test_error_measures():
 PREFERS_B = {1: ["B", "A"], 2: ["A"]}
 
 
+def test_pool_counts_the_other_services_work_only_where_a_window_serves_it_first():
+    figures = Figures(PREFERS_B, DEFAULTS)
+    figures.waiting = {"A": 5, "B": 2}
+    # Window 1 serves B before A: B's 2 tickets (10 min each) are work ahead of A's ticket there.
+    assert estimate(figures, "A", 4, [1, 2], 0.0, "pool").minutes == pytest.approx((4 * 6 + 2 * 10 - 3) / 2 + 0.3)
+    # For a B ticket, A's 5 waiting are no work ahead: window 1 serves B first, window 2 not B.
+    assert estimate(figures, "B", 1, [1], 0.0, "pool").minutes == pytest.approx((1 * 10 - 5) / 1 + 0.3)
+
+
 def test_flow_plays_the_windows_forward_by_their_preference():
     figures = Figures(PREFERS_B, DEFAULTS)
     figures.waiting = {"A": 1, "B": 2}
@@ -199,7 +207,6 @@ def test_the_walk_up_is_measured_from_the_rows_and_counted_by_mix():
     flow = estimate(figures, "A", 4, [1, 2], 1080.0, "flow").minutes
     model = 3 / 5 / 9 + 1 / 5  # each window held a minute longer a ticket
     rate = (7 * (7 / 1080 * 60) + 4 * model) / (7 + 4)
-    mean_a, mean_b = MEAN_A, (2 * 8 + PRIOR_SERVICES * 10) / (2 + PRIOR_SERVICES)
-    pool = (4 * (mean_a + 1) + 2 * (mean_b + 1) - 0.5 * mean_a) / 2 + 0.3
+    pool = (4 * (MEAN_A + 1) - 0.5 * MEAN_A) / 2 + 0.3
     assert estimate(figures, "A", 4, [1, 2], 1080.0, "mix").minutes == pytest.approx(
         0.3 * flow + 0.7 * max((4 + 0.5) / rate, pool))
