@@ -39,6 +39,7 @@ from kiosk.models import (
     ServiceChange,
     Ticket,
     WindowChange,
+    page_url,
 )
 from kiosk.queue_places import QueuePlaces
 from kiosk.ratings import RatingRules
@@ -354,6 +355,13 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
             "detail": json.dumps(detail, ensure_ascii=False, default=str),
         })
 
+    def _event_view(self, ticket: Ticket) -> dict:
+        """A ticket as the hall's event stream carries it: without its phone page's token, which
+        every device's stream would otherwise hand out (boards and counters too); the page is
+        the citizen's, reached from the QR code the issuing kiosk printed."""
+        return ticket.model_copy(update={"status_url": page_url(self.config.hall.public_url, None)}).model_dump(
+            mode="json")
+
     def _publish_call(self, conn: Connection, row: dict, now: float) -> Call:
         result = conn.execute(q.INSERT_CALL, {
             "day": row["day"], "ticket_id": row["id"], "number": row["number"], "window": row["window"],
@@ -381,7 +389,7 @@ class HallEngine(CaseRules, IssuingRules, TicketActions, ClerkDesk, RatingRules)
             ticket = self.views.ticket(row, ahead, self.views.eta(state, row["service"], ahead))
         else:
             ticket = self._view(conn, row, state)
-        db.append_event(conn, now, "ticket", ticket.model_dump(mode="json"))
+        db.append_event(conn, now, "ticket", self._event_view(ticket))
         service = self.config.service(row["service"])
         reason = self._closed_reason(service, state, now)
         entry = QueueEntry(

@@ -167,7 +167,7 @@ class IssuingRules:
             self._record(conn, old.id, now, "void", State.WAITING, State.VOID, req.device,
                          f"superseded by offline ticket {req.number}", {"superseded_by": req.number})
             voided = self._view(conn, self._row(conn, old.id))
-            db.append_event(conn, now, "ticket", voided.model_dump(mode="json"))
+            db.append_event(conn, now, "ticket", self._event_view(voided))
         conn.execute(delete(db.idempotency).where(db.idempotency.c.key == found.key))
         return True
 

@@ -40,10 +40,14 @@ from kiosk.models import (
     ServiceChange,
     Ticket,
     WindowChange,
+    page_url,
 )
 from kiosk.ratings_api import ratings_router
 from kiosk.ticket_pages import MAX_LIMIT
 from kiosk.tokens import DEV_TOKENS, ROLES, Identity, add_token, hash_token, identify
+
+PAGE_TOKEN_ROLES = ("kiosk", "guide", "admin")
+"""Who gets a ticket's phone page address by its id: who prints or reprints tickets."""
 
 __all__ = ["DEV_TOKENS", "ROLES", "Auth", "add_token", "create_app", "hash_token", "problem"]
 
@@ -274,8 +278,13 @@ def create_app(engine: HallEngine, *, dev: bool = False, heartbeat_s: float = 15
         return engine.tickets_page(body.day, id_sealed=body.id_sealed, limit=MAX_LIMIT).tickets
 
     @app.get(f"{v1}/tickets/{{ticket_id}}", response_model=Ticket)
-    def get_ticket(ticket_id: str, _role: str = Depends(any_role)) -> Ticket:
-        return engine.ticket(ticket_id)
+    def get_ticket(ticket_id: str, who: Identity = Depends(any_role)) -> Ticket:  # noqa: B008 - as _role elsewhere
+        ticket = engine.ticket(ticket_id)
+        if who.role in PAGE_TOKEN_ROLES:
+            return ticket
+        # Ticket ids are guessable (day + number): a board's or a counter's token must not
+        # lead to a citizen's phone page (rating, text messages) through one.
+        return ticket.model_copy(update={"status_url": page_url(engine.config.hall.public_url, None)})
 
     # Calls and window actions go to the batcher's writer ahead of the tickets queued for the
     # next issue batch (calls first: kiosk.issue_batcher). In the thread pool they queued for

@@ -96,6 +96,29 @@ def test_nobody_ahead_while_the_window_is_busy_is_shown_as_a_wait_not_next_now(l
     assert status_lines(state, "en")[1] == f"About {low}–{high} min wait"
 
 
+def test_the_page_token_reaches_who_prints_tickets_not_every_device(live_server, engine):
+    ticket = issued(live_server, "a")
+    token = token_of(ticket)
+
+    def fetched(role: str) -> str:
+        response = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}",
+                                headers={"Authorization": f"Bearer test-{role}"}, timeout=5)
+        assert response.status_code == 200, response.text
+        return response.json()["status_url"]
+
+    assert all(fetched(role).endswith(f"/p/{token}") for role in ("kiosk", "guide", "admin"))
+    # A board's or a counter's token: the ticket, but the hall's address instead of the page's.
+    assert [fetched(role) for role in ("display", "counter")] == ["http://127.0.0.1:8600/"] * 2
+    # The hall's event stream, which every device reads, never carries a page token.
+    engine.call_next(engine.config.windows_for("GC01")[0])
+    with engine.store.read() as conn:
+        from kiosk import store as db
+
+        stored = [row.data for row in conn.execute(db.hall_events.select())]
+    assert stored and not any(token in data for data in stored)
+    assert any(ticket["number"] in data for data in stored)
+
+
 def test_the_event_stream_follows_the_ticket(live_server, engine):
     ticket = issued(live_server, "a")
     with requests.get(f"{live_server.url}/p/{token_of(ticket)}/events", stream=True, timeout=10) as stream:
