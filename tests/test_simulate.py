@@ -4,6 +4,7 @@ SQLite file, deterministic with a seed; the profile fitted back from its log; th
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -81,6 +82,13 @@ def summaries(result):
     return [{k: v for k, v in s.as_dict().items() if k != "seconds"} for s in result.summaries]
 
 
+def replayable(result):
+    """The samples without the estimate the engine published: the engine keeps its slow state
+    (the figures it estimates from) up to a second of real time, so what it publishes between
+    two of its own changes depends on how fast the machine ran, in one process as in two."""
+    return [replace(s, published=None) for s in result.samples]
+
+
 def test_days_spread_over_processes_give_the_same_run_as_in_one(config, tmp_path):
     """Each day has a store of its own, so two worker processes play the same days, sample for
     sample, as this process does alone; each day's store stays in its own folder."""
@@ -89,7 +97,7 @@ def test_days_spread_over_processes_give_the_same_run_as_in_one(config, tmp_path
     assert (alone.jobs, spread.jobs) == (1, 2)
     assert [s.day for s in spread.summaries] == ["2026-11-23", "2026-11-24", "2026-11-25"]
     assert summaries(spread) == summaries(alone) and alone.tickets > 150
-    assert spread.samples == alone.samples and len(alone.samples) > 100
+    assert replayable(spread) == replayable(alone) and len(alone.samples) > 100
     assert error_rows(spread.samples) == error_rows(alone.samples)
     assert spread.overtakes == alone.overtakes == 0
     assert spread.cpu_seconds > 0 and spread.seconds > 0
