@@ -55,7 +55,9 @@ class TicketActions:
             detail = {k: v for k, v in changes.items() if k in ("window", "service", "priority", "recalls")}
             self._record(conn, ticket_id, now, action, state, new_state, clerk_actor(req.actor, clerk), req.reason,
                          detail)
-            row = self._row(conn, ticket_id)
+            # The stored row is the one read above with these changes: nothing else writes a
+            # ticket's row (no trigger, no column default on update), so it is not read again.
+            row = {**row, **changes}
             if action in ("call", "recall"):
                 self._publish_call(conn, row, now)
             ticket = self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
