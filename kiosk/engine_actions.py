@@ -60,9 +60,11 @@ class TicketActions:
             row = {**row, **changes}
             if action in ("call", "recall"):
                 self._publish_call(conn, row, now)
-            ticket = self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+            today = self.today()
+            state = self.views.day_state(conn, today)
+            ticket = self._publish_ticket(conn, now, row, state, waiting=_waiting(state, row, today))
             if action == "transfer":
-                (entry,) = self._queue(conn, now, self.views.day_state(conn, self.today()), only=changes_from)
+                (entry,) = self._queue(conn, now, self.views.day_state(conn, today), only=changes_from)
                 db.append_event(conn, now, "queue", entry.model_dump(mode="json"))
         self.feed.notify()
         return ticket
@@ -155,7 +157,15 @@ class TicketActions:
                          "call-next", {"window": window})
             row = self._row(conn, chosen.id)
             call = self._publish_call(conn, row, now)
-            self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+            today = self.today()
+            state = self.views.day_state(conn, today)
+            self._publish_ticket(conn, now, row, state, waiting=_waiting(state, row, today))
         self.feed.notify()
         return call
 
+
+
+def _waiting(state: dict, row: dict, today: str) -> int | None:
+    """The waiting count of ``row``'s service from today's state, read in this write transaction
+    after the change (so the same as its counter row); None for another day's ticket."""
+    return state["waiting"].get(row["service"]) if row["day"] == today else None
