@@ -30,7 +30,9 @@ class TicketActions:
         """
         req = req or ActionRequest()
         now = self.clock.now()
-        with self.store.write() as conn:
+        # The action's event rows (its audit row, the call, ticket and queue events) are written
+        # together at the end: 2 statements, not one each; nothing here reads them back.
+        with self.store.write() as conn, db.event_rows(conn):
             row = self._row(conn, ticket_id)
             if only_window is not None and row["window"] not in (None, only_window):
                 raise HallError("forbidden", f"ticket {row['number']} is at window {row['window']}; "
@@ -134,7 +136,7 @@ class TicketActions:
         if config is None:
             raise HallError("unknown_window", f"no window {window}")
         now = self.clock.now()
-        with self.store.write() as conn:
+        with self.store.write() as conn, db.event_rows(conn):  # the event rows at the end, as in act
             if self.views.window_paused(conn, window):
                 raise HallError("invalid_transition", f"window {window} is paused; resume it first",
                                 {"state": "paused"})
