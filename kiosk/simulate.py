@@ -4,7 +4,8 @@ The days are ``kiosk.hallday``'s: the real engine, its ordering and its own esti
 clock. ``EstimatedDay`` watches them as a hall would: every ticket issued online gets, beside the
 estimate the engine published, each estimator's estimate (``kiosk.estimators``) made from the
 same small figures at that moment; its first call gives the actual wait. ``error_rows`` turns the
-pairs into each estimator's error table per service.
+pairs into each estimator's error table per service. ``simulate`` plays each day on a store of
+its own (``play_day``), so the days can be spread over worker processes.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def simulate(hall_config: HallConfig, days: int, *, tickets_per_day: int = 1500,
     fake clock, the hall staffed for the load. Every day has a store of its own (in
     ``data_dir``/<yyyy-mm-dd>/hall.db, kept, or in a temporary folder, removed after), so the days
     are independent and run in ``jobs`` processes (default: one per CPU; 1: in this process);
-    the result is the same for any ``jobs``."""
+    the result is the same for any ``jobs``, but for ``Sample.published``: the engine's estimate
+    comes from its slow state, kept up to a second of real time, so it follows the machine's speed."""
     config = busy_hall(hall_config, tickets_per_day)
     dates = working_days(first_day, days, config)
     tasks = [DayTask(config, day, tickets_per_day, seed, profile,
