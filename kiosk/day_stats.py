@@ -42,6 +42,7 @@ _MOVE = Prepared(  # bind names differ from the columns: an UPDATE reserves thos
     .values(issued=s.c.issued + bindparam("d_issued"), waiting=s.c.waiting + bindparam("d_waiting"))
 )
 _ROW_PREPARED = Prepared(_ROW)  # read by every issue (its state)
+_DAY_PREPARED = Prepared(_DAY)  # read by every issue, call and action (the day's state)
 
 
 def _counted(conn: Connection, day: str, service: str) -> Counts:
@@ -62,14 +63,14 @@ def ensure(conn: Connection, day: str, service: str) -> Counts:
 
 def read(conn: Connection, day: str, service: str) -> Counts:
     """The counts of ``service`` on ``day`` (any transaction; counts the tickets if no row)."""
-    row = conn.execute(_ROW, {"day": day, "service": service}).first()
+    row = _ROW_PREPARED(conn, {"day": day, "service": service}).first()
     return Counts(row.issued, row.waiting) if row is not None else _counted(conn, day, service)
 
 
 def read_day(conn: Connection, day: str, services: list[str]) -> dict[str, Counts]:
     """The counts of each of ``services`` on ``day``: one statement, plus a COUNT for a service
     that has no row yet (in a write transaction the row is made then, so once a day)."""
-    found = {r.service: Counts(r.issued, r.waiting) for r in conn.execute(_DAY, {"day": day})}
+    found = {service: Counts(issued, waiting) for service, issued, waiting in _DAY_PREPARED(conn, {"day": day})}
     for service in services:
         if service not in found:
             found[service] = ensure(conn, day, service) if conn.info.get("write") else _counted(conn, day, service)

@@ -30,7 +30,9 @@ class TicketActions:
         """
         req = req or ActionRequest()
         now = self.clock.now()
-        with self.store.write() as conn:
+        # The action's event rows (its audit row, the call, ticket and queue events) are written
+        # together at the end: 2 statements, not one each; nothing here reads them back.
+        with self.store.write() as conn, db.event_rows(conn):
             self.views.forget_windows()  # a call, start, finish, hold or void changes a window's citizen
             row = self._row(conn, ticket_id)
             if only_window is not None and row["window"] not in (None, only_window):
@@ -56,12 +58,16 @@ class TicketActions:
             detail = {k: v for k, v in changes.items() if k in ("window", "service", "priority", "recalls")}
             self._record(conn, ticket_id, now, action, state, new_state, clerk_actor(req.actor, clerk), req.reason,
                          detail)
-            row = self._row(conn, ticket_id)
+            # The stored row is the one read above with these changes: nothing else writes a
+            # ticket's row (no trigger, no column default on update), so it is not read again.
+            row = {**row, **changes}
             if action in ("call", "recall"):
                 self._publish_call(conn, row, now)
-            ticket = self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+            today = self.today()
+            state = self.views.day_state(conn, today)
+            ticket = self._publish_ticket(conn, now, row, state, waiting=_waiting(state, row, today))
             if action == "transfer":
-                (entry,) = self._queue(conn, now, self.views.day_state(conn, self.today()), only=changes_from)
+                (entry,) = self._queue(conn, now, self.views.day_state(conn, today), only=changes_from)
                 db.append_event(conn, now, "queue", entry.model_dump(mode="json"))
         self.feed.notify()
         return ticket
@@ -131,7 +137,7 @@ class TicketActions:
         if config is None:
             raise HallError("unknown_window", f"no window {window}")
         now = self.clock.now()
-        with self.store.write() as conn:
+        with self.store.write() as conn, db.event_rows(conn):  # the event rows at the end, as in act
             if self.views.window_paused(conn, window):
                 raise HallError("invalid_transition", f"window {window} is paused; resume it first",
                                 {"state": "paused"})
@@ -155,7 +161,15 @@ class TicketActions:
                          "call-next", {"window": window})
             row = self._row(conn, chosen.id)
             call = self._publish_call(conn, row, now)
-            self._publish_ticket(conn, now, row, self.views.day_state(conn, self.today()))
+            today = self.today()
+            state = self.views.day_state(conn, today)
+            self._publish_ticket(conn, now, row, state, waiting=_waiting(state, row, today))
         self.feed.notify()
         return call
 
+
+
+def _waiting(state: dict, row: dict, today: str) -> int | None:
+    """The waiting count of ``row``'s service from today's state, read in this write transaction
+    after the change (so the same as its counter row); None for another day's ticket."""
+    return state["waiting"].get(row["service"]) if row["day"] == today else None

@@ -4,16 +4,20 @@ The days are ``kiosk.hallday``'s: the real engine, its ordering and its own esti
 clock. ``EstimatedDay`` watches them as a hall would: every ticket issued online gets, beside the
 estimate the engine published, each estimator's estimate (``kiosk.estimators``) made from the
 same small figures at that moment; its first call gives the actual wait. ``error_rows`` turns the
-pairs into each estimator's error table per service.
+pairs into each estimator's error table per service. ``simulate`` plays each day on a store of
+its own (``play_day``), so the days can be spread over worker processes.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import statistics
 import tempfile
 import time as timer
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
@@ -115,12 +119,15 @@ class EstimatedDay(HallDay):
 
 @dataclass
 class Run:
-    """What ``simulate`` did: each day's summary, every sample, the wall-clock seconds."""
+    """What ``simulate`` did: each day's summary, every sample, the wall-clock seconds of the whole
+    play and the CPU seconds its days took (over all processes)."""
 
     config: HallConfig
     summaries: list[DaySummary] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    jobs: int = 1  # processes the days were spread over
     overtakes: int = 0  # priority calls made while a normal ticket of the window waited past max_wait
 
     @property
@@ -129,34 +136,93 @@ class Run:
         return sum(s.issued for s in self.summaries)
 
 
+@dataclass(frozen=True)
+class DayTask:
+    """One simulated day to play, self-contained so that a worker process can play it."""
+
+    config: HallConfig  # already staffed for the load (busy_hall)
+    day: date
+    tickets: int
+    seed: int
+    profile: Profile | None
+    folder: Path | None  # where its store stays (None: a temporary folder, removed after)
+
+
+@dataclass
+class DayResult:
+    """What one day gave: its summary, its samples, its overdue overtakes and its CPU seconds."""
+
+    summary: DaySummary
+    samples: list[Sample]
+    overtakes: int
+    cpu_seconds: float
+
+
 def simulate(hall_config: HallConfig, days: int, *, tickets_per_day: int = 1500, seed: int = 1,
              profile: Profile | None = None, data_dir: Path | None = None,
-             first_day: date = date(2026, 11, 23)) -> Run:
+             first_day: date = date(2026, 11, 23), jobs: int | None = None) -> Run:
     """Play ``days`` working days of ``tickets_per_day`` arrivals through a real engine on a
-    fake clock, in ``data_dir`` (default: a temporary folder, removed after), staffed for the load."""
+    fake clock, the hall staffed for the load. Every day has a store of its own (in
+    ``data_dir``/<yyyy-mm-dd>/hall.db, kept, or in a temporary folder, removed after), so the days
+    are independent and run in ``jobs`` processes (default: one per CPU; 1: in this process);
+    the result is the same for any ``jobs``, but for ``Sample.published``: the engine's estimate
+    comes from its slow state, kept up to a second of real time, so it follows the machine's speed."""
+    config = busy_hall(hall_config, tickets_per_day)
+    dates = working_days(first_day, days, config)
+    tasks = [DayTask(config, day, tickets_per_day, seed, profile,
+                     Path(data_dir) / day.isoformat() if data_dir else None) for day in dates]
+    jobs = max(1, min(jobs or cpus(), len(tasks)))
+    run = Run(config, jobs=jobs)
+    start = timer.perf_counter()
+    for result in _play_all(tasks, jobs):
+        run.summaries.append(result.summary)
+        run.samples.extend(result.samples)
+        run.overtakes += result.overtakes
+        run.cpu_seconds += result.cpu_seconds
+    run.seconds = timer.perf_counter() - start
+    return run
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _play_all(tasks: list[DayTask], jobs: int) -> list[DayResult]:
+    """The days' results in the days' order, played here or spread over ``jobs`` processes."""
+    if jobs == 1:
+        return [play_day(task) for task in tasks]
+    # spawn, not fork: the caller may have threads (a test's server, a logger) that a forked
+    # child would inherit mid-lock; a worker's imports cost well under a second of a day's play.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(play_day, tasks))
+
+
+def play_day(task: DayTask) -> DayResult:
+    """Play one day on a fresh store of its own (its own engine and fake clock) and count its
+    overdue overtakes from that store."""
     from kiosk.hall import open_engine
 
-    config = busy_hall(hall_config, tickets_per_day)
-    run = Run(config)
+    cpu = timer.process_time()
     # A simulation's store is thrown away: it lives in memory-backed /dev/shm where there is one,
     # with sync=normal (no fsync per commit): durability does not matter here.
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory(prefix="kiosk-simulate-", dir=shm if shm.is_dir() else None) as tmp:
-        folder = Path(data_dir) if data_dir else Path(tmp) / "data"
+        folder = task.folder or Path(tmp) / "data"
         folder.mkdir(parents=True, exist_ok=True)
-        dates = working_days(first_day, days, config)
-        clock = FakeClock(datetime.combine(dates[0], clock_time(0), ZoneInfo(config.hall.timezone)))
-        engine = open_engine(config, folder, clock=clock, sync="normal", keys=Path(tmp) / "keys")
-        start = timer.perf_counter()
+        clock = FakeClock(datetime.combine(task.day, clock_time(0), ZoneInfo(task.config.hall.timezone)))
+        engine = open_engine(task.config, folder, clock=clock, sync="normal", keys=Path(tmp) / "keys")
+        samples: list[Sample] = []
         try:
-            for day in dates:
-                run.summaries.append(EstimatedDay(engine, day, tickets_per_day, seed, profile, run.samples).run())
-            run.seconds = timer.perf_counter() - start
+            summary = EstimatedDay(engine, task.day, task.tickets, task.seed, task.profile, samples).run()
             with engine.store.read() as conn:
-                run.overtakes = sum(overdue_overtakes(conn, config, day.isoformat()) for day in dates)
+                overtakes = overdue_overtakes(conn, task.config, task.day.isoformat())
         finally:
             engine.store.close()
-    return run
+    return DayResult(summary, samples, overtakes, timer.process_time() - cpu)
 
 
 @dataclass(frozen=True)

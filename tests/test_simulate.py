@@ -4,11 +4,14 @@ SQLite file, deterministic with a seed; the profile fitted back from its log; th
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.cli import main
+from kiosk import store as db
 from kiosk.config import PROJECT_CONFIG_DIR, load_hall_config
 from kiosk.estimators import ESTIMATORS
 from kiosk.hallday_plan import HOURLY_CURVE, Profile
@@ -26,8 +29,10 @@ def config():
 
 @pytest.fixture(scope="module")
 def run(config, tmp_path_factory):
+    """One day in this process; its store stays in the day's folder of ``data_dir``."""
     folder = tmp_path_factory.mktemp("simulate") / "data"
-    return simulate(config, 1, tickets_per_day=TICKETS, seed=5, data_dir=folder), folder
+    result = simulate(config, 1, tickets_per_day=TICKETS, seed=5, data_dir=folder, jobs=1)
+    return result, folder / result.summaries[0].day
 
 
 def waits(result):
@@ -73,8 +78,41 @@ def test_the_estimate_days_sign_clerks_in_for_real_at_a_cheap_pin_cost_and_nobod
 
 
 def test_the_same_seed_plays_the_same_day(config, run):
-    again = simulate(config, 1, tickets_per_day=TICKETS, seed=5)
+    again = simulate(config, 1, tickets_per_day=TICKETS, seed=5, jobs=1)
     assert waits(again) == waits(run[0])
+
+
+def summaries(result):
+    return [{k: v for k, v in s.as_dict().items() if k != "seconds"} for s in result.summaries]
+
+
+def replayable(result):
+    """The samples without the estimate the engine published: the engine keeps its slow state
+    (the figures it estimates from) up to a second of real time, so what it publishes between
+    two of its own changes depends on how fast the machine ran, in one process as in two."""
+    return [replace(s, published=None) for s in result.samples]
+
+
+def test_days_spread_over_processes_give_the_same_run_as_in_one(config, tmp_path):
+    """Each day has a store of its own, so two worker processes play the same days, sample for
+    sample, as this process does alone; each day's store stays in its own folder."""
+    alone = simulate(config, 3, tickets_per_day=60, seed=3, jobs=1)
+    spread = simulate(config, 3, tickets_per_day=60, seed=3, jobs=2, data_dir=tmp_path)
+    assert (alone.jobs, spread.jobs) == (1, 2)
+    assert [s.day for s in spread.summaries] == ["2026-11-23", "2026-11-24", "2026-11-25"]
+    assert summaries(spread) == summaries(alone) and alone.tickets > 150
+    assert replayable(spread) == replayable(alone) and len(alone.samples) > 100
+    assert error_rows(spread.samples) == error_rows(alone.samples)
+    assert spread.overtakes == alone.overtakes == 0
+    assert spread.cpu_seconds > 0 and spread.seconds > 0
+    for summary in spread.summaries:  # each day's own store, holding that day only
+        store = Store(tmp_path / summary.day / "hall.db", data_dir=tmp_path / summary.day)
+        try:
+            with store.read() as conn:
+                days = set(conn.execute(select(db.tickets.c.day).distinct()).scalars())
+        finally:
+            store.close()
+        assert days == {summary.day}
 
 
 def test_priority_goes_first_and_never_past_an_overdue_normal_ticket(config, run):
@@ -120,6 +158,7 @@ def test_the_command_prints_the_tables_and_writes_the_chart(tmp_path, capsys):
 @pytest.mark.parametrize("argv, words", [
     (["--days", "0"], "--days 0 is not between"),
     (["--from-data", "/nonexistent"], "holds no hall.db"),
+    (["--jobs", "0"], "--jobs 0 is not between 1 and 256"),
 ])
 def test_bad_arguments_are_refused(argv, words, capsys):
     assert main(["simulate", *argv]) == 1

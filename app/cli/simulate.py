@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--tickets", type=int, default=1500, help="arrivals per day (default 1500)")
     sim.add_argument("--from-data", type=Path, metavar="DIR",
                      help="fit the hourly curve, service shares and service times from this hall data folder")
+    sim.add_argument("--jobs", type=int, metavar="N",
+                     help="processes to spread the days over (default: one per CPU; 1: in this process)")
     sim.add_argument("--out", type=Path, metavar="DIR", help="also write samples.json and estimates.svg here")
     sim.set_defaults(handler=run_simulate)
 
@@ -33,6 +35,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return fail(f"--days {args.days} is not between 1 and 250")
     if not 10 <= args.tickets <= 20000:
         return fail(f"--tickets {args.tickets} is not between 10 and 20000")
+    if args.jobs is not None and not 1 <= args.jobs <= 256:
+        return fail(f"--jobs {args.jobs} is not between 1 and 256; leave it out for one process per CPU")
     try:
         config = load_hall_config(args.hall)
     except ConfigError as exc:
@@ -70,9 +74,11 @@ def _play(args: argparse.Namespace, config, profile) -> int:  # noqa: ANN001
     from kiosk.estimators import BEST
     from kiosk.simulate import error_rows, fairness, simulate
 
-    run = simulate(config, args.days, tickets_per_day=args.tickets, seed=args.seed, profile=profile)
-    print(f"{len(run.summaries)} days, {run.tickets} tickets in {run.seconds:.1f} s: "
-          f"{run.tickets / max(run.seconds, 1e-9):.0f} tickets/s through the real engine")
+    run = simulate(config, args.days, tickets_per_day=args.tickets, seed=args.seed, profile=profile, jobs=args.jobs)
+    print(f"{len(run.summaries)} days, {run.tickets} tickets in {run.seconds:.1f} s over {run.jobs} "
+          f"process{'es' if run.jobs > 1 else ''}: {run.tickets / max(run.seconds, 1e-9):.0f} tickets/s through "
+          f"the real engine ({run.cpu_seconds:.1f} CPU-s: {run.tickets / max(run.cpu_seconds, 1e-9):.0f} "
+          f"tickets per CPU-second)")
     rows = error_rows(run.samples)
     print(table(rows, BEST))
     fair = fairness(run.samples, run.config)
@@ -111,7 +117,8 @@ def _write(folder: Path, run, rows) -> None:  # noqa: ANN001
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "estimates.svg").write_text(estimate_chart(run.samples), encoding="utf-8")
-    data = {"tickets": run.tickets, "seconds": round(run.seconds, 2), "errors": [r.__dict__ for r in rows],
+    data = {"tickets": run.tickets, "seconds": round(run.seconds, 2),
+            "cpu_seconds": round(run.cpu_seconds, 2), "jobs": run.jobs, "errors": [r.__dict__ for r in rows],
             "samples": [{"service": s.service, "priority": s.priority, "ahead": s.ahead,
                          "wait_min": None if s.wait_s is None else round(s.wait_s / 60, 2),
                          "estimates": {k: None if v is None else round(v.minutes, 2) for k, v in s.estimates.items()}}
