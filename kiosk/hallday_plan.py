@@ -162,15 +162,16 @@ def open_minutes(hours: Hours) -> float:
     return total
 
 
-def busy_hall(config: HallConfig, tickets: int) -> HallConfig:
+def busy_hall(config: HallConfig, tickets: int, utilisation: float = UTILISATION) -> HallConfig:
     """``config`` staffed for ``tickets`` a day: each zone gets the windows its expected work
-    needs (copies of its windows, numbered after the last), and each service a daily quota
-    with room above its expected share. A hall that can take the day already is returned as is."""
+    needs to be busy ``utilisation`` of the open hours (copies of its windows, numbered after the
+    last), and each service a daily quota with room above its expected share. A hall that can
+    take the day already is returned as is."""
     share = shares(config)
     work: dict[str, float] = {}
     for service in config.services:
         work[service.zone] = work.get(service.zone, 0.0) + tickets * share[service.code] * service.service_minutes
-    per_window = open_minutes(config.hall.hours) * UTILISATION
+    per_window = open_minutes(config.hall.hours) * utilisation
     windows = list(config.windows)
     number = max(w.number for w in windows)
     for zone, minutes in work.items():

@@ -28,7 +28,7 @@ from kiosk.clock import FakeClock
 from kiosk.config import HallConfig
 from kiosk.estimators import ESTIMATORS, Estimate, Figures, estimate, ranged
 from kiosk.hallday import DaySummary, HallDay, working_days
-from kiosk.hallday_plan import Profile, busy_hall
+from kiosk.hallday_plan import UTILISATION, Profile, busy_hall
 from kiosk.models import Ticket
 
 SHORT_WAIT_MIN = 15.0
@@ -160,14 +160,16 @@ class DayResult:
 
 def simulate(hall_config: HallConfig, days: int, *, tickets_per_day: int = 1500, seed: int = 1,
              profile: Profile | None = None, data_dir: Path | None = None,
-             first_day: date = date(2026, 11, 23), jobs: int | None = None) -> Run:
+             first_day: date = date(2026, 11, 23), jobs: int | None = None,
+             load: float = UTILISATION) -> Run:
     """Play ``days`` working days of ``tickets_per_day`` arrivals through a real engine on a
-    fake clock, the hall staffed for the load. Every day has a store of its own (in
+    fake clock, the hall staffed so that its windows serve ``load`` of their open hours
+    (``busy_hall``: 0.8 by default; 0.95 is a hall at its limit). Every day has a store of its own (in
     ``data_dir``/<yyyy-mm-dd>/hall.db, kept, or in a temporary folder, removed after), so the days
     are independent and run in ``jobs`` processes (default: one per CPU; 1: in this process);
     the result is the same for any ``jobs``, but for ``Sample.published``: the engine's estimate
     comes from its slow state, kept up to a second of real time, so it follows the machine's speed."""
-    config = busy_hall(hall_config, tickets_per_day)
+    config = busy_hall(hall_config, tickets_per_day, load)
     dates = working_days(first_day, days, config)
     tasks = [DayTask(config, day, tickets_per_day, seed, profile,
                      Path(data_dir) / day.isoformat() if data_dir else None) for day in dates]

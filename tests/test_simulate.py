@@ -159,10 +159,19 @@ def test_the_command_prints_the_tables_and_writes_the_chart(tmp_path, capsys):
     (["--days", "0"], "--days 0 is not between"),
     (["--from-data", "/nonexistent"], "holds no hall.db"),
     (["--jobs", "0"], "--jobs 0 is not between 1 and 256"),
+    (["--load", "1.5"], "--load 1.5 is not between 0.3 and 1.0"),
 ])
 def test_bad_arguments_are_refused(argv, words, capsys):
     assert main(["simulate", *argv]) == 1
     assert words in capsys.readouterr().err
+
+
+def test_a_busier_load_staffs_fewer_windows_and_waits_grow(config):
+    from kiosk.hallday_plan import busy_hall
+
+    assert len(busy_hall(config, 1500, 0.95).windows) < len(busy_hall(config, 1500).windows)
+    calm, busy = (simulate(config, 1, tickets_per_day=600, seed=3, load=load, jobs=1) for load in (0.6, 0.95))
+    assert fairness(busy.samples, busy.config).normal_median_min > fairness(calm.samples, calm.config).normal_median_min
 
 
 def test_days_are_working_days(config):

@@ -21,6 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--tickets", type=int, default=1500, help="arrivals per day (default 1500)")
     sim.add_argument("--from-data", type=Path, metavar="DIR",
                      help="fit the hourly curve, service shares and service times from this hall data folder")
+    sim.add_argument("--load", type=float, default=0.8, metavar="F",
+                     help="how busy the windows are over the day: the hall is staffed so that its windows serve "
+                          "this share of their open hours (default 0.8; 0.95 is a hall at its limit, where "
+                          "waits grow past max_wait_minutes)")
     sim.add_argument("--jobs", type=int, metavar="N",
                      help="processes to spread the days over (default: one per CPU; 1: in this process)")
     sim.add_argument("--out", type=Path, metavar="DIR", help="also write samples.json and estimates.svg here")
@@ -35,6 +39,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return fail(f"--days {args.days} is not between 1 and 250")
     if not 10 <= args.tickets <= 20000:
         return fail(f"--tickets {args.tickets} is not between 10 and 20000")
+    if not 0.3 <= args.load <= 1.0:
+        return fail(f"--load {args.load:g} is not between 0.3 and 1.0 (the share of the open hours the windows serve)")
     if args.jobs is not None and not 1 <= args.jobs <= 256:
         return fail(f"--jobs {args.jobs} is not between 1 and 256; leave it out for one process per CPU")
     try:
@@ -74,11 +80,14 @@ def _play(args: argparse.Namespace, config, profile) -> int:  # noqa: ANN001
     from kiosk.estimators import BEST
     from kiosk.simulate import error_rows, fairness, simulate
 
-    run = simulate(config, args.days, tickets_per_day=args.tickets, seed=args.seed, profile=profile, jobs=args.jobs)
+    run = simulate(config, args.days, tickets_per_day=args.tickets, seed=args.seed, profile=profile, jobs=args.jobs,
+                   load=args.load)
     print(f"{len(run.summaries)} days, {run.tickets} tickets in {run.seconds:.1f} s over {run.jobs} "
           f"process{'es' if run.jobs > 1 else ''}: {run.tickets / max(run.seconds, 1e-9):.0f} tickets/s through "
           f"the real engine ({run.cpu_seconds:.1f} CPU-s: {run.tickets / max(run.cpu_seconds, 1e-9):.0f} "
           f"tickets per CPU-second)")
+    print(f"The hall staffed for a load of {args.load:g}: {len(run.config.windows)} windows "
+          f"({len(config.windows)} in the hall file)")
     rows = error_rows(run.samples)
     print(table(rows, BEST))
     fair = fairness(run.samples, run.config)
