@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from kiosk import day_stats, estimators
 from kiosk import store as db
@@ -17,6 +17,14 @@ from kiosk.models import Catalog, QueueEntry, ServiceChange, Ticket, page_url
 
 SLOW_STATE_TTL = 1.0
 """Seconds a process keeps staff overrides, window pauses and service-time means."""
+
+
+_t = db.tickets
+BUSY_WINDOWS = select(_t.c.window, _t.c.service, _t.c.called_at, _t.c.started_at).where(
+    _t.c.day == bindparam("day"), _t.c.service.in_(bindparam("services", expanding=True)),
+    _t.c.state.in_(("called", "serving")), _t.c.window.is_not(None))
+"""The day's called and serving tickets (the queue index, a point per service and state): what the
+windows are doing. Built once: building a statement costs more than running it."""
 
 
 class ViewBuilder:
@@ -71,10 +79,7 @@ class ViewBuilder:
         cached = self._window_cache
         if cached and cached[0] == day and now - cached[1] < SLOW_STATE_TTL:
             return cached[2]
-        t = db.tickets
-        rows = conn.execute(select(t.c.window, t.c.service, t.c.called_at, t.c.started_at).where(
-            t.c.day == day, t.c.service.in_([s.code for s in self.config.services]),
-            t.c.state.in_(("called", "serving")), t.c.window.is_not(None))).all()
+        rows = conn.execute(BUSY_WINDOWS, {"day": day, "services": [s.code for s in self.config.services]}).all()
         busy = {r.window: (r.service, r.called_at or 0.0, r.started_at) for r in rows}
         self._window_cache = (day, now, busy)
         return busy
