@@ -127,6 +127,8 @@ class SmsScreen(Screen):
         key, text = event.key(), event.text()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.send()
+        elif self.sending:
+            return  # the number is on its way: it stays as sent
         elif key == Qt.Key.Key_Backspace:
             self.keypad.delete()
         elif len(text) == 1 and text in self.keypad.keys:
