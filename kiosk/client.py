@@ -8,6 +8,7 @@ handle one set of exceptions whether the hall runs in-process or on a server.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from kiosk.clerk_models import SignIn, WindowSignIn
 from kiosk.device_models import DeviceReport
 from kiosk.domain import HallError
 from kiosk.models import (
+    PAGE_TOKEN,
     ActionRequest,
     Appointment,
     Call,
@@ -53,6 +55,13 @@ def _http():
 
 class HallUnreachable(Exception):
     """The hall server did not answer (down, network cut, timed out, or failing with 5xx)."""
+
+
+def page_token(status_url: str) -> str | None:
+    """The page token in a ticket's ``status_url`` (``<public_url>/p/<token>``, its last path
+    segment), or None when it has none (a ticket from before page tokens)."""
+    head, _, token = status_url.rstrip("/").rpartition("/")
+    return token if head.endswith("/p") and re.fullmatch(PAGE_TOKEN, token) else None
 
 
 TICKETS_PAGE = 500
@@ -95,7 +104,8 @@ class HallClient:
     """
 
     def __init__(self, url: str, token: str, timeout: float = 3.0, ca_file: str = ""):
-        self.base = url.rstrip("/") + "/api/v1"
+        self.root = url.rstrip("/")  # the phone page's routes (/p/<token>/…) sit beside the API
+        self.base = self.root + "/api/v1"
         self.timeout = timeout
         self.session = _http().Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
@@ -111,10 +121,11 @@ class HallClient:
         self._lock = threading.Lock()
 
     def _request(self, method: str, path: str, *, json_body: object = None, headers: dict | None = None,
-                 params: dict | None = None, timeout: float | None = None) -> requests.Response:
+                 params: dict | None = None, timeout: float | None = None, root: bool = False) -> requests.Response:
         self._check_ca()
         try:
-            response = self.session.request(method, self.base + path, json=json_body, headers=headers,
+            url = (self.root if root else self.base) + path
+            response = self.session.request(method, url, json=json_body, headers=headers,
                                             params=params, timeout=timeout or self.timeout, verify=self.verify)
         except _http().exceptions.SSLError as exc:
             raise HallUnreachable(_tls_failure(self.base, exc)) from exc
@@ -161,6 +172,17 @@ class HallClient:
         response = self._request("POST", "/remote-tickets/check-in",
                                  json_body=body.model_dump(mode="json", exclude_none=True))
         return Ticket.model_validate_json(response.content)
+
+    def leave_phone(self, token: str, phone: str) -> str:
+        """Leave a citizen's mobile number for the "N people ahead" and "your turn" texts of the
+        ticket whose page token is ``token`` (``POST /p/<token>/notify``, the phone page's own
+        route: the kiosk asks as the citizen's phone would). Returns the number masked as the
+        hall stored it (138****8000). A HallError says why the hall refused (texts off, the
+        ticket ended); the number never appears in an error or a log."""
+        if not re.fullmatch(PAGE_TOKEN, token):
+            raise HallError("not_found", "this ticket has no page on the hall server")
+        response = self._request("POST", f"/p/{token}/notify", json_body={"phone": phone}, root=True)
+        return str(response.json().get("phone", ""))
 
     def request_help(self, screen: str = "", device: str = "") -> HelpCall:
         """A citizen at this kiosk asks for staff; the server names the kiosk by its token

@@ -230,4 +230,5 @@ class ViewBuilder:
                          "clerk": state.get("clerks", {}).get(w.number)} for w in cfg.windows],
             "ratings": {"kiosk_self_service": cfg.ratings.kiosk_self_service,
                         "reasons": [r.model_dump() for r in cfg.rating_reasons]},
+            "notify": {"enabled": cfg.notify.enabled, "ahead": cfg.notify.ahead},
         })

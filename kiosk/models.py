@@ -294,6 +294,16 @@ class CatalogRatings(ApiModel):
     reasons: list[CatalogReason] = []
 
 
+class CatalogNotify(ApiModel):
+    """Whether the hall sends text messages (its ``[notify] sender`` is not "none") and how many
+    people ahead the "N people ahead" message goes out at: a kiosk offers them only when on."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    enabled: bool = False
+    ahead: int = 3
+
+
 class Catalog(ApiModel):
     """Everything a kiosk or display needs to show the hall's offer."""
 
@@ -306,6 +316,7 @@ class Catalog(ApiModel):
     windows: list[CatalogWindow]
     id_seal_key: str | None = Field(default=None, description="base64 X25519 key kiosks seal ID numbers to")
     ratings: CatalogRatings = CatalogRatings()
+    notify: CatalogNotify = CatalogNotify()  # an older server sends none: no texts offered
 
     def service(self, code: str) -> CatalogService | None:
         """The service with ``code``, or None."""

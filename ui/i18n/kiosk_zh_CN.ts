@@ -32,82 +32,92 @@
 <context>
     <name>DoneScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="128"/>
+        <location filename="../kiosk/results.py" line="150"/>
         <source>Done (back to the start in {s} s)</source>
         <translation>完成（{s} 秒后返回首页）</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="138"/>
+        <location filename="../kiosk/results.py" line="160"/>
         <source>Please photograph this e-ticket</source>
         <translation>请拍下这张电子票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="141"/>
+        <location filename="../kiosk/results.py" line="163"/>
         <source>The ticket could not be printed.</source>
         <translation>排队票未能打印。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="142"/>
+        <location filename="../kiosk/results.py" line="164"/>
         <source>Your number is valid; staff have been told.</source>
         <translation>您的号码依然有效，已通知工作人员。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="144"/>
+        <location filename="../kiosk/results.py" line="166"/>
         <source>Your number has been reprinted</source>
         <translation>已为您重新打印排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="145"/>
+        <location filename="../kiosk/results.py" line="167"/>
         <source>Please take your ticket</source>
         <translation>请取走您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="149"/>
+        <location filename="../kiosk/results.py" line="171"/>
         <source>Go to: {windows}</source>
         <translation>办理窗口：{windows}</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="150"/>
+        <location filename="../kiosk/results.py" line="172"/>
         <source>People ahead of you: {n}</source>
         <translation>您前面还有：{n} 人</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="187"/>
+        <location filename="../kiosk/results.py" line="185"/>
+        <source>Texts will be sent to {phone}</source>
+        <translation>将发短信到 {phone}</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/results.py" line="189"/>
+        <source>Text me before my turn</source>
+        <translation>短信提醒</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/results.py" line="218"/>
         <source>Estimated wait: about {m} min</source>
         <translation>预计等候：约 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="185"/>
+        <location filename="../kiosk/results.py" line="216"/>
         <source>Estimated wait: now</source>
         <translation>预计等候：马上</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="183"/>
+        <location filename="../kiosk/results.py" line="214"/>
         <source>Estimated wait: not known</source>
         <translation>预计等候：暂无法估算</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="157"/>
+        <location filename="../kiosk/results.py" line="180"/>
         <source>This QR code is your ticket</source>
         <translation>此二维码即您的排队票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="158"/>
+        <location filename="../kiosk/results.py" line="181"/>
         <source>Scan to follow your place in the queue</source>
         <translation>扫码随时查看排队进度</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="191"/>
+        <location filename="../kiosk/results.py" line="222"/>
         <source>Phone ticket checked in: you keep the place of your booked time.</source>
         <translation>线上取号已签到：按您预约的时间排队。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="193"/>
+        <location filename="../kiosk/results.py" line="224"/>
         <source>Appointment checked in: you will be called first.</source>
         <translation>预约已签到，将优先叫号。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="196"/>
+        <location filename="../kiosk/results.py" line="227"/>
         <source>Priority: {name}</source>
         <translation>优先类别：{name}</translation>
     </message>
@@ -340,17 +350,17 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../kiosk/window.py" line="325"/>
+        <location filename="../kiosk/window.py" line="326"/>
         <source>Staff called ✓</source>
         <translation>已呼叫工作人员 ✓</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="326"/>
+        <location filename="../kiosk/window.py" line="327"/>
         <source>Call staff</source>
         <translation>呼叫工作人员</translation>
     </message>
     <message>
-        <location filename="../kiosk/window.py" line="327"/>
+        <location filename="../kiosk/window.py" line="328"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
@@ -391,37 +401,37 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="242"/>
+        <location filename="../kiosk/results.py" line="273"/>
         <source>Service temporarily unavailable</source>
         <translation>暂停服务</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="243"/>
+        <location filename="../kiosk/results.py" line="274"/>
         <source>The kiosk cannot reach the queue system right now. It will come back by itself in a moment; you can also ask the staff at the help desk.</source>
         <translation>取号机暂时无法连接排队系统，稍后将自动恢复；您也可以到导服台请工作人员帮助。</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="253"/>
+        <location filename="../kiosk/results.py" line="284"/>
         <source>Back to the start</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="254"/>
+        <location filename="../kiosk/results.py" line="285"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="255"/>
+        <location filename="../kiosk/results.py" line="286"/>
         <source>Print my ticket again</source>
         <translation>重新打印我的号票</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="256"/>
+        <location filename="../kiosk/results.py" line="287"/>
         <source>Take a new ticket</source>
         <translation>重新取号</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="257"/>
+        <location filename="../kiosk/results.py" line="288"/>
         <source>Take an ordinary ticket</source>
         <translation>改取普通号</translation>
     </message>
@@ -429,17 +439,17 @@
 <context>
     <name>PrintingScreen</name>
     <message>
-        <location filename="../kiosk/results.py" line="41"/>
+        <location filename="../kiosk/results.py" line="42"/>
         <source>Getting your number…</source>
         <translation>正在取号……</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="42"/>
+        <location filename="../kiosk/results.py" line="43"/>
         <source>Printing your ticket…</source>
         <translation>正在打印排队票……</translation>
     </message>
     <message>
-        <location filename="../kiosk/results.py" line="43"/>
+        <location filename="../kiosk/results.py" line="44"/>
         <source>Please wait a moment.</source>
         <translation>请稍候。</translation>
     </message>
@@ -478,6 +488,59 @@
         <location filename="../kiosk/rating_row.py" line="74"/>
         <source>How was this self-service? (optional)</source>
         <translation>请为本次自助服务评价（可不评）</translation>
+    </message>
+</context>
+<context>
+    <name>SmsScreen</name>
+    <message>
+        <location filename="../kiosk/sms.py" line="142"/>
+        <source>Text reminders cannot be set up right now. Please scan the QR code on your ticket and set them up on your phone.</source>
+        <translation>暂时无法登记短信提醒，请扫码在手机上登记。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="145"/>
+        <source>This ticket is finished: there is nothing left to send you.</source>
+        <translation>这张号已经结束，不再发送短信。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="147"/>
+        <source>The hall does not know this ticket yet. Please scan the QR code on your ticket and set the texts up on your phone later.</source>
+        <translation>大厅系统中暂时还没有这张号，请稍后扫码在手机上登记短信提醒。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="149"/>
+        <source>The hall did not take the number: {reason}</source>
+        <translation>短信提醒未能登记：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="155"/>
+        <source>Your mobile number for text reminders</source>
+        <translation>请输入接收短信提醒的手机号码</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="156"/>
+        <source>You get one text when {n} people are ahead of you and one when it is your turn; the number is deleted when your visit is over.</source>
+        <translation>前面还剩 {n} 人和轮到您时各发一条短信，办结后号码即删除。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="161"/>
+        <source>A mobile number has 11 digits and starts with 13 to 19. Please check it.</source>
+        <translation>手机号码是以 13 至 19 开头的 11 位数字，请核对。</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="168"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="169"/>
+        <source>Sending…</source>
+        <translation>正在登记…</translation>
+    </message>
+    <message>
+        <location filename="../kiosk/sms.py" line="169"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
     </message>
 </context>
 </TS>

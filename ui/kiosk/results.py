@@ -9,6 +9,7 @@ from kiosk.estimators import shown_range
 from kiosk.terminal import IssueOutcome
 from ui.kiosk.rating_row import RatingRow
 from ui.kiosk.screen import Screen
+from ui.kiosk.sms import sms_possible
 from ui.kiosk.texts import error_text, error_title, remote_kind
 from ui.kiosk.widgets import QrLabel, TouchButton, label
 
@@ -63,6 +64,8 @@ class DoneScreen(Screen):
         self.ahead = label("", "bigText")
         self.eta = label("", "bigText")
         self.note = label("", "hint")
+        self.sms_note = label("", "bigText")  # 将发短信到 138****8000, once the hall has the number
+        self.sms_phone = ""  # the number left for this ticket, masked as the hall stored it
         self.qr = QrLabel(220)
         self.qr_hint = label("", "hint", center=True)
         self.body.addWidget(self.headline)
@@ -75,7 +78,7 @@ class DoneScreen(Screen):
         ticket.addWidget(self.number)
         ticket.addStretch(1)
         facts = QVBoxLayout()
-        for widget in (self.windows, self.ahead, self.eta, self.note):
+        for widget in (self.windows, self.ahead, self.eta, self.note, self.sms_note):
             facts.addWidget(widget)
         facts.addStretch(1)
         qr_box = QVBoxLayout()
@@ -89,9 +92,11 @@ class DoneScreen(Screen):
         self.body.addStretch(0)  # in portrait the room left goes below, not between the facts
         self.rating = RatingRow(kiosk)  # the optional 好差评 of the self-service, above the buttons
         self.footer.addWidget(self.rating)
+        self.sms = TouchButton("", "secondary")  # 短信提醒, for citizens who do not scan QR codes
+        self.sms.clicked.connect(self.ask_sms)
         self.finish = TouchButton("", "primary")
         self.finish.clicked.connect(kiosk.go_home)
-        self.button_row(self.finish)
+        self.button_row(self.sms, self.finish)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
@@ -104,9 +109,26 @@ class DoneScreen(Screen):
     def show_outcome(self, outcome: IssueOutcome) -> None:
         """Show ``outcome`` and start the countdown home."""
         self.outcome = outcome
+        self.sms_phone = ""
         self.rating.offer(outcome.ticket, wanted=not outcome.needs_eticket)
+        self.restart_countdown()
+
+    def restart_countdown(self) -> None:
+        """The whole time again (back from typing a mobile number: time to read what it says)."""
         self.remaining = max(1, round(self.kiosk.done_ms() / 1000))
         self.timer.setInterval(max(1, self.kiosk.done_ms() // self.remaining))
+
+    def ask_sms(self) -> None:
+        """The 短信提醒 button: the keypad for a mobile number (this screen's countdown stops)."""
+        if self.outcome is not None:
+            self.kiosk.screens["sms"].offer(self.outcome.ticket)
+            self.kiosk.show_screen("sms")
+
+    def sms_saved(self, ticket, masked: str) -> None:  # noqa: ANN001 - a Ticket
+        """The hall took a number for ``ticket``: shown masked, the offer gone."""
+        if self.outcome is not None and self.outcome.ticket.id == ticket.id:
+            self.sms_phone = masked
+            self.render()
 
     def entered(self) -> None:
         self.timer.start()
@@ -152,11 +174,19 @@ class DoneScreen(Screen):
         self.eta.setText(self._eta_text(ticket))
         self.note.setText(self._note(ticket))
         self.note.setVisible(bool(self.note.text()))
+        self._sms_render(ticket)
         self.rating.render()
         self.qr.show_code(ticket.status_url, self._qr_size())
         self.qr_hint.setText(self.tr("This QR code is your ticket") if self.eticket
                              else self.tr("Scan to follow your place in the queue"))
         self._countdown()
+
+    def _sms_render(self, ticket) -> None:  # noqa: ANN001 - a Ticket
+        self.sms_note.setText(self.tr("Texts will be sent to {phone}").format(phone=self.sms_phone)
+                              if self.sms_phone else "")
+        self.sms_note.setVisible(bool(self.sms_phone))
+        self.sms.setVisible(not self.sms_phone and sms_possible(self.kiosk, ticket))
+        self.sms.setText(self.tr("Text me before my turn"))
 
     def _qr_size(self) -> int:
         """The QR code's side: as an e-ticket it is the ticket and gets more room, but never so
@@ -172,7 +202,7 @@ class DoneScreen(Screen):
         self.middle.setDirection(QBoxLayout.Direction.TopToBottom if portrait
                                  else QBoxLayout.Direction.LeftToRight)
         align = Qt.AlignmentFlag.AlignHCenter if portrait else Qt.AlignmentFlag.AlignLeft
-        for fact in (self.windows, self.ahead, self.eta, self.note):
+        for fact in (self.windows, self.ahead, self.eta, self.note, self.sms_note):
             fact.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
         self.body.setStretchFactor(self.middle, 0 if portrait else 1)
         self.body.setStretch(self.body.count() - 1, 1 if portrait else 0)

@@ -1,4 +1,5 @@
-"""Reusable kiosk widgets: big touch buttons, service tiles, the QR code, the booking keypad."""
+"""Reusable kiosk widgets: big touch buttons, service tiles, the QR code, the booking keypad
+and the telephone keypad of a mobile number."""
 
 from __future__ import annotations
 
@@ -121,14 +122,15 @@ class Keypad(QWidget):
 
     changed = Signal(str)
 
-    def __init__(self, columns: int = 9, max_length: int = 16, parent: QWidget | None = None):
+    def __init__(self, columns: int = 9, max_length: int = 16, parent: QWidget | None = None,
+                 keys: str = KEYPAD_KEYS):
         super().__init__(parent)
         self.value = ""
         self.max_length = max_length
         self.keys: dict[str, QPushButton] = {}
         self._grid = QGridLayout(self)
         self._grid.setSpacing(8)
-        for key in KEYPAD_KEYS:
+        for key in keys:
             button = TouchButton(key, "key")
             button.clicked.connect(lambda _=False, k=key: self.press(k))
             self.keys[key] = button
@@ -159,6 +161,31 @@ class Keypad(QWidget):
         """Start over."""
         self.value = ""
         self.changed.emit(self.value)
+
+
+class PhoneKeypad(Keypad):
+    """The digits of a telephone's keypad, 1 to 9 in three rows, then 0 and backspace: a mobile
+    number of 11 digits at most. The keys grow with the room given (few keys, big targets)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(3, 11, parent, keys="1234567890")
+        self._grid.setSpacing(12)
+        for button in (*self.keys.values(), self.backspace):
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_columns(self, columns: int) -> None:
+        """Always the telephone's layout; 0 under 8 as on any phone, backspace beside it."""
+        for button in (*self.keys.values(), self.backspace):
+            self._grid.removeWidget(button)
+        for i, key in enumerate("123456789"):
+            self._grid.addWidget(self.keys[key], i // 3, i % 3)
+        self._grid.addWidget(self.keys["0"], 3, 1)
+        self._grid.addWidget(self.backspace, 3, 2)
+
+
+def grouped_phone(digits: str) -> str:
+    """A mobile number as people read it aloud: 138 0013 8000 (also while it is typed)."""
+    return " ".join(part for part in (digits[:3], digits[3:7], digits[7:11]) if part)
 
 
 class LongPressArea(QWidget):

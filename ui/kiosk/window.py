@@ -30,6 +30,7 @@ from ui.kiosk.flow import CitizenFlow
 from ui.kiosk.home import HomeScreen
 from ui.kiosk.results import DoneScreen, MessageScreen, PrintingScreen
 from ui.kiosk.screen import Screen, Visit
+from ui.kiosk.sms import SmsScreen
 from ui.kiosk.steps import BookingScreen, IdentifyScreen, MaterialsScreen, PriorityScreen
 from ui.kiosk.widgets import LongPressArea, TouchButton, label
 
@@ -126,7 +127,7 @@ class KioskWindow(CitizenFlow, QWidget):
         column.addWidget(self.stack, 1)
         self.screens: dict[str, Screen] = {}
         for cls in (HomeScreen, MaterialsScreen, IdentifyScreen, BookingScreen, PriorityScreen,
-                    PrintingScreen, DoneScreen, MessageScreen):
+                    PrintingScreen, DoneScreen, SmsScreen, MessageScreen):
             screen = cls(self)
             self.screens[cls.name] = screen
             self.stack.addWidget(screen)
@@ -212,7 +213,7 @@ class KioskWindow(CitizenFlow, QWidget):
     # -- navigation -----------------------------------------------------------------------------
     def screen_name(self) -> str:
         """What the citizen sees: home, materials, identify, booking, priority, printing, done,
-        eticket, error or unavailable."""
+        eticket, sms (a mobile number for text reminders), error or unavailable."""
         screen = self.stack.currentWidget()
         if isinstance(screen, MessageScreen):
             return screen.kind
