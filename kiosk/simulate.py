@@ -331,8 +331,9 @@ def overdue_overtakes(conn, config: HallConfig, day: str) -> int:  # noqa: ANN00
     """How many times on ``day`` a window called a ticket with precedence (a priority or an
     appointment) while a normal ticket it serves had waited past the hall's max_wait_minutes and
     was not called yet, unless the called one had too and came earlier: the ordering's promise is
-    that this never happens (DESIGN.md §4). From the stored calls; a ticket counts in the service
-    it ended in (a transfer comes after its first call, so this can only overcount)."""
+    that this never happens (DESIGN.md §4). From the stored calls; a ticket not yet called counts
+    in the service of its first call (it ended in another after a transfer, which comes after a
+    call: counting it there made a GC01 ticket, transferred to TX01, overdue at a tax window)."""
     from sqlalchemy import select
 
     from kiosk import store as db
@@ -340,11 +341,13 @@ def overdue_overtakes(conn, config: HallConfig, day: str) -> int:  # noqa: ANN00
     t, c = db.tickets, db.calls
     tickets = {r.id: r for r in conn.execute(select(t.c.id, t.c.service, t.c.priority, t.c.arrival_at)
                                              .where(t.c.day == day))}
-    calls = conn.execute(select(c.c.ticket_id, c.c.window, c.c.called_at).where(c.c.day == day)
+    calls = conn.execute(select(c.c.ticket_id, c.c.window, c.c.called_at, c.c.service).where(c.c.day == day)
                          .order_by(c.c.seq)).all()
     first: dict[str, float] = {}
+    service: dict[str, str] = {}  # a ticket's service before any transfer: its first call's
     for call in calls:
         first.setdefault(call.ticket_id, call.called_at)
+        service.setdefault(call.ticket_id, call.service)
     limit = config.policy.max_wait_minutes * 60
     normal = [r for r in tickets.values() if r.priority == "normal"]
     count = 0
@@ -357,7 +360,7 @@ def overdue_overtakes(conn, config: HallConfig, day: str) -> int:  # noqa: ANN00
         # A ticket with precedence that has itself waited past the limit and came earlier goes
         # first by right: the overdue are called by arrival, whatever their class.
         overdue_itself = called.arrival_at + limit <= call.called_at
-        count += any(r.service in served and r.arrival_at + limit <= call.called_at
+        count += any(service.get(r.id, r.service) in served and r.arrival_at + limit <= call.called_at
                      and first.get(r.id, math.inf) > call.called_at
                      and not (overdue_itself and called.arrival_at <= r.arrival_at) for r in normal)
     return count

@@ -214,3 +214,18 @@ def test_the_overdue_check_sees_a_priority_call_before_an_overdue_normal_ticket(
 
 def test_the_ordering_calls_the_overdue_normal_ticket_first(engine, clock):
     assert _overdue_morning(engine, clock, call_priority_first=False) == 0
+
+
+def test_the_overdue_check_counts_a_ticket_in_the_service_it_was_in_at_the_call(engine, clock):
+    from kiosk.models import ActionRequest, IssueRequest
+    from kiosk.simulate import overdue_overtakes
+
+    normal = engine.issue(IssueRequest(service="GC02"), "n")  # window 20's, not window 18's
+    clock.advance(46 * 60)
+    green = engine.issue(IssueRequest(service="GC01", priority="green", channel="staff"), "g")
+    assert engine.call_next(18).ticket == green.id  # window 18 serves GC01 only: nobody overdue there
+    assert engine.call_next(20).ticket == normal.id
+    engine.act(normal.id, "start", ActionRequest(window=20))
+    engine.act(normal.id, "transfer", ActionRequest(window=20, service="GC01"))  # it ends in GC01
+    with engine.store.read() as conn:
+        assert overdue_overtakes(conn, engine.config, engine.today()) == 0
