@@ -25,9 +25,8 @@ from kiosk.models import IssueRequest
 from kiosk.server import create_app
 from tests.conftest import MONDAY_10AM, LiveServer
 from tests.test_remote import ID_A, ID_B
-from tests.ui.fit import fit_problems
+from tests.ui.kiosk_shots import shape_shots
 from tests.ui.test_kiosk_fixtures import click, hall, make_kiosk, qm_dir, to_identify, wait_screen
-from tests.ui.test_kiosk_layout import SHAPES
 
 SERVICE = "GC01"  # 综合咨询, served at help desk 18; the one service taking phone places here
 
@@ -103,22 +102,8 @@ def back_home(qtbot, window) -> None:
 
 
 def shots(qtbot, window, folder: Path, name: str) -> list[str]:
-    """The screen as it is, at each of the hall's shapes, standard and elderly: saved as PNG
-    (under ``CHECKIN_SHOTS`` when set, to look at) and checked whole; the problems found."""
-    folder.mkdir(parents=True, exist_ok=True)
-    found, before = [], (window.width(), window.height())
-    for elderly in (False, True):
-        window.set_elderly(elderly)
-        for size in SHAPES:
-            window.resize(*size)
-            qtbot.wait(150)
-            window.stack.currentWidget().render()
-            path = folder / f"{name}-{size[0]}x{size[1]}-{'elderly' if elderly else 'standard'}-{window.language}.png"
-            assert window.grab().save(str(path))
-            found += [f"{path.name}: {p}" for p in fit_problems(window)]
-    window.set_elderly(False)
-    window.resize(*before)
-    return found
+    """The screen at each of the hall's shapes (``tests.ui.kiosk_shots``); the problems found."""
+    return shape_shots(qtbot, window, folder, name)
 
 
 @pytest.fixture

@@ -26,9 +26,9 @@ from kiosk.models import ActionRequest, IssueRequest
 from kiosk.server import create_app
 from tests.conftest import MONDAY_10AM, LiveServer
 from tests.test_notify import Recorder
-from tests.ui.fit import fit_problems
+from tests.ui.kiosk_shots import shape_shots
 from tests.ui.test_kiosk_fixtures import click, hall, make_kiosk, qm_dir, to_identify, wait_screen
-from tests.ui.test_kiosk_layout import SHAPES, below_the_fold
+from tests.ui.test_kiosk_layout import below_the_fold
 
 SERVICE = "GC01"  # 综合咨询: no ID card needed, so "without ID card" reaches the ticket at once
 PHONE = "13800138000"
@@ -116,24 +116,8 @@ def keypad_hidden(window) -> list[str]:
 
 
 def shots(qtbot, window, folder: Path, name: str) -> list[str]:
-    """The screen at each of the hall's shapes, standard and elderly: saved as PNG (under
-    ``NOTIFY_SHOTS`` when set, to look at) and checked whole; the problems found."""
-    folder.mkdir(parents=True, exist_ok=True)
-    found, before = [], (window.width(), window.height())
-    for elderly in (False, True):
-        window.set_elderly(elderly)
-        for size in SHAPES:
-            window.resize(*size)
-            qtbot.wait(150)
-            window.stack.currentWidget().render()
-            qtbot.wait(50)  # laid out again after what render() showed or hid
-            path = folder / f"{name}-{size[0]}x{size[1]}-{'elderly' if elderly else 'standard'}-{window.language}.png"
-            assert window.grab().save(str(path))
-            found += [f"{path.name}: {p}" for p in fit_problems(window) + below_the_fold(window)
-                      + keypad_hidden(window)]
-    window.set_elderly(False)
-    window.resize(*before)
-    return found
+    """The screen at each of the hall's shapes (``tests.ui.kiosk_shots``); the problems found."""
+    return shape_shots(qtbot, window, folder, name, (below_the_fold, keypad_hidden))
 
 
 def test_a_number_left_at_the_kiosk_is_on_the_ticket_and_gets_the_turn_text_once(
