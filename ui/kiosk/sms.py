@@ -129,11 +129,7 @@ class SmsScreen(Screen):
             self.send()
         elif self.sending:
             return  # the number is on its way: it stays as sent
-        elif key == Qt.Key.Key_Backspace:
-            self.keypad.delete()
-        elif len(text) == 1 and text in self.keypad.keys:
-            self.keypad.press(text)
-        else:
+        elif not self.keypad.type_key(key, text):
             super().keyPressEvent(event)
 
     # -- the hall ------------------------------------------------------------------------------

@@ -209,11 +209,7 @@ class BookingScreen(Screen):
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.confirm.isEnabled():
                 self.kiosk.check_in(self.keypad.value)
-        elif key == Qt.Key.Key_Backspace:
-            self.keypad.delete()
-        elif len(text) == 1 and text in self.keypad.keys:
-            self.keypad.press(text)
-        else:
+        elif not self.keypad.type_key(key, text):
             super().keyPressEvent(event)
 
     def render(self) -> None:

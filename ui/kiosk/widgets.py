@@ -152,6 +152,17 @@ class Keypad(QWidget):
             self.value += key
             self.changed.emit(self.value)
 
+    def type_key(self, key: int, text: str) -> bool:
+        """A keyboard's or a scanner's key (``Qt.Key``, its text): backspace deletes, one of the
+        pad's characters is pressed; False for any other key (the screen handles it)."""
+        if key == Qt.Key.Key_Backspace:
+            self.delete()
+        elif len(text) == 1 and text in self.keys:
+            self.press(text)
+        else:
+            return False
+        return True
+
     def delete(self) -> None:
         """Remove the last character."""
         self.value = self.value[:-1]
