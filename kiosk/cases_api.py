@@ -10,11 +10,11 @@ backs and the citizen's rating of the outcome.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 
+from kiosk.background import BackgroundThread
 from kiosk.case_models import Case, CaseActionBody, CaseContact, CaseCreate, CaseState
 from kiosk.domain import HallError
 from kiosk.engine import HallEngine
@@ -112,7 +112,7 @@ def _check_counter_case(who: Identity, engine: HallEngine, case_id: int) -> None
         raise HallError("forbidden", "a counter token sees 办不成事 cases only; rectification cases are a guide's")
 
 
-class CaseWorker:
+class CaseWorker(BackgroundThread):
     """One background thread of the server: the cases' deadline alerts every
     ``[cases] check_interval_s``, the export outbox every ``[export] interval_s``. Both are a
     cheap indexed query when there is nothing to do."""
@@ -122,20 +122,7 @@ class CaseWorker:
         export = engine.config.export
         data_dir = engine.store.data_dir
         self.exporter = exporter or Exporter(engine.store, sinks_for(export, data_dir), export.max_backoff_s)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the thread (again after a stop)."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="case-worker", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the thread and wait for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        super().__init__("case-worker", join_s=30)
 
     def run_once(self, alerts: bool = True, export: bool = True) -> None:
         """One round: alerts now due, then the export items now due; a failure is logged, not raised."""

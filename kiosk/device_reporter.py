@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from kiosk import __version__
+from kiosk.background import BackgroundThread
 from kiosk.device_models import DeviceReport
 from kiosk.domain import HallError
 
@@ -25,7 +26,7 @@ Probe = Callable[[], "tuple[str, str, str] | None"]
 there is nothing to say (a device polled rather than told of its changes, e.g. the sign buses)."""
 
 
-class StatusReporter:
+class StatusReporter(BackgroundThread):
     """Reports ``program``'s version and parts to ``hall`` (a HallClient or a LocalHall).
 
     ``device`` and ``window`` name the device to an in-process hall only (a server takes the
@@ -45,9 +46,7 @@ class StatusReporter:
         self.probes = list(probes or [])
         self._parts: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(f"status-{program}")
         self._started = time.monotonic()
         self.sent = 0  # reports the hall took (diagnostics, tests)
         self.last_error = ""
@@ -112,23 +111,8 @@ class StatusReporter:
             if found is not None:
                 self.set_part(*found)
 
-    def start(self) -> None:
-        """Start the thread: a report now, then every interval and on each change."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"status-{self.program}", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread (a report on its way is given ``timeout`` to finish)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
     def _run(self) -> None:
+        """A report now, then every interval and on each change."""
         while not self._stop.is_set():
             self._wake.clear()  # before the report: a change during it is reported right after
             self.report_now()

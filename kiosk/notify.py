@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 
 from sqlalchemy import insert, select, update
 
 from kiosk import store as db
+from kiosk.background import BackgroundThread
 from kiosk.domain import HallError
 from kiosk.notify_senders import Message, Sender, SendError, make_sender
 from kiosk.phone_store import ENDED, mask_phone, unsubscribe
@@ -45,7 +45,7 @@ def masked(text: str) -> str:
     return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
 
 
-class NotifyWorker:
+class NotifyWorker(BackgroundThread):
     """Watches the tickets with a number, queues their messages and sends them (see module)."""
 
     def __init__(self, engine, *, poll_s: float = 1.0, retry_base_s: float = 2.0,  # noqa: ANN001 - HallEngine
@@ -58,27 +58,10 @@ class NotifyWorker:
         self.clock = clock
         self._sender = sender
         self._senders: tuple[object, Sender | None] | None = None
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__("notify")
         engine.feed.add_listener(self._wake.set)
 
     # ----- the thread ------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Run in a daemon thread until ``stop``."""
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="notify", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread (a send under way finishes or times out first)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         last = 0.0

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.background import BackgroundThread
 from kiosk.client import HallUnreachable
 from kiosk.domain import HallError
 from kiosk.outbox import Outbox, OutboxError
@@ -86,7 +87,7 @@ class SyncReport:
         return self.remaining == 0 and not self.rejected and not self.error
 
 
-class OutboxSender:
+class OutboxSender(BackgroundThread):
     """Sends the outbox to the hall; ``flush()`` in the caller's thread, or ``start()`` a thread."""
 
     def __init__(self, outbox: Outbox, hall, link: Link, *, clock=time.time,
@@ -99,10 +100,8 @@ class OutboxSender:
         self.max_pause = max_pause
         self.on_catalog = on_catalog
         self.rejected_listeners: list[Callable[[str, str], None]] = []  # (number, reason), for staff
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._flushing = threading.Lock()
-        self._thread: threading.Thread | None = None
+        super().__init__("outbox-sender")
 
     def flush(self) -> SyncReport:
         """Send every pending entry now; stops at the first sign the server is away."""
@@ -155,23 +154,9 @@ class OutboxSender:
 
     # ----- the background thread -------------------------------------------------------------
 
-    def start(self) -> None:
-        """Deliver in the background until ``stop()``."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
-            self._thread.start()
-
     def kick(self) -> None:
         """Something new is in the outbox: look now rather than at the next interval."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread (an entry being sent is finished first)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self.wake()
 
     def _run(self) -> None:
         pause = self.interval
