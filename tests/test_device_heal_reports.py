@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from pathlib import Path
 
 from drivers.sign import open_sign_bus
@@ -13,15 +12,12 @@ from kiosk import __version__, device_status
 from kiosk.config import PROJECT_CONFIG_DIR
 from kiosk.device_reporter import StatusReporter, sign_probe
 from kiosk.hall import LocalHall, open_engine
+from tests import polling
 
 
 def wait_for(predicate, timeout: float = 10.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
+    """``tests.polling.wait_for`` with this file's longer default."""
+    return polling.wait_for(predicate, timeout)
 
 
 def test_a_sign_controller_away_is_reported_reconnecting_then_ok(tmp_path: Path) -> None:

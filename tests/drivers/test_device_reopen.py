@@ -11,7 +11,6 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from drivers.printer import PrinterSettings, PrinterUnavailable, open_printer
 from drivers.printer.simulator import SerialPrinterSimulator
 from drivers.printer.watch import BACK, RECONNECTING, PrinterWatch
 from drivers.sign import open_sign_bus
+from tests import polling
 from tests.drivers.printer_samples import ticket
 
 WAIT = 10.0  # generous: the machine is shared; a working driver is fast
@@ -40,13 +40,9 @@ def stop_listening(server: socket.socket) -> None:
     server.close()
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
+def wait_for(predicate, timeout: float = WAIT) -> bool:  # noqa: ANN001
+    """``tests.polling.wait_for`` with this file's longer default."""
+    return polling.wait_for(predicate, timeout)
 
 
 class Heard:

@@ -23,6 +23,7 @@ from drivers.printer import (
 from drivers.printer.simulator import SerialPrinterSimulator
 from tests.drivers.escpos_decode import decode
 from tests.drivers.printer_samples import STATUS_URL, ticket
+from tests.polling import wait_for
 
 
 @pytest.fixture
@@ -38,13 +39,6 @@ def settings_for(sim: SerialPrinterSimulator, **changes: object) -> PrinterSetti
     return PrinterSettings(uri=sim.uri, **values)
 
 
-def wait_for(predicate, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_print_over_serial_is_done_and_confirmed(sim) -> None:

@@ -7,13 +7,14 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from drivers.pipe import PipeError
 from drivers.sign import SignBus, SignProtocolError, open_sign_bus
+from tests.polling import wait_for
 
 QING, HAO = b"\xc7\xeb", b"\xba\xc5"  # 请 and 号 in GBK
 
@@ -23,13 +24,6 @@ def expected_frame(address: int, text_bytes: bytes) -> bytes:
     return bytes([0x01, address]) + text_bytes + bytes([0x07])
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class PtyReader:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import array
 import stat
 import threading
-import time
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ from drivers.voice import (
     WavFileSink,
     open_voice_backend,
 )
+from tests.polling import wait_for
 
 FAST = AnnouncerSettings(repeat=2, repeat_gap=0.01, call_gap=0.01, timeout_factor=1.0,
                          timeout_margin=0.5, cancel_grace=0.1)
@@ -232,13 +232,6 @@ def test_settings_are_validated(bad: dict) -> None:
         AnnouncerSettings(**bad)
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 
