@@ -23,7 +23,14 @@ from pathlib import Path
 import requests
 
 from bench import Figure
-from bench.bench_engine import SERVICES, _free_port, issue_load, percentile, raise_quotas
+from bench.bench_engine import (
+    SERVICES,
+    _free_port,
+    end_process,
+    issue_load,
+    percentile,
+    raise_quotas,
+)
 from bench.ceiling_server import STUB_PATH
 from bench.loadgen import run_clients
 from kiosk.client import parse_sse, wait_for_server
@@ -51,12 +58,7 @@ class CeilingServer:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        end_process(self.proc)
 
 
 def _load(server: CeilingServer, clients: int, total: int, path: str, tag: str) -> tuple[float, ...]:

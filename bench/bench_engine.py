@@ -54,6 +54,16 @@ def in_process(quick: bool) -> list[Figure]:
     ]
 
 
+def end_process(proc: subprocess.Popen) -> None:
+    """Stop a server process the benchmark started: SIGTERM, then SIGKILL after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
 class ServerProcess:
     """``kiosk serve --dev`` in its own process, as in a hall."""
 
@@ -65,12 +75,7 @@ class ServerProcess:
         wait_for_server(self.url, 20)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        end_process(self.proc)
 
 
 def _free_port() -> int:
