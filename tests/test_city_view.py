@@ -180,6 +180,9 @@ def test_the_city_page_shows_a_row_per_hall_and_the_total(city_app):
     assert "East Hall" in page.text and "https://west.example/console/stats?" in page.text
     one = client.get(f"/console/city?from={DAY}&to={DAY}&hall=east", headers=HTML)
     assert 'id="hall-detail"' in one.text and 'id="hall-west"' not in one.text
+    # The quick periods keep the hall and the threshold chosen.
+    assert re.search(r'id="pick-week" href="/console/city\?from=[\d-]+&amp;to=[\d-]+&amp;threshold=\d+&amp;hall=east"',
+                     one.text)
     unknown = client.get("/console/city?hall=north", headers=HTML)
     assert unknown.status_code == 400 and "There is no hall" in unknown.text
     signed_out = TestClient(city_app, follow_redirects=False).get("/console/city", headers=HTML)

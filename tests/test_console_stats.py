@@ -38,6 +38,9 @@ def test_the_director_sees_the_mornings_figures_and_charts(morning, app):  # noq
     page = signed_in_client(app, "director", lang="en").get(f"/console/stats?{DAY}&by=service", headers=HTML)
     assert page.status_code == 200
     html = page.text
+    # The quick periods keep the grouping and the threshold chosen.
+    assert re.search(r'id="pick-week" href="/console/stats\?from=[\d-]+&amp;to=[\d-]+&amp;by=service&amp;threshold=\d+"',
+                     html)
     # GC01: A, B, C issued; A and C served, B missed; C requeued; waits 10, 20, 40 (mean 23.3, p90 40,
     # one over 30 min of three); service 8 and 4; walks 2, 3, 1; ratings 5 and 2 (50 %).
     gc01 = cells(html, engine.config.service("GC01").name.en)
